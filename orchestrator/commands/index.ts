@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+
+/** A CLI subcommand: one file each under orchestrator/commands, listed here. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+export const commandModules: CommandModule[] = [];
