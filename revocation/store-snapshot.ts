@@ -1,0 +1,63 @@
+/**
+ * What the last sync left in a store, tied to the store's data-plane ETag. Every write changes the ETag, so
+ * while Describe (or a successful If-Match write) still shows it, the snapshot is the store's exact content and
+ * the sync need not list 100,000 keys 50 at a time.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Default folder for snapshots, next to the outputs file. */
+export const DEFAULT_SNAPSHOT_DIR = '.conngate/revocation-snapshots';
+
+export interface StoreSnapshot {
+  kvsArn: string;
+  etag: string;
+  savedAt: string;
+  entries: Map<string, string>;
+}
+
+interface SnapshotFile {
+  format: 'conngate-kvs-snapshot/1';
+  kvsArn: string;
+  etag: string;
+  savedAt: string;
+  entries: [string, string][];
+}
+
+/** The snapshot file of one store (named by a hash of its ARN, so several stages share a folder). */
+export function snapshotFile(dir: string, kvsArn: string): string {
+  return path.join(dir, `${createHash('sha256').update(kvsArn).digest('hex').slice(0, 20)}.json`);
+}
+
+/** Reads a store's snapshot; a missing, unreadable or foreign file means "no snapshot" (the sync lists instead). */
+export function readSnapshot(dir: string, kvsArn: string): StoreSnapshot | undefined {
+  let doc: SnapshotFile;
+  try {
+    doc = JSON.parse(fs.readFileSync(snapshotFile(dir, kvsArn), 'utf8')) as SnapshotFile;
+  } catch {
+    return undefined;
+  }
+  if (doc?.format !== 'conngate-kvs-snapshot/1' || doc.kvsArn !== kvsArn || typeof doc.etag !== 'string' || !Array.isArray(doc.entries)) {
+    return undefined;
+  }
+  return { kvsArn, etag: doc.etag, savedAt: doc.savedAt, entries: new Map(doc.entries) };
+}
+
+/** Writes a snapshot atomically (temp file then rename): a crash never leaves a half-written one. */
+export function writeSnapshot(dir: string, snap: Omit<StoreSnapshot, 'savedAt'>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = snapshotFile(dir, snap.kvsArn);
+  const doc: SnapshotFile = {
+    format: 'conngate-kvs-snapshot/1', kvsArn: snap.kvsArn, etag: snap.etag, savedAt: new Date().toISOString(),
+    entries: [...snap.entries],
+  };
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(doc));
+  fs.renameSync(tmp, file);
+}
+
+/** Removes a store's snapshot (e.g. when a write's outcome is unknown). */
+export function dropSnapshot(dir: string, kvsArn: string): void {
+  fs.rmSync(snapshotFile(dir, kvsArn), { force: true });
+}
