@@ -1,0 +1,5 @@
+/** Typed bindings for the hashicorp/aws >= 6.28.0 resources and blocks the prebuilt @cdktf/provider-aws 21.x lacks. */
+export * from './cloudfront-connection-function';
+export * from './cloudfront-trust-store';
+export * from './cloudfront-distribution-mtls';
+export { AWS_PROVIDER_CONSTRAINT, CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';

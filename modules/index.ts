@@ -1,0 +1,8 @@
+/** conngate's CDKTF constructs: the revocation store, the connection function and the viewer-mTLS distribution. */
+export * from './revocation-store';
+export * from './connection-function';
+export * from './connection-function-code';
+export * from './connection-function-validation';
+export * from './viewer-trust-store';
+export * from './mtls-distribution';
+export * from './bindings';

@@ -1,0 +1,103 @@
+/** JSON Schema (draft-07, checked with ajv) of conngate.config.json. Every stage field is optional: defaults fill in. */
+
+const s3Location = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucket', 'key'],
+  properties: {
+    bucket: { type: 'string', minLength: 3 },
+    key: { type: 'string', minLength: 1 },
+    region: { type: 'string', minLength: 1 },
+    version: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const backend = {
+  type: 'object',
+  required: ['type'],
+  discriminator: { propertyName: 'type' },
+  oneOf: [
+    {
+      additionalProperties: false,
+      properties: { type: { const: 'local' }, path: { type: 'string', minLength: 1 } },
+    },
+    {
+      additionalProperties: false,
+      required: ['bucket'],
+      properties: {
+        type: { const: 's3' },
+        bucket: { type: 'string', minLength: 3 },
+        key: { type: 'string', minLength: 1 },
+        region: { type: 'string', minLength: 1 },
+        encrypt: { type: 'boolean' },
+      },
+    },
+    {
+      additionalProperties: false,
+      required: ['organization'],
+      properties: {
+        type: { const: 'cloud' },
+        organization: { type: 'string', minLength: 1 },
+        workspace: { type: 'string', minLength: 1 },
+        hostname: { type: 'string', minLength: 1 },
+      },
+    },
+  ],
+} as const;
+
+const trustStore = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    caBundle: s3Location,
+    trustStoreId: { type: 'string', minLength: 1 },
+    name: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,64}$' },
+  },
+} as const;
+
+const stageFields = {
+  namePrefix: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,40}$' },
+  region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
+  tags: { type: 'object', additionalProperties: { type: 'string' } },
+  backend,
+  promotesFrom: { type: ['string', 'null'] },
+  functionFile: { type: 'string', minLength: 1 },
+  suiteFile: { type: 'string', minLength: 1 },
+  canarySerial: { type: 'string', minLength: 1 },
+  mtls: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      mode: { enum: ['required', 'optional'] },
+      trustStore,
+      ignoreCertificateExpiry: { type: 'boolean' },
+      advertiseTrustStoreCaNames: { type: 'boolean' },
+    },
+  },
+  origin: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['domainName'],
+    properties: {
+      domainName: { type: 'string', pattern: '^[^/:\\s]+$' },
+      originPath: { type: 'string', pattern: '^/' },
+    },
+  },
+  aliases: { type: 'array', items: { type: 'string', minLength: 1 } },
+  acmCertificateArn: { type: 'string', pattern: '^arn:' },
+} as const;
+
+export const STAGE_CONFIG_FILE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    defaults: { type: 'object', additionalProperties: false, properties: stageFields },
+    stages: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[a-z][a-z0-9-]{0,19}$' },
+      additionalProperties: { type: 'object', additionalProperties: false, properties: stageFields },
+    },
+  },
+} as const;

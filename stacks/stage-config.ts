@@ -1,0 +1,278 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { ErrorObject } from 'ajv';
+import { UserError } from '../diagnostics/user-error';
+import { canonicalSerial } from '../revocation/canonical-serial';
+import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
+
+/** Name of the optional per-project configuration file, read from the working directory. */
+export const STAGE_CONFIG_FILE = 'conngate.config.json';
+
+/** The canary revoked serial every stage keeps in its store unless it sets its own (canonical form). */
+export const DEFAULT_CANARY_SERIAL = '0badc0de0badc0de';
+
+/** The stages, in promotion order, when there is no config file. */
+export const DEFAULT_STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
+
+/** Where a stage keeps its Terraform state. */
+export type StageBackend =
+  /** A local state file (absolute path once loaded). */
+  | { type: 'local'; path: string }
+  /** An S3 bucket with Terraform's native S3 lock file (`use_lockfile`). */
+  | { type: 's3'; bucket: string; key: string; region: string; encrypt: boolean }
+  /** A Terraform Cloud / Enterprise workspace. */
+  | { type: 'cloud'; organization: string; workspace: string; hostname: string };
+
+/** Client-certificate trust store: created from a PEM bundle in S3, or an existing one by id. */
+export type StageTrustStore =
+  | { type: 's3'; name: string; bucket: string; key: string; region: string; version?: string }
+  | { type: 'existing'; trustStoreId: string };
+
+/** Viewer mTLS settings of a stage's distribution. */
+export interface StageMtlsConfig {
+  mode: 'required' | 'optional';
+  trustStore: StageTrustStore;
+  ignoreCertificateExpiry: boolean;
+  advertiseTrustStoreCaNames: boolean;
+}
+
+/** One stage, fully resolved (every default applied, paths absolute). */
+export interface StageConfig {
+  /** Stage name = stack id (`cdktf deploy <name>`). */
+  name: string;
+  /** Prefix of every AWS resource name in the stage. */
+  namePrefix: string;
+  /** AWS region of the provider (CloudFront itself is global). */
+  region: string;
+  /** Tags on every taggable resource (merged into the provider's default_tags). */
+  tags: Record<string, string>;
+  backend: StageBackend;
+  /** The stage whose LIVE candidate this stage may receive; none for the first stage. */
+  promotesFrom?: string;
+  /** Connection-function source, absolute. */
+  functionFile: string;
+  /** Case suite of the function, absolute; when absent the orchestrator looks next to functionFile. */
+  suiteFile?: string;
+  /** Canonical canary serial kept in the stage's store. */
+  canarySerial: string;
+  mtls: StageMtlsConfig;
+  /** The HTTPS origin behind the distribution. */
+  origin: { domainName: string; originPath?: string };
+  /** Alternate domain names (need acmCertificateArn). */
+  aliases?: string[];
+  /** ACM certificate (us-east-1) for the aliases. */
+  acmCertificateArn?: string;
+}
+
+/** What conngate.config.json may say about one stage (all optional). */
+interface StageFileEntry {
+  namePrefix?: string;
+  region?: string;
+  tags?: Record<string, string>;
+  backend?: { type: 'local'; path?: string }
+    | { type: 's3'; bucket: string; key?: string; region?: string; encrypt?: boolean }
+    | { type: 'cloud'; organization: string; workspace?: string; hostname?: string };
+  promotesFrom?: string | null;
+  functionFile?: string;
+  suiteFile?: string;
+  canarySerial?: string;
+  mtls?: {
+    mode?: 'required' | 'optional';
+    trustStore?: { caBundle?: { bucket: string; key: string; region?: string; version?: string }; trustStoreId?: string; name?: string };
+    ignoreCertificateExpiry?: boolean;
+    advertiseTrustStoreCaNames?: boolean;
+  };
+  origin?: { domainName: string; originPath?: string };
+  aliases?: string[];
+  acmCertificateArn?: string;
+}
+
+interface StageConfigFile {
+  defaults?: StageFileEntry;
+  stages?: Record<string, StageFileEntry>;
+}
+
+/**
+ * The stage configs: conngate.config.json in `cwd` when present (validated; errors are one-line UserErrors naming
+ * the field), otherwise the defaults dev -> staging -> prod. Relative paths resolve against `cwd`.
+ */
+export function loadStageConfigs(cwd: string = process.cwd()): StageConfig[] {
+  const file = path.join(cwd, STAGE_CONFIG_FILE);
+  if (!fs.existsSync(file)) return resolveStageConfigs({}, cwd, STAGE_CONFIG_FILE);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(STAGE_CONFIG_FILE, `not valid JSON (${(e as Error).message})`, 'fix the JSON syntax');
+  }
+  return resolveStageConfigs(doc, cwd, STAGE_CONFIG_FILE);
+}
+
+/** The config of one stage by name; an unknown name is a UserError listing the known ones. */
+export function findStageConfig(configs: StageConfig[], name: string): StageConfig {
+  const found = configs.find((c) => c.name === name);
+  if (!found) {
+    throw new UserError(`stage "${name}"`, 'no such stage', `use one of: ${configs.map((c) => c.name).join(', ')} (or add it to ${STAGE_CONFIG_FILE})`);
+  }
+  return found;
+}
+
+/** Validates a parsed config document and applies the defaults; `where` names the file in errors. */
+export function resolveStageConfigs(doc: unknown, cwd: string, where: string = STAGE_CONFIG_FILE): StageConfig[] {
+  validateDocument(doc, where);
+  const cfg = doc as StageConfigFile;
+  const names = cfg.stages ? Object.keys(cfg.stages) : [...DEFAULT_STAGE_NAMES];
+  const stages = names.map((name, i) =>
+    resolveStage(name, i === 0 ? undefined : names[i - 1], cfg.defaults ?? {}, cfg.stages?.[name] ?? {}, cwd, where));
+  checkPromotionChain(stages, where);
+  return stages;
+}
+
+function resolveStage(name: string, previous: string | undefined, defaults: StageFileEntry, own: StageFileEntry, cwd: string, where: string): StageConfig {
+  const pick = <K extends keyof StageFileEntry>(k: K): StageFileEntry[K] => (own[k] !== undefined ? own[k] : defaults[k]);
+  const at = (field: string) => `${where} stages.${name}.${field}`;
+
+  const namePrefix = pick('namePrefix') ?? `conngate-${name}`;
+  const region = pick('region') ?? 'us-east-1';
+  const tags = { project: 'conngate', stage: name, ...(defaults.tags ?? {}), ...(own.tags ?? {}) };
+  for (const key of Object.keys(tags)) {
+    if (key.startsWith('conngate:')) {
+      throw new UserError(at(`tags.${key}`), 'the "conngate:" tag prefix is reserved for evidence the orchestrator writes', 'rename the tag');
+    }
+  }
+
+  const b = pick('backend') ?? { type: 'local' as const };
+  let backend: StageBackend;
+  if (b.type === 'local') {
+    backend = { type: 'local', path: path.resolve(cwd, b.path ?? `terraform.${name}.tfstate`) };
+  } else if (b.type === 's3') {
+    backend = { type: 's3', bucket: b.bucket, key: b.key ?? `conngate/${name}/terraform.tfstate`, region: b.region ?? region, encrypt: b.encrypt ?? true };
+  } else {
+    backend = { type: 'cloud', organization: b.organization, workspace: b.workspace ?? `conngate-${name}`, hostname: b.hostname ?? 'app.terraform.io' };
+  }
+
+  const promotesRaw = pick('promotesFrom');
+  const promotesFrom = promotesRaw === null ? undefined : promotesRaw ?? previous;
+
+  const canaryRaw = pick('canarySerial') ?? DEFAULT_CANARY_SERIAL;
+  const canarySerial = canonicalSerial(canaryRaw);
+  if (canarySerial === undefined) {
+    throw new UserError(at('canarySerial'), `"${canaryRaw}" is not a hex certificate serial`, 'use hex digits, e.g. "0b:ad:c0:de:0b:ad:c0:de" or "0badc0de0badc0de"');
+  }
+
+  const m = { ...(defaults.mtls ?? {}), ...(own.mtls ?? {}) };
+  const ts = m.trustStore ?? {};
+  if (ts.caBundle && ts.trustStoreId) {
+    throw new UserError(at('mtls.trustStore'), 'both caBundle and trustStoreId are set', 'keep one: caBundle creates a trust store, trustStoreId uses an existing one');
+  }
+  const trustStore: StageTrustStore = ts.trustStoreId
+    ? { type: 'existing', trustStoreId: ts.trustStoreId }
+    : {
+      type: 's3',
+      name: ts.name ?? `${namePrefix}-trust-store`,
+      bucket: ts.caBundle?.bucket ?? `${namePrefix}-trust-store`,
+      key: ts.caBundle?.key ?? 'ca-bundle.pem',
+      region: ts.caBundle?.region ?? region,
+      ...(ts.caBundle?.version ? { version: ts.caBundle.version } : {}),
+    };
+
+  const aliases = pick('aliases');
+  const acmCertificateArn = pick('acmCertificateArn');
+  if (aliases && aliases.length > 0 && !acmCertificateArn) {
+    throw new UserError(at('aliases'), 'aliases need a certificate', 'set acmCertificateArn to an ACM certificate in us-east-1 covering them');
+  }
+  const suiteFile = pick('suiteFile');
+
+  return {
+    name,
+    namePrefix,
+    region,
+    tags,
+    backend,
+    ...(promotesFrom !== undefined ? { promotesFrom } : {}),
+    functionFile: path.resolve(cwd, pick('functionFile') ?? 'functions/revocation-check.js'),
+    ...(suiteFile ? { suiteFile: path.resolve(cwd, suiteFile) } : {}),
+    canarySerial,
+    mtls: {
+      mode: m.mode ?? 'required',
+      trustStore,
+      ignoreCertificateExpiry: m.ignoreCertificateExpiry ?? false,
+      advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames ?? false,
+    },
+    origin: pick('origin') ?? { domainName: 'example.com' },
+    ...(aliases && aliases.length > 0 ? { aliases } : {}),
+    ...(acmCertificateArn ? { acmCertificateArn } : {}),
+  };
+}
+
+function checkPromotionChain(stages: StageConfig[], where: string): void {
+  const byName = new Map(stages.map((s) => [s.name, s]));
+  for (const s of stages) {
+    if (s.promotesFrom === undefined) continue;
+    if (s.promotesFrom === s.name) {
+      throw new UserError(`${where} stages.${s.name}.promotesFrom`, 'a stage cannot promote from itself', 'name the stage before it, or null for the first stage');
+    }
+    if (!byName.has(s.promotesFrom)) {
+      throw new UserError(`${where} stages.${s.name}.promotesFrom`, `unknown stage "${s.promotesFrom}"`,
+        `use one of: ${stages.map((x) => x.name).filter((n) => n !== s.name).join(', ')}`);
+    }
+    // Walk upstream; coming back to the start means the gate could never be satisfied.
+    const seen = new Set([s.name]);
+    for (let up = byName.get(s.promotesFrom); up; up = up.promotesFrom ? byName.get(up.promotesFrom) : undefined) {
+      if (seen.has(up.name)) {
+        throw new UserError(`${where} stages.${s.name}.promotesFrom`, `promotion cycle through "${up.name}"`, 'make the chain start at a stage with promotesFrom null');
+      }
+      seen.add(up.name);
+    }
+  }
+  const names = new Set<string>();
+  for (const s of stages) {
+    if (names.has(s.namePrefix)) {
+      throw new UserError(`${where} stages.${s.name}.namePrefix`, `namePrefix "${s.namePrefix}" is used by another stage`, 'give each stage its own prefix so resources do not collide');
+    }
+    names.add(s.namePrefix);
+  }
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validateDocument(doc: unknown, where: string): void {
+  validator ??= new Ajv({ allErrors: false, discriminator: true, strict: false }).compile(STAGE_CONFIG_FILE_SCHEMA);
+  if (validator(doc)) return;
+  const err = (validator.errors ?? [])[0];
+  throw describeSchemaError(err, where);
+}
+
+function describeSchemaError(err: ErrorObject | undefined, where: string): UserError {
+  if (!err) return new UserError(where, 'invalid configuration', 'compare it with docs/infrastructure.md');
+  const field = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const at = field ? `${where} ${field}` : where;
+  const p = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case 'additionalProperties':
+      return new UserError(at, `unknown field "${String(p.additionalProperty)}"`, 'remove it or check its spelling against docs/infrastructure.md');
+    case 'required':
+      return new UserError(at, `missing field "${String(p.missingProperty)}"`, 'add it (see docs/infrastructure.md)');
+    case 'enum':
+      return new UserError(at, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the allowed values');
+    case 'discriminator':
+      return new UserError(`${at}.type`, 'backend type must be "local", "s3" or "cloud"', 'set backend.type to one of them');
+    case 'propertyNames':
+      return new UserError(at, `stage name "${String(p.propertyName)}" is invalid`, 'use 1-20 characters: lowercase letters, digits and "-", starting with a letter');
+    case 'pattern':
+      return new UserError(at, `value does not match ${String(p.pattern)}`, hintFor(field));
+    case 'type':
+      return new UserError(at, `must be ${String(p.type)}`, 'fix the value type');
+    default:
+      return new UserError(at, err.message ?? 'invalid value', 'see docs/infrastructure.md for the field');
+  }
+}
+
+function hintFor(field: string): string {
+  if (field.endsWith('namePrefix')) return 'use 1-40 of a-z A-Z 0-9 - _';
+  if (field.endsWith('region')) return 'use an AWS region such as "us-east-1"';
+  if (field.endsWith('domainName')) return 'give a bare host name such as "api.example.com"';
+  if (field.endsWith('originPath')) return 'start the path with "/"';
+  if (field.endsWith('acmCertificateArn')) return 'give the certificate ARN (arn:aws:acm:us-east-1:...)';
+  return 'see docs/infrastructure.md for the field';
+}
