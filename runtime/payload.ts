@@ -1,0 +1,3 @@
+export function buildConnectionObject(): void {}
+export type ConnectionObjectOptions = object;
+export type ConnectionObject = object;
