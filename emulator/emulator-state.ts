@@ -1,0 +1,96 @@
+/**
+ * Everything the emulator knows, in a form that survives JSON (timestamps as ISO strings, code as base64,
+ * store contents as ordered entries). One object per account; the state file holds exactly this.
+ */
+export const STATE_FORMAT = 'conngate-emulator-state';
+export const STATE_VERSION = 1;
+
+/** One stage (DEVELOPMENT or LIVE) of a connection function. */
+export interface FunctionStageState {
+  codeBase64: string;
+  comment: string;
+  runtime: string;
+  keyValueStoreArns: string[];
+  etag: string;
+  lastModified: string;
+}
+
+export interface ConnectionFunctionState {
+  id: string;
+  name: string;
+  arn: string;
+  created: string;
+  development: FunctionStageState;
+  /** Absent until the first publish. */
+  live?: FunctionStageState;
+  /** When the last publish happened; the LIVE stage reports PUBLISHING until the publish delay has passed. */
+  publishedAt?: string;
+  /** True when DEVELOPMENT holds changes that are not in LIVE. */
+  unpublishedChanges: boolean;
+  tags: Record<string, string>;
+}
+
+export interface KeyValueStoreState {
+  id: string;
+  name: string;
+  arn: string;
+  comment: string;
+  created: string;
+  lastModified: string;
+  /** The store reports PROVISIONING until this instant. */
+  readyAt: string;
+  /** Control-plane ETag (CreateKeyValueStore, UpdateKeyValueStore, DeleteKeyValueStore). */
+  etag: string;
+  /** Data-plane ETag, moved by every key write. */
+  dataEtag: string;
+  dataLastModified: string;
+  /** Key -> value, kept in a Map so that keys such as `__proto__` are plain data. */
+  items: Map<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface TrustStoreState {
+  id: string;
+  name: string;
+  arn: string;
+  etag: string;
+  created: string;
+  lastModified: string;
+  activeAt: string;
+  bundleSource: Record<string, unknown>;
+  useClientCertificateOcspEndpoint: boolean;
+  tags: Record<string, string>;
+}
+
+export interface DistributionState {
+  id: string;
+  arn: string;
+  domainName: string;
+  etag: string;
+  created: string;
+  lastModified: string;
+  /** The distribution reports InProgress until this instant. */
+  deployedAt: string;
+  /** The DistributionConfig exactly as the SDK shapes it. */
+  config: Record<string, unknown>;
+  tags: Record<string, string>;
+}
+
+export interface EmulatorState {
+  accountId: string;
+  connectionFunctions: Map<string, ConnectionFunctionState>;
+  keyValueStores: Map<string, KeyValueStoreState>;
+  trustStores: Map<string, TrustStoreState>;
+  distributions: Map<string, DistributionState>;
+}
+
+/** A fresh, empty account. */
+export function emptyState(accountId: string): EmulatorState {
+  return {
+    accountId,
+    connectionFunctions: new Map(),
+    keyValueStores: new Map(),
+    trustStores: new Map(),
+    distributions: new Map(),
+  };
+}

@@ -1,0 +1,81 @@
+/** Faults the emulator injects, per request, in this order: latency, throttling, server error, concurrent write. */
+export interface FaultConfig {
+  /** Milliseconds added before every request is handled. @default 0 */
+  latencyMs?: number;
+  /** Share of requests (0-1) answered with the service's throttling error. @default 0 */
+  throttleRate?: number;
+  /** Share of requests (0-1) answered with a 5xx error. @default 0 */
+  serverErrorRate?: number;
+  /**
+   * Share of conditional requests (0-1, those carrying If-Match for a connection function or a store's keys)
+   * just before which another writer moves the resource's ETag, so the request meets a stale ETag. @default 0
+   */
+  concurrentWriteRate?: number;
+  /** Seed of the random sequence that decides which requests get a fault. @default 1 */
+  seed?: number;
+}
+
+export interface FaultDecision {
+  latencyMs: number;
+  throttle: boolean;
+  serverError: boolean;
+  concurrentWrite: boolean;
+}
+
+function checkRate(name: string, v: number | undefined): number {
+  const r = v ?? 0;
+  if (!Number.isFinite(r) || r < 0 || r > 1) throw new RangeError(`fault ${name} must be between 0 and 1, got ${v}`);
+  return r;
+}
+
+/** Decides faults from a seeded sequence (mulberry32), so a run with the same seed and requests repeats exactly. */
+export class FaultInjector {
+  private config: Required<FaultConfig>;
+  private rngState = 0;
+
+  constructor(config: FaultConfig = {}) {
+    this.config = FaultInjector.normalize(config);
+    this.rngState = this.config.seed >>> 0;
+  }
+
+  static normalize(f: FaultConfig): Required<FaultConfig> {
+    const latencyMs = f.latencyMs ?? 0;
+    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new RangeError(`fault latencyMs must be >= 0, got ${f.latencyMs}`);
+    return {
+      latencyMs,
+      throttleRate: checkRate('throttleRate', f.throttleRate),
+      serverErrorRate: checkRate('serverErrorRate', f.serverErrorRate),
+      concurrentWriteRate: checkRate('concurrentWriteRate', f.concurrentWriteRate),
+      seed: f.seed ?? 1,
+    };
+  }
+
+  /** Replaces the configuration and restarts the random sequence from its seed. */
+  set(config: FaultConfig): void {
+    this.config = FaultInjector.normalize(config);
+    this.rngState = this.config.seed >>> 0;
+  }
+
+  current(): Required<FaultConfig> {
+    return { ...this.config };
+  }
+
+  private next(): number {
+    this.rngState = (this.rngState + 0x6d2b79f5) >>> 0;
+    let t = this.rngState;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** One decision per request; draws a number only for the faults that are switched on. */
+  decide(): FaultDecision {
+    const c = this.config;
+    return {
+      latencyMs: c.latencyMs,
+      throttle: c.throttleRate > 0 && this.next() < c.throttleRate,
+      serverError: c.serverErrorRate > 0 && this.next() < c.serverErrorRate,
+      concurrentWrite: c.concurrentWriteRate > 0 && this.next() < c.concurrentWriteRate,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import type { EmulatorState } from './emulator-state';
+
+/** How long the emulator shows the transitional status of a resource before the settled one. */
+export interface StatusTimings {
+  /** A new key value store is PROVISIONING this long, then READY. @default 0 */
+  kvsProvisioningMs?: number;
+  /** A published function's LIVE stage is PUBLISHING this long. @default 0 */
+  publishMs?: number;
+  /** A created or updated distribution is InProgress this long, then Deployed. @default 0 */
+  distributionDeployMs?: number;
+  /** A new trust store is pending this long, then active. @default 0 */
+  trustStoreActivationMs?: number;
+}
+
+/** What an operation handler sees: the account state, the request's clock, and a way to say it changed state. */
+export interface HandlerContext {
+  readonly state: EmulatorState;
+  readonly now: Date;
+  readonly timings: Required<StatusTimings>;
+  /** Marks the state as changed so that it is persisted after the request. */
+  changed(): void;
+}
+
+/** An operation's behaviour: the SDK-shaped input in, the SDK-shaped output out; errors are thrown as ApiError. */
+export type OperationHandler = (ctx: HandlerContext, input: any) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+/** Moves the ETag of the resource a conditional request targets, as if another writer got there first. */
+export type ConcurrentWriter = (ctx: HandlerContext, input: any) => boolean;
+
+/** ISO timestamp `ms` after `now`. */
+export function later(now: Date, ms: number): string {
+  return new Date(now.getTime() + ms).toISOString();
+}

@@ -1,0 +1,103 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import Ajv from 'ajv';
+import { UserError } from '../diagnostics/user-error';
+import {
+  STATE_FORMAT, STATE_VERSION, emptyState,
+  type ConnectionFunctionState, type DistributionState, type EmulatorState, type KeyValueStoreState, type TrustStoreState,
+} from './emulator-state';
+
+type PersistedStore = Omit<KeyValueStoreState, 'items'> & { items: [string, string][] };
+
+/** The state file: `{ format, version, accountId, connectionFunctions: [...], keyValueStores: [...], ... }`. */
+interface PersistedState {
+  format: typeof STATE_FORMAT;
+  version: typeof STATE_VERSION;
+  accountId: string;
+  connectionFunctions: ConnectionFunctionState[];
+  keyValueStores: PersistedStore[];
+  trustStores: TrustStoreState[];
+  distributions: DistributionState[];
+}
+
+const objectWithId = { type: 'object', required: ['id', 'arn'], properties: { id: { type: 'string' }, arn: { type: 'string' } } };
+const persistedSchema = {
+  type: 'object',
+  required: ['format', 'version', 'accountId', 'connectionFunctions', 'keyValueStores', 'trustStores', 'distributions'],
+  properties: {
+    format: { const: STATE_FORMAT },
+    version: { const: STATE_VERSION },
+    accountId: { type: 'string', pattern: '^[0-9]{12}$' },
+    connectionFunctions: {
+      type: 'array',
+      items: { ...objectWithId, required: ['id', 'arn', 'name', 'development', 'tags'] },
+    },
+    keyValueStores: {
+      type: 'array',
+      items: {
+        ...objectWithId,
+        required: ['id', 'arn', 'name', 'items', 'etag', 'dataEtag'],
+        properties: {
+          ...objectWithId.properties,
+          items: { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'string' } } },
+        },
+      },
+    },
+    trustStores: { type: 'array', items: objectWithId },
+    distributions: { type: 'array', items: { ...objectWithId, required: ['id', 'arn', 'config', 'etag'] } },
+  },
+};
+const validatePersisted = new Ajv({ allErrors: false }).compile<PersistedState>(persistedSchema);
+
+function toPersisted(s: EmulatorState): PersistedState {
+  return {
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    accountId: s.accountId,
+    connectionFunctions: [...s.connectionFunctions.values()],
+    keyValueStores: [...s.keyValueStores.values()].map((k) => ({ ...k, items: [...k.items.entries()] })),
+    trustStores: [...s.trustStores.values()],
+    distributions: [...s.distributions.values()],
+  };
+}
+
+/**
+ * Reads a state file. A missing file means a fresh account; a file that is not a valid emulator state is refused
+ * (never reset), because silently starting empty would lose a user's functions and stores.
+ */
+export function loadStateFile(file: string, accountId: string): EmulatorState {
+  if (!existsSync(file)) return emptyState(accountId);
+  const where = `emulator state file ${file}`;
+  const fix = 'restore the file from a backup, or point --state at a new path to start an empty emulator '
+    + '(the emulator never overwrites a state file it cannot read)';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(where, `is not valid JSON (${(err as Error).message})`, fix);
+  }
+  if (!validatePersisted(parsed)) {
+    const e = validatePersisted.errors?.[0];
+    throw new UserError(where, `is not a conngate emulator state (${e?.instancePath || '/'} ${e?.message ?? 'invalid'})`, fix);
+  }
+  const p = parsed;
+  const state = emptyState(p.accountId);
+  for (const f of p.connectionFunctions) state.connectionFunctions.set(f.id, f);
+  for (const k of p.keyValueStores) state.keyValueStores.set(k.id, { ...k, items: new Map(k.items) });
+  for (const t of p.trustStores) state.trustStores.set(t.id, t);
+  for (const d of p.distributions) state.distributions.set(d.id, d);
+  return state;
+}
+
+/** Writes the state atomically: a temporary file in the same folder, flushed, then renamed over the old one. */
+export function saveStateFile(file: string, state: EmulatorState): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(toPersisted(state), null, 1));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
