@@ -5,4 +5,6 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export const commandModules: CommandModule[] = [];
+import { emulatorCommand } from './emulator';
+
+export const commandModules: CommandModule[] = [emulatorCommand];

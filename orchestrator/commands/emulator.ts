@@ -1,0 +1,81 @@
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../diagnostics/user-error';
+import { startEmulator } from '../../emulator';
+import type { FaultConfig } from '../../emulator';
+import type { CommandModule } from './index';
+
+interface EmulatorFlags {
+  port: string;
+  host: string;
+  state?: string;
+  accountId: string;
+  latencyMs?: string;
+  throttleRate?: string;
+  errorRate?: string;
+  conflictRate?: string;
+  seed?: string;
+  provisioningMs?: string;
+}
+
+function number(flag: string, raw: string | undefined, min: number, max: number, integer = false): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UserError(`emulator ${flag}`, `"${raw}" is not ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`,
+      `pass e.g. ${flag} ${integer ? min : max / 10}`);
+  }
+  return n;
+}
+
+async function runEmulator(flags: EmulatorFlags): Promise<void> {
+  const faults: FaultConfig = {
+    latencyMs: number('--latency-ms', flags.latencyMs, 0, 600000, true),
+    throttleRate: number('--throttle-rate', flags.throttleRate, 0, 1),
+    serverErrorRate: number('--error-rate', flags.errorRate, 0, 1),
+    concurrentWriteRate: number('--conflict-rate', flags.conflictRate, 0, 1),
+    seed: number('--seed', flags.seed, 0, 2 ** 32 - 1, true),
+  };
+  const port = number('--port', flags.port, 0, 65535, true)!;
+  const stateFile = flags.state ? path.resolve(flags.state) : undefined;
+  const emulator = await startEmulator({
+    port, host: flags.host, stateFile, faults, accountId: flags.accountId,
+    timings: { kvsProvisioningMs: number('--provisioning-ms', flags.provisioningMs, 0, 600000, true) ?? 0 },
+  });
+  const active = Object.entries(faults).filter(([k, v]) => v !== undefined && k !== 'seed' && v !== 0);
+  process.stderr.write(`conngate emulator: CloudFront emulator listening on ${emulator.endpoint}\n`
+    + `  state: ${stateFile ?? 'in memory (lost on exit; pass --state file.json to keep it)'}\n`
+    + `  faults: ${active.length ? active.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'}\n`
+    + '  accepts any AWS credentials; signatures are not verified\n'
+    + `  use it with: export CONNGATE_ENDPOINT=${emulator.endpoint}   (Ctrl-C stops it)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
+      emulator.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export const emulatorCommand: CommandModule = {
+  register(program: Command) {
+    program
+      .command('emulator')
+      .description('Run the local CloudFront emulator (control plane + KeyValueStore data plane) for the AWS SDK clients; '
+        + 'point conngate at it with --endpoint or CONNGATE_ENDPOINT.')
+      .option('--port <port>', 'TCP port to listen on (0 = any free port)', '4566')
+      .option('--host <host>', 'interface to listen on', '127.0.0.1')
+      .option('--state <file>', 'keep the state in this JSON file (loaded at start, saved atomically after every change)')
+      .option('--account-id <id>', 'the 12-digit account id in the ARNs the emulator hands out', '123456789012')
+      .option('--latency-ms <ms>', 'fault: add this many milliseconds to every request')
+      .option('--throttle-rate <0-1>', 'fault: share of requests answered with a throttling error (the SDK retries them)')
+      .option('--error-rate <0-1>', 'fault: share of requests answered with a 5xx error')
+      .option('--conflict-rate <0-1>', 'fault: share of conditional writes that meet a concurrent write (stale ETag)')
+      .option('--seed <n>', 'seed of the fault sequence, so a run can be repeated exactly', '1')
+      .option('--provisioning-ms <ms>', 'how long a new key value store stays PROVISIONING', '0')
+      .action((flags: EmulatorFlags) => runEmulator(flags));
+  },
+};
