@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../diagnostics/user-error';
+import { unassociatedContextEnv } from '../../stacks/first-deploy-context';
+import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
+import { formatSynthSummary, listSynthesizedStages, readSynthSummary } from '../../stacks/synth-summary';
+import type { CommandModule } from './index';
+
+interface SynthFlags {
+  dir: string;
+  output: string;
+  withoutAssociation?: string;
+  json?: boolean;
+}
+
+/** The cdktf CLI entry installed with conngate (not whatever `cdktf` happens to be on PATH). */
+function cdktfCliEntry(): string {
+  const pkg = require.resolve('cdktf-cli/package.json');
+  return path.join(path.dirname(pkg), 'bundle', 'bin', 'cdktf');
+}
+
+async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
+  const dir = path.resolve(flags.dir);
+  if (!fs.existsSync(path.join(dir, 'cdktf.json'))) {
+    throw new UserError(dir, 'no cdktf.json here', 'run in the conngate project folder or pass --dir <project folder>');
+  }
+  const outdir = path.resolve(dir, flags.output);
+  // Check the config and the stage names before the slow part.
+  const configs = loadStageConfigs(dir);
+  const unassociated = (flags.withoutAssociation ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
+  const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
+  if (unassociated.length > 0) Object.assign(env, unassociatedContextEnv(unassociated));
+
+  const { execa } = await import('execa');
+  process.stderr.write(`conngate synth: running cdktf synth in ${dir}\n`);
+  const result = await execa(process.execPath, [cdktfCliEntry(), 'synth', '--output', outdir], {
+    cwd: dir,
+    env,
+    // Output streams as it comes: synth can take a while and cdktf reports its own progress.
+    stdout: ['pipe', 'inherit'],
+    stderr: ['pipe', 'inherit'],
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode !== 0) {
+    // main.ts prints a bad config or function file as one `conngate: ...` line; surface exactly that line.
+    const userLine = String(result.all ?? '').split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
+      .find((l) => l.startsWith('conngate: '));
+    if (userLine) {
+      throw new UserError('cdktf synth', userLine.slice('conngate: '.length), 'fix the reported problem and run `conngate synth` again');
+    }
+    throw new UserError('cdktf synth', `exited with code ${result.exitCode}`, 'read the cdktf output above');
+  }
+
+  const synthesized = listSynthesizedStages(outdir);
+  const selected = stages.length > 0 ? stages : synthesized;
+  const summaries = selected.map((s) => readSynthSummary(outdir, s));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${summaries.map(formatSynthSummary).join('\n\n')}\n\nsynthesized to ${path.relative(process.cwd(), outdir) || '.'}\n`);
+  }
+}
+
+/** `conngate synth [stages...]`: runs the real `cdktf synth` and summarizes what each stage declares. */
+export const synthCommand: CommandModule = {
+  register(program: Command) {
+    program
+      .command('synth')
+      .description('Synthesize every stage stack with `cdktf synth` and print what each stage declares ' +
+        '(resources by type, function name and candidate sha256, backend, association on/off).')
+      .argument('[stages...]', 'stages to summarize (default: all synthesized stages)')
+      .option('--dir <path>', 'project folder holding cdktf.json and conngate.config.json', '.')
+      .option('-o, --output <dir>', 'cdktf output folder, relative to --dir', 'cdktf.out')
+      .option('--without-association <stages>', 'comma-separated stages to synthesize without the connection-function association (first deploy)')
+      .option('--json', 'print the summaries as JSON')
+      .action(async (stages: string[], flags: SynthFlags) => runSynth(stages, flags));
+  },
+};
