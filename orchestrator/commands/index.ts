@@ -6,5 +6,6 @@ export interface CommandModule {
 }
 
 import { emulatorCommand } from './emulator';
+import { revocationsCommand } from './revocations';
 
-export const commandModules: CommandModule[] = [emulatorCommand];
+export const commandModules: CommandModule[] = [emulatorCommand, revocationsCommand];

@@ -1,0 +1,151 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RunningEmulator, startEmulator } from '../../emulator';
+import { main } from '../../orchestrator/cli';
+import { CANARY, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
+import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
+  try {
+    const code = await main(['node', 'conngate', ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe('conngate revocations', () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  let ca: TestCa;
+  let otherCa: TestCa;
+  let s: EmulatorStore;
+  let outputs: string;
+  let snapshotDir: string;
+  let base: string[];
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0 });
+    dir = tempDir();
+    ca = makeCa(dir, 'ca-one');
+    otherCa = makeCa(dir, 'ca-two');
+    s = await emulatorStore({ emulator: emu });
+    outputs = path.join(dir, '.conngate', 'outputs.json');
+    snapshotDir = path.join(dir, '.conngate', 'revocation-snapshots');
+    fs.mkdirSync(path.dirname(outputs), { recursive: true });
+    fs.writeFileSync(outputs, JSON.stringify({
+      dev: {
+        stage: 'dev', candidate_sha256: 'a'.repeat(64), function_id: 'cf_1', function_name: 'dev-revocation-check',
+        function_arn: 'arn:aws:cloudfront::123456789012:connection-function/cf_1', kvs_arn: s.kvsArn,
+        canary_serial: '0b:ad:c0:de:0b:ad:c0:de', function_associated: true,
+      },
+    }));
+    base = ['--outputs', outputs, '--endpoint', emu.endpoint];
+  });
+  afterAll(async () => {
+    await emu.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serialsFile = (name: string, lines: string[]): string => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, `${lines.join('\n')}\n`);
+    return f;
+  };
+
+  it('syncs CRLs of two CAs verified against both, keeping the canary', async () => {
+    const crlA = makeCrl(ca, ['9E2AAF0102030405060708090A0B0C0D0E0F1011', '05'], { format: 'der' });
+    const crlB = makeCrl(otherCa, Array.from({ length: 60 }, (_, i) => `80${i.toString(16).padStart(4, '0')}`));
+    const r = await cli(['revocations', 'sync', 'dev', '--crl', crlA, '--crl', crlB, '--ca', ca.certFile, '--ca', otherCa.certFile, ...base]);
+    expect(r.err).toContain('revocations dev: source');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.out).toMatch(/^revocations dev: put 62 and deleted 0 keys in 2 batches .*; 4 calls \(DescribeKeyValueStore 1, ListKeys 1, UpdateKeys 2\)\n$/);
+    const keys = [...(await readAll(s.client, s.kvsArn)).keys()];
+    expect(keys).toHaveLength(63);
+    expect(keys).toEqual(expect.arrayContaining([CANARY, '9e2aaf0102030405060708090a0b0c0d0e0f1011', '05', '800000', '80003b']));
+    expect(fs.readdirSync(snapshotDir)).toHaveLength(1);
+  });
+
+  it('dry run prints counts and a sample and changes nothing', async () => {
+    const before = await storeEtag(s.client, s.kvsArn);
+    const crlA = makeCrl(ca, ['9E2AAF0102030405060708090A0B0C0D0E0F1011', '05', '06']);
+    const crlB = makeCrl(otherCa, Array.from({ length: 60 }, (_, i) => `80${i.toString(16).padStart(4, '0')}`));
+    const r = await cli(['revocations', 'sync', 'dev', '--crl', crlA, '--crl', crlB, '--dry-run', ...base]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('dry run, would put 1 and delete 0 keys (62 unchanged; store 63 -> 64 keys');
+    expect(r.out).toContain('puts (1): 06');
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+  });
+
+  it.each([
+    ['a stale CRL', () => ['--crl', makeCrl(ca, ['01'], { nextUpdateHours: -2 })], /: stale CRL: nextUpdate .* has passed .*\(fix: .*--allow-stale.*\)$/],
+    ['a CRL not signed by --ca', () => ['--crl', makeCrl(otherCa, ['01']), '--ca', ca.certFile], /: signature does not verify against .*ca-one\.pem/],
+    ['a certificate passed as a CRL', () => ['--crl', ca.certFile], /ca-one\.pem: not a CRL \(found PEM CERTIFICATE\)/],
+    ['a truncated CRL', () => {
+      const der = fs.readFileSync(makeCrl(ca, ['01', '02', '03'], { format: 'der' }));
+      const f = path.join(dir, 'cut.crl');
+      fs.writeFileSync(f, der.subarray(0, 40));
+      return ['--crl', f];
+    }, /cut\.crl: truncated or corrupt CRL/],
+    ['a bad serial line', () => ['--serials', serialsFile('bad.txt', ['# list', '01', '02', 'zz:01'])], /bad\.txt:4: "zz:01" is not a certificate serial/],
+    ['a mass delete', () => ['--serials', serialsFile('few.txt', ['05'])], /refusing to delete 61 of 63 keys \(96\.8%\), over the 10% limit/],
+    ['an empty source', () => ['--serials', serialsFile('empty.txt', ['# nothing revoked'])], /the source lists no revoked serials/],
+    ['a bad --max-delete-share', () => ['--serials', serialsFile('one.txt', ['05']), '--max-delete-share', '2'], /^conngate: --max-delete-share: "2" is not a share/],
+    ['a missing source', () => [], /no input given/],
+  ])('refuses %s with a one-line error and nothing changed', async (_name, extra, pattern) => {
+    const before = await storeEtag(s.client, s.kvsArn);
+    const r = await cli(['revocations', 'sync', 'dev', ...extra(), ...base]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    const errorLines = r.err.split('\n').filter((l) => l.startsWith('conngate: '));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(pattern);
+    expect(errorLines[0]).toContain('(fix: ');
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+  });
+
+  it('applies a stale CRL with --allow-stale and a mass delete with --allow-mass-delete', async () => {
+    const stale = makeCrl(ca, ['9E2AAF0102030405060708090A0B0C0D0E0F1011'], { nextUpdateHours: -2 });
+    const r = await cli(['revocations', 'sync', 'dev', '--crl', stale, '--allow-stale', '--allow-mass-delete', ...base]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/put 0 and deleted 61 keys in 2 batches .*read: snapshot.*; 2 calls \(UpdateKeys 2\)/);
+    expect([...(await readAll(s.client, s.kvsArn)).keys()].sort()).toEqual([CANARY, '9e2aaf0102030405060708090a0b0c0d0e0f1011']);
+  });
+
+  it('reports a missing outputs file, and takes --kvs-arn instead', async () => {
+    const list = serialsFile('two.txt', ['00:9E:2A:AF:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11', '0x07']);
+    const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/none\.json: outputs file not found/);
+    const ok = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', s.kvsArn, '--no-snapshot',
+      '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/put 1 and deleted 0 keys .*read: listed/);
+  });
+
+  it('exports the KeyValueStore import JSON', async () => {
+    const crl = makeCrl(ca, ['9E2A', '05']);
+    const out = path.join(dir, 'export', 'revoked.json');
+    const r = await cli(['revocations', 'export', '--crl', crl, '--ca', ca.certFile, '--format', 'kvs-import', '--out', out, '--canary', '0b:ad:c0:de:0b:ad:c0:de']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual({
+      data: [{ key: '05', value: '1' }, { key: CANARY, value: '1' }, { key: '9e2a', value: '1' }],
+    });
+    const bad = await cli(['revocations', 'export', '--crl', crl, '--format', 'csv']);
+    expect(bad.code).toBe(2);
+  });
+
+  it('documents every flag in --help', async () => {
+    const r = await cli(['revocations', 'sync', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--crl', '--serials', '--kvs-json', '--ca', '--allow-stale', '--allow-mass-delete', '--max-delete-share',
+      '--dry-run', '--outputs', '--kvs-arn', '--endpoint', '--snapshot-dir']) expect(r.out).toContain(flag);
+    expect(issueCert).toBeDefined();
+  });
+});
