@@ -1,0 +1,93 @@
+/**
+ * Throughput of the sandboxed runtime: functions/revocation-check.js against a 100,000-key store, compared with
+ * calling the same handler directly in plain Node in the same process. Both sides take the same input (the
+ * connection object's JSON text, as TestConnectionFunction receives it) and produce a decision.
+ *   npx tsx bench/runtime-throughput.ts [--keys 100000] [--evaluations 50000] [--rounds 5]
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compileConnectionFunction, MapKvsBackend, runConnectionFunction } from '../runtime';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const KEYS = arg('keys', 100_000);
+const EVALUATIONS = arg('evaluations', 50_000);
+const ROUNDS = arg('rounds', 5);
+
+function colonSerial(hex: string): string {
+  return (hex.match(/../g) ?? []).join(':');
+}
+
+async function main(): Promise<void> {
+  const code = fs.readFileSync(path.join(__dirname, '..', 'functions', 'revocation-check.js'), 'utf8');
+  const store = new MapKvsBackend();
+  const revoked: string[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const b = randomBytes(16);
+    b[0] &= 0x7f; b[0] |= 0x01;
+    const k = b.toString('hex');
+    store.entries.set(k, '1');
+    if (revoked.length < 500) revoked.push(k);
+  }
+  const inputs: string[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const hex = i % 2 === 0 ? revoked[i % revoked.length] : `00${randomBytes(16).toString('hex')}`;
+    inputs.push(JSON.stringify({
+      connectionId: randomBytes(42).toString('base64'), clientIp: '203.0.113.42', endpoint: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'E1NXS4MQZH501R',
+      clientCertificate: { certificates: { leaf: {
+        subject: 'C=US, O=Example Corp, CN=client.example.com', issuer: 'C=US, O=Example Corp, CN=Example Corp Intermediate CA',
+        serialNumber: colonSerial(i % 4 === 0 ? hex.toUpperCase() : hex),
+        validity: { notBefore: '2025-09-10T23:43:10Z', notAfter: '2026-09-10T23:43:10Z' },
+        sha256Fingerprint: randomBytes(32).toString('base64'),
+      } } },
+    }));
+  }
+
+  // Plain Node: the same source with the import replaced by a parameter, loaded once.
+  const plainSource = code.replace("import cf from 'cloudfront';", '');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const load = new Function('cf', `"use strict"; ${plainSource}\nreturn connectionHandler;`) as (cf: unknown) => (c: unknown) => Promise<void>;
+  const directHandler = load({ kvs: () => ({ exists: (k: string) => Promise.resolve(store.get(k) !== undefined) }) });
+  async function direct(json: string): Promise<string> {
+    const conn = JSON.parse(json) as Record<string, unknown>;
+    let decision: string | undefined;
+    conn.allow = () => { if (decision === undefined) decision = 'allow'; };
+    conn.deny = () => { decision = 'deny'; };
+    conn.logCustomData = () => undefined;
+    await directHandler(conn);
+    return decision ?? 'deny';
+  }
+
+  const compiled = compileConnectionFunction(code, 'functions/revocation-check.js');
+  async function sandboxed(json: string): Promise<string> {
+    return (await runConnectionFunction(compiled, json, { kvs: store })).decision;
+  }
+
+  // Both sides must agree before anything is timed.
+  for (const json of inputs) {
+    const [a, b] = [await direct(json), await sandboxed(json)];
+    if (a !== b) throw new Error(`decisions differ: direct ${a}, sandboxed ${b} for ${json}`);
+  }
+
+  async function measure(fn: (json: string) => Promise<string>): Promise<number> {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < EVALUATIONS; i++) await fn(inputs[i % inputs.length]);
+    return EVALUATIONS / (Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  await measure(direct); await measure(sandboxed);
+  const d: number[] = [], s: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) { d.push(await measure(direct)); s.push(await measure(sandboxed)); }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const dm = median(d), sm = median(s);
+  console.log(`store: ${KEYS} keys; ${EVALUATIONS} evaluations x ${ROUNDS} rounds (median round)`);
+  console.log(`direct (plain Node):   ${Math.round(dm).toLocaleString('en-US')} evaluations/s`);
+  console.log(`sandboxed (runtime):   ${Math.round(sm).toLocaleString('en-US')} evaluations/s`);
+  console.log(`ratio direct/sandboxed: ${(dm / sm).toFixed(2)}x  (aim: sandboxed >= 20,000/s and ratio <= 3x)`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import { compileConnectionFunction } from './index';
+import { FailingKvsBackend, MapKvsBackend } from './map-kvs';
+import { canonicalSerial } from './serial-spelling';
+import { caseConnection, type Suite, type SuiteCase } from './suite';
+import type { ConnectionRunResult } from './types';
+
+/** The default canary serial of every stage (canonical form). */
+export const DEFAULT_CANARY_SERIAL = '0badc0de0badc0de';
+
+/** The outcome of one case run locally. */
+export interface CaseResult {
+  suite: string;
+  case: string;
+  expected: 'allow' | 'deny';
+  actual: 'allow' | 'deny' | 'error';
+  computeUtilization: number;
+  passed: boolean;
+  /** Why the case failed (empty when it passed). */
+  failures: string[];
+  run: ConnectionRunResult;
+}
+
+/** Checks a run against a case's expectations; returns the reasons it fails (none = pass). */
+export function judgeCase(c: SuiteCase, run: ConnectionRunResult): string[] {
+  const failures: string[] = [];
+  if (run.decision !== c.expect.decision) {
+    failures.push(`expected ${c.expect.decision}, got ${run.decision}${run.errorMessage ? ` (${run.errorMessage})` : ''}`);
+  }
+  if (c.expect.logs) {
+    let from = 0;
+    for (const want of c.expect.logs) {
+      const idx = run.logs.findIndex((line, i) => i >= from && line.includes(want));
+      if (idx < 0) { failures.push(`expected a log line containing "${want}"`); break; }
+      from = idx + 1;
+    }
+  }
+  if (c.expect.maxComputeUtilization !== undefined && run.computeUtilization > c.expect.maxComputeUtilization) {
+    failures.push(`compute utilization ${run.computeUtilization} (estimate) over the maximum ${c.expect.maxComputeUtilization}`);
+  }
+  return failures;
+}
+
+/**
+ * Runs every case of a suite through the local runtime. The store holds the case's contents plus the canary;
+ * each case runs twice and the second run is measured, so utilization reflects warm code as at the edge.
+ */
+export async function runSuiteLocally(suite: Suite, opts: { canarySerial?: string } = {}): Promise<CaseResult[]> {
+  const canarySerial = opts.canarySerial ?? DEFAULT_CANARY_SERIAL;
+  const compiled = compileConnectionFunction(fs.readFileSync(suite.functionFile, 'utf8'), suite.functionFile);
+  const results: CaseResult[] = [];
+  for (const c of suite.cases) {
+    const connection = caseConnection(c, { canarySerial });
+    const kvs = c.storeFailure ? new FailingKvsBackend()
+      : new MapKvsBackend({ ...c.store, [canonicalSerial(canarySerial) as string]: 'canary' });
+    const options = { kvs, now: c.now };
+    await compiled.run(connection, options);
+    const run = await compiled.run(connection, options);
+    const failures = judgeCase(c, run);
+    results.push({
+      suite: suite.file, case: c.name, expected: c.expect.decision, actual: run.decision,
+      computeUtilization: run.computeUtilization, passed: failures.length === 0, failures, run,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,184 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../diagnostics/user-error';
+import { buildConnectionObject, type ConnectionObjectOptions } from './payload';
+import { canonicalSerial, spellSerial } from './serial-spelling';
+
+/** The JSON Schema every suite file is validated against. */
+export const SUITE_SCHEMA_FILE = path.join(__dirname, '..', 'functions', 'suite.schema.json');
+
+/** One case of a suite. */
+export interface SuiteCase {
+  name: string;
+  expect: { decision: 'allow' | 'deny'; logs?: string[]; maxComputeUtilization?: number };
+  /** false for cases that need local-only store contents or a simulated store failure. */
+  remote: boolean;
+  /** Part of the LIVE-verification smoke subset. */
+  smoke: boolean;
+  /** The connection object before placeholders and overrides (from the inline object or the certificate). */
+  baseConnection: Record<string, unknown>;
+  /** Absolute path of the certificate the connection was built from, if any. */
+  certificateFile?: string;
+  /** Replaces the leaf serialNumber (placeholders allowed). */
+  serialNumber?: string;
+  withoutCertificate: boolean;
+  /** KeyValueStore contents for local runs. */
+  store: Record<string, string>;
+  /** Every store read fails in local runs. */
+  storeFailure: boolean;
+  /** Frozen Date for local runs (case value, else the suite's, else the time of the run). */
+  now?: Date;
+}
+
+/** A validated suite file. */
+export interface Suite {
+  file: string;
+  functionFile: string;
+  /** SHA-256 (hex) of the suite file's bytes. */
+  sha256: string;
+  cases: SuiteCase[];
+}
+
+interface RawCase {
+  name: string; connection?: Record<string, unknown>; certificate?: string; connectionOptions?: ConnectionObjectOptions;
+  serialNumber?: string; withoutCertificate?: boolean; store?: Record<string, string>; storeFailure?: boolean;
+  now?: string; remote?: boolean; smoke?: boolean;
+  expect: SuiteCase['expect'];
+}
+interface RawSuite { function?: string; now?: string; cases: RawCase[] }
+
+let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+function validate(data: unknown): ErrorObject[] {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, validateFormats: false });
+    validator = ajv.compile(JSON.parse(fs.readFileSync(SUITE_SCHEMA_FILE, 'utf8')) as object);
+  }
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+function describeError(e: ErrorObject): string {
+  const at = e.instancePath || '(top level)';
+  if (e.keyword === 'additionalProperties') return `${at}: unknown property "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+  if (e.keyword === 'oneOf') return `${at}: needs exactly one of "connection" or "certificate"`;
+  if (e.keyword === 'enum') return `${at}: must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+  return `${at}: ${e.message ?? e.keyword}`;
+}
+
+function parseDate(value: string | undefined, where: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UserError(where, `"${value}" is not an ISO 8601 date-time`, 'write it like 2026-01-31T12:00:00Z');
+  return d;
+}
+
+/** functions/x.js -> functions/x.suite.json (or .suite.yaml / .suite.yml), if such a file exists. */
+export function findSuiteFor(functionFile: string): string | undefined {
+  const base = functionFile.replace(/\.(c|m)?js$/, '');
+  for (const ext of ['.suite.json', '.suite.yaml', '.suite.yml']) {
+    if (fs.existsSync(base + ext)) return base + ext;
+  }
+  return undefined;
+}
+
+/**
+ * Loads and validates a suite (JSON or YAML) against functions/suite.schema.json, resolves certificates relative
+ * to the suite and builds their connection objects. Throws UserError (file, what, fix) for anything wrong.
+ */
+export function loadSuite(file: string): Suite {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new UserError(file, 'suite file cannot be read', 'check the path (suites live next to their function: functions/<name>.suite.json)');
+  }
+  let raw: unknown;
+  try {
+    raw = /\.ya?ml$/i.test(file) ? parseYaml(bytes.toString('utf8')) : JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new UserError(file, `is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message.split('\n')[0]}`, 'fix the syntax');
+  }
+  const errors = validate(raw);
+  if (errors.length > 0) {
+    throw new UserError(file, `does not match the suite schema: ${errors.slice(0, 3).map(describeError).join('; ')}`,
+      `see ${path.relative(process.cwd(), SUITE_SCHEMA_FILE)}`);
+  }
+  const suite = raw as RawSuite;
+  const dir = path.dirname(file);
+  const functionFile = suite.function ? path.resolve(dir, suite.function)
+    : path.resolve(file.replace(/\.suite\.(json|ya?ml)$/i, '.js'));
+  const suiteNow = parseDate(suite.now, `${file}: now`);
+  const names = new Set<string>();
+  const cases = suite.cases.map((c, i): SuiteCase => {
+    const where = `${file}: case "${c.name}"`;
+    if (names.has(c.name)) throw new UserError(where, `duplicate case name (case ${i + 1})`, 'give every case its own name');
+    names.add(c.name);
+    const localOnly = c.store !== undefined || c.storeFailure === true;
+    if (localOnly && c.remote === true) {
+      throw new UserError(where, 'remote is true but the case needs local store contents or a simulated store failure',
+        'set "remote": false (remote runs use the stage\'s real store)');
+    }
+    let baseConnection: Record<string, unknown>;
+    let certificateFile: string | undefined;
+    if (c.certificate !== undefined) {
+      certificateFile = path.resolve(dir, c.certificate);
+      let cert: Buffer;
+      try {
+        cert = fs.readFileSync(certificateFile);
+      } catch {
+        throw new UserError(`${where}: certificate ${c.certificate}`, 'cannot be read', 'check the path (relative to the suite file)');
+      }
+      baseConnection = buildConnectionObject(cert, { ...c.connectionOptions, source: `${where}: certificate ${c.certificate}` }) as unknown as Record<string, unknown>;
+    } else {
+      baseConnection = c.connection as Record<string, unknown>;
+    }
+    return {
+      name: c.name,
+      expect: c.expect,
+      remote: c.remote ?? !localOnly,
+      smoke: c.smoke ?? false,
+      baseConnection,
+      certificateFile,
+      serialNumber: c.serialNumber,
+      withoutCertificate: c.withoutCertificate ?? false,
+      store: c.store ?? {},
+      storeFailure: c.storeFailure ?? false,
+      now: parseDate(c.now, `${where}: now`) ?? suiteNow,
+    };
+  });
+  return { file, functionFile, sha256: createHash('sha256').update(bytes).digest('hex'), cases };
+}
+
+/** Replaces `${canarySerial}` (colon form) and `${canarySerial:<spelling>}` in a string. */
+function substitute(s: string, canonicalCanary: string): string {
+  return s.replace(/\$\{canarySerial(?::([a-z-]+))?\}/g, (_m, spelling: string | undefined) =>
+    spellSerial(canonicalCanary, (spelling ?? 'colon') as Parameters<typeof spellSerial>[1]));
+}
+
+function substituteDeep(v: unknown, canary: string): unknown {
+  if (typeof v === 'string') return substitute(v, canary);
+  if (Array.isArray(v)) return v.map((x) => substituteDeep(x, canary));
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, substituteDeep(x, canary)]));
+  }
+  return v;
+}
+
+/**
+ * The connection object to send for a case (locally or through TestConnectionFunction): the base object with
+ * `${canarySerial}` placeholders filled with the stage's canary, the serial override applied and, for
+ * withoutCertificate, clientCertificate removed. Always a fresh object.
+ */
+export function caseConnection(c: SuiteCase, vars: { canarySerial: string }): object {
+  const canary = canonicalSerial(vars.canarySerial);
+  if (canary === undefined) throw new UserError('canarySerial', `"${vars.canarySerial}" is not a hex serial`, 'use hex digits, e.g. 0badc0de0badc0de');
+  const conn = substituteDeep(c.baseConnection, canary) as Record<string, unknown>;
+  if (c.serialNumber !== undefined) {
+    const cc = conn.clientCertificate as { certificates?: { leaf?: Record<string, unknown> } } | undefined;
+    if (cc?.certificates?.leaf) cc.certificates.leaf.serialNumber = substitute(c.serialNumber, canary);
+  }
+  if (c.withoutCertificate) delete conn.clientCertificate;
+  return conn;
+}
