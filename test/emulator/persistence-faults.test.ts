@@ -1,0 +1,134 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as cf from '@aws-sdk/client-cloudfront';
+import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { startEmulator } from '../../emulator';
+import { UserError } from '../../diagnostics/user-error';
+import { main } from '../../orchestrator/cli';
+import { createFunction, createStore, failure, startHarness, stopHarness, tempDir, type Harness } from './harness';
+
+const ALLOW = 'function connectionHandler(c) { c.allow(); }';
+
+describe('state file', () => {
+  test('a restart keeps functions (both stages), stores and their keys, with the same ETags', async () => {
+    const file = join(tempDir(), 'state.json');
+    let h: Harness | undefined = await startHarness({ stateFile: file });
+    const store = await createStore(h, 'persisted');
+    const d = await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }));
+    const put = await h.kvs.send(new kv.PutKeyCommand({ KvsARN: store.ARN!, Key: '__proto__', Value: 'plain data', IfMatch: d.ETag! }));
+    const f = await createFunction(h, 'persisted-fn', ALLOW, store.ARN!);
+    await h.cf.send(new cf.PublishConnectionFunctionCommand({ Id: f.ConnectionFunctionSummary!.Id!, IfMatch: f.ETag! }));
+    await stopHarness(h);
+    expect(readdirNoTmp(file)).toBe(true);
+
+    h = await startHarness({ stateFile: file });
+    try {
+      const dev = await h.cf.send(new cf.DescribeConnectionFunctionCommand({ Identifier: 'persisted-fn' }));
+      expect(dev.ETag).toBe(f.ETag);
+      const live = await h.cf.send(new cf.GetConnectionFunctionCommand({ Identifier: 'persisted-fn', Stage: 'LIVE' }));
+      expect(Buffer.from(live.ConnectionFunctionCode!).toString()).toBe(ALLOW);
+      expect((await h.kvs.send(new kv.GetKeyCommand({ KvsARN: store.ARN!, Key: '__proto__' }))).Value).toBe('plain data');
+      expect((await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag).toBe(put.ETag);
+    } finally {
+      await stopHarness(h);
+    }
+  });
+
+  function readdirNoTmp(file: string): boolean {
+    return existsSync(file) && !require('node:fs').readdirSync(require('node:path').dirname(file)).some((n: string) => n.endsWith('.tmp'));
+  }
+
+  test('a corrupt or foreign state file is refused with a UserError and left untouched', async () => {
+    const dir = tempDir();
+    const corrupt = join(dir, 'corrupt.json');
+    writeFileSync(corrupt, '{"format": "conngate-emulator-state", "version": 1, "accountId": "1234');
+    await expect(startEmulator({ stateFile: corrupt })).rejects.toThrow(UserError);
+    await expect(startEmulator({ stateFile: corrupt })).rejects.toThrow(/not valid JSON.*fix: /);
+    expect(readFileSync(corrupt, 'utf8')).toContain('"accountId": "1234');
+    const foreign = join(dir, 'foreign.json');
+    writeFileSync(foreign, JSON.stringify({ hello: 'world' }));
+    await expect(startEmulator({ stateFile: foreign })).rejects.toThrow(/not a conngate emulator state/);
+  });
+
+  test('the CLI refuses a corrupt state file and bad flags with one line and exit 2', async () => {
+    const corrupt = join(tempDir(), 'bad.json');
+    writeFileSync(corrupt, 'not json');
+    const errors: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => { errors.push(String(s)); return true; });
+    try {
+      expect(await main(['node', 'conngate', 'emulator', '--port', '0', '--state', corrupt])).toBe(2);
+      expect(await main(['node', 'conngate', 'emulator', '--throttle-rate', '1.5'])).toBe(2);
+      expect(await main(['node', 'conngate', 'emulator', '--port', 'abc'])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join('')).toMatch(/conngate: emulator state file .*bad\.json: is not valid JSON/);
+    expect(errors.join('')).toMatch(/conngate: emulator --throttle-rate: "1.5" is not a number from 0 to 1/);
+    expect(errors.join('')).toMatch(/conngate: emulator --port: "abc"/);
+  });
+});
+
+describe('faults', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness({}, 3); });
+  afterAll(() => stopHarness(h));
+  afterEach(() => h.emu.setFaults({}));
+
+  test('latency is added to every request', async () => {
+    h.emu.setFaults({ latencyMs: 120 });
+    const t0 = Date.now();
+    await h.cf.send(new cf.ListConnectionFunctionsCommand({}));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(115);
+  });
+
+  test('throttling uses the real error shape, so the SDK retries it (control and data plane)', async () => {
+    h.emu.setFaults({ throttleRate: 1 });
+    const e = await failure(h.cf.send(new cf.ListConnectionFunctionsCommand({})));
+    expect(e).toMatchObject({ name: 'Throttling', status: 400 });
+    const before = h.emu.requestCount();
+    await failure(h.cf.send(new cf.ListConnectionFunctionsCommand({})));
+    expect(h.emu.requestCount() - before).toBe(3);
+    const store = await (async () => { h.emu.setFaults({}); return createStore(h, 'throttled'); })();
+    h.emu.setFaults({ throttleRate: 1 });
+    expect(await failure(h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))))
+      .toMatchObject({ name: 'ThrottlingException', status: 429 });
+    // With this seed the first attempt is throttled and the SDK's retry succeeds.
+    h.emu.setFaults({ throttleRate: 0.5, seed: 8 });
+    const r = await h.cf.send(new cf.ListConnectionFunctionsCommand({}));
+    expect(r.$metadata.attempts).toBeGreaterThan(1);
+  }, 30000);
+
+  test('5xx errors are retried by the SDK; deterministic with a seed', async () => {
+    h.emu.setFaults({ serverErrorRate: 1 });
+    expect(await failure(h.cf.send(new cf.ListConnectionFunctionsCommand({})))).toMatchObject({ name: 'ServiceUnavailable', status: 503 });
+    const attemptsWith = async (seed: number) => {
+      h.emu.setFaults({ serverErrorRate: 0.5, seed });
+      const out: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        try { out.push((await h.cf.send(new cf.ListConnectionFunctionsCommand({}))).$metadata.attempts!); } catch { out.push(-1); }
+      }
+      return out;
+    };
+    const a = await attemptsWith(42);
+    expect(await attemptsWith(42)).toEqual(a);
+    expect(a.some((n) => n > 1)).toBe(true);
+  }, 30000);
+
+  test('injected concurrent writes move the function and store ETags under the caller', async () => {
+    const f = await createFunction(h, 'contended', ALLOW);
+    const store = await createStore(h, 'contended-store');
+    const etag = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag!;
+    h.emu.setFaults({ concurrentWriteRate: 1 });
+    expect((await failure(h.cf.send(new cf.PublishConnectionFunctionCommand({ Id: f.ConnectionFunctionSummary!.Id!, IfMatch: f.ETag! })))).name)
+      .toBe('PreconditionFailed');
+    expect((await failure(h.kvs.send(new kv.PutKeyCommand({ KvsARN: store.ARN!, Key: 'k', Value: 'v', IfMatch: etag })))).name)
+      .toBe('ConflictException');
+    h.emu.setFaults({});
+    const fresh = await h.cf.send(new cf.DescribeConnectionFunctionCommand({ Identifier: f.ConnectionFunctionSummary!.Id! }));
+    expect(fresh.ETag).not.toBe(f.ETag);
+    await h.cf.send(new cf.PublishConnectionFunctionCommand({ Id: f.ConnectionFunctionSummary!.Id!, IfMatch: fresh.ETag! }));
+    const freshStore = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag!;
+    expect(freshStore).not.toBe(etag);
+    await h.kvs.send(new kv.PutKeyCommand({ KvsARN: store.ARN!, Key: 'k', Value: 'v', IfMatch: freshStore }));
+  });
+});
