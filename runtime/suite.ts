@@ -8,7 +8,8 @@ import { buildConnectionObject, type ConnectionObjectOptions } from './payload';
 import { canonicalSerial, spellSerial } from './serial-spelling';
 
 /** The JSON Schema every suite file is validated against. */
-export const SUITE_SCHEMA_FILE = path.join(__dirname, '..', 'functions', 'suite.schema.json');
+export const SUITE_SCHEMA_FILE = [path.join(__dirname, '..', 'functions', 'suite.schema.json'), path.join(__dirname, '..', '..', 'functions', 'suite.schema.json')]
+  .find((f) => fs.existsSync(f)) ?? path.join(__dirname, '..', 'functions', 'suite.schema.json'); // sources or dist/
 
 /** One case of a suite. */
 export interface SuiteCase {

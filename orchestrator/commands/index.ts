@@ -5,7 +5,10 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
+import { synthCommand } from './synth';
 import { emulatorCommand } from './emulator';
 import { revocationsCommand } from './revocations';
+import { payloadCommand } from './payload';
+import { testLocalCommand } from './test-local';
 
-export const commandModules: CommandModule[] = [emulatorCommand, revocationsCommand];
+export const commandModules: CommandModule[] = [synthCommand, emulatorCommand, revocationsCommand, payloadCommand, testLocalCommand];

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../diagnostics/user-error';
+import { junitXml } from '../../runtime/junit-report';
+import { resultTable } from '../../runtime/result-table';
+import { findSuiteFor, loadSuite } from '../../runtime/suite';
+import { DEFAULT_CANARY_SERIAL, runSuiteLocally, type CaseResult } from '../../runtime/suite-runner';
+import type { CommandModule } from './index';
+
+interface TestFlags { local?: boolean; junit?: string; canarySerial: string; dir: string }
+
+/** Resolves CLI targets (function files, suite files, or names) to suite files. */
+function resolveSuites(targets: string[], dir: string): string[] {
+  if (targets.length === 0) {
+    if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found', 'run in the project folder or pass --dir');
+    const suites = fs.readdirSync(dir).filter((f) => /\.suite\.(json|ya?ml)$/.test(f)).sort().map((f) => path.join(dir, f));
+    if (suites.length === 0) throw new UserError(dir, 'contains no *.suite.json files', 'add a suite next to each function');
+    return suites;
+  }
+  return targets.map((t) => {
+    if (/\.suite\.(json|ya?ml)$/.test(t)) return t;
+    const fnFile = /\.js$/.test(t) ? t : path.join(dir, `${t}.js`);
+    const suite = findSuiteFor(fnFile);
+    if (!suite) throw new UserError(t, `no suite found for ${fnFile}`, `create ${fnFile.replace(/\.js$/, '.suite.json')}`);
+    return suite;
+  });
+}
+
+/** `conngate test --local [function|suite...]`: runs suites through the local runtime. */
+export const testLocalCommand: CommandModule = {
+  register(program: Command): void {
+    program
+      .command('test')
+      .description('Run connection-function suites through the local cloudfront-js-2.0 runtime and print a result table.')
+      .argument('[targets...]', 'function files (functions/x.js), suite files (x.suite.json) or function names; default: every suite in --dir')
+      .option('--local', 'run in the local runtime (required; remote runs happen in `conngate deploy`/`verify`)')
+      .option('--junit <file>', 'also write the results as JUnit XML')
+      .option('--canary-serial <serial>', 'canary serial for ${canarySerial} placeholders and the local store', DEFAULT_CANARY_SERIAL)
+      .option('--dir <folder>', 'folder holding the functions and their suites', 'functions')
+      .action(async (targets: string[], flags: TestFlags) => {
+        if (!flags.local) {
+          throw new UserError('conngate test', 'only local runs are supported here', 'add --local (suites run remotely as part of `conngate deploy` and `conngate verify`)');
+        }
+        const suiteFiles = resolveSuites(targets, flags.dir);
+        // Load everything first so bad input stops the run before any case executes.
+        const suites = suiteFiles.map((f) => loadSuite(f));
+        const results: CaseResult[] = [];
+        for (const suite of suites) {
+          if (!fs.existsSync(suite.functionFile)) {
+            throw new UserError(suite.file, `function file ${suite.functionFile} not found`, 'add the function or set "function" in the suite');
+          }
+          process.stdout.write(`\n${path.relative(process.cwd(), suite.functionFile)}  (suite ${path.relative(process.cwd(), suite.file)})\n`);
+          const rs = await runSuiteLocally(suite, { canarySerial: flags.canarySerial });
+          process.stdout.write(`${resultTable(rs)}\n`);
+          results.push(...rs);
+        }
+        const failed = results.filter((r) => !r.passed).length;
+        process.stdout.write(`\n${results.length - failed} passed, ${failed} failed (${results.length} cases in ${suites.length} suites)\n`);
+        process.stdout.write('* utilization is a local ESTIMATE: execution time as a percentage of the 5 ms budget\n');
+        if (flags.junit) {
+          fs.writeFileSync(flags.junit, junitXml(results));
+          process.stdout.write(`JUnit XML written to ${flags.junit}\n`);
+        }
+        if (failed > 0) process.exitCode = 1;
+      });
+  },
+};
