@@ -1,0 +1,27 @@
+import type { SuiteRunSummary } from './case-result';
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!));
+
+/** JUnit XML (one testsuite per suite run), the format CI systems render as test results. */
+export function junitXml(name: string, runs: SuiteRunSummary[]): string {
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const total = runs.reduce((n, r) => n + r.total, 0);
+  const failed = runs.reduce((n, r) => n + r.failed, 0);
+  lines.push(`<testsuites name="${escapeXml(name)}" tests="${total}" failures="${failed}">`);
+  for (const run of runs) {
+    const secs = run.results.reduce((t, r) => t + r.durationMs, 0) / 1000;
+    lines.push(`  <testsuite name="${escapeXml(`${name} ${run.target}`)}" tests="${run.total}" failures="${run.failed}" time="${secs.toFixed(3)}">`);
+    for (const r of run.results) {
+      lines.push(`    <testcase classname="${escapeXml(`${name}.${run.target}`)}" name="${escapeXml(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}">`);
+      if (!r.passed) {
+        const body = [r.message, r.rawOutput ? `raw output: ${r.rawOutput}` : ''].filter(Boolean).join('\n');
+        lines.push(`      <failure message="${escapeXml(r.message ?? 'failed')}">${escapeXml(body)}</failure>`);
+      }
+      if (r.computeUtilization !== undefined) lines.push(`      <system-out>computeUtilization=${r.computeUtilization}</system-out>`);
+      lines.push('    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>');
+  return lines.join('\n') + '\n';
+}

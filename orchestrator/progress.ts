@@ -1,0 +1,81 @@
+import { createSpinner, type Spinner } from 'nanospinner';
+
+/**
+ * Progress for long work: a spinner with live counts on a terminal, plain timestamped lines elsewhere (CI logs,
+ * pipes), and nothing at all when quiet. Every pipeline step reports through this, never through console.log.
+ */
+export interface Progress {
+  /** Starts a step; `update` refines its text (e.g. case counts); `done`/`fail` close it. */
+  start(text: string): void;
+  update(text: string): void;
+  done(text?: string): void;
+  fail(text?: string): void;
+  /** A standalone line (a warning, a notice, streamed tool output). */
+  info(text: string): void;
+}
+
+class TerminalProgress implements Progress {
+  private spinner?: Spinner;
+  private text = '';
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+  start(text: string) {
+    this.spinner?.stop();
+    this.text = text;
+    this.spinner = createSpinner(text, { stream: this.stream }).start();
+  }
+  update(text: string) {
+    this.spinner?.update({ text: `${this.text} ${text}` });
+  }
+  done(text?: string) {
+    this.spinner?.success({ text: text ?? this.text });
+    this.spinner = undefined;
+  }
+  fail(text?: string) {
+    this.spinner?.error({ text: text ?? this.text });
+    this.spinner = undefined;
+  }
+  info(text: string) {
+    if (this.spinner) this.spinner.clear();
+    this.stream.write(text + '\n');
+    if (this.spinner) this.spinner.render();
+  }
+}
+
+class LineProgress implements Progress {
+  private text = '';
+  private lastUpdate = 0;
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+  private line(mark: string, text: string) {
+    this.stream.write(`${new Date().toISOString().slice(11, 19)} ${mark} ${text}\n`);
+  }
+  start(text: string) {
+    this.text = text;
+    this.line('..', text);
+  }
+  update(text: string) {
+    // Plain logs get at most one progress line every 2 s, so a 1,000-case suite does not flood CI output.
+    const now = Date.now();
+    if (now - this.lastUpdate < 2000) return;
+    this.lastUpdate = now;
+    this.line('..', `${this.text} ${text}`);
+  }
+  done(text?: string) {
+    this.line('ok', text ?? this.text);
+  }
+  fail(text?: string) {
+    this.line('!!', text ?? this.text);
+  }
+  info(text: string) {
+    this.stream.write(text + '\n');
+  }
+}
+
+const silent: Progress = { start() {}, update() {}, done() {}, fail() {}, info() {} };
+
+export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
+  if (opts.quiet) return silent;
+  const stream = opts.stream ?? process.stderr;
+  return stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream);
+}
+
+export const silentProgress = silent;

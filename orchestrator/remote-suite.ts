@@ -1,0 +1,86 @@
+import { CloudFrontClient, TestConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
+import type { CaseResult } from './case-result';
+import { RateLimiter, mapLimited } from './rate-limiter';
+import { readTestResult } from './test-output';
+import { isPreconditionFailed } from './function-stages';
+import { StepError } from './step-error';
+
+/** One case as sent to TestConnectionFunction: the connection object and what must come back. */
+export interface RemoteCase {
+  name: string;
+  connection: object;
+  expect: { decision: 'allow' | 'deny'; logs?: string[]; maxComputeUtilization?: number };
+}
+
+export interface RemoteSuiteOptions {
+  cf: CloudFrontClient;
+  functionId: string;
+  /** The ETag of the stage under test (If-Match). */
+  etag: string;
+  stage: 'DEVELOPMENT' | 'LIVE';
+  cases: RemoteCase[];
+  limiter: RateLimiter;
+  onCase?: (result: CaseResult, done: number, total: number) => void;
+}
+
+/** TestConnectionFunction accepts a ConnectionObject of at most 40,960 bytes. */
+export const MAX_CONNECTION_OBJECT_BYTES = 40_960;
+
+/** Compares one observed result with the case's expectations; every mismatch is named. */
+export function judgeCase(c: RemoteCase, observed: ReturnType<typeof readTestResult>, durationMs: number): CaseResult {
+  const problems: string[] = [];
+  if (observed.decision === 'error') problems.push(`function error: ${observed.message}`);
+  else if (observed.decision === 'unreadable') problems.push(observed.message ?? 'unreadable output');
+  else if (observed.decision !== c.expect.decision) problems.push(`expected ${c.expect.decision}, got ${observed.decision}`);
+  const limit = c.expect.maxComputeUtilization;
+  if (limit !== undefined && observed.computeUtilization !== undefined && observed.computeUtilization > limit) {
+    problems.push(`compute utilization ${observed.computeUtilization} over the limit ${limit}`);
+  }
+  for (const want of c.expect.logs ?? []) {
+    if (!observed.logs.some((l) => l.includes(want))) problems.push(`no log line containing ${JSON.stringify(want)}`);
+  }
+  return {
+    name: c.name,
+    expected: c.expect.decision,
+    actual: observed.decision,
+    passed: problems.length === 0,
+    computeUtilization: observed.computeUtilization,
+    message: problems.join('; ') || undefined,
+    rawOutput: observed.decision === 'unreadable' ? observed.rawOutput : undefined,
+    durationMs,
+  };
+}
+
+/**
+ * Runs every case through TestConnectionFunction against one stage, with bounded concurrency and a request-rate
+ * ceiling; the SDK's own retries handle throttling. Results keep the suite's order.
+ */
+export async function runRemoteSuite(opts: RemoteSuiteOptions): Promise<CaseResult[]> {
+  let done = 0;
+  return mapLimited(opts.cases, opts.limiter, async (c) => {
+    const body = Buffer.from(JSON.stringify(c.connection), 'utf8');
+    const started = Date.now();
+    let result: CaseResult;
+    if (body.length > MAX_CONNECTION_OBJECT_BYTES) {
+      result = { name: c.name, expected: c.expect.decision, actual: 'error', passed: false, durationMs: 0,
+        message: `connection object is ${body.length} bytes, over the ${MAX_CONNECTION_OBJECT_BYTES}-byte limit of TestConnectionFunction` };
+    } else {
+      let out;
+      try {
+        out = await opts.cf.send(new TestConnectionFunctionCommand({
+          Id: opts.functionId, IfMatch: opts.etag, Stage: opts.stage, ConnectionObject: body,
+        }));
+      } catch (e) {
+        if (isPreconditionFailed(e)) {
+          throw new StepError(`test ${opts.stage}`, `the ${opts.stage} ETag of ${opts.functionId} changed while its suite ran (another deploy or an edit); the results would not describe one version, so nothing was published`,
+            're-run the deploy: it tests the current code from the start');
+        }
+        throw e;
+      }
+      result = judgeCase(c, readTestResult(out.ConnectionFunctionTestResult), Date.now() - started);
+    }
+    done++;
+    opts.onCase?.(result, done, opts.cases.length);
+    return result;
+  });
+}
