@@ -171,7 +171,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
         }
         // Unknown outcome: what is recorded stays true for the ETag recorded, so a re-run either reuses it or lists.
         save();
-        throw e;
+        throw serviceError(e, 'UpdateKeys', kvsArn);
       }
       if (!etag) throw new Error(`UpdateKeys on ${kvsArn} returned no ETag`);
       for (const p of batch.puts) known.entries.set(p.key, p.value);
@@ -196,7 +196,9 @@ async function readStore(
   client: CloudFrontKeyValueStoreClient, kvsArn: string,
   reuse: { etag: string; entries: Map<string, string> } | undefined, progress: (line: string) => void,
 ): Promise<KnownStore> {
-  const d = await client.send(new DescribeKeyValueStoreCommand({ KvsARN: kvsArn }));
+  const d = await client.send(new DescribeKeyValueStoreCommand({ KvsARN: kvsArn })).catch((e) => {
+    throw serviceError(e, 'DescribeKeyValueStore', kvsArn);
+  });
   const etag = d.ETag;
   if (!etag) throw new Error(`DescribeKeyValueStore on ${kvsArn} returned no ETag`);
   if (reuse && reuse.etag === etag) return { etag, entries: new Map(reuse.entries), confirmed: true, mode: 'snapshot' };
@@ -206,7 +208,9 @@ async function readStore(
   let next: string | undefined;
   let pages = 0;
   do {
-    const page = await client.send(new ListKeysCommand({ KvsARN: kvsArn, MaxResults: 50, NextToken: next }));
+    const page = await client.send(new ListKeysCommand({ KvsARN: kvsArn, MaxResults: 50, NextToken: next })).catch((e) => {
+      throw serviceError(e, 'ListKeys', kvsArn);
+    });
     for (const item of page.Items ?? []) if (item.Key !== undefined) entries.set(item.Key, item.Value ?? '');
     next = page.NextToken;
     if (++pages % 200 === 0) progress(`listed ${entries.size} keys`);
@@ -231,6 +235,19 @@ function pct(n: number, d: number): string {
 }
 
 function isConflict(e: unknown): boolean {
-  return e instanceof ConflictException || (e as { name?: string })?.name === 'ConflictException'
-    || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 409;
+  const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  // 412 too: a service that reports a stale If-Match as a failed precondition means the same thing.
+  return e instanceof ConflictException || (e as { name?: string })?.name === 'ConflictException' || status === 409 || status === 412;
+}
+
+/** Turns a failed service call into a one-line error naming the store and the step; bugs stay as they are. */
+function serviceError(e: unknown, op: string, kvsArn: string): Error {
+  const err = e as { name?: string; message?: string; $metadata?: unknown; code?: string };
+  if (e instanceof UserError || (!err?.$metadata && !err?.code)) return e as Error;
+  const name = err.name ?? err.code ?? 'Error';
+  const fix = name === 'ResourceNotFoundException' ? 'check --kvs-arn or the stage outputs (was the stage applied?)'
+    : /AccessDenied|Unrecognized|InvalidSignature|Credentials/i.test(name) ? 'check the AWS credentials and their CloudFront KeyValueStore permissions'
+      : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(err.code ?? name) ? 'check --endpoint / CONNGATE_ENDPOINT and that the endpoint is running'
+        : 'run the sync again; it resumes from what the store holds';
+  return new UserError(kvsArn, `${op} failed: ${name}: ${(err.message ?? '').split('\n')[0]}`, fix);
 }

@@ -149,3 +149,24 @@ describe('conngate revocations', () => {
     expect(issueCert).toBeDefined();
   });
 });
+
+describe('conngate revocations against a missing store or endpoint', () => {
+  it('names the store and the step in one line', async () => {
+    const emu = await startEmulator({ port: 0 });
+    const dir = tempDir();
+    try {
+      const list = path.join(dir, 'l.txt');
+      fs.writeFileSync(list, '01\n');
+      const arn = 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-0000-0000-000000000000';
+      const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--endpoint', emu.endpoint,
+        '--outputs', path.join(dir, 'none.json')]);
+      expect(r.code).toBe(2);
+      const lines = r.err.trim().split('\n');
+      expect(lines).toHaveLength(2); // the source line, then the error
+      expect(lines[1]).toMatch(new RegExp(`^conngate: ${arn}: DescribeKeyValueStore failed: ResourceNotFoundException: .*\\(fix: check --kvs-arn`));
+    } finally {
+      await emu.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
