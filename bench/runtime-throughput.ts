@@ -51,8 +51,10 @@ async function main(): Promise<void> {
   // Plain Node: the same source with the import replaced by a parameter, loaded once.
   const plainSource = code.replace("import cf from 'cloudfront';", '');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const load = new Function('cf', `"use strict"; ${plainSource}\nreturn connectionHandler;`) as (cf: unknown) => (c: unknown) => Promise<void>;
-  const directHandler = load({ kvs: () => ({ exists: (k: string) => Promise.resolve(store.get(k) !== undefined) }) });
+  const load = new Function('cf', 'console', `"use strict"; ${plainSource}\nreturn connectionHandler;`) as (cf: unknown, console: unknown) => (c: unknown) => Promise<void>;
+  const directLogs: string[] = [];
+  const directHandler = load({ kvs: () => ({ exists: (k: string) => Promise.resolve(store.get(k) !== undefined) }) },
+    { log: (m: unknown) => { if (directLogs.length < 100) directLogs.push(String(m)); } });
   async function direct(json: string): Promise<string> {
     const conn = JSON.parse(json) as Record<string, unknown>;
     let decision: string | undefined;
