@@ -15,27 +15,27 @@ import type { CommandModule } from './index';
 const DEFAULT_CANARY = '0badc0de0badc0de';
 const DEFAULT_OUTPUTS = '.conngate/outputs.json';
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 interface SourceFlags {
-  crl: string[];
-  serials: string[];
-  kvsJson: string[];
-  ca: string[];
+  crl?: string[];
+  serials?: string[];
+  kvsJson?: string[];
+  ca?: string[];
   allowStale?: boolean;
 }
 
 function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--crl <file>', 'X.509 CRL, PEM (one or more CRLs) or DER; repeat for several CAs', collect, [])
-    .option('--serials <file>', 'serial list: one serial per line, any common hex spelling, # comments', collect, [])
-    .option('--kvs-json <file>', 'KeyValueStore import JSON ({"data":[{"key":..,"value":..}]})', collect, [])
-    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable)', collect, [])
+    .option('--crl <file>', 'X.509 CRL, PEM (one or more CRLs) or DER; repeat for several CAs', collect)
+    .option('--serials <file>', 'serial list: one serial per line, any common hex spelling, # comments', collect)
+    .option('--kvs-json <file>', 'KeyValueStore import JSON ({"data":[{"key":..,"value":..}]})', collect)
+    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable)', collect)
     .option('--allow-stale', 'accept CRLs whose nextUpdate has passed');
 }
 
 function sourceOptions(f: SourceFlags): SourceOptions {
-  return { crlFiles: f.crl, serialFiles: f.serials, kvsJsonFiles: f.kvsJson, caFiles: f.ca, allowStale: !!f.allowStale };
+  return { crlFiles: f.crl ?? [], serialFiles: f.serials ?? [], kvsJsonFiles: f.kvsJson ?? [], caFiles: f.ca ?? [], allowStale: !!f.allowStale };
 }
 
 function canary(raw: string, where: string): string {
