@@ -248,6 +248,10 @@ function describeSchemaError(err: ErrorObject | undefined, where: string): UserE
   const field = err.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
   const at = field ? `${where} ${field}` : where;
   const p = err.params as Record<string, unknown>;
+  if (err.propertyName !== undefined || err.keyword === 'propertyNames') {
+    const name = err.propertyName ?? String(p.propertyName);
+    return new UserError(at, `stage name "${name}" is invalid`, 'use 1-20 characters: lowercase letters, digits and "-", starting with a letter');
+  }
   switch (err.keyword) {
     case 'additionalProperties':
       return new UserError(at, `unknown field "${String(p.additionalProperty)}"`, 'remove it or check its spelling against docs/infrastructure.md');
@@ -257,8 +261,6 @@ function describeSchemaError(err: ErrorObject | undefined, where: string): UserE
       return new UserError(at, `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, 'use one of the allowed values');
     case 'discriminator':
       return new UserError(`${at}.type`, 'backend type must be "local", "s3" or "cloud"', 'set backend.type to one of them');
-    case 'propertyNames':
-      return new UserError(at, `stage name "${String(p.propertyName)}" is invalid`, 'use 1-20 characters: lowercase letters, digits and "-", starting with a letter');
     case 'pattern':
       return new UserError(at, `value does not match ${String(p.pattern)}`, hintFor(field));
     case 'type':

@@ -38,9 +38,9 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const result = await execa(process.execPath, [cdktfCliEntry(), 'synth', '--output', outdir], {
     cwd: dir,
     env,
-    // Output streams as it comes: synth can take a while and cdktf reports its own progress.
-    stdout: ['pipe', 'inherit'],
-    stderr: ['pipe', 'inherit'],
+    // cdktf's progress streams to stderr as it comes; stdout carries only the summary (clean for --json).
+    stdout: ['pipe', process.stderr],
+    stderr: ['pipe', process.stderr],
     reject: false,
     all: true,
   });
@@ -49,13 +49,15 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
     const userLine = String(result.all ?? '').split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
       .find((l) => l.startsWith('conngate: '));
     if (userLine) {
-      throw new UserError('cdktf synth', userLine.slice('conngate: '.length), 'fix the reported problem and run `conngate synth` again');
+      // The line already names where, what and the fix.
+      throw new UserError('cdktf synth', userLine.slice('conngate: '.length), '');
     }
     throw new UserError('cdktf synth', `exited with code ${result.exitCode}`, 'read the cdktf output above');
   }
 
   const synthesized = listSynthesizedStages(outdir);
-  const selected = stages.length > 0 ? stages : synthesized;
+  // The manifest lists stacks alphabetically; show them in promotion order.
+  const selected = stages.length > 0 ? stages : configs.map((c) => c.name).filter((n) => synthesized.includes(n));
   const summaries = selected.map((s) => readSynthSummary(outdir, s));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
