@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../diagnostics/user-error';
+import { unassociatedContextEnv } from '../../stacks/first-deploy-context';
+import { cdktfCommand } from '../cdktf-cli';
+import { stackFilePath } from './stack-document';
+
+export interface SynthesisOptions {
+  /** Stages whose distribution is synthesized without the connection-function association (first deploy). */
+  unassociated: string[];
+  /** The cdktf project folder (holds cdktf.json). */
+  cwd: string;
+  /** Where cdktf writes the synthesized stacks (cdktf.out). */
+  outdir: string;
+  progress: (line: string) => void;
+}
+
+/**
+ * Runs the real `cdktf synth --output <outdir>` (the whole app; cdktf has no per-stack synth) with the first-deploy
+ * context, streams its output to `progress`, and checks that each of `stages` was synthesized.
+ */
+export async function synthesizeStacks(stages: string[], opts: SynthesisOptions): Promise<void> {
+  const { execa } = await import('execa');
+  opts.progress(`synthesizing with cdktf${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
+  fs.mkdirSync(opts.outdir, { recursive: true });
+  const [cmd, ...pre] = cdktfCommand();
+  const cdktfJson = readCdktfJson(opts.cwd);
+  const context = unassociatedContextEnv(opts.unassociated, JSON.stringify(cdktfJson.context ?? {}));
+  // The cdktf CLI replaces CDKTF_CONTEXT_JSON with cdktf.json's "context" whenever that key exists (even `{}`), so
+  // the first-deploy context would never reach the app; handing it to the app command itself keeps it.
+  const app = `CDKTF_CONTEXT_JSON="$CONNGATE_SYNTH_CONTEXT_JSON" ${cdktfJson.app}`;
+  const child = execa(cmd, [...pre, 'synth', '--output', opts.outdir, '--app', app], {
+    cwd: opts.cwd,
+    env: { CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...context, CONNGATE_SYNTH_CONTEXT_JSON: context.CDKTF_CONTEXT_JSON },
+    reject: false,
+    all: true,
+  });
+  // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
+  const res = await child;
+  if (res.exitCode !== 0) {
+    for (const line of String(res.all ?? '').split('\n')) if (line.trim()) opts.progress(`   │ ${line.trimEnd()}`);
+    throw new UserError(`cdktf synth (in ${opts.cwd})`, `exited with ${res.exitCode ?? res.signal}`,
+      'read the cdktf output above and fix the stack or the stage config');
+  }
+  for (const stage of stages) {
+    if (!fs.existsSync(stackFilePath(opts.outdir, stage))) {
+      throw new UserError(opts.outdir, `cdktf synth produced no stack for stage "${stage}"`, 'check the stage name against the stage config (conngate.config.json)');
+    }
+  }
+}
+
+function readCdktfJson(cwd: string): { app: string; context?: Record<string, unknown> } {
+  const file = path.join(cwd, 'cdktf.json');
+  let doc: { app?: unknown; context?: Record<string, unknown> };
+  try {
+    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(file, `cdktf project file missing or unreadable (${(err as Error).message})`, 'run from the conngate project folder (the one with cdktf.json)');
+  }
+  if (typeof doc.app !== 'string' || doc.app === '') {
+    throw new UserError(file, 'no "app" command', 'set "app" (e.g. "npx tsx main.ts") in cdktf.json');
+  }
+  return { app: doc.app, context: doc.context };
+}
