@@ -14,6 +14,7 @@ interface EmulatorFlags {
   throttleRate?: string;
   errorRate?: string;
   conflictRate?: string;
+  failLiveTestRate?: string;
   seed?: string;
   provisioningMs?: string;
 }
@@ -34,6 +35,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     throttleRate: number('--throttle-rate', flags.throttleRate, 0, 1),
     serverErrorRate: number('--error-rate', flags.errorRate, 0, 1),
     concurrentWriteRate: number('--conflict-rate', flags.conflictRate, 0, 1),
+    failLiveTestRate: number('--fail-live-test-rate', flags.failLiveTestRate, 0, 1),
     seed: number('--seed', flags.seed, 0, 2 ** 32 - 1, true),
   };
   const port = number('--port', flags.port, 0, 65535, true)!;
@@ -74,6 +76,7 @@ export const emulatorCommand: CommandModule = {
       .option('--throttle-rate <0-1>', 'fault: share of requests answered with a throttling error (the SDK retries them)')
       .option('--error-rate <0-1>', 'fault: share of requests answered with a 5xx error')
       .option('--conflict-rate <0-1>', 'fault: share of conditional writes that meet a concurrent write (stale ETag)')
+      .option('--fail-live-test-rate <0-1>', 'fault: share of LIVE-stage TestConnectionFunction calls that report a function error (exercises LIVE verification and rollback)')
       .option('--seed <n>', 'seed of the fault sequence, so a run can be repeated exactly', '1')
       .option('--provisioning-ms <ms>', 'how long a new key value store stays PROVISIONING', '0')
       .action((flags: EmulatorFlags) => runEmulator(flags));

@@ -10,5 +10,13 @@ import { emulatorCommand } from './emulator';
 import { revocationsCommand } from './revocations';
 import { payloadCommand } from './payload';
 import { testLocalCommand } from './test-local';
+import { deployCommand } from './deploy';
+import { verifyCommand } from './verify';
+import { promoteCommand } from './promote';
+import { statusCommand } from './status';
+import { demoCommand } from './demo';
 
-export const commandModules: CommandModule[] = [synthCommand, emulatorCommand, revocationsCommand, payloadCommand, testLocalCommand];
+export const commandModules: CommandModule[] = [
+  demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
+  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand,
+];

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cdktfCommand } from './cdktf-cli';
+import { unassociatedContextEnv } from '../stacks/first-deploy-context';
+import { readSynthSummary } from '../stacks/synth-summary';
+import type { Applier } from './pipeline';
+import type { Progress } from './progress';
+import { parseStageOutputs, type StageOutputs } from './stage-outputs';
+import { StepError } from './step-error';
+
+export interface CdktfApplierOptions {
+  /** The cdktf project folder (holds cdktf.json). */
+  cwd: string;
+  progress: Progress;
+  /** The cdktf CLI to run. @default cdktfCommand(): $CONNGATE_CDKTF, else conngate's own cdktf-cli */
+  command?: string[];
+}
+
+/**
+ * Applies a stage for real: `cdktf deploy <stage> --auto-approve` with its output streamed, outputs read from the
+ * file cdktf writes. The first-deploy switch travels as cdktf context (CDKTF_CONTEXT_JSON), so the stack code
+ * decides what "without the association" means.
+ */
+export class CdktfApplier implements Applier {
+  readonly kind = 'cdktf deploy';
+  private readonly command: string[];
+
+  constructor(private readonly opts: CdktfApplierOptions) {
+    this.command = opts.command ?? cdktfCommand();
+  }
+
+  private async run(args: string[], env: Record<string, string>): Promise<void> {
+    const { execa } = await import('execa');
+    const [cmd, ...pre] = this.command;
+    const child = execa(cmd, [...pre, ...args], {
+      cwd: this.opts.cwd, env: { CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...env }, reject: false, all: true,
+    });
+    child.all?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.opts.progress.info(`   │ ${line}`);
+    });
+    const res = await child;
+    if (res.exitCode !== 0) {
+      throw new StepError(`${this.command.join(' ')} ${args.join(' ')}`, `exited with code ${res.exitCode ?? res.signal}`,
+        'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)');
+    }
+  }
+
+  async plannedFunctionName(stage: string): Promise<string> {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-synth-'));
+    try {
+      await this.run(['synth', '--output', outdir], {});
+      const name = readSynthSummary(outdir, stage).functionName;
+      if (!name) throw new StepError(`${stage}: synth`, 'the stage stack declares no connection function', 'check the stage config');
+      return name;
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  async apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs> {
+    const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-outputs-')), 'outputs.json');
+    const env = opts.associate ? {} : unassociatedContextEnv([stage]);
+    await this.run(['deploy', stage, '--auto-approve', '--outputs-file', outFile, '--outputs-file-include-sensitive-outputs'], env);
+    try {
+      return parseStageOutputs(JSON.parse(fs.readFileSync(outFile, 'utf8')), stage, outFile);
+    } finally {
+      fs.rmSync(path.dirname(outFile), { recursive: true, force: true });
+    }
+  }
+}

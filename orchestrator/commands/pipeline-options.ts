@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
+import { UserError } from '../../diagnostics/user-error';
+import { loadStageConfigs, type StageConfig } from '../../stacks/stage-config';
+import { CdktfApplier } from '../cdktf-applier';
+import { InterruptGuard } from '../interrupt-guard';
+import { LocalApplier } from '../local-apply/local-applier';
+import { OutputsStore } from '../outputs-store';
+import type { Applier, PipelineContext } from '../pipeline';
+import { createProgress } from '../progress';
+import { RateLimiter } from '../rate-limiter';
+import type { StageSpec } from '../stage-spec';
+
+/** The flags every pipeline command (deploy, verify, promote, status) shares. */
+export interface PipelineFlags {
+  endpoint?: string;
+  dir: string;
+  stateDir: string;
+  outputs?: string;
+  concurrency: string;
+  rate: string;
+  liveSuite: 'smoke' | 'full';
+  applier?: 'cdktf' | 'local';
+  quiet?: boolean;
+}
+
+export function addPipelineOptions(cmd: Command, opts: { applier?: boolean } = {}): Command {
+  cmd
+    .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the emulator at http://127.0.0.1:4566 (default: $CONNGATE_ENDPOINT, else real AWS)')
+    .option('--dir <path>', 'the cdktf project folder (cdktf.json, conngate.config.json)', '.')
+    .option('--state-dir <path>', 'where outputs, the evidence ledger, reports and locks live (relative to --dir)', '.conngate')
+    .option('--outputs <file>', 'stage outputs JSON as `cdktf output --outputs-file` writes it (default: <state-dir>/outputs.json)')
+    .option('--concurrency <n>', 'TestConnectionFunction calls in flight at once', '8')
+    .option('--rate <n>', 'at most this many API requests started per second (0 = no ceiling)', '25')
+    .addOption(new Option('--live-suite <which>', 'cases that verify LIVE: the smoke subset or the full suite').choices(['smoke', 'full']).default('smoke'))
+    .option('--quiet', 'no progress output');
+  if (opts.applier) {
+    cmd.addOption(new Option('--applier <kind>', 'how the stage is applied: cdktf = `cdktf deploy` (real Terraform); local = the stand-in against the emulator (default: local when an endpoint is set, else cdktf)').choices(['cdktf', 'local']));
+  }
+  return cmd;
+}
+
+function positiveInt(flag: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(flag, `"${v}" is not a whole number >= ${min}`, `pass e.g. ${flag} 8`);
+  return n;
+}
+
+/** Maps the stage configs to what the pipeline needs, with each function's suite located. */
+export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
+  return configs.map((c) => ({
+    name: c.name,
+    promotesFrom: c.promotesFrom,
+    functionFile: c.functionFile,
+    suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
+    canarySerial: c.canarySerial,
+  }));
+}
+
+export interface PipelineSetup {
+  ctx: PipelineContext;
+  target: Target;
+  configs: StageConfig[];
+  dir: string;
+  makeApplier(): Applier;
+}
+
+export function setupPipeline(flags: PipelineFlags): PipelineSetup {
+  const dir = path.resolve(flags.dir);
+  if (!fs.existsSync(path.join(dir, 'cdktf.json'))) {
+    throw new UserError(dir, 'no cdktf.json here', 'run conngate in the cdktf project folder, or pass --dir <folder>');
+  }
+  const target = resolveTarget({ endpoint: flags.endpoint });
+  const configs = loadStageConfigs(dir);
+  const stateDir = path.resolve(dir, flags.stateDir);
+  const cf = createCloudFrontClient(target);
+  const progress = createProgress({ quiet: flags.quiet });
+  const ctx: PipelineContext = {
+    cf,
+    stages: stageSpecsFrom(configs),
+    outputs: new OutputsStore(flags.outputs ? path.resolve(flags.outputs) : path.join(stateDir, 'outputs.json')),
+    limiter: new RateLimiter({ concurrency: positiveInt('--concurrency', flags.concurrency, 1), ratePerSecond: positiveInt('--rate', flags.rate, 0) }),
+    stateDir,
+    progress,
+    liveSuite: flags.liveSuite,
+    interrupt: new InterruptGuard(),
+  };
+  const makeApplier = (): Applier => {
+    const kind = flags.applier ?? (target.endpoint ? 'local' : 'cdktf');
+    if (kind === 'cdktf') return new CdktfApplier({ cwd: dir, progress });
+    if (!target.endpoint) {
+      throw new UserError('--applier local', 'the local apply stand-in only targets the emulator', 'pass --endpoint <emulator URL>, or use --applier cdktf for real AWS');
+    }
+    return new LocalApplier({ cf, kvs: createKvsClient(target), cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
+      progress: (line: string) => progress.info(`   │ ${line}`) });
+  };
+  return { ctx, target, configs, dir, makeApplier };
+}

@@ -1,0 +1,17 @@
+import { shortSha } from '../candidate';
+import type { StageRunReport } from '../pipeline';
+
+/** The closing lines of a stage run on stdout, and the exit code it maps to (0 only when LIVE is verified). */
+export function printStageRun(r: StageRunReport): number {
+  const mark = r.outcome === 'verified' ? '✔' : '✖';
+  process.stdout.write(`${mark} ${r.stage}: ${r.outcome}: ${r.message}\n`);
+  if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n`);
+  if (r.outcome !== 'verified' && r.development) {
+    for (const c of r.development.results.filter((x) => !x.passed)) process.stdout.write(`  DEVELOPMENT ✖ ${c.name}: ${c.message}\n`);
+  }
+  if (r.outcome !== 'verified' && r.live) {
+    for (const c of r.live.results.filter((x) => !x.passed)) process.stdout.write(`  LIVE ✖ ${c.name}: ${c.message}\n`);
+  }
+  if (r.outcome === 'verified') process.stdout.write(`  candidate ${shortSha(r.candidateSha256)} is LIVE in ${r.stage}\n`);
+  return r.outcome === 'verified' ? 0 : 1;
+}

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TestConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
+import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { startEmulator } from '../../emulator';
+import { loadRevocationSource } from '../../revocation/load-source';
+import { syncRevocations } from '../../revocation/sync';
+import { buildConnectionObject } from '../../runtime/payload';
+import { loadStageConfigs } from '../../stacks/stage-config';
+import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
+import { shortSha } from '../candidate';
+import { stageSpecsFrom } from '../commands/pipeline-options';
+import { readFunctionStage } from '../function-stages';
+import { htmlReport } from '../html-report';
+import { InterruptGuard } from '../interrupt-guard';
+import { LocalApplier } from '../local-apply/local-applier';
+import { OutputsStore } from '../outputs-store';
+import { runStagePipeline, type PipelineContext, type StageRunReport } from '../pipeline';
+import type { Progress } from '../progress';
+import { RateLimiter } from '../rate-limiter';
+import { readStageStatuses } from '../stage-status';
+import { readTestResult } from '../test-output';
+import { createDemoPki } from './demo-pki';
+import { prepareWorkdir } from './demo-workdir';
+
+export interface DemoOptions {
+  /** The conngate project (main.ts, functions/). */
+  projectDir: string;
+  /** Scratch folder for the demo's cdktf project, state and reports; emptied first. */
+  workdir: string;
+  progress: Progress;
+  /** Port for the embedded emulator (0 = any free port). */
+  port?: number;
+  /** Milliseconds of added latency per emulator request, to make the run feel like the real API. */
+  latencyMs?: number;
+}
+
+/** One expectation of the story; the demo fails when any did not hold. */
+export interface DemoCheck { what: string; ok: boolean; detail: string }
+
+export interface DemoResult {
+  ok: boolean;
+  checks: DemoCheck[];
+  runs: StageRunReport[];
+  reportFile: string;
+  ledgerFile: string;
+}
+
+/**
+ * A breaking change a developer might well write: look the serial up as the certificate spells it. It passes
+ * review at a glance, and the suite's canary case (a revoked serial spelled with colons) catches it.
+ */
+export function breakCandidate(code: string): string {
+  const broken = code.replace(/await kvs\.exists\(serial\)/, 'await kvs.exists(leaf.serialNumber)');
+  if (broken === code) throw new Error('demo: could not find the store lookup in revocation-check.js to break it');
+  return broken;
+}
+
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const { progress } = opts;
+  const workdir = path.resolve(opts.workdir);
+  const stateDir = path.join(workdir, '.conngate');
+  const checks: DemoCheck[] = [];
+  const runs: StageRunReport[] = [];
+  const check = (what: string, ok: boolean, detail: string) => {
+    checks.push({ what, ok, detail });
+    progress.info(`   ${ok ? '✔' : '✖'} ${what}: ${detail}`);
+  };
+  const act = (title: string) => progress.info(`\n━━ ${title}`);
+
+  prepareWorkdir(opts.projectDir, workdir);
+  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 } });
+  try {
+    const target = { endpoint: emulator.endpoint, region: 'us-east-1' };
+    const cf = createCloudFrontClient(target);
+    const kvs = createKvsClient(target);
+    const configs = loadStageConfigs(workdir);
+    const applier = new LocalApplier({ cf, kvs, cwd: workdir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
+      progress: (line: string) => progress.info(`   │ ${line}`) });
+    const ctx: PipelineContext = {
+      cf, stages: stageSpecsFrom(configs), outputs: new OutputsStore(path.join(stateDir, 'outputs.json')),
+      limiter: new RateLimiter({ concurrency: 8, ratePerSecond: 50 }), stateDir, progress, liveSuite: 'smoke',
+      interrupt: new InterruptGuard().install(), wait: { intervalMs: 200 },
+    };
+    const deploy = async (stage: string) => {
+      const r = await runStagePipeline(ctx, stage, applier);
+      runs.push(r);
+      return r;
+    };
+    const names = configs.map((c) => c.name);
+    progress.info(`conngate demo: ${names.join(' -> ')} against the embedded CloudFront emulator at ${emulator.endpoint}`);
+    progress.info(`work folder: ${workdir}`);
+
+    act('1. Synthesize every stage with the real cdktf CLI');
+    await applier.synthesize(names, { unassociated: [], cwd: workdir, outdir: path.join(stateDir, 'cdktf.out') });
+    for (const n of names) progress.info(formatSynthSummary(readSynthSummary(path.join(stateDir, 'cdktf.out'), n)).replace(/^/gm, '   '));
+
+    act('2. A revocation list from the CA: a fresh demo CA, two client certificates, a signed CRL revoking one');
+    const pki = await createDemoPki(path.join(workdir, 'pki'));
+    const source = await loadRevocationSource({ crlFiles: [pki.crlFile], caFiles: [pki.caFile] });
+    progress.info(`   CRL ${path.relative(workdir, pki.crlFile)} verified against ${path.relative(workdir, pki.caFile)}: ${source.entries.size} revoked serial(s)`);
+
+    const syncStage = async (stage: string) => {
+      const o = ctx.outputs.read(stage)!;
+      const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: o.canarySerial ? [o.canarySerial] : [],
+        snapshotDir: path.join(stateDir, 'revocation-snapshots'), onProgress: (l) => progress.info(`   │ ${l}`) });
+      progress.info(`   ${stage}: store ${o.kvsName} synced: +${r.puts} -${r.deletes}, ${r.storeKeysAfter} keys (canary kept)`);
+      // The function in LIVE now denies the revoked certificate and still allows the good one.
+      const live = await readFunctionStage(cf, o.functionId, 'LIVE');
+      for (const [label, file, want] of [['revoked laptop-lost certificate', pki.revokedCertFile, 'deny'], ['api-client certificate', pki.goodCertFile, 'allow']] as const) {
+        const conn = buildConnectionObject(fs.readFileSync(file), { distributionId: o.distributionId });
+        const out = await cf.send(new TestConnectionFunctionCommand({ Id: o.functionId, IfMatch: live.etag, Stage: 'LIVE', ConnectionObject: Buffer.from(JSON.stringify(conn)) }));
+        const got = readTestResult(out.ConnectionFunctionTestResult).decision;
+        check(`${stage} LIVE: ${label}`, got === want, `${want === 'deny' ? 'revoked' : 'valid'}, serial ${conn.clientCertificate?.certificates.leaf.serialNumber} -> ${got}`);
+      }
+    };
+
+    const functionFile = path.join(workdir, 'functions', 'revocation-check.js');
+    const goodCode = fs.readFileSync(functionFile, 'utf8');
+    for (const [i, stage] of names.entries()) {
+      act(`${3 + i}. ${i === 0 ? `Deploy ${stage} (a brand-new stage: apply, test, publish, then associate)` : `Promote ${configs[i].promotesFrom} -> ${stage} (gate, then the same pipeline)`}`);
+      const r = await deploy(stage);
+      check(`${stage} verified`, r.outcome === 'verified', r.message);
+      if (r.outcome !== 'verified') break;
+      await syncStage(stage);
+    }
+
+    const first = names[0];
+    const second = names[1];
+    act(`${3 + names.length}. A broken candidate: a "simplified" serial lookup, deployed to ${first}`);
+    const liveBefore = await readFunctionStage(cf, ctx.outputs.read(first)!.functionId, 'LIVE');
+    fs.writeFileSync(functionFile, breakCandidate(goodCode));
+    const broken = await deploy(first);
+    const liveAfter = await readFunctionStage(cf, ctx.outputs.read(first)!.functionId, 'LIVE');
+    check('broken candidate stopped in DEVELOPMENT', broken.outcome === 'failed-development', broken.message);
+    check(`${first} LIVE unchanged`, liveAfter.sha256 === liveBefore.sha256, `LIVE still ${shortSha(liveAfter.sha256)}`);
+    if (second) {
+      const refused = await deploy(second);
+      check(`promotion of the broken candidate to ${second} refused`, refused.outcome === 'refused', refused.message);
+    }
+
+    act(`${4 + names.length}. Revert the change: ${first} converges back to the verified candidate`);
+    fs.writeFileSync(functionFile, goodCode);
+    const reverted = await deploy(first);
+    check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
+
+    const statuses = await readStageStatuses(cf, ctx.stages, ctx.outputs);
+    const reportFile = path.join(workdir, 'report.html');
+    fs.writeFileSync(reportFile, htmlReport('conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs,
+      checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`)));
+    act('Summary');
+    for (const s of statuses) {
+      progress.info(`   ${s.stage.padEnd(8)} LIVE ${shortSha(s.live)}  ${s.verified ? 'verified' : 'NOT verified'}${s.evidence?.time ? ` at ${s.evidence.time}` : ''}`);
+    }
+    ctx.interrupt.uninstall();
+    return { ok: checks.every((c) => c.ok), checks, runs, reportFile, ledgerFile: path.join(stateDir, 'ledger.jsonl') };
+  } finally {
+    await emulator.close();
+  }
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { OUTPUT_NAMES, parseStageOutputs, type StageOutputs } from './stage-outputs';
+
+/**
+ * The outputs file shared by all stages ({ "<stage>": { "<output>": value } }, the form `cdktf output` writes),
+ * read per stage and merged on write so one stage's apply never drops another's outputs.
+ */
+export class OutputsStore {
+  constructor(readonly file: string) {}
+
+  private readAll(): Record<string, Record<string, unknown>> {
+    if (!fs.existsSync(this.file)) return {};
+    try {
+      return JSON.parse(fs.readFileSync(this.file, 'utf8'));
+    } catch {
+      return {};
+    }
+  }
+
+  /** The stage's outputs, or undefined when the stage has none recorded. */
+  read(stage: string): StageOutputs | undefined {
+    const all = this.readAll();
+    if (!all[stage]) return undefined;
+    return parseStageOutputs(all, stage, this.file);
+  }
+
+  write(stage: string, o: StageOutputs): void {
+    const all = this.readAll();
+    const raw: Record<string, unknown> = {};
+    for (const [k, name] of Object.entries(OUTPUT_NAMES)) {
+      const v = o[k as keyof StageOutputs];
+      if (v !== undefined) raw[name] = v;
+    }
+    all[stage] = raw;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
+    fs.renameSync(tmp, this.file);
+  }
+}

@@ -1,0 +1,12 @@
+/** What the pipeline needs to know about a stage (derived from the stage config in stacks/). */
+export interface StageSpec {
+  name: string;
+  /** The stage whose LIVE candidate this stage accepts; undefined for the first stage. */
+  promotesFrom?: string;
+  /** Absolute path of the connection function's code. */
+  functionFile: string;
+  /** Absolute path of its case suite. */
+  suiteFile: string;
+  /** The stage's canary revoked serial (canonical form). */
+  canarySerial: string;
+}
