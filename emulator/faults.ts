@@ -11,6 +11,11 @@ export interface FaultConfig {
    * just before which another writer moves the resource's ETag, so the request meets a stale ETag. @default 0
    */
   concurrentWriteRate?: number;
+  /**
+   * Share of TestConnectionFunction calls against Stage=LIVE (0-1) answered with a function execution error, as a
+   * LIVE stage that misbehaves would be: what exercises a deploy's LIVE verification and rollback. @default 0
+   */
+  failLiveTestRate?: number;
   /** Seed of the random sequence that decides which requests get a fault. @default 1 */
   seed?: number;
 }
@@ -20,6 +25,7 @@ export interface FaultDecision {
   throttle: boolean;
   serverError: boolean;
   concurrentWrite: boolean;
+  failLiveTest: boolean;
 }
 
 function checkRate(name: string, v: number | undefined): number {
@@ -46,6 +52,7 @@ export class FaultInjector {
       throttleRate: checkRate('throttleRate', f.throttleRate),
       serverErrorRate: checkRate('serverErrorRate', f.serverErrorRate),
       concurrentWriteRate: checkRate('concurrentWriteRate', f.concurrentWriteRate),
+      failLiveTestRate: checkRate('failLiveTestRate', f.failLiveTestRate),
       seed: f.seed ?? 1,
     };
   }
@@ -76,6 +83,7 @@ export class FaultInjector {
       throttle: c.throttleRate > 0 && this.next() < c.throttleRate,
       serverError: c.serverErrorRate > 0 && this.next() < c.serverErrorRate,
       concurrentWrite: c.concurrentWriteRate > 0 && this.next() < c.concurrentWriteRate,
+      failLiveTest: c.failLiveTestRate > 0 && this.next() < c.failLiveTestRate,
     };
   }
 }

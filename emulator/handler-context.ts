@@ -17,6 +17,8 @@ export interface HandlerContext {
   readonly state: EmulatorState;
   readonly now: Date;
   readonly timings: Required<StatusTimings>;
+  /** The fault decision made for this request that handlers act on (the rest act before the handler runs). */
+  readonly injected?: { failLiveTest: boolean };
   /** Marks the state as changed so that it is persisted after the request. */
   changed(): void;
 }

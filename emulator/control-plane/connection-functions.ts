@@ -219,7 +219,9 @@ const test: OperationHandler = async (ctx, input) => {
     throw new ApiError('InvalidArgument', 400, `ConnectionObject is not valid JSON: ${(err as Error).message}`);
   }
   const store = s.keyValueStoreArns[0] ? findStoreByArn(ctx, s.keyValueStoreArns[0]) : undefined;
-  const result = await runConnectionTest(Buffer.from(s.codeBase64, 'base64').toString('utf8'), connection, store, ctx.now);
+  const result = stage === 'LIVE' && ctx.injected?.failLiveTest
+    ? { computeUtilization: '0', logs: [], errorMessage: 'InjectedFault: the LIVE stage failed to run the function (emulator failLiveTestRate)', output: '' }
+    : await runConnectionTest(Buffer.from(s.codeBase64, 'base64').toString('utf8'), connection, store, ctx.now);
   return {
     ConnectionFunctionTestResult: {
       ConnectionFunctionSummary: summary(ctx, fn, stage),
