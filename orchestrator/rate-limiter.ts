@@ -12,7 +12,8 @@ export interface RateLimitOptions {
 export class RateLimiter {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private nextStart = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private lastStart = -Infinity;
 
   constructor(private readonly opts: RateLimitOptions) {
     if (!(opts.concurrency >= 1)) throw new RangeError('concurrency must be at least 1');
@@ -43,15 +44,22 @@ export class RateLimiter {
     if (next) next();
   }
 
-  /** Spaces request starts 1/rate apart; reserving the slot before sleeping keeps concurrent callers ordered. */
-  private async pace(): Promise<void> {
+  /**
+   * Spaces request starts at least 1/rate apart, measured from when the previous one actually started (a late
+   * timer only makes the run slower, never burstier), so no one-second window holds more than `rate` starts.
+   * Callers queue through one promise chain, which keeps them in arrival order.
+   */
+  private pace(): Promise<void> {
     const rate = this.opts.ratePerSecond;
-    if (!rate || !Number.isFinite(rate)) return;
+    if (!rate || !Number.isFinite(rate)) return Promise.resolve();
     const interval = 1000 / rate;
-    const now = Date.now();
-    const start = Math.max(now, this.nextStart);
-    this.nextStart = start + interval;
-    if (start > now) await new Promise((r) => setTimeout(r, start - now));
+    const turn = this.chain.then(async () => {
+      const wait = this.lastStart + interval - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+      this.lastStart = performance.now();
+    });
+    this.chain = turn;
+    return turn;
   }
 }
 
