@@ -19,10 +19,10 @@ export function orderByDependencies(dependencies: Map<string, Set<string>>): str
   return order;
 }
 
-/** The resources left when no further one can be ordered: they reference each other in a cycle. */
+/** The resources left when no further one can be ordered: a cycle and whatever depends on it. */
 export class DependencyCycleError extends Error {
   constructor(readonly addresses: string[]) {
-    super(`resources reference each other in a cycle: ${addresses.join(', ')}`);
+    super(`resources reference each other in a cycle (or depend on one): ${addresses.join(', ')}`);
     this.name = 'DependencyCycleError';
   }
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
@@ -20,7 +21,6 @@ export interface SynthesisOptions {
  * context, streams its output to `progress`, and checks that each of `stages` was synthesized.
  */
 export async function synthesizeStacks(stages: string[], opts: SynthesisOptions): Promise<void> {
-  const { execa } = await import('execa');
   opts.progress(`synthesizing with cdktf${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
   fs.mkdirSync(opts.outdir, { recursive: true });
   const [cmd, ...pre] = cdktfCommand();
@@ -29,16 +29,15 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
   // The cdktf CLI replaces CDKTF_CONTEXT_JSON with cdktf.json's "context" whenever that key exists (even `{}`), so
   // the first-deploy context would never reach the app; handing it to the app command itself keeps it.
   const app = `CDKTF_CONTEXT_JSON="$CONNGATE_SYNTH_CONTEXT_JSON" ${cdktfJson.app}`;
-  const child = execa(cmd, [...pre, 'synth', '--output', opts.outdir, '--app', app], {
+  // node:child_process rather than execa: execa is ESM-only, and an ESM import cannot load where the sources run
+  // as CommonJS without --experimental-vm-modules (jest), which would leave this step untestable in-process.
+  const res = await run(cmd, [...pre, 'synth', '--output', opts.outdir, '--app', app], {
     cwd: opts.cwd,
-    env: { CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...context, CONNGATE_SYNTH_CONTEXT_JSON: context.CDKTF_CONTEXT_JSON },
-    reject: false,
-    all: true,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...context, CONNGATE_SYNTH_CONTEXT_JSON: context.CDKTF_CONTEXT_JSON },
   });
   // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
-  const res = await child;
   if (res.exitCode !== 0) {
-    for (const line of String(res.all ?? '').split('\n')) if (line.trim()) opts.progress(`   │ ${line.trimEnd()}`);
+    for (const line of res.output.split('\n')) if (line.trim()) opts.progress(`   │ ${line.trimEnd()}`);
     throw new UserError(`cdktf synth (in ${opts.cwd})`, `exited with ${res.exitCode ?? res.signal}`,
       'read the cdktf output above and fix the stack or the stage config');
   }
@@ -61,4 +60,17 @@ function readCdktfJson(cwd: string): { app: string; context?: Record<string, unk
     throw new UserError(file, 'no "app" command', 'set "app" (e.g. "npx tsx main.ts") in cdktf.json');
   }
   return { app: doc.app, context: doc.context };
+}
+
+/** Runs a command to completion, collecting stdout and stderr interleaved. */
+function run(cmd: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }):
+  Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.once('error', reject);
+    child.once('close', (exitCode, signal) => resolve({ exitCode, signal, output }));
+  });
 }

@@ -58,14 +58,15 @@ export function parseTemplate(s: string): Part[] {
 }
 
 function parseReference(expression: string): AttributeReference {
+  const root = /^\s*([a-z_]+)\./.exec(expression)?.[1];
+  if (root && NOT_RESOURCE_ROOTS.has(root)) {
+    throw new UnsupportedExpressionError(expression, `"${root}." references are not supported (only resource attributes)`);
+  }
   const m = REFERENCE.exec(expression);
   if (!m || expression.includes('{')) {
     throw new UnsupportedExpressionError(expression, 'only resource attribute references ${<type>.<name>.<attribute>} are supported');
   }
   const [, type, name, attribute] = m;
-  if (NOT_RESOURCE_ROOTS.has(type)) {
-    throw new UnsupportedExpressionError(expression, `"${type}." references are not supported (only resource attributes)`);
-  }
   return { address: `${type}.${name}`, type, name, attribute };
 }
 
