@@ -1,6 +1,7 @@
 import type { KeyValueStoreState } from '../emulator-state';
 import type { ConcurrentWriter, HandlerContext, OperationHandler } from '../handler-context';
 import { LIMITS } from '../limits';
+import { entryBytes, keyOrderIndexOf } from './key-order-index';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
 import { findStoreByArn, storeStatus } from '../control-plane/key-value-stores';
@@ -9,9 +10,7 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Store size as the service counts it: the UTF-8 bytes of every key and value. */
 export function storeSize(items: Map<string, string>): number {
-  let total = 0;
-  for (const [k, v] of items) total += bytes(k) + bytes(v);
-  return total;
+  return keyOrderIndexOf(items).sizeBytes;
 }
 
 function storeFor(ctx: HandlerContext, arn: string): KeyValueStoreState {
@@ -49,18 +48,40 @@ function checkValue(key: string, value: unknown): string {
   return value;
 }
 
-/** Applies a complete set of changes, or none of them: the size check runs on the result before it replaces the store. */
-function commit(ctx: HandlerContext, k: KeyValueStoreState, next: Map<string, string>) {
-  const size = storeSize(next);
+/** A change to one key: its new value, or `undefined` for a delete. Keys are unique within one change set. */
+type KeyChange = readonly [key: string, value: string | undefined];
+
+/**
+ * Applies a complete set of changes, or none of them. Everything that can refuse the request (here: the size
+ * of the resulting store) is worked out from the current contents first; only then is the store changed, in
+ * place, so a write costs what it changes rather than the size of the store.
+ */
+function commit(ctx: HandlerContext, k: KeyValueStoreState, changes: readonly KeyChange[]) {
+  const index = keyOrderIndexOf(k.items);
+  let size = index.sizeBytes;
+  for (const [key, value] of changes) {
+    const previous = k.items.get(key);
+    if (previous !== undefined) size -= entryBytes(key, previous);
+    if (value !== undefined) size += entryBytes(key, value);
+  }
   if (size > LIMITS.kvsStoreBytes) {
     throw new ApiError('ServiceQuotaExceededException', 402,
       `The key value store ${k.name} would hold ${size} bytes; the limit is ${LIMITS.kvsStoreBytes} bytes.`);
   }
-  k.items = next;
+  for (const [key, value] of changes) {
+    const previous = k.items.get(key);
+    if (value !== undefined) {
+      k.items.set(key, value);
+      index.put(key, value, previous);
+    } else if (previous !== undefined) {
+      k.items.delete(key);
+      index.remove(key, previous);
+    }
+  }
   k.dataEtag = resourceIds.dataEtag();
   k.dataLastModified = ctx.now.toISOString();
   ctx.changed();
-  return { ItemCount: next.size, TotalSizeInBytes: size, ETag: k.dataEtag };
+  return { ItemCount: k.items.size, TotalSizeInBytes: index.sizeBytes, ETag: k.dataEtag };
 }
 
 const describe: OperationHandler = (ctx, input) => {
@@ -99,7 +120,9 @@ const listKeys: OperationHandler = (ctx, input) => {
       throw new ApiError('ValidationException', 400, 'NextToken is not a token this API returned.');
     }
   }
-  const keys = [...k.items.keys()].sort().filter((key) => after === undefined || key > after);
+  // One key past the page says whether there is a next page; the token names the last key returned, so a
+  // key written or deleted between pages never shifts the pages that follow.
+  const keys = keyOrderIndexOf(k.items).keysAfter(after, max + 1);
   const pageKeys = keys.slice(0, max);
   const more = keys.length > max;
   return {
@@ -112,18 +135,14 @@ const putKey: OperationHandler = (ctx, input) => {
   const key = checkKey(input.Key);
   const value = checkValue(key, input.Value);
   const k = writableStore(ctx, input);
-  const next = new Map(k.items);
-  next.set(key, value);
-  return commit(ctx, k, next);
+  return commit(ctx, k, [[key, value]]);
 };
 
 const deleteKey: OperationHandler = (ctx, input) => {
   const key = checkKey(input.Key);
   const k = writableStore(ctx, input);
   if (!k.items.has(key)) throw new ApiError('ResourceNotFoundException', 404, `The key ${key} does not exist.`);
-  const next = new Map(k.items);
-  next.delete(key);
-  return commit(ctx, k, next);
+  return commit(ctx, k, [[key, undefined]]);
 };
 
 const updateKeys: OperationHandler = (ctx, input) => {
@@ -156,10 +175,7 @@ const updateKeys: OperationHandler = (ctx, input) => {
     throw new ApiError('ValidationException', 400, `UpdateKeys carries ${payload} bytes; the limit is ${LIMITS.kvsUpdateBytes} bytes.`);
   }
   const k = writableStore(ctx, input);
-  const next = new Map(k.items);
-  for (const [key, value] of checkedPuts) next.set(key, value);
-  for (const key of checkedDeletes) next.delete(key);
-  return commit(ctx, k, next);
+  return commit(ctx, k, [...checkedPuts, ...checkedDeletes.map((key) => [key, undefined] as const)]);
 };
 
 /** Another writer changes the store (rewrites an existing value, or nothing) just before a conditional write. */
