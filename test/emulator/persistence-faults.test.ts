@@ -5,7 +5,7 @@ import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { startEmulator } from '../../emulator';
 import { UserError } from '../../diagnostics/user-error';
 import { main } from '../../orchestrator/cli';
-import { createFunction, createStore, failure, startHarness, stopHarness, tempDir, type Harness } from './harness';
+import { connectionWithSerial, createFunction, createStore, failure, startHarness, stopHarness, tempDir, type Harness } from './harness';
 
 const ALLOW = 'function connectionHandler(c) { c.allow(); }';
 
@@ -130,5 +130,45 @@ describe('faults', () => {
     const freshStore = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag!;
     expect(freshStore).not.toBe(etag);
     await h.kvs.send(new kv.PutKeyCommand({ KvsARN: store.ARN!, Key: 'k', Value: 'v', IfMatch: freshStore }));
+  });
+
+  test('failLiveTestRate makes LIVE tests report a function error; DEVELOPMENT tests and the function are untouched', async () => {
+    const f = await createFunction(h, 'flaky-live', ALLOW);
+    const id = f.ConnectionFunctionSummary!.Id!;
+    await h.cf.send(new cf.PublishConnectionFunctionCommand({ Id: id, IfMatch: f.ETag! }));
+    const liveEtag = (await h.cf.send(new cf.DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'LIVE' }))).ETag!;
+    const connection = new TextEncoder().encode(JSON.stringify(connectionWithSerial('01')));
+    const testStage = async (stage: 'LIVE' | 'DEVELOPMENT') => (await h.cf.send(new cf.TestConnectionFunctionCommand({
+      Id: id, IfMatch: stage === 'LIVE' ? liveEtag : f.ETag!, Stage: stage, ConnectionObject: connection,
+    }))).ConnectionFunctionTestResult!;
+
+    h.emu.setFaults({ failLiveTestRate: 1 });
+    const live = await testStage('LIVE');
+    expect(live.ConnectionFunctionErrorMessage).toMatch(/^InjectedFault: /);
+    expect(live.ConnectionFunctionOutput ?? '').toBe('');
+    expect(live.ConnectionFunctionSummary).toMatchObject({ Stage: 'LIVE', Id: id });
+    // The same code in DEVELOPMENT runs normally while the fault is on, and the request itself succeeds.
+    const dev = await testStage('DEVELOPMENT');
+    expect(dev.ConnectionFunctionErrorMessage).toBeFalsy();
+    expect(JSON.parse(dev.ConnectionFunctionOutput!)).toMatchObject({ decision: 'allow' });
+    // Nothing about the function changed: the LIVE ETag is the same.
+    expect((await h.cf.send(new cf.DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'LIVE' }))).ETag).toBe(liveEtag);
+
+    // A partial rate fails some LIVE tests, the same ones again for the same seed.
+    const pattern = async () => {
+      h.emu.setFaults({ failLiveTestRate: 0.5, seed: 11 });
+      const out: boolean[] = [];
+      for (let i = 0; i < 12; i++) out.push(Boolean((await testStage('LIVE')).ConnectionFunctionErrorMessage));
+      return out;
+    };
+    const first = await pattern();
+    expect(await pattern()).toEqual(first);
+    expect(first).toContain(true);
+    expect(first).toContain(false);
+
+    h.emu.setFaults({});
+    const healthy = await testStage('LIVE');
+    expect(healthy.ConnectionFunctionErrorMessage).toBeFalsy();
+    expect(JSON.parse(healthy.ConnectionFunctionOutput!)).toMatchObject({ decision: 'allow' });
   });
 });
