@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cdktfCommand } from './cdktf-cli';
-import { unassociatedContextEnv } from '../stacks/first-deploy-context';
+import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { readSynthSummary } from '../stacks/synth-summary';
 import type { Applier } from './pipeline';
 import type { Progress } from './progress';
@@ -19,8 +19,8 @@ export interface CdktfApplierOptions {
 
 /**
  * Applies a stage for real: `cdktf deploy <stage> --auto-approve` with its output streamed, outputs read from the
- * file cdktf writes. The first-deploy switch travels as cdktf context (CDKTF_CONTEXT_JSON), so the stack code
- * decides what "without the association" means.
+ * file cdktf writes. The first-deploy switch travels in CONNGATE_UNASSOCIATED_STAGES (stacks/first-deploy-context.ts),
+ * so the stack code decides what "without the association" means.
  */
 export class CdktfApplier implements Applier {
   readonly kind = 'cdktf deploy';
@@ -60,7 +60,7 @@ export class CdktfApplier implements Applier {
 
   async apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs> {
     const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-outputs-')), 'outputs.json');
-    const env = opts.associate ? {} : unassociatedContextEnv([stage]);
+    const env = opts.associate ? {} : unassociatedStagesEnv([stage]);
     await this.run(['deploy', stage, '--auto-approve', '--outputs-file', outFile, '--outputs-file-include-sensitive-outputs'], env);
     try {
       return parseStageOutputs(JSON.parse(fs.readFileSync(outFile, 'utf8')), stage, outFile);

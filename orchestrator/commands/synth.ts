@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/user-error';
-import { unassociatedContextEnv } from '../../stacks/first-deploy-context';
+import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, listSynthesizedStages, readSynthSummary } from '../../stacks/synth-summary';
 import type { CommandModule } from './index';
@@ -31,7 +31,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const unassociated = (flags.withoutAssociation ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
-  if (unassociated.length > 0) Object.assign(env, unassociatedContextEnv(unassociated));
+  if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 
   const { execa } = await import('execa');
   process.stderr.write(`conngate synth: running cdktf synth in ${dir}\n`);

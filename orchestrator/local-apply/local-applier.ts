@@ -21,6 +21,12 @@ export interface LocalApplierOptions {
   progress?: (line: string) => void;
   /** The cdktf project folder, for re-synthesis. @default process.cwd() */
   cwd?: string;
+  /**
+   * When `apply` runs `cdktf synth` first: 'always' like `cdktf deploy` (a changed function or config is never
+   * applied stale), or only 'when-association-changes' for callers that synthesized themselves just before.
+   * @default 'always'
+   */
+  resynthesize?: 'always' | 'when-association-changes';
   /** Polling of status transitions. @default { intervalMs: 250, timeoutMs: 600000 } */
   wait?: { intervalMs: number; timeoutMs: number };
 }
@@ -74,12 +80,12 @@ export class LocalApplier {
   async apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs> {
     const file = stackFilePath(this.opts.outdir, stage);
     let raw = fs.existsSync(file) ? readStackJson(file) : undefined;
-    if (raw === undefined || summarizeStackJson(stage, raw).functionAssociated !== opts.associate) {
+    if (raw === undefined || this.opts.resynthesize !== 'when-association-changes' || summarizeStackJson(stage, raw).functionAssociated !== opts.associate) {
       await this.synthesize([stage], { unassociated: opts.associate ? [] : [stage], cwd: this.cwd, outdir: this.opts.outdir });
       raw = readStackJson(file);
       if (summarizeStackJson(stage, raw).functionAssociated !== opts.associate) {
         throw new UserError(file, `the stack ${opts.associate ? 'declares no' : 'still declares the'} connection-function association after synthesis`,
-          'check that the stage stack honours the "conngate:unassociatedStages" context (stacks/first-deploy-context.ts)');
+          'check that the stage stack honours CONNGATE_UNASSOCIATED_STAGES (stacks/first-deploy-context.ts)');
       }
     }
     const doc = parseStackDocument(raw, file, RESOURCE_APPLIERS);

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
-import { unassociatedContextEnv } from '../../stacks/first-deploy-context';
+import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
 import { cdktfCommand } from '../cdktf-cli';
 import { stackFilePath } from './stack-document';
 
@@ -24,16 +23,11 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
   opts.progress(`synthesizing with cdktf${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
   fs.mkdirSync(opts.outdir, { recursive: true });
   const [cmd, ...pre] = cdktfCommand();
-  const cdktfJson = readCdktfJson(opts.cwd);
-  const context = unassociatedContextEnv(opts.unassociated, JSON.stringify(cdktfJson.context ?? {}));
-  // The cdktf CLI replaces CDKTF_CONTEXT_JSON with cdktf.json's "context" whenever that key exists (even `{}`), so
-  // the first-deploy context would never reach the app; handing it to the app command itself keeps it.
-  const app = `CDKTF_CONTEXT_JSON="$CONNGATE_SYNTH_CONTEXT_JSON" ${cdktfJson.app}`;
   // node:child_process rather than execa: execa is ESM-only, and an ESM import cannot load where the sources run
   // as CommonJS without --experimental-vm-modules (jest), which would leave this step untestable in-process.
-  const res = await run(cmd, [...pre, 'synth', '--output', opts.outdir, '--app', app], {
+  const res = await run(cmd, [...pre, 'synth', '--output', opts.outdir], {
     cwd: opts.cwd,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...context, CONNGATE_SYNTH_CONTEXT_JSON: context.CDKTF_CONTEXT_JSON },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...unassociatedStagesEnv(opts.unassociated) },
   });
   // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
   if (res.exitCode !== 0) {
@@ -46,20 +40,6 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
       throw new UserError(opts.outdir, `cdktf synth produced no stack for stage "${stage}"`, 'check the stage name against the stage config (conngate.config.json)');
     }
   }
-}
-
-function readCdktfJson(cwd: string): { app: string; context?: Record<string, unknown> } {
-  const file = path.join(cwd, 'cdktf.json');
-  let doc: { app?: unknown; context?: Record<string, unknown> };
-  try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(file, `cdktf project file missing or unreadable (${(err as Error).message})`, 'run from the conngate project folder (the one with cdktf.json)');
-  }
-  if (typeof doc.app !== 'string' || doc.app === '') {
-    throw new UserError(file, 'no "app" command', 'set "app" (e.g. "npx tsx main.ts") in cdktf.json');
-  }
-  return { app: doc.app, context: doc.context };
 }
 
 /** Runs a command to completion, collecting stdout and stderr interleaved. */

@@ -5,7 +5,7 @@ import { CloudfrontkeyvaluestoreKey } from '@cdktf/provider-aws/lib/cloudfrontke
 import { CloudfrontConnectionFunction } from '../../modules/bindings/cloudfront-connection-function';
 import { CloudfrontTrustStore } from '../../modules/bindings/cloudfront-trust-store';
 import { ConnectionFunctionCode } from '../../modules/connection-function-code';
-import { UNASSOCIATED_STAGES_CONTEXT_KEY, unassociatedContextEnv, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
+import { UNASSOCIATED_STAGES_CONTEXT_KEY, UNASSOCIATED_STAGES_ENV, unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 import { loadStageConfigs, StageConfig } from '../../stacks/stage-config';
 import { StageStack } from '../../stacks/stage-stack';
 import { OUTPUT_NAMES } from '../../orchestrator/stage-outputs';
@@ -88,15 +88,15 @@ describe('StageStack', () => {
     expect(prodDist).toHaveProperty('connection_function_association');
   });
 
-  it('reads the context from CDKTF_CONTEXT_JSON as cdktf passes it', () => {
-    const saved = process.env.CDKTF_CONTEXT_JSON;
+  it('reads the switch from CONNGATE_UNASSOCIATED_STAGES, which survives the cdktf CLI', () => {
+    const saved = process.env[UNASSOCIATED_STAGES_ENV];
     try {
-      process.env.CDKTF_CONTEXT_JSON = unassociatedContextEnv(['dev'], undefined).CDKTF_CONTEXT_JSON;
+      Object.assign(process.env, unassociatedStagesEnv(['dev']));
       const app = new App({ outdir: makeTempProject(), skipValidation: true });
-      const stack = new StageStack(app, byName('dev'));
-      expect(stack.functionAssociated).toBe(false);
+      expect(new StageStack(app, byName('dev')).functionAssociated).toBe(false);
+      expect(new StageStack(app, byName('staging')).functionAssociated).toBe(true);
     } finally {
-      if (saved === undefined) delete process.env.CDKTF_CONTEXT_JSON; else process.env.CDKTF_CONTEXT_JSON = saved;
+      if (saved === undefined) delete process.env[UNASSOCIATED_STAGES_ENV]; else process.env[UNASSOCIATED_STAGES_ENV] = saved;
     }
     expect(unassociatedStagesFrom(['a', ' b '])).toEqual(['a', 'b']);
     expect(unassociatedStagesFrom(undefined)).toEqual([]);
