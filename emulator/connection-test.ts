@@ -1,5 +1,5 @@
 import type { KeyValueStoreState } from './emulator-state';
-import { runConnectionFunction, type KvsBackend } from '../runtime/index';
+import { runConnectionFunctionMeasured, type KvsBackend } from '../runtime/index';
 
 export interface ConnectionTestOutcome {
   computeUtilization: string;
@@ -30,7 +30,7 @@ export async function runConnectionTest(code: string, connection: unknown, store
   now: Date): Promise<ConnectionTestOutcome> {
   let result;
   try {
-    result = await runConnectionFunction(code, connection, { kvs: store ? backendOver(store) : undefined, now });
+    result = await runConnectionFunctionMeasured(code, connection, { kvs: store ? backendOver(store) : undefined, now });
   } catch (err) {
     return { computeUtilization: '0', logs: [], errorMessage: (err as Error).message };
   }
