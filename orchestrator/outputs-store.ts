@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UserError } from '../diagnostics/user-error';
 import { OUTPUT_NAMES, parseStageOutputs, type StageOutputs } from './stage-outputs';
 
 /**
@@ -13,8 +14,9 @@ export class OutputsStore {
     if (!fs.existsSync(this.file)) return {};
     try {
       return JSON.parse(fs.readFileSync(this.file, 'utf8'));
-    } catch {
-      return {};
+    } catch (e) {
+      // Never silently start over: a later write would drop every other stage's outputs.
+      throw new UserError(this.file, `not a readable outputs JSON file (${(e as Error).message})`, `fix or delete it, then re-apply (\`cdktf output --outputs-file ${this.file}\`)`);
     }
   }
 
@@ -23,6 +25,19 @@ export class OutputsStore {
     const all = this.readAll();
     if (!all[stage]) return undefined;
     return parseStageOutputs(all, stage, this.file);
+  }
+
+  /** The stage's outputs; a UserError naming the file when it or the stage's entry is missing. */
+  require(stage: string): StageOutputs {
+    if (!fs.existsSync(this.file)) {
+      throw new UserError(this.file, 'outputs file not found',
+        `write it with \`cdktf output ${stage} --outputs-file ${this.file}\` after applying the stage, or pass --outputs <file>`);
+    }
+    const o = this.read(stage);
+    if (!o) {
+      throw new UserError(this.file, `no outputs for stage "${stage}"`, `write them with \`cdktf output ${stage} --outputs-file ${this.file}\``);
+    }
+    return o;
   }
 
   write(stage: string, o: StageOutputs): void {

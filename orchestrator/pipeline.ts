@@ -85,7 +85,7 @@ class StageRun {
     } catch (e) {
       const msg = (e as Error).message;
       this.report.steps.push({ name, status: 'failed', detail: msg, durationMs: Date.now() - started });
-      this.ctx.progress.fail(`${this.spec.name}: ${name} failed: ${msg}`);
+      this.ctx.progress.fail(msg.startsWith(`${this.spec.name}: `) ? msg : `${this.spec.name}: ${name} failed: ${msg}`);
       throw e;
     }
   }
@@ -136,11 +136,7 @@ export async function runStagePipeline(ctx: PipelineContext, stageName: string, 
 async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applier): Promise<StageRunReport> {
   const { cf, progress, interrupt } = ctx;
   const cases = loadRemoteCases(spec);
-  let outputs: StageOutputs | undefined = applier ? undefined : ctx.outputs.read(spec.name);
-  if (!applier && !outputs) {
-    throw new StepError(spec.name, `no outputs for stage "${spec.name}" in ${ctx.outputs.file}`,
-      `pass --outputs with the file \`cdktf output ${spec.name} --outputs-file <file>\` wrote`, 2);
-  }
+  let outputs: StageOutputs | undefined = applier ? undefined : ctx.outputs.require(spec.name);
   // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode.
   let candidate: string;
   let devBefore: FunctionStageState | undefined;

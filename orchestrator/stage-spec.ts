@@ -3,6 +3,8 @@ export interface StageSpec {
   name: string;
   /** The stage whose LIVE candidate this stage accepts; undefined for the first stage. */
   promotesFrom?: string;
+  /** The connection function's name in this stage (what its stack declares). */
+  functionName: string;
   /** Absolute path of the connection function's code. */
   functionFile: string;
   /** Absolute path of its case suite. */

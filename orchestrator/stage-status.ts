@@ -3,7 +3,6 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { candidateSha256 } from './candidate';
 import { readEvidenceTags, type TaggedEvidence } from './evidence';
 import { tryReadFunctionStage } from './function-stages';
-import type { OutputsStore } from './outputs-store';
 import type { StageSpec } from './stage-spec';
 
 /** One stage as `conngate status` shows it. */
@@ -23,19 +22,19 @@ export interface StageStatus {
   gate: { open: boolean; reason: string };
 }
 
-export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], outputs: OutputsStore): Promise<StageStatus[]> {
+export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[]): Promise<StageStatus[]> {
   const statuses: StageStatus[] = [];
   for (const s of stages) {
-    const o = outputs.read(s.name);
     const localCandidate = fs.existsSync(s.functionFile) ? candidateSha256(fs.readFileSync(s.functionFile)) : '';
     const st: StageStatus = { stage: s.name, promotesFrom: s.promotesFrom, localCandidate, verified: false, gate: { open: true, reason: 'first stage' } };
-    if (o) {
-      st.functionName = o.functionName;
-      const [dev, live] = await Promise.all([tryReadFunctionStage(cf, o.functionId, 'DEVELOPMENT'), tryReadFunctionStage(cf, o.functionId, 'LIVE')]);
-      st.development = dev?.sha256;
+    // By the name the stack declares, so status works without any outputs file (e.g. Terraform Cloud runs).
+    const [dev, live] = await Promise.all([tryReadFunctionStage(cf, s.functionName, 'DEVELOPMENT'), tryReadFunctionStage(cf, s.functionName, 'LIVE')]);
+    if (dev) {
+      st.functionName = s.functionName;
+      st.development = dev.sha256;
       st.live = live?.sha256;
       st.liveStatus = live?.summary.Status;
-      if (dev) st.evidence = await readEvidenceTags(cf, o.functionArn);
+      st.evidence = await readEvidenceTags(cf, dev.summary.ConnectionFunctionArn!);
       st.verified = !!live && st.evidence?.result === 'passed' && st.evidence.candidateSha256 === live.sha256;
     }
     statuses.push(st);

@@ -278,3 +278,17 @@ function hintFor(field: string): string {
   if (field.endsWith('acmCertificateArn')) return 'give the certificate ARN (arn:aws:acm:us-east-1:...)';
   return 'see docs/infrastructure.md for the field';
 }
+
+/** "functions/revocation-check.js" -> "revocation-check", limited to what a function name allows. */
+export function functionBaseName(source: string): string {
+  const base = path.basename(source).replace(/\.[^.]+$/, '').replace(/[^a-zA-Z0-9_-]/g, '-');
+  return base || 'connection-function';
+}
+
+/**
+ * The connection function's name in a stage: `<namePrefix>-<function file name>`. The stack declares it, and the
+ * orchestrator finds an upstream stage's function by it without needing that stage's outputs.
+ */
+export function stageFunctionName(config: Pick<StageConfig, 'namePrefix' | 'functionFile'>): string {
+  return `${config.namePrefix}-${functionBaseName(config.functionFile)}`;
+}

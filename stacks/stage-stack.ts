@@ -9,7 +9,7 @@ import { MtlsDistribution } from '../modules/mtls-distribution';
 import { RevocationStore } from '../modules/revocation-store';
 import { ViewerTrustStore } from '../modules/viewer-trust-store';
 import { isStageUnassociated } from './first-deploy-context';
-import { StageBackend, StageConfig } from './stage-config';
+import { functionBaseName, stageFunctionName, StageBackend, StageConfig } from './stage-config';
 
 /** Tag-key prefix Terraform leaves alone: the orchestrator records evidence as conngate:* tags. */
 export const IGNORED_TAG_PREFIX = 'conngate:';
@@ -64,7 +64,7 @@ export class StageStack extends TerraformStack {
     const code = props.code ?? ConnectionFunctionCode.fromFile(config.functionFile);
     this.connectionFunction = new ConnectionFunction(this, 'ConnectionFunction', {
       code,
-      functionName: `${config.namePrefix}-${functionBaseName(code.source)}`,
+      functionName: props.code ? `${config.namePrefix}-${functionBaseName(code.source)}` : stageFunctionName(config),
       comment: `conngate ${config.name}: ${path.basename(code.source)}`,
       keyValueStore: this.revocationStore,
     });
@@ -106,12 +106,6 @@ export class StageStack extends TerraformStack {
       out.overrideLogicalId(name);
     }
   }
-}
-
-/** "functions/revocation-check.js" -> "revocation-check", limited to what a function name allows. */
-function functionBaseName(source: string): string {
-  const base = path.basename(source).replace(/\.[^.]+$/, '').replace(/[^a-zA-Z0-9_-]/g, '-');
-  return base || 'connection-function';
 }
 
 function configureBackend(stack: TerraformStack, config: StageConfig): void {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
-import { loadStageConfigs, type StageConfig } from '../../stacks/stage-config';
+import { loadStageConfigs, stageFunctionName, type StageConfig } from '../../stacks/stage-config';
 import { CdktfApplier } from '../cdktf-applier';
 import { InterruptGuard } from '../interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
@@ -53,6 +53,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
   return configs.map((c) => ({
     name: c.name,
     promotesFrom: c.promotesFrom,
+    functionName: stageFunctionName(c),
     functionFile: c.functionFile,
     suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
     canarySerial: c.canarySerial,

@@ -11,7 +11,7 @@ export const statusCommand: CommandModule = {
       .option('--json', 'print JSON instead of a table')
       .action(async (flags: PipelineFlags & { json?: boolean }) => {
         const setup = setupPipeline({ ...flags, quiet: true });
-        const statuses = await readStageStatuses(setup.ctx.cf, setup.ctx.stages, setup.ctx.outputs);
+        const statuses = await readStageStatuses(setup.ctx.cf, setup.ctx.stages);
         if (flags.json) {
           process.stdout.write(JSON.stringify(statuses, null, 2) + '\n');
           return;

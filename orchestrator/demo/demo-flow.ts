@@ -144,7 +144,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const reverted = await deploy(first);
     check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
 
-    const statuses = await readStageStatuses(cf, ctx.stages, ctx.outputs);
+    const statuses = await readStageStatuses(cf, ctx.stages);
     const reportFile = path.join(workdir, 'report.html');
     fs.writeFileSync(reportFile, htmlReport('conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs,
       checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`)));
