@@ -51,8 +51,11 @@ async function main(): Promise<void> {
     const baseArn = await newStore('bench-baseline');
     let etag = (await client.send(new DescribeKeyValueStoreCommand({ KvsARN: baseArn }))).ETag!;
     const BASE_CALLS = 40;
-    const t0 = performance.now();
-    for (let b = 0; b < BASE_CALLS; b++) {
+    // The first calls pay for connection setup and a cold (not yet optimised) pure-JS SigV4A signer: untimed.
+    const WARMUP_CALLS = 40;
+    let t0 = performance.now();
+    for (let b = 0; b < WARMUP_CALLS + BASE_CALLS; b++) {
+      if (b === WARMUP_CALLS) t0 = performance.now();
       const puts = Array.from({ length: 50 }, (_, i) => ({ Key: serial(10_000_000 + b * 50 + i), Value: '1' }));
       etag = (await client.send(new UpdateKeysCommand({ KvsARN: baseArn, IfMatch: etag, Puts: puts }))).ETag!;
     }
