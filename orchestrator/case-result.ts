@@ -10,10 +10,13 @@ export interface CaseResult {
   /** The raw ConnectionFunctionOutput, kept for cases whose output could not be read. */
   rawOutput?: string;
   durationMs: number;
+  /** The function's log lines, when the run reports them. */
+  logs?: string[];
 }
 
 export interface SuiteRunSummary {
-  target: 'local' | 'DEVELOPMENT' | 'LIVE';
+  /** Where the suite ran: DEVELOPMENT or LIVE for remote runs, the suite file for local ones. */
+  target: string;
   total: number;
   passed: number;
   failed: number;

@@ -1,8 +1,10 @@
 import type { SuiteRunSummary } from './case-result';
 
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!));
+// XML 1.0 cannot carry most control characters even escaped, so they are dropped.
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!))
+  .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-/** JUnit XML (one testsuite per suite run), the format CI systems render as test results. */
+/** JUnit XML (one testsuite per suite run, local or remote), the format CI systems render as test results. */
 export function junitXml(name: string, runs: SuiteRunSummary[]): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const total = runs.reduce((n, r) => n + r.total, 0);
@@ -17,7 +19,8 @@ export function junitXml(name: string, runs: SuiteRunSummary[]): string {
         const body = [r.message, r.rawOutput ? `raw output: ${r.rawOutput}` : ''].filter(Boolean).join('\n');
         lines.push(`      <failure message="${escapeXml(r.message ?? 'failed')}">${escapeXml(body)}</failure>`);
       }
-      if (r.computeUtilization !== undefined) lines.push(`      <system-out>computeUtilization=${r.computeUtilization}</system-out>`);
+      const out = [r.computeUtilization !== undefined ? `computeUtilization=${r.computeUtilization}` : '', ...(r.logs ?? [])].filter(Boolean);
+      if (out.length) lines.push(`      <system-out>${escapeXml(out.join('\n'))}</system-out>`);
       lines.push('    </testcase>');
     }
     lines.push('  </testsuite>');

@@ -1,7 +1,8 @@
 import { CloudFrontClient, TestConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import type { CaseResult } from './case-result';
 import { RateLimiter, mapLimited } from './rate-limiter';
-import { readTestResult } from './test-output';
+import { judgeRun, type CaseExpectation } from '../runtime/case-judgement';
+import { readTestResult, type ObservedResult } from './test-output';
 import { isPreconditionFailed } from './function-stages';
 import { StepError } from './step-error';
 
@@ -9,7 +10,7 @@ import { StepError } from './step-error';
 export interface RemoteCase {
   name: string;
   connection: object;
-  expect: { decision: 'allow' | 'deny'; logs?: string[]; maxComputeUtilization?: number };
+  expect: CaseExpectation;
 }
 
 export interface RemoteSuiteOptions {
@@ -26,26 +27,16 @@ export interface RemoteSuiteOptions {
 /** TestConnectionFunction accepts a ConnectionObject of at most 40,960 bytes. */
 export const MAX_CONNECTION_OBJECT_BYTES = 40_960;
 
-/** Compares one observed result with the case's expectations; every mismatch is named. */
-export function judgeCase(c: RemoteCase, observed: ReturnType<typeof readTestResult>, durationMs: number): CaseResult {
-  const problems: string[] = [];
-  if (observed.decision === 'error') problems.push(`function error: ${observed.message}`);
-  else if (observed.decision === 'unreadable') problems.push(observed.message ?? 'unreadable output');
-  else if (observed.decision !== c.expect.decision) problems.push(`expected ${c.expect.decision}, got ${observed.decision}`);
-  const limit = c.expect.maxComputeUtilization;
-  if (limit !== undefined && observed.computeUtilization !== undefined && observed.computeUtilization > limit) {
-    problems.push(`compute utilization ${observed.computeUtilization} over the limit ${limit}`);
-  }
-  for (const want of c.expect.logs ?? []) {
-    if (!observed.logs.some((l) => l.includes(want))) problems.push(`no log line containing ${JSON.stringify(want)}`);
-  }
+/** Compares one observed result with the case's expectations (the same judgement as local runs). */
+export function judgeCase(c: RemoteCase, observed: ObservedResult, durationMs: number): CaseResult {
+  const failures = judgeRun(c.expect, observed);
   return {
     name: c.name,
     expected: c.expect.decision,
     actual: observed.decision,
-    passed: problems.length === 0,
+    passed: failures.length === 0,
     computeUtilization: observed.computeUtilization,
-    message: problems.join('; ') || undefined,
+    message: failures.join('; ') || undefined,
     rawOutput: observed.decision === 'unreadable' ? observed.rawOutput : undefined,
     durationMs,
   };

@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import { compileConnectionFunction, runConnectionFunctionMeasured } from './index';
 import { FailingKvsBackend, MapKvsBackend } from './map-kvs';
 import { canonicalSerial } from './serial-spelling';
+import { judgeRun } from './case-judgement';
 import { caseConnection, type Suite, type SuiteCase } from './suite';
 import type { ConnectionRunResult } from './types';
+import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
 
-/** The default canary serial of every stage (canonical form). */
-export const DEFAULT_CANARY_SERIAL = '0badc0de0badc0de';
+export { DEFAULT_CANARY_SERIAL };
 
 /** The outcome of one case run locally. */
 export interface CaseResult {
@@ -23,22 +24,7 @@ export interface CaseResult {
 
 /** Checks a run against a case's expectations; returns the reasons it fails (none = pass). */
 export function judgeCase(c: SuiteCase, run: ConnectionRunResult): string[] {
-  const failures: string[] = [];
-  if (run.decision !== c.expect.decision) {
-    failures.push(`expected ${c.expect.decision}, got ${run.decision}${run.errorMessage ? ` (${run.errorMessage})` : ''}`);
-  }
-  if (c.expect.logs) {
-    let from = 0;
-    for (const want of c.expect.logs) {
-      const idx = run.logs.findIndex((line, i) => i >= from && line.includes(want));
-      if (idx < 0) { failures.push(`expected a log line containing "${want}"`); break; }
-      from = idx + 1;
-    }
-  }
-  if (c.expect.maxComputeUtilization !== undefined && run.computeUtilization > c.expect.maxComputeUtilization) {
-    failures.push(`compute utilization ${run.computeUtilization} (estimate) over the maximum ${c.expect.maxComputeUtilization}`);
-  }
-  return failures;
+  return judgeRun(c.expect, { decision: run.decision, message: run.errorMessage, computeUtilization: run.computeUtilization, logs: run.logs });
 }
 
 /**

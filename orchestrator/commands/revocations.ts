@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { createKvsClient, resolveTarget } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
+import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../../revocation/api-call-counter';
 import { canonicalSerial } from '../../revocation/canonical-serial';
 import { formatKvsImport } from '../../revocation/kvs-import-format';
@@ -11,8 +12,6 @@ import { syncRevocations, SyncResult } from '../../revocation/sync';
 import { readStageOutputs } from '../stage-outputs';
 import type { CommandModule } from './index';
 
-/** Canary serial a stage uses unless its config sets another (contracts.md). */
-const DEFAULT_CANARY = '0badc0de0badc0de';
 const DEFAULT_OUTPUTS = '.conngate/outputs.json';
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -92,7 +91,7 @@ async function runSync(stage: string, f: SyncFlags): Promise<void> {
       // --kvs-arn names the store; the outputs file is only a hint for the canary here.
     }
   }
-  const canaryKey = f.canary ? canary(f.canary, '--canary') : canary(stageCanary ?? DEFAULT_CANARY, `${f.outputs} canary_serial`);
+  const canaryKey = f.canary ? canary(f.canary, '--canary') : canary(stageCanary ?? DEFAULT_CANARY_SERIAL, `${f.outputs} canary_serial`);
   const source = await loadRevocationSource(sourceOptions(f));
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
   for (const i of source.inputs) progress(`source ${i}`);

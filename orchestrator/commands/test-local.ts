@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
-import { junitXml } from '../../runtime/junit-report';
 import { resultTable } from '../../runtime/result-table';
 import { findSuiteFor, loadSuite } from '../../runtime/suite';
 import { DEFAULT_CANARY_SERIAL, runSuiteLocally, type CaseResult } from '../../runtime/suite-runner';
+import { summarize, type SuiteRunSummary } from '../case-result';
+import { junitXml } from '../junit-report';
 import type { CommandModule } from './index';
 
 interface TestFlags { local?: boolean; junit?: string; canarySerial: string; dir: string }
@@ -46,6 +47,7 @@ export const testLocalCommand: CommandModule = {
         // Load everything first so bad input stops the run before any case executes.
         const suites = suiteFiles.map((f) => loadSuite(f));
         const results: CaseResult[] = [];
+        const runs: SuiteRunSummary[] = [];
         for (const suite of suites) {
           if (!fs.existsSync(suite.functionFile)) {
             throw new UserError(suite.file, `function file ${suite.functionFile} not found`, 'add the function or set "function" in the suite');
@@ -54,12 +56,16 @@ export const testLocalCommand: CommandModule = {
           const rs = await runSuiteLocally(suite, { canarySerial: flags.canarySerial });
           process.stdout.write(`${resultTable(rs)}\n`);
           results.push(...rs);
+          runs.push(summarize(path.relative(process.cwd(), suite.file), rs.map((r) => ({
+            name: r.case, expected: r.expected, actual: r.actual, passed: r.passed, computeUtilization: r.computeUtilization,
+            message: r.failures.join('; ') || undefined, durationMs: r.run.durationMs, logs: r.run.logs,
+          }))));
         }
         const failed = results.filter((r) => !r.passed).length;
         process.stdout.write(`\n${results.length - failed} passed, ${failed} failed (${results.length} cases in ${suites.length} suites)\n`);
         process.stdout.write('* utilization is a local ESTIMATE: execution time as a percentage of the 5 ms budget\n');
         if (flags.junit) {
-          fs.writeFileSync(flags.junit, junitXml(results));
+          fs.writeFileSync(flags.junit, junitXml('conngate.local', runs));
           process.stdout.write(`JUnit XML written to ${flags.junit}\n`);
         }
         if (failed > 0) process.exitCode = 1;

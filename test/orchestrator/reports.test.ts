@@ -11,9 +11,9 @@ describe('case judgement and reports', () => {
     expect(ok.passed).toBe(true);
     const slow = judgeCase(c, readTestResult({ ConnectionFunctionOutput: '{"decision":"deny"}', ComputeUtilization: '55', ConnectionFunctionExecutionLogs: ['revoked serial 0b'] }), 3);
     expect(slow.passed).toBe(false);
-    expect(slow.message).toMatch(/compute utilization 55 over the limit 40/);
+    expect(slow.message).toMatch(/compute utilization 55 over the maximum 40/);
     const noLog = judgeCase(c, readTestResult({ ConnectionFunctionOutput: '{"decision":"deny"}', ConnectionFunctionExecutionLogs: [] }), 3);
-    expect(noLog.message).toMatch(/no log line containing "revoked"/);
+    expect(noLog.message).toMatch(/expected a log line containing "revoked"/);
     const wrong = judgeCase(c, readTestResult({ ConnectionFunctionOutput: '{"decision":"allow"}', ConnectionFunctionExecutionLogs: ['revoked'] }), 3);
     expect(wrong.message).toMatch(/expected deny, got allow/);
   });

@@ -1,0 +1,44 @@
+/**
+ * Whether one run of a case met its expectations. The local suite runner and the remote pipeline
+ * (TestConnectionFunction) both judge with this, so a case passes or fails for the same reasons everywhere.
+ */
+export interface CaseExpectation {
+  decision: 'allow' | 'deny';
+  /** Log lines that must appear, in this order (each matched as a substring). */
+  logs?: string[];
+  maxComputeUtilization?: number;
+}
+
+export interface ObservedRun {
+  /** `unreadable`: a remote output that could not be read as allow or deny (fail closed). */
+  decision: 'allow' | 'deny' | 'error' | 'unreadable';
+  /** The execution error, or why the output was unreadable. */
+  message?: string;
+  computeUtilization?: number;
+  logs: string[];
+}
+
+/** The reasons `observed` does not meet `expect`; none means the case passed. */
+export function judgeRun(expect: CaseExpectation, observed: ObservedRun): string[] {
+  const failures: string[] = [];
+  if (observed.decision === 'unreadable') failures.push(observed.message ?? 'unreadable output');
+  else if (observed.decision !== expect.decision) {
+    failures.push(`expected ${expect.decision}, got ${observed.decision}${observed.message ? ` (${observed.message})` : ''}`);
+  }
+  if (expect.logs) {
+    let from = 0;
+    for (const want of expect.logs) {
+      const idx = observed.logs.findIndex((line, i) => i >= from && line.includes(want));
+      if (idx < 0) {
+        failures.push(`expected a log line containing "${want}"`);
+        break;
+      }
+      from = idx + 1;
+    }
+  }
+  const limit = expect.maxComputeUtilization;
+  if (limit !== undefined && observed.computeUtilization !== undefined && observed.computeUtilization > limit) {
+    failures.push(`compute utilization ${observed.computeUtilization} over the maximum ${limit}`);
+  }
+  return failures;
+}
