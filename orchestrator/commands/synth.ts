@@ -5,6 +5,7 @@ import { UserError } from '../../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, listSynthesizedStages, readSynthSummary } from '../../stacks/synth-summary';
+import { cdktfCommand } from '../cdktf-cli';
 import type { CommandModule } from './index';
 
 interface SynthFlags {
@@ -12,12 +13,6 @@ interface SynthFlags {
   output: string;
   withoutAssociation?: string;
   json?: boolean;
-}
-
-/** The cdktf CLI entry installed with conngate (not whatever `cdktf` happens to be on PATH). */
-function cdktfCliEntry(): string {
-  const pkg = require.resolve('cdktf-cli/package.json');
-  return path.join(path.dirname(pkg), 'bundle', 'bin', 'cdktf');
 }
 
 async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
@@ -35,7 +30,8 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
 
   const { execa } = await import('execa');
   process.stderr.write(`conngate synth: running cdktf synth in ${dir}\n`);
-  const result = await execa(process.execPath, [cdktfCliEntry(), 'synth', '--output', outdir], {
+  const [cmd, ...pre] = cdktfCommand();
+  const result = await execa(cmd, [...pre, 'synth', '--output', outdir], {
     cwd: dir,
     env,
     // cdktf's progress streams to stderr as it comes; stdout carries only the summary (clean for --json).
