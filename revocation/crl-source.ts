@@ -2,10 +2,10 @@
  * X.509 CRLs (PEM or DER, several per PEM file) as a revocation source, with the checks a sync must make before
  * trusting one: signature against the issuing CA and nextUpdate freshness.
  */
-import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
+import { readSourceFile } from './source-file';
 import { x509 } from './x509-library';
 
 /** One parsed CRL. */
@@ -70,23 +70,12 @@ function decodeCrl(der: Buffer, where: string): ParsedCrl {
 
 /** Reads and parses the CRLs in a file. */
 export function readCrlFile(file: string): ParsedCrl[] {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(file, `cannot read CRL file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the --crl path');
-  }
-  return parseCrlBytes(bytes, file);
+  return parseCrlBytes(readSourceFile(file, 'CRL file', '--crl'), file);
 }
 
 /** Reads CA certificates (PEM, one or more per file, or a single DER certificate). */
 export function readCaCertificates(file: string): InstanceType<typeof x509.X509Certificate>[] {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(file, `cannot read CA certificate (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the --ca path');
-  }
+  const bytes = readSourceFile(file, 'CA certificate', '--ca');
   try {
     const text = bytes.toString('latin1');
     if (text.includes('-----BEGIN ')) {

@@ -2,10 +2,10 @@
  * The KeyValueStore import JSON of the AWS docs (`{"data":[{"key":..,"value":..}]}`): read as a revocation
  * source, and written by `conngate revocations export --format kvs-import` to seed a new store from S3.
  */
-import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { RevokedSet } from './revoked-set';
+import { readSourceFile } from './source-file';
 
 /** Parses import JSON; every key must be a serial (it is canonicalised), every value a non-empty string. */
 export function parseKvsImport(text: string, where: string): RevokedSet {
@@ -35,13 +35,7 @@ export function parseKvsImport(text: string, where: string): RevokedSet {
 
 /** Reads and parses an import JSON file. */
 export function readKvsImportFile(file: string): RevokedSet {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(file, `cannot read import JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the --kvs-json path');
-  }
-  return parseKvsImport(text, file);
+  return parseKvsImport(readSourceFile(file, 'import JSON', '--kvs-json').toString('utf8'), file);
 }
 
 /** Formats entries as import JSON, keys sorted so the file is reproducible. */

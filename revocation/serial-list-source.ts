@@ -3,10 +3,10 @@
  * "9e-2a", OpenSSL's "serial=9E2A" and `openssl crl -text`'s "Serial Number: 9E2A"). Blank lines and
  * '#' comments are skipped. Decimal serials are not accepted: "1234" is read as hex, like every other tool does.
  */
-import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
+import { readSourceFile } from './source-file';
 
 const PREFIX = /^(?:serial\s*=|serial\s+number\s*:)\s*/i;
 
@@ -30,11 +30,5 @@ export function parseSerialList(text: string, where: string): RevokedSet {
 
 /** Reads and parses a serial list file. */
 export function readSerialListFile(file: string): RevokedSet {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(file, `cannot read serial list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the --serials path');
-  }
-  return parseSerialList(text, file);
+  return parseSerialList(readSourceFile(file, 'serial list', '--serials').toString('utf8'), file);
 }
