@@ -1,18 +1,7 @@
-/** The outcome of one case, locally or through TestConnectionFunction; reports and evidence are built from these. */
-export interface CaseResult {
-  name: string;
-  expected: 'allow' | 'deny';
-  actual: 'allow' | 'deny' | 'error' | 'unreadable';
-  passed: boolean;
-  computeUtilization?: number;
-  /** Why the case failed (decision, limit or log mismatch, execution error), empty when it passed. */
-  message?: string;
-  /** The raw ConnectionFunctionOutput, kept for cases whose output could not be read. */
-  rawOutput?: string;
-  durationMs: number;
-  /** The function's log lines, when the run reports them. */
-  logs?: string[];
-}
+import type { CaseResult } from '../runtime/case-result';
+
+// Defined in runtime/ so the local suite runner produces it directly (runtime does not import the orchestrator).
+export type { CaseResult };
 
 export interface SuiteRunSummary {
   /** Where the suite ran: DEVELOPMENT or LIVE for remote runs, the suite file for local ones. */

@@ -1,7 +1,7 @@
 import { CloudFrontClient, TestConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import type { CaseResult } from './case-result';
 import { RateLimiter, mapLimited } from './rate-limiter';
-import { judgeRun, type CaseExpectation } from '../runtime/case-judgement';
+import { judgeCaseRun, type CaseExpectation } from '../runtime/case-judgement';
 import { readTestResult, type ObservedResult } from './test-output';
 import { isPreconditionFailed } from './function-stages';
 import { StepError } from './step-error';
@@ -29,17 +29,7 @@ export const MAX_CONNECTION_OBJECT_BYTES = 40_960;
 
 /** Compares one observed result with the case's expectations (the same judgement as local runs). */
 export function judgeCase(c: RemoteCase, observed: ObservedResult, durationMs: number): CaseResult {
-  const failures = judgeRun(c.expect, observed);
-  return {
-    name: c.name,
-    expected: c.expect.decision,
-    actual: observed.decision,
-    passed: failures.length === 0,
-    computeUtilization: observed.computeUtilization,
-    message: failures.join('; ') || undefined,
-    rawOutput: observed.decision === 'unreadable' ? observed.rawOutput : undefined,
-    durationMs,
-  };
+  return judgeCaseRun(c.name, c.expect, observed, durationMs);
 }
 
 /**

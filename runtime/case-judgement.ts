@@ -1,3 +1,5 @@
+import type { CaseResult } from './case-result';
+
 /**
  * Whether one run of a case met its expectations. The local suite runner and the remote pipeline
  * (TestConnectionFunction) both judge with this, so a case passes or fails for the same reasons everywhere.
@@ -19,7 +21,7 @@ export interface ObservedRun {
 }
 
 /** The reasons `observed` does not meet `expect`; none means the case passed. */
-export function judgeRun(expect: CaseExpectation, observed: ObservedRun): string[] {
+function judgeRun(expect: CaseExpectation, observed: ObservedRun): string[] {
   const failures: string[] = [];
   if (observed.decision === 'unreadable') failures.push(observed.message ?? 'unreadable output');
   else if (observed.decision !== expect.decision) {
@@ -41,4 +43,21 @@ export function judgeRun(expect: CaseExpectation, observed: ObservedRun): string
     failures.push(`compute utilization ${observed.computeUtilization} over the maximum ${limit}`);
   }
   return failures;
+}
+
+/** Judges one run of the case `name` into its result; `rawOutput` is kept only when the output was unreadable. */
+export function judgeCaseRun(name: string, expect: CaseExpectation, observed: ObservedRun & { rawOutput?: string },
+  durationMs: number): CaseResult {
+  const failures = judgeRun(expect, observed);
+  return {
+    name,
+    expected: expect.decision,
+    actual: observed.decision,
+    passed: failures.length === 0,
+    computeUtilization: observed.computeUtilization,
+    message: failures.join('; ') || undefined,
+    rawOutput: observed.decision === 'unreadable' ? observed.rawOutput : undefined,
+    durationMs,
+    logs: observed.logs,
+  };
 }

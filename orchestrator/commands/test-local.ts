@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
 import { resultTable } from '../../runtime/result-table';
 import { findSuiteFor, loadSuite } from '../../runtime/suite';
-import { DEFAULT_CANARY_SERIAL, runSuiteLocally, type CaseResult } from '../../runtime/suite-runner';
-import { summarize, type SuiteRunSummary } from '../case-result';
+import { runSuiteLocally } from '../../runtime/suite-runner';
+import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
+import { summarize, type CaseResult, type SuiteRunSummary } from '../case-result';
 import { junitXml } from '../junit-report';
 import type { CommandModule } from './index';
 
@@ -56,10 +57,7 @@ export const testLocalCommand: CommandModule = {
           const rs = await runSuiteLocally(suite, { canarySerial: flags.canarySerial });
           process.stdout.write(`${resultTable(rs)}\n`);
           results.push(...rs);
-          runs.push(summarize(path.relative(process.cwd(), suite.file), rs.map((r) => ({
-            name: r.case, expected: r.expected, actual: r.actual, passed: r.passed, computeUtilization: r.computeUtilization,
-            message: r.failures.join('; ') || undefined, durationMs: r.run.durationMs, logs: r.run.logs,
-          }))));
+          runs.push(summarize(path.relative(process.cwd(), suite.file), rs));
         }
         const failed = results.filter((r) => !r.passed).length;
         process.stdout.write(`\n${results.length - failed} passed, ${failed} failed (${results.length} cases in ${suites.length} suites)\n`);
