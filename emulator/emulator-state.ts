@@ -5,6 +5,14 @@
 export const STATE_FORMAT = 'conngate-emulator-state';
 export const STATE_VERSION = 1;
 
+/** What every resource of the account has: the tagging, lookup and list operations work on these fields. */
+export interface AccountResource {
+  id: string;
+  arn: string;
+  created: string;
+  tags: Record<string, string>;
+}
+
 /** One stage (DEVELOPMENT or LIVE) of a connection function. */
 export interface FunctionStageState {
   codeBase64: string;
@@ -15,11 +23,8 @@ export interface FunctionStageState {
   lastModified: string;
 }
 
-export interface ConnectionFunctionState {
-  id: string;
+export interface ConnectionFunctionState extends AccountResource {
   name: string;
-  arn: string;
-  created: string;
   development: FunctionStageState;
   /** Absent until the first publish. */
   live?: FunctionStageState;
@@ -27,15 +32,11 @@ export interface ConnectionFunctionState {
   publishedAt?: string;
   /** True when DEVELOPMENT holds changes that are not in LIVE. */
   unpublishedChanges: boolean;
-  tags: Record<string, string>;
 }
 
-export interface KeyValueStoreState {
-  id: string;
+export interface KeyValueStoreState extends AccountResource {
   name: string;
-  arn: string;
   comment: string;
-  created: string;
   lastModified: string;
   /** The store reports PROVISIONING until this instant. */
   readyAt: string;
@@ -46,34 +47,25 @@ export interface KeyValueStoreState {
   dataLastModified: string;
   /** Key -> value, kept in a Map so that keys such as `__proto__` are plain data. */
   items: Map<string, string>;
-  tags: Record<string, string>;
 }
 
-export interface TrustStoreState {
-  id: string;
+export interface TrustStoreState extends AccountResource {
   name: string;
-  arn: string;
   etag: string;
-  created: string;
   lastModified: string;
   activeAt: string;
   bundleSource: Record<string, unknown>;
   useClientCertificateOcspEndpoint: boolean;
-  tags: Record<string, string>;
 }
 
-export interface DistributionState {
-  id: string;
-  arn: string;
+export interface DistributionState extends AccountResource {
   domainName: string;
   etag: string;
-  created: string;
   lastModified: string;
   /** The distribution reports InProgress until this instant. */
   deployedAt: string;
   /** The DistributionConfig exactly as the SDK shapes it. */
   config: Record<string, unknown>;
-  tags: Record<string, string>;
 }
 
 export interface EmulatorState {

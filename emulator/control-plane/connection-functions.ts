@@ -4,9 +4,11 @@ import { LIMITS, SUPPORTED_CONNECTION_RUNTIME } from '../limits';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
 import { runConnectionTest } from '../connection-test';
-import { checkIfMatch, itemsOf, page } from './preconditions';
+import { checkIfMatch, itemsOf } from './preconditions';
+import { pageInCreationOrder } from './paging';
 import { isAssociated, distributionList, distributionsUsingFunction } from './distributions';
 import { findStoreByArn } from './key-value-stores';
+import { checkNewName, findByIdOrName } from './resource-names';
 import { tagsFromInput } from './tagging';
 
 type Stage = 'DEVELOPMENT' | 'LIVE';
@@ -25,8 +27,7 @@ function parseStage(v: unknown): Stage {
 
 /** Finds a function by ID or by name (the `Identifier` operations accept both). */
 function byIdentifier(ctx: HandlerContext, identifier: string): ConnectionFunctionState {
-  const fn = ctx.state.connectionFunctions.get(identifier)
-    ?? [...ctx.state.connectionFunctions.values()].find((f) => f.name === identifier);
+  const fn = findByIdOrName(ctx.state.connectionFunctions, identifier);
   if (!fn) throw new ApiError('EntityNotFound', 404, `The connection function ${identifier} does not exist.`);
   return fn;
 }
@@ -75,14 +76,6 @@ function summary(ctx: HandlerContext, fn: ConnectionFunctionState, stage: Stage,
   };
 }
 
-function validateName(name: unknown): string {
-  if (typeof name !== 'string' || !LIMITS.namePattern.test(name)) {
-    throw new ApiError('InvalidArgument', 400,
-      `Name must be 1-64 characters from a-z, A-Z, 0-9, hyphen and underscore, got "${String(name ?? '')}".`);
-  }
-  return name;
-}
-
 function validateStage(ctx: HandlerContext, config: FunctionConfigInput | undefined, code: Uint8Array | undefined,
   etag: string): FunctionStageState {
   if (!config) throw new ApiError('InvalidArgument', 400, 'ConnectionFunctionConfig is required.');
@@ -116,10 +109,7 @@ function validateStage(ctx: HandlerContext, config: FunctionConfigInput | undefi
 }
 
 const create: OperationHandler = (ctx, input) => {
-  const name = validateName(input.Name);
-  if ([...ctx.state.connectionFunctions.values()].some((f) => f.name === name)) {
-    throw new ApiError('EntityAlreadyExists', 409, `A connection function named ${name} already exists.`);
-  }
+  const name = checkNewName(input.Name, ctx.state.connectionFunctions, 'connection function');
   if (ctx.state.connectionFunctions.size >= LIMITS.functionsPerAccount) {
     throw new ApiError('EntityLimitExceeded', 400,
       `The account already has ${LIMITS.functionsPerAccount} connection functions, the maximum.`);
@@ -191,10 +181,8 @@ const remove: OperationHandler = (ctx, input) => {
 
 const list: OperationHandler = (ctx, input) => {
   const stage = input.Stage === undefined ? undefined : parseStage(input.Stage);
-  const all = [...ctx.state.connectionFunctions.values()]
-    .filter((f) => stage !== 'LIVE' || f.live)
-    .sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
-  const p = page(all, (f) => f.id, input.Marker, input.MaxItems);
+  const all = [...ctx.state.connectionFunctions.values()].filter((f) => stage !== 'LIVE' || f.live);
+  const p = pageInCreationOrder(all, input.Marker, input.MaxItems);
   return {
     NextMarker: p.nextMarker,
     ConnectionFunctions: p.items.map((f) => summary(ctx, f, stage ?? 'DEVELOPMENT')),

@@ -2,8 +2,8 @@ import type { DistributionState } from '../emulator-state';
 import { later, type HandlerContext, type OperationHandler } from '../handler-context';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
-import { checkIfMatch, itemsOf, page } from './preconditions';
-import { findTrustStore } from './trust-stores';
+import { checkIfMatch, itemsOf } from './preconditions';
+import { pageInCreationOrder } from './paging';
 import { tagsFromInput } from './tagging';
 
 type Config = Record<string, any>;
@@ -13,6 +13,12 @@ const MTLS_MODES = ['required', 'optional', 'passthrough'];
 export function distributionsUsingFunction(ctx: HandlerContext, functionId: string): DistributionState[] {
   return [...ctx.state.distributions.values()]
     .filter((d) => (d.config as Config).ConnectionFunctionAssociation?.Id === functionId);
+}
+
+/** Distributions whose viewer mTLS validates against the trust store `trustStoreId`. */
+export function distributionsUsingTrustStore(ctx: HandlerContext, trustStoreId: string): DistributionState[] {
+  return [...ctx.state.distributions.values()]
+    .filter((d) => (d.config as Config).ViewerMtlsConfig?.TrustStoreConfig?.TrustStoreId === trustStoreId);
 }
 
 export function isAssociated(ctx: HandlerContext, functionId: string): boolean {
@@ -48,7 +54,8 @@ function validateConfig(ctx: HandlerContext, c: Config | undefined): Config {
     const tsId = mtls.TrustStoreConfig?.TrustStoreId;
     if (mtls.Mode !== 'passthrough') {
       if (!tsId) throw new ApiError('InvalidArgument', 400, `ViewerMtlsConfig.Mode ${mtls.Mode} needs TrustStoreConfig.TrustStoreId.`);
-      if (!findTrustStore(ctx, tsId)) throw new ApiError('EntityNotFound', 404, `The trust store ${tsId} does not exist.`);
+      // An ID, not a name: DeleteTrustStore's in-use check compares IDs, as TrustStoreId is one.
+      if (!ctx.state.trustStores.has(tsId)) throw new ApiError('EntityNotFound', 404, `The trust store ${tsId} does not exist.`);
     }
   }
   const assoc = c.ConnectionFunctionAssociation;
@@ -88,10 +95,9 @@ function distributionShape(ctx: HandlerContext, d: DistributionState, forceStatu
 }
 
 /** A `DistributionList` page; summaries carry the config's own fields plus the distribution's identity and status. */
-export function distributionList(ctx: HandlerContext, all: DistributionState[], marker: string | undefined,
+export function distributionList(ctx: HandlerContext, all: Iterable<DistributionState>, marker: string | undefined,
   maxItems: number | undefined) {
-  const sorted = [...all].sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
-  const p = page(sorted, (d) => d.id, marker, maxItems);
+  const p = pageInCreationOrder(all, marker, maxItems);
   return {
     Marker: marker ?? '',
     MaxItems: p.maxItems,
@@ -182,7 +188,7 @@ const remove: OperationHandler = (ctx, input) => {
 };
 
 const list: OperationHandler = (ctx, input) =>
-  ({ DistributionList: distributionList(ctx, [...ctx.state.distributions.values()], input.Marker, input.MaxItems) });
+  ({ DistributionList: distributionList(ctx, ctx.state.distributions.values(), input.Marker, input.MaxItems) });
 
 export const distributionHandlers = {
   CreateDistribution: create,

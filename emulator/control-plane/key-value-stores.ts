@@ -1,9 +1,10 @@
 import type { KeyValueStoreState } from '../emulator-state';
 import { later, type HandlerContext, type OperationHandler } from '../handler-context';
-import { LIMITS } from '../limits';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
-import { checkIfMatch, page } from './preconditions';
+import { checkIfMatch } from './preconditions';
+import { pageInCreationOrder } from './paging';
+import { checkNewName } from './resource-names';
 import { tagsFromInput } from './tagging';
 
 /** PROVISIONING until the store's provisioning delay has passed, then READY. */
@@ -29,14 +30,7 @@ function shape(ctx: HandlerContext, k: KeyValueStoreState, status?: string) {
 }
 
 const create: OperationHandler = (ctx, input) => {
-  const name = input.Name;
-  if (typeof name !== 'string' || !LIMITS.namePattern.test(name)) {
-    throw new ApiError('InvalidArgument', 400,
-      `Name must be 1-64 characters from a-z, A-Z, 0-9, hyphen and underscore, got "${String(name ?? '')}".`);
-  }
-  if ([...ctx.state.keyValueStores.values()].some((k) => k.name === name)) {
-    throw new ApiError('EntityAlreadyExists', 409, `A key value store named ${name} already exists.`);
-  }
+  const name = checkNewName(input.Name, ctx.state.keyValueStores, 'key value store');
   if (input.ImportSource) {
     throw new ApiError('UnsupportedOperation', 400,
       'This emulator cannot read S3, so ImportSource is not supported; create the store empty and write its keys '
@@ -100,9 +94,8 @@ const list: OperationHandler = (ctx, input) => {
     throw new ApiError('InvalidArgument', 400, `Status must be PROVISIONING or READY, got "${input.Status}".`);
   }
   const all = [...ctx.state.keyValueStores.values()]
-    .filter((k) => input.Status === undefined || storeStatus(ctx, k) === input.Status)
-    .sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
-  const p = page(all, (k) => k.id, input.Marker, input.MaxItems);
+    .filter((k) => input.Status === undefined || storeStatus(ctx, k) === input.Status);
+  const p = pageInCreationOrder(all, input.Marker, input.MaxItems);
   return {
     KeyValueStoreList: {
       MaxItems: p.maxItems, Quantity: p.items.length, NextMarker: p.nextMarker,

@@ -25,20 +25,3 @@ export function itemsOf<T>(list: { Quantity?: number; Items?: T[] } | undefined,
   }
   return items;
 }
-
-/** Marker-based paging over an ordered list: the marker is the id of the first item of the next page. */
-export function page<T>(items: T[], idOf: (t: T) => string, marker: string | undefined, maxItems: number | undefined):
-  { items: T[]; nextMarker?: string; maxItems: number } {
-  const max = maxItems ?? 100;
-  if (!Number.isInteger(max) || max < 1 || max > 1000) {
-    throw new ApiError('InvalidArgument', 400, `MaxItems must be an integer from 1 to 1000, got ${maxItems}.`);
-  }
-  let start = 0;
-  if (marker) {
-    start = items.findIndex((t) => idOf(t) === marker);
-    if (start < 0) throw new ApiError('InvalidArgument', 400, `Marker ${marker} does not name an item of this list.`);
-  }
-  const slice = items.slice(start, start + max);
-  const next = items[start + max];
-  return { items: slice, nextMarker: next ? idOf(next) : undefined, maxItems: max };
-}

@@ -1,8 +1,7 @@
+import type { AccountResource } from '../emulator-state';
 import type { HandlerContext, OperationHandler } from '../handler-context';
 import { LIMITS } from '../limits';
 import { ApiError } from '../wire/api-error';
-
-interface Tagged { arn: string; tags: Record<string, string> }
 
 /** Merges `{Items:[{Key,Value}]}` into `into`, checking CloudFront's tag limits. */
 export function tagsFromInput(tags: { Items?: { Key?: string; Value?: string }[] } | undefined,
@@ -24,12 +23,12 @@ export function tagsFromInput(tags: { Items?: { Key?: string; Value?: string }[]
   return out;
 }
 
-function findTagged(ctx: HandlerContext, arn: unknown): Tagged {
+function findTagged(ctx: HandlerContext, arn: unknown): AccountResource {
   if (typeof arn !== 'string' || !/^arn:aws:cloudfront::\d{12}:[a-z-]+\/.+$/.test(arn)) {
     throw new ApiError('InvalidArgument', 400, `Resource must be a CloudFront ARN, got "${String(arn ?? '')}".`);
   }
   const s = ctx.state;
-  const found: Tagged | undefined = [...s.connectionFunctions.values(), ...s.distributions.values(),
+  const found: AccountResource | undefined = [...s.connectionFunctions.values(), ...s.distributions.values(),
     ...s.trustStores.values(), ...s.keyValueStores.values()].find((r) => r.arn === arn);
   if (!found) throw new ApiError('NoSuchResource', 404, `The resource ${arn} does not exist.`);
   return found;

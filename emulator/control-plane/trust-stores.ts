@@ -1,22 +1,19 @@
 import type { TrustStoreState } from '../emulator-state';
 import { later, type HandlerContext, type OperationHandler } from '../handler-context';
-import { LIMITS } from '../limits';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
-import { checkIfMatch, page } from './preconditions';
+import { checkIfMatch } from './preconditions';
+import { pageInCreationOrder } from './paging';
+import { distributionsUsingTrustStore } from './distributions';
+import { checkNewName, findByIdOrName } from './resource-names';
 import { tagsFromInput } from './tagging';
 
 function status(ctx: HandlerContext, t: TrustStoreState): 'pending' | 'active' {
   return Date.parse(t.activeAt) > ctx.now.getTime() ? 'pending' : 'active';
 }
 
-export function findTrustStore(ctx: HandlerContext, identifier: string): TrustStoreState | undefined {
-  return ctx.state.trustStores.get(identifier)
-    ?? [...ctx.state.trustStores.values()].find((t) => t.name === identifier);
-}
-
 function byIdentifier(ctx: HandlerContext, identifier: string): TrustStoreState {
-  const t = findTrustStore(ctx, identifier);
+  const t = findByIdOrName(ctx.state.trustStores, identifier);
   if (!t) throw new ApiError('EntityNotFound', 404, `The trust store ${identifier} does not exist.`);
   return t;
 }
@@ -42,14 +39,7 @@ function shape(ctx: HandlerContext, t: TrustStoreState) {
 }
 
 const create: OperationHandler = (ctx, input) => {
-  const name = input.Name;
-  if (typeof name !== 'string' || !LIMITS.namePattern.test(name)) {
-    throw new ApiError('InvalidArgument', 400,
-      `Name must be 1-64 characters from a-z, A-Z, 0-9, hyphen and underscore, got "${String(name ?? '')}".`);
-  }
-  if ([...ctx.state.trustStores.values()].some((t) => t.name === name)) {
-    throw new ApiError('EntityAlreadyExists', 409, `A trust store named ${name} already exists.`);
-  }
+  const name = checkNewName(input.Name, ctx.state.trustStores, 'trust store');
   const id = resourceIds.trustStore();
   const t: TrustStoreState = {
     id, name,
@@ -88,8 +78,7 @@ const remove: OperationHandler = (ctx, input) => {
   const t = ctx.state.trustStores.get(input.Id);
   if (!t) throw new ApiError('EntityNotFound', 404, `The trust store ${input.Id} does not exist.`);
   checkIfMatch(input.IfMatch, t.etag, `trust store ${t.id}`);
-  const users = [...ctx.state.distributions.values()].filter((d) =>
-    (d.config as any).ViewerMtlsConfig?.TrustStoreConfig?.TrustStoreId === t.id);
+  const users = distributionsUsingTrustStore(ctx, t.id);
   if (users.length) {
     throw new ApiError('CannotDeleteEntityWhileInUse', 409,
       `The trust store ${t.id} is used by distribution(s) ${users.map((d) => d.id).join(', ')}.`);
@@ -100,8 +89,7 @@ const remove: OperationHandler = (ctx, input) => {
 };
 
 const list: OperationHandler = (ctx, input) => {
-  const all = [...ctx.state.trustStores.values()].sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
-  const p = page(all, (t) => t.id, input.Marker, input.MaxItems);
+  const p = pageInCreationOrder(ctx.state.trustStores.values(), input.Marker, input.MaxItems);
   return { NextMarker: p.nextMarker, TrustStoreList: p.items.map((t) => ({ ...shape(ctx, t), ETag: t.etag })) };
 };
 

@@ -57,6 +57,9 @@ describe('distributions with viewer mTLS and a connection function association',
       .toMatchObject({ name: 'DistributionAlreadyExists', status: 409 });
     expect((await failure(h.cf.send(new cf.CreateDistributionCommand({ DistributionConfig: distributionConfig('d2', { trustStoreId: 'ts_missing' }) })))).name)
       .toBe('EntityNotFound');
+    // TrustStoreId takes the ID; a name would escape DeleteTrustStore's in-use check.
+    expect((await failure(h.cf.send(new cf.CreateDistributionCommand({ DistributionConfig: distributionConfig('d2', { trustStoreId: 'ca-two' }) })))).name)
+      .toBe('EntityNotFound');
     const noTs = { ...distributionConfig('d3'), ViewerMtlsConfig: { Mode: 'required' as const } };
     expect((await failure(h.cf.send(new cf.CreateDistributionCommand({ DistributionConfig: noTs })))).name).toBe('InvalidArgument');
 
