@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { UserError } from '../diagnostics/user-error';
+import { readStackJson, stackFilePath } from './synth-output';
 
 /** What one synthesized stage declares, read back from its cdk.tf.json. */
 export interface StageSynthSummary {
@@ -58,26 +56,7 @@ export function summarizeStackJson(stage: string, doc: unknown): StageSynthSumma
 
 /** Reads and summarizes `<outdir>/stacks/<stage>/cdk.tf.json`. */
 export function readSynthSummary(outdir: string, stage: string): StageSynthSummary {
-  const file = path.join(outdir, 'stacks', stage, 'cdk.tf.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(file, `no synthesized stack for stage "${stage}"`, 'run `conngate synth` (or `cdktf synth`) first, and check the stage name');
-  }
-  return summarizeStackJson(stage, JSON.parse(text));
-}
-
-/** Stage names in `<outdir>/manifest.json`, in synthesis order. */
-export function listSynthesizedStages(outdir: string): string[] {
-  const file = path.join(outdir, 'manifest.json');
-  let manifest: Json;
-  try {
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    throw new UserError(file, 'no cdktf manifest', 'run `conngate synth` (or `cdktf synth`) first');
-  }
-  return Object.keys(manifest.stacks ?? {});
+  return summarizeStackJson(stage, readStackJson(stackFilePath(outdir, stage)));
 }
 
 /** Human-readable lines for one stage's summary. */

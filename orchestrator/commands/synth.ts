@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/user-error';
-import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
+import { unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
-import { formatSynthSummary, listSynthesizedStages, readSynthSummary } from '../../stacks/synth-summary';
+import { listSynthesizedStages } from '../../stacks/synth-output';
+import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 import { cdktfCommand } from '../cdktf-cli';
 import type { CommandModule } from './index';
 
@@ -23,7 +24,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const outdir = path.resolve(dir, flags.output);
   // Check the config and the stage names before the slow part.
   const configs = loadStageConfigs(dir);
-  const unassociated = (flags.withoutAssociation ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));

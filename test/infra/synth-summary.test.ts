@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { StageStack } from '../../stacks/stage-stack';
-import { formatSynthSummary, summarizeStackJson } from '../../stacks/synth-summary';
+import { formatSynthSummary, readSynthSummary, summarizeStackJson } from '../../stacks/synth-summary';
+import { stackFilePath } from '../../stacks/synth-output';
 import { UNASSOCIATED_STAGES_CONTEXT_KEY } from '../../stacks/first-deploy-context';
 import { makeTempProject, THREE_BACKENDS_CONFIG } from './support/temp-project';
 
@@ -43,5 +46,16 @@ describe('summarizeStackJson', () => {
       stage: 'x', resources: {}, resourceCount: 0, functionName: undefined, candidateSha256: undefined,
       backend: { type: 'local', description: 'terraform.tfstate' }, functionAssociated: false, awsProviderConstraint: undefined,
     });
+  });
+
+  it('reads a stage from the cdktf output folder; a missing or corrupt stack file is a one-line error naming it', () => {
+    const outdir = makeTempProject();
+    const file = stackFilePath(outdir, 'dev');
+    expect(() => readSynthSummary(outdir, 'dev')).toThrow(`${file}: no synthesized stack here (fix: `);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{ "resource": ');
+    expect(() => readSynthSummary(outdir, 'dev')).toThrow(`${file}: not valid JSON (`);
+    fs.writeFileSync(file, JSON.stringify(synthDoc('dev')));
+    expect(readSynthSummary(outdir, 'dev').functionName).toBe('conngate-dev-revocation-check');
   });
 });
