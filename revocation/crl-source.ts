@@ -20,39 +20,38 @@ export interface ParsedCrl {
   crl: InstanceType<typeof x509.X509Crl>;
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+/** The PEM blocks of a file's text, decoded by the x509 library (type and DER bytes). */
+function pemBlocks(text: string): { type: string; der: Uint8Array }[] {
+  return x509.PemConverter.decodeWithHeaders(text).map((b) => ({ type: b.type, der: new Uint8Array(b.rawData) }));
+}
 
 /** Parses the CRLs in one file's bytes (PEM with one or more `X509 CRL` blocks, or a single DER CRL). */
 export function parseCrlBytes(bytes: Buffer, where: string): ParsedCrl[] {
   if (bytes.length === 0) throw new UserError(where, 'empty file, not a CRL', 'pass a PEM or DER X.509 CRL');
   const text = bytes.toString('latin1');
   if (text.includes('-----BEGIN ')) {
-    const blocks = [...text.matchAll(PEM_BLOCK)];
+    const blocks = pemBlocks(text);
     if (blocks.length === 0) {
       throw new UserError(where, 'PEM block without a matching END line (truncated file?)', 'pass the complete CRL file');
     }
-    const crls = blocks.filter((b) => b[1] === 'X509 CRL');
+    const crls = blocks.filter((b) => b.type === 'X509 CRL');
     if (crls.length === 0) {
-      throw new UserError(where, `not a CRL (found PEM ${[...new Set(blocks.map((b) => b[1]))].join(', ')})`,
+      throw new UserError(where, `not a CRL (found PEM ${[...new Set(blocks.map((b) => b.type))].join(', ')})`,
         'pass an X.509 CRL ("-----BEGIN X509 CRL-----"), e.g. from `openssl ca -gencrl`');
     }
-    return crls.map((b, i) => {
-      const at = crls.length > 1 ? `${where}#${i + 1}` : where;
-      const der = Buffer.from(b[2].replace(/\s+/g, ''), 'base64');
-      return decodeCrl(der, at);
-    });
+    return crls.map((b, i) => decodeCrl(b.der, crls.length > 1 ? `${where}#${i + 1}` : where));
   }
-  return [decodeCrl(bytes, where)];
+  return [decodeCrl(new Uint8Array(bytes), where)];
 }
 
-function decodeCrl(der: Buffer, where: string): ParsedCrl {
+function decodeCrl(der: Uint8Array, where: string): ParsedCrl {
   // A DER CRL is a SEQUENCE; anything else is text or some other file handed over by mistake.
   if (der[0] !== 0x30) {
     throw new UserError(where, 'not a CRL (neither PEM nor DER ASN.1)', 'pass a PEM or DER X.509 CRL');
   }
   let crl: InstanceType<typeof x509.X509Crl>;
   try {
-    crl = new x509.X509Crl(new Uint8Array(der));
+    crl = new x509.X509Crl(der);
   } catch (e) {
     const msg = (e as Error).message;
     const truncated = /end of input|before message was fully decoded|offset and length/i.test(msg);
@@ -79,8 +78,7 @@ export function readCaCertificates(file: string): InstanceType<typeof x509.X509C
   try {
     const text = bytes.toString('latin1');
     if (text.includes('-----BEGIN ')) {
-      const certs = [...text.matchAll(PEM_BLOCK)].filter((b) => b[1] === 'CERTIFICATE')
-        .map((b) => new x509.X509Certificate(new Uint8Array(Buffer.from(b[2].replace(/\s+/g, ''), 'base64'))));
+      const certs = pemBlocks(text).filter((b) => b.type === 'CERTIFICATE').map((b) => new x509.X509Certificate(b.der));
       if (certs.length === 0) throw new Error('no CERTIFICATE block');
       return certs;
     }
