@@ -19,11 +19,6 @@ export function canonicalSerial(raw: string): string | undefined {
   return s.length % 2 === 1 ? `0${s}` : s;
 }
 
-/** True when `key` is already in canonical form (what every revocation key in the store must be). */
-export function isCanonicalSerial(key: string): boolean {
-  return canonicalSerial(key) === key;
-}
-
 /** The colon form CloudFront shows in `serialNumber` (keeps a leading 00 byte when the high bit is set). */
 export function colonSerial(canonical: string): string {
   const bytes: string[] = canonical.match(/../g) ?? [];

@@ -7,9 +7,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Default folder for snapshots, next to the outputs file. */
-export const DEFAULT_SNAPSHOT_DIR = '.conngate/revocation-snapshots';
-
 export interface StoreSnapshot {
   kvsArn: string;
   etag: string;
@@ -55,9 +52,4 @@ export function writeSnapshot(dir: string, snap: Omit<StoreSnapshot, 'savedAt'>)
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(doc));
   fs.renameSync(tmp, file);
-}
-
-/** Removes a store's snapshot (e.g. when a write's outcome is unknown). */
-export function dropSnapshot(dir: string, kvsArn: string): void {
-  fs.rmSync(snapshotFile(dir, kvsArn), { force: true });
 }
