@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
+import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
 
 /** Connection-object fields that do not come from the certificate. */
 export interface ConnectionObjectOptions {
@@ -39,15 +40,6 @@ function renderName(name: string): string {
   return name.split('\n').filter((l) => l.length > 0).join(', ');
 }
 
-/** Serial as lowercase colon-separated hex of its DER content bytes: a serial with the high bit set keeps its 00. */
-function renderSerial(hexFromNode: string): string {
-  let hex = hexFromNode.toLowerCase().replace(/[^0-9a-f]/g, '');
-  if (hex.length % 2 === 1) hex = `0${hex}`;
-  if (hex === '') hex = '00';
-  if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
-  return (hex.match(/../g) as string[]).join(':');
-}
-
 /** ISO 8601 in UTC without milliseconds, as the documented connection object shows. */
 function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -59,7 +51,7 @@ function base64UrlPadded(buf: Buffer): string {
 }
 
 /** Parses a PEM (text or bytes) or DER certificate with Node's X509Certificate; UserError when it is not one. */
-export function parseCertificate(certPemOrDer: string | Buffer, source = 'certificate'): X509Certificate {
+function parseCertificate(certPemOrDer: string | Buffer, source = 'certificate'): X509Certificate {
   try {
     return new X509Certificate(certPemOrDer);
   } catch (err) {
@@ -89,7 +81,7 @@ export function buildConnectionObject(certPemOrDer: string | Buffer, opts: Conne
         leaf: {
           subject: renderName(cert.subject),
           issuer: renderName(cert.issuer),
-          serialNumber: renderSerial(cert.serialNumber),
+          serialNumber: colonSerial(canonicalSerial(cert.serialNumber) ?? '00'),
           validity: { notBefore: isoSeconds(new Date(cert.validFrom)), notAfter: isoSeconds(new Date(cert.validTo)) },
           sha256Fingerprint: base64UrlPadded(digest),
         },
