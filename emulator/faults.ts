@@ -36,15 +36,14 @@ function checkRate(name: string, v: number | undefined): number {
 
 /** Decides faults from a seeded sequence (mulberry32), so a run with the same seed and requests repeats exactly. */
 export class FaultInjector {
-  private config: Required<FaultConfig>;
+  private config!: Required<FaultConfig>;
   private rngState = 0;
 
   constructor(config: FaultConfig = {}) {
-    this.config = FaultInjector.normalize(config);
-    this.rngState = this.config.seed >>> 0;
+    this.set(config);
   }
 
-  static normalize(f: FaultConfig): Required<FaultConfig> {
+  private static normalize(f: FaultConfig): Required<FaultConfig> {
     const latencyMs = f.latencyMs ?? 0;
     if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new RangeError(`fault latencyMs must be >= 0, got ${f.latencyMs}`);
     return {
@@ -61,10 +60,6 @@ export class FaultInjector {
   set(config: FaultConfig): void {
     this.config = FaultInjector.normalize(config);
     this.rngState = this.config.seed >>> 0;
-  }
-
-  current(): Required<FaultConfig> {
-    return { ...this.config };
   }
 
   private next(): number {

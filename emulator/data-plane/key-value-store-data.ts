@@ -9,7 +9,7 @@ import { findStoreByArn, storeStatus } from '../control-plane/key-value-stores';
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Store size as the service counts it: the UTF-8 bytes of every key and value. */
-export function storeSize(items: Map<string, string>): number {
+function storeSize(items: Map<string, string>): number {
   return keyOrderIndexOf(items).sizeBytes;
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as cf from '@aws-sdk/client-cloudfront';
 import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { startEmulator } from '../../emulator';
@@ -35,7 +35,7 @@ describe('state file', () => {
   });
 
   function readdirNoTmp(file: string): boolean {
-    return existsSync(file) && !require('node:fs').readdirSync(require('node:path').dirname(file)).some((n: string) => n.endsWith('.tmp'));
+    return existsSync(file) && !readdirSync(dirname(file)).some((n) => n.endsWith('.tmp'));
   }
 
   test('a corrupt or foreign state file is refused with a UserError and left untouched', async () => {
@@ -88,7 +88,8 @@ describe('faults', () => {
     const before = h.emu.requestCount();
     await failure(h.cf.send(new cf.ListConnectionFunctionsCommand({})));
     expect(h.emu.requestCount() - before).toBe(3);
-    const store = await (async () => { h.emu.setFaults({}); return createStore(h, 'throttled'); })();
+    h.emu.setFaults({});
+    const store = await createStore(h, 'throttled');
     h.emu.setFaults({ throttleRate: 1 });
     expect(await failure(h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))))
       .toMatchObject({ name: 'ThrottlingException', status: 429 });
