@@ -2,8 +2,8 @@
 // generated @cdktf/provider-aws bindings because the prebuilt 21.x package (provider 6.25.0) has none.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
-import { CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';
-import { definedHclAttributes as definedOnly } from './hcl-attributes';
+import { definedHclAttributes } from './hcl-attributes';
+import { awsResourceConfig } from './resource-config';
 
 /** One `key_value_store_association` block inside `connection_function_config`. */
 export interface CloudfrontConnectionFunctionConnectionFunctionConfigKeyValueStoreAssociation {
@@ -24,7 +24,7 @@ export function cloudfrontConnectionFunctionConnectionFunctionConfigKeyValueStor
 ): any {
   if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
   const s = struct as CloudfrontConnectionFunctionConnectionFunctionConfigKeyValueStoreAssociation;
-  return definedOnly({
+  return definedHclAttributes({
     key_value_store_arn: { value: cdktf.stringToHclTerraform(s.keyValueStoreArn), isBlock: false, type: 'simple', storageClassType: 'string' },
   });
 }
@@ -57,7 +57,7 @@ export function cloudfrontConnectionFunctionConnectionFunctionConfigToHclTerrafo
 ): any {
   if (!cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
   const s = struct as CloudfrontConnectionFunctionConnectionFunctionConfig;
-  return definedOnly({
+  return definedHclAttributes({
     comment: { value: cdktf.stringToHclTerraform(s.comment), isBlock: false, type: 'simple', storageClassType: 'string' },
     runtime: { value: cdktf.stringToHclTerraform(s.runtime), isBlock: false, type: 'simple', storageClassType: 'string' },
     key_value_store_association: {
@@ -101,17 +101,7 @@ export class CloudfrontConnectionFunction extends cdktf.TerraformResource {
   private _tags?: { [key: string]: string };
 
   public constructor(scope: Construct, id: string, config: CloudfrontConnectionFunctionConfig) {
-    super(scope, id, {
-      terraformResourceType: CloudfrontConnectionFunction.tfResourceType,
-      terraformGeneratorMetadata: CONNGATE_AWS_PROVIDER_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
-    });
+    super(scope, id, awsResourceConfig(CloudfrontConnectionFunction.tfResourceType, config));
     this._name = config.name;
     this._connectionFunctionCode = config.connectionFunctionCode;
     this._connectionFunctionConfig = config.connectionFunctionConfig;
@@ -165,7 +155,7 @@ export class CloudfrontConnectionFunction extends cdktf.TerraformResource {
 
   // cdktf 0.21 renders `cdktf synth --hcl` from this method; without it the resource would come out empty.
   protected synthesizeHclAttributes(): { [name: string]: any } {
-    return definedOnly({
+    return definedHclAttributes({
       connection_function_code: { value: cdktf.stringToHclTerraform(this._connectionFunctionCode), isBlock: false, type: 'simple', storageClassType: 'string' },
       name: { value: cdktf.stringToHclTerraform(this._name), isBlock: false, type: 'simple', storageClassType: 'string' },
       publish: { value: cdktf.booleanToHclTerraform(this._publish), isBlock: false, type: 'simple', storageClassType: 'boolean' },

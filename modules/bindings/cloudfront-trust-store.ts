@@ -2,8 +2,8 @@
 // @cdktf/provider-aws bindings; the prebuilt 21.x package (provider 6.25.0) has none.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
-import { CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';
 import { definedHclAttributes } from './hcl-attributes';
+import { awsResourceConfig } from './resource-config';
 
 /** The `ca_certificates_bundle_s3_location` block: where the PEM bundle of trusted CAs lives. */
 export interface CloudfrontTrustStoreCaCertificatesBundleSourceCaCertificatesBundleS3Location {
@@ -132,17 +132,7 @@ export class CloudfrontTrustStore extends cdktf.TerraformResource {
   private _timeouts?: CloudfrontTrustStoreTimeouts;
 
   public constructor(scope: Construct, id: string, config: CloudfrontTrustStoreConfig) {
-    super(scope, id, {
-      terraformResourceType: CloudfrontTrustStore.tfResourceType,
-      terraformGeneratorMetadata: CONNGATE_AWS_PROVIDER_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
-    });
+    super(scope, id, awsResourceConfig(CloudfrontTrustStore.tfResourceType, config));
     this._name = config.name;
     this._caCertificatesBundleSource = config.caCertificatesBundleSource;
     this._tags = config.tags;

@@ -1,4 +1,5 @@
 import { Testing, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudfrontConnectionFunction } from '../../modules/bindings/cloudfront-connection-function';
 import { CloudfrontTrustStore } from '../../modules/bindings/cloudfront-trust-store';
 import { CloudfrontDistributionWithMtls } from '../../modules/bindings/cloudfront-distribution-mtls';
@@ -29,9 +30,10 @@ describe('aws_cloudfront_connection_function binding', () => {
   });
 
   it('synthesizes the provider schema in snake_case with nested list blocks', () => {
-    const res = JSON.parse(synth()).resource.aws_cloudfront_connection_function.fn;
+    const text = synth();
+    const res = JSON.parse(text).resource.aws_cloudfront_connection_function.fn;
     expect(Object.keys(res).sort()).toEqual(['connection_function_code', 'connection_function_config', 'name', 'publish', 'tags']);
-    expect(synth()).toHaveResourceWithProperties(CloudfrontConnectionFunction, {
+    expect(text).toHaveResourceWithProperties(CloudfrontConnectionFunction, {
       name: 'my-fn',
       connection_function_code: 'function connectionHandler(c) { c.allow(); }',
       publish: false,
@@ -95,6 +97,19 @@ describe('aws_cloudfront_trust_store binding', () => {
     expect(out.arn.value).toBe('${aws_cloudfront_trust_store.ts.arn}');
     expect(out.n.value).toBe('${aws_cloudfront_trust_store.ts.number_of_ca_certificates}');
     expect(String(Testing.synthHcl(stack))).toMatch(/ca_certificates_bundle_source \{\s*ca_certificates_bundle_s3_location \{\s*bucket = "b"/);
+  });
+});
+
+describe('Terraform meta-arguments on the bindings', () => {
+  it('pass provider, depends_on, count and lifecycle through to the resource', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 's');
+    const provider = new AwsProvider(stack, 'east', { region: 'us-east-1', alias: 'east' });
+    const ts = new CloudfrontTrustStore(stack, 'ts', { name: 't', provider, lifecycle: { preventDestroy: true } });
+    new CloudfrontConnectionFunction(stack, 'fn', { name: 'n', connectionFunctionCode: 'x', provider, dependsOn: [ts], count: 2 });
+    const res = JSON.parse(Testing.synth(stack)).resource;
+    expect(res.aws_cloudfront_trust_store.ts).toMatchObject({ provider: 'aws.east', lifecycle: { prevent_destroy: true } });
+    expect(res.aws_cloudfront_connection_function.fn).toMatchObject({ provider: 'aws.east', depends_on: ['aws_cloudfront_trust_store.ts'], count: 2 });
   });
 });
 
