@@ -3,7 +3,7 @@ import {
   GetConnectionFunctionCommand, UpdateConnectionFunctionCommand, type FunctionConfig as ConnectionFunctionConfig,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
-import { isNotFound, sameValue, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { sameValue, unlessGone, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
 import { effectiveTags, syncTags } from './resource-tags';
 
 interface FunctionArgs {
@@ -64,13 +64,8 @@ export const connectionFunctionApplier: ResourceApplier = {
     if (!prior) return create('create');
     if (prior.applied.name !== a.name) return create('replace');
     const id = String(prior.attributes.id);
-    let described;
-    try {
-      described = await ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'DEVELOPMENT' }));
-    } catch (err) {
-      if (isNotFound(err)) return create('recreate');
-      throw err;
-    }
+    const described = await unlessGone(() => ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'DEVELOPMENT' })));
+    if (!described) return create('recreate');
     const current = await ctx.cf.send(new GetConnectionFunctionCommand({ Identifier: id, Stage: 'DEVELOPMENT' }));
     const remote = described.ConnectionFunctionSummary!.ConnectionFunctionConfig!;
     const sameCode = Buffer.from(current.ConnectionFunctionCode ?? new Uint8Array()).equals(code);
@@ -83,35 +78,27 @@ export const connectionFunctionApplier: ResourceApplier = {
       await ctx.cf.send(new UpdateConnectionFunctionCommand({ Id: id, IfMatch: described.ETag, ConnectionFunctionConfig: desired, ConnectionFunctionCode: code }));
       action = 'update';
     }
-    if (await syncTags(ctx, described.ConnectionFunctionSummary!.ConnectionFunctionArn!, tags, prior.applied.tags_all as Record<string, string>)) {
-      action = action === 'no-op' ? 'update' : action;
-    }
+    if (await syncTags(ctx, described.ConnectionFunctionSummary!.ConnectionFunctionArn!, tags, prior.applied.tags_all as Record<string, string>)) action = 'update';
     return { action, attributes: await readAttributes(ctx, id) };
   },
 
   async destroy(ctx: ApplyContext, _address: string, prior: StateResource): Promise<void> {
     const id = String(prior.attributes.id);
-    try {
+    await unlessGone(async () => {
       const d = await ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'DEVELOPMENT' }));
       await ctx.cf.send(new DeleteConnectionFunctionCommand({ Id: id, IfMatch: d.ETag }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };
 
 /** The provider's computed attributes: ETags of both stages and the status, read back after the write. */
 async function readAttributes(ctx: ApplyContext, id: string): Promise<ResourceAttributes> {
   const dev = await ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'DEVELOPMENT' }));
-  let liveEtag = '';
-  try {
-    liveEtag = (await ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'LIVE' }))).ETag ?? '';
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+  // A function never published has no LIVE stage.
+  const live = await unlessGone(() => ctx.cf.send(new DescribeConnectionFunctionCommand({ Identifier: id, Stage: 'LIVE' })));
   const s = dev.ConnectionFunctionSummary!;
   return {
     id: s.Id!, name: s.Name!, connection_function_arn: s.ConnectionFunctionArn!,
-    etag: dev.ETag ?? '', live_stage_etag: liveEtag, status: s.Status ?? '',
+    etag: dev.ETag ?? '', live_stage_etag: live?.ETag ?? '', status: s.Status ?? '',
   };
 }

@@ -4,7 +4,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { DISTRIBUTION_SCHEMA, distributionMatches, mergeForUpdate, toDistributionConfig } from './distribution-config';
 import type { ResourceAttributes, StateResource } from './local-state';
-import { isNotFound, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { unlessGone, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
 import { effectiveTags, syncTags } from './resource-tags';
 
 /** CloudFront's fixed Route 53 hosted zone for distribution domains (the provider's `hosted_zone_id`). */
@@ -33,13 +33,9 @@ export const distributionApplier: ResourceApplier = {
     const desired = toDistributionConfig(config);
     const tags = effectiveTags(ctx, config);
     const settle = async (id: string): Promise<ResourceAttributes> => {
-      let got: { Distribution?: Distribution; ETag?: string } = {};
-      const deployed = async () => {
-        got = await ctx.cf.send(new GetDistributionCommand({ Id: id }));
-        return got.Distribution?.Status === 'Deployed';
-      };
-      if (config.wait_for_deployment === false) await deployed();
-      else await waitUntil(ctx, `distribution ${id} to be Deployed`, deployed);
+      const read = () => ctx.cf.send(new GetDistributionCommand({ Id: id }));
+      const got = config.wait_for_deployment === false ? await read()
+        : await waitUntil(ctx, `distribution ${id} to be Deployed`, read, (g) => g.Distribution?.Status === 'Deployed');
       return attributesOf(got.Distribution!, got.ETag);
     };
     const create = async (action: ApplyResult['action']): Promise<ApplyResult> => {
@@ -51,39 +47,30 @@ export const distributionApplier: ResourceApplier = {
 
     if (!prior) return create('create');
     const id = String(prior.attributes.id);
-    let current;
-    try {
-      current = await ctx.cf.send(new GetDistributionConfigCommand({ Id: id }));
-    } catch (err) {
-      if (isNotFound(err)) return create('recreate');
-      throw err;
-    }
+    const current = await unlessGone(() => ctx.cf.send(new GetDistributionConfigCommand({ Id: id })));
+    if (!current) return create('recreate');
     let action: ApplyResult['action'] = 'no-op';
     if (!distributionMatches(desired, current.DistributionConfig!)) {
       await ctx.cf.send(new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: mergeForUpdate(desired, current.DistributionConfig!) }));
       action = 'update';
     }
     const attributes = await settle(id);
-    if (await syncTags(ctx, String(attributes.arn), tags, prior.applied.tags_all as Record<string, string> | undefined)) {
-      action = action === 'no-op' ? 'update' : action;
-    }
+    if (await syncTags(ctx, String(attributes.arn), tags, prior.applied.tags_all as Record<string, string> | undefined)) action = 'update';
     return { action, attributes };
   },
 
   async destroy(ctx: ApplyContext, _address: string, prior: StateResource): Promise<void> {
     const id = String(prior.attributes.id);
-    try {
+    await unlessGone(async () => {
       let current = await ctx.cf.send(new GetDistributionConfigCommand({ Id: id }));
       if (current.DistributionConfig!.Enabled !== false) {
         await ctx.cf.send(new UpdateDistributionCommand({ Id: id, IfMatch: current.ETag, DistributionConfig: { ...current.DistributionConfig!, Enabled: false } }));
       }
       if (prior.applied.retain_on_delete === true) return;
-      await waitUntil(ctx, `distribution ${id} to be Deployed (disabled)`, async () =>
-        (await ctx.cf.send(new GetDistributionCommand({ Id: id }))).Distribution?.Status === 'Deployed');
+      await waitUntil(ctx, `distribution ${id} to be Deployed (disabled)`, () => ctx.cf.send(new GetDistributionCommand({ Id: id })),
+        (g) => g.Distribution?.Status === 'Deployed');
       current = await ctx.cf.send(new GetDistributionConfigCommand({ Id: id }));
       await ctx.cf.send(new DeleteDistributionCommand({ Id: id, IfMatch: current.ETag }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };

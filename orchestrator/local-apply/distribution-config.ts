@@ -70,7 +70,7 @@ export const DISTRIBUTION_SCHEMA: BlockSpec = {
 };
 
 /** The top-level DistributionConfig fields the stack manages; the others (e.g. Logging) are left as they are. */
-export const MANAGED_FIELDS = [
+const MANAGED_FIELDS = [
   'Aliases', 'DefaultRootObject', 'Origins', 'DefaultCacheBehavior', 'Comment', 'PriceClass', 'Enabled',
   'ViewerCertificate', 'Restrictions', 'WebACLId', 'HttpVersion', 'IsIPV6Enabled', 'ViewerMtlsConfig',
   'ConnectionFunctionAssociation',

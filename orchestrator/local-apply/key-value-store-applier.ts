@@ -3,7 +3,7 @@ import {
   type KeyValueStore,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
-import { isNotFound, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { unlessGone, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
 
 interface StoreArgs { name: string; comment?: string }
 
@@ -25,23 +25,15 @@ export const keyValueStoreApplier: ResourceApplier = {
     const a = config as unknown as StoreArgs;
     const create = async (action: ApplyResult['action']): Promise<ApplyResult> => {
       await ctx.cf.send(new CreateKeyValueStoreCommand({ Name: a.name, Comment: a.comment }));
-      let described: { KeyValueStore?: KeyValueStore; ETag?: string } = {};
-      await waitUntil(ctx, `key value store ${a.name} to be READY`, async () => {
-        described = await ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name }));
-        return described.KeyValueStore?.Status === 'READY';
-      });
+      const described = await waitUntil(ctx, `key value store ${a.name} to be READY`,
+        () => ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name })), (d) => d.KeyValueStore?.Status === 'READY');
       return { action, attributes: attributesOf(described.KeyValueStore!, described.ETag), retired: action === 'replace' ? prior : undefined };
     };
 
     if (!prior) return create('create');
     if (prior.applied.name !== a.name) return create('replace');
-    let described;
-    try {
-      described = await ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name }));
-    } catch (err) {
-      if (isNotFound(err)) return create('recreate');
-      throw err;
-    }
+    const described = await unlessGone(() => ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name })));
+    if (!described) return create('recreate');
     if ((described.KeyValueStore?.Comment ?? '') === (a.comment ?? '')) {
       return { action: 'no-op', attributes: attributesOf(described.KeyValueStore!, described.ETag) };
     }
@@ -51,13 +43,11 @@ export const keyValueStoreApplier: ResourceApplier = {
 
   async destroy(ctx: ApplyContext, _address: string, prior: StateResource): Promise<void> {
     const name = String(prior.attributes.name);
-    try {
+    await unlessGone(async () => {
       const d = await ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: name }));
       // A store of the same name created by someone else since is not ours to delete.
       if (d.KeyValueStore?.ARN !== prior.attributes.arn) return;
       await ctx.cf.send(new DeleteKeyValueStoreCommand({ Name: name, IfMatch: d.ETag }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };

@@ -1,5 +1,6 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { isNotFound } from '../function-stages';
 import type { ResourceAttributes, StateResource } from './local-state';
 import type { BlockSpec } from './resource-schema';
 
@@ -39,18 +40,28 @@ export interface ResourceApplier {
   destroy(ctx: ApplyContext, address: string, prior: StateResource): Promise<void>;
 }
 
-/** True for the SDK's "no such resource" errors of both CloudFront APIs. */
-export function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return ['EntityNotFound', 'NoSuchDistribution', 'NoSuchResource', 'ResourceNotFoundException', 'NotFoundException'].includes(e?.name ?? '')
-    || e?.$metadata?.httpStatusCode === 404;
+/**
+ * Runs `op` against a resource the state recorded; undefined when the resource is gone (a "not found" of either
+ * CloudFront API), so that a read can recreate it and a delete can treat it as done.
+ */
+export async function unlessGone<T>(op: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await op();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
-/** Polls `check` until it returns true; throws a message naming `what` on timeout. */
-export async function waitUntil(ctx: ApplyContext, what: string, check: () => Promise<boolean>): Promise<void> {
+/**
+ * Polls `read` until `done` accepts what it returned, and returns that value (the caller needs the settled
+ * resource, not just the fact); throws a message naming `what` on timeout.
+ */
+export async function waitUntil<T>(ctx: ApplyContext, what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + ctx.wait.timeoutMs;
   for (;;) {
-    if (await check()) return;
+    const value = await read();
+    if (done(value)) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${ctx.wait.timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, ctx.wait.intervalMs));
   }

@@ -3,7 +3,7 @@ import {
   type CaCertificatesBundleSource, type TrustStore,
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
-import { isNotFound, sameValue, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { sameValue, unlessGone, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
 import { effectiveTags, syncTags } from './resource-tags';
 
 interface S3Location { bucket: string; key: string; region: string; version?: string }
@@ -49,14 +49,8 @@ export const trustStoreApplier: ResourceApplier = {
   async apply(ctx: ApplyContext, _address: string, config: Record<string, unknown>, prior?: StateResource): Promise<ApplyResult> {
     const a = config as unknown as TrustStoreArgs;
     const tags = effectiveTags(ctx, config);
-    const waitActive = async (id: string) => {
-      let got: { TrustStore?: TrustStore; ETag?: string } = {};
-      await waitUntil(ctx, `trust store ${a.name} to be active`, async () => {
-        got = await ctx.cf.send(new GetTrustStoreCommand({ Identifier: id }));
-        return got.TrustStore?.Status === 'active';
-      });
-      return got;
-    };
+    const waitActive = (id: string) => waitUntil(ctx, `trust store ${a.name} to be active`,
+      () => ctx.cf.send(new GetTrustStoreCommand({ Identifier: id })), (got) => got.TrustStore?.Status === 'active');
     const create = async (action: ApplyResult['action']): Promise<ApplyResult> => {
       const res = await ctx.cf.send(new CreateTrustStoreCommand({ Name: a.name, CaCertificatesBundleSource: apiSource(a) }));
       const got = await waitActive(res.TrustStore!.Id!);
@@ -67,32 +61,23 @@ export const trustStoreApplier: ResourceApplier = {
     if (!prior) return create('create');
     if (prior.applied.name !== a.name) return create('replace');
     const id = String(prior.attributes.id);
-    let got;
-    try {
-      got = await ctx.cf.send(new GetTrustStoreCommand({ Identifier: id }));
-    } catch (err) {
-      if (isNotFound(err)) return create('recreate');
-      throw err;
-    }
+    let got = await unlessGone(() => ctx.cf.send(new GetTrustStoreCommand({ Identifier: id })));
+    if (!got) return create('recreate');
     let action: ApplyResult['action'] = 'no-op';
     if (!sameValue(prior.applied.ca_certificates_bundle_source, a.ca_certificates_bundle_source)) {
       await ctx.cf.send(new UpdateTrustStoreCommand({ Id: id, IfMatch: got.ETag, CaCertificatesBundleSource: apiSource(a) }));
       got = await waitActive(id);
       action = 'update';
     }
-    if (await syncTags(ctx, got.TrustStore!.Arn!, tags, prior.applied.tags_all as Record<string, string> | undefined)) {
-      action = action === 'no-op' ? 'update' : action;
-    }
+    if (await syncTags(ctx, got.TrustStore!.Arn!, tags, prior.applied.tags_all as Record<string, string> | undefined)) action = 'update';
     return { action, attributes: attributesOf(got.TrustStore!, got.ETag) };
   },
 
   async destroy(ctx: ApplyContext, _address: string, prior: StateResource): Promise<void> {
     const id = String(prior.attributes.id);
-    try {
+    await unlessGone(async () => {
       const got = await ctx.cf.send(new GetTrustStoreCommand({ Identifier: id }));
       await ctx.cf.send(new DeleteTrustStoreCommand({ Id: id, IfMatch: got.ETag }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };
