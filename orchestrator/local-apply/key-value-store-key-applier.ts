@@ -2,7 +2,7 @@ import {
   DeleteKeyCommand, DescribeKeyValueStoreCommand, GetKeyCommand, PutKeyCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { StateResource } from './local-state';
-import { isNotFound, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { unlessGone, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
 
 interface KeyArgs { key_value_store_arn: string; key: string; value: string }
 
@@ -19,37 +19,31 @@ export const keyValueStoreKeyApplier: ResourceApplier = {
   async apply(ctx: ApplyContext, _address: string, config: Record<string, unknown>, prior?: StateResource): Promise<ApplyResult> {
     const a = config as unknown as KeyArgs;
     const moved = prior !== undefined && (prior.applied.key !== a.key || prior.applied.key_value_store_arn !== a.key_value_store_arn);
-    let current: string | undefined;
-    try {
-      current = (await ctx.kvs.send(new GetKeyCommand({ KvsARN: a.key_value_store_arn, Key: a.key }))).Value;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    // GetKey and PutKey both report the store's total size, so no further read is needed for that attribute.
+    const current = await unlessGone(() => ctx.kvs.send(new GetKeyCommand({ KvsARN: a.key_value_store_arn, Key: a.key })));
+    let totalSize = current?.TotalSizeInBytes;
     let action: ApplyResult['action'] = 'no-op';
-    if (current !== a.value) {
+    if (current?.Value !== a.value) {
       const { ETag } = await ctx.kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: a.key_value_store_arn }));
-      await ctx.kvs.send(new PutKeyCommand({ KvsARN: a.key_value_store_arn, Key: a.key, Value: a.value, IfMatch: ETag }));
+      totalSize = (await ctx.kvs.send(new PutKeyCommand({ KvsARN: a.key_value_store_arn, Key: a.key, Value: a.value, IfMatch: ETag }))).TotalSizeInBytes;
       action = !prior ? 'create' : moved ? 'replace' : current === undefined ? 'recreate' : 'update';
     } else if (moved) {
       action = 'replace';
     }
-    const { TotalSizeInBytes } = await ctx.kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: a.key_value_store_arn }));
     return {
       action,
       attributes: { id: `${a.key_value_store_arn},${a.key}`, key: a.key, value: a.value, key_value_store_arn: a.key_value_store_arn,
-        total_size_in_bytes: TotalSizeInBytes ?? 0 },
+        total_size_in_bytes: totalSize ?? 0 },
       retired: moved ? prior : undefined,
     };
   },
 
   async destroy(ctx: ApplyContext, _address: string, prior: StateResource): Promise<void> {
     const arn = String(prior.attributes.key_value_store_arn);
-    try {
+    await unlessGone(async () => {
       await ctx.kvs.send(new GetKeyCommand({ KvsARN: arn, Key: String(prior.attributes.key) }));
       const { ETag } = await ctx.kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: arn }));
       await ctx.kvs.send(new DeleteKeyCommand({ KvsARN: arn, Key: String(prior.attributes.key), IfMatch: ETag }));
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+    });
   },
 };
