@@ -7,6 +7,7 @@ import { parseStageOutputs, type StageOutputs } from '../stage-outputs';
 import { localStatePath, readLocalState, writeLocalState, type LocalState, type StateResource } from './local-state';
 import type { ApplyAction, ApplyContext } from './resource-applier';
 import { DESTROY_RANK, RESOURCE_APPLIERS } from './resource-appliers';
+import { effectiveTags } from './resource-tags';
 import { parseStackDocument, readStackJson, stackFilePath, type StackDocument } from './stack-document';
 import { synthesizeStacks } from './stack-synthesis';
 import { resolveValue, type AttributeReference } from './terraform-references';
@@ -79,11 +80,13 @@ export class LocalApplier {
    */
   async apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs> {
     const file = stackFilePath(this.opts.outdir, stage);
-    let raw = fs.existsSync(file) ? readStackJson(file) : undefined;
-    if (raw === undefined || this.opts.resynthesize !== 'when-association-changes' || summarizeStackJson(stage, raw).functionAssociated !== opts.associate) {
+    const associated = (stack: unknown) => summarizeStackJson(stage, stack).functionAssociated;
+    // The stack on disk is read first only where it can spare a synthesis; 'always' synthesizes regardless.
+    let raw = this.opts.resynthesize === 'when-association-changes' && fs.existsSync(file) ? readStackJson(file) : undefined;
+    if (raw === undefined || associated(raw) !== opts.associate) {
       await this.synthesize([stage], { unassociated: opts.associate ? [] : [stage], cwd: this.cwd, outdir: this.opts.outdir });
       raw = readStackJson(file);
-      if (summarizeStackJson(stage, raw).functionAssociated !== opts.associate) {
+      if (associated(raw) !== opts.associate) {
         throw new UserError(file, `the stack ${opts.associate ? 'declares no' : 'still declares the'} connection-function association after synthesis`,
           'check that the stage stack honours CONNGATE_UNASSOCIATED_STAGES (stacks/first-deploy-context.ts)');
       }
@@ -116,7 +119,7 @@ export class LocalApplier {
       const config = resolveValue(decl.config, lookupIn(state, doc.file)) as Record<string, unknown>;
       const prior = state.resources[address];
       const result = await step(doc.file, address, () => applier.apply(ctx, address, config, prior));
-      const applied = 'tags' in applier.schema.block ? { ...config, tags_all: { ...doc.defaultTags, ...(config.tags as object ?? {}) } } : config;
+      const applied = 'tags' in applier.schema.block ? { ...config, tags_all: effectiveTags(ctx, config) } : config;
       state.resources[address] = { type: decl.type, attributes: result.attributes, applied };
       if (result.retired) state.retired.push({ ...result.retired, address });
       writeLocalState(stateFile, state);
