@@ -3,16 +3,17 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { createKvsClient, resolveTarget } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
-import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
+import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../../revocation/api-call-counter';
 import { canonicalSerial } from '../../revocation/canonical-serial';
 import { formatKvsImport } from '../../revocation/kvs-import-format';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { syncRevocations, SyncResult } from '../../revocation/sync';
-import { readStageOutputs } from '../stage-outputs';
+import { OutputsStore } from '../outputs-store';
 import type { CommandModule } from './index';
 
-const DEFAULT_OUTPUTS = '.conngate/outputs.json';
+/** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
+const DEFAULT_OUTPUTS = path.join('.conngate', 'outputs.json');
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
@@ -68,7 +69,8 @@ interface SyncFlags extends SourceFlags {
   allowMassDelete?: boolean;
   maxDeleteShare: string;
   dryRun?: boolean;
-  outputs: string;
+  dir: string;
+  outputs?: string;
   kvsArn?: string;
   canary?: string;
   endpoint?: string;
@@ -78,20 +80,12 @@ interface SyncFlags extends SourceFlags {
 
 async function runSync(stage: string, f: SyncFlags): Promise<void> {
   const share = parseShare(f.maxDeleteShare);
-  let kvsArn = f.kvsArn;
-  let stageCanary: string | undefined;
-  if (!kvsArn) {
-    const out = readStageOutputs(f.outputs, stage);
-    kvsArn = out.kvsArn;
-    stageCanary = out.canarySerial;
-  } else if (fs.existsSync(f.outputs)) {
-    try {
-      stageCanary = readStageOutputs(f.outputs, stage).canarySerial;
-    } catch {
-      // --kvs-arn names the store; the outputs file is only a hint for the canary here.
-    }
-  }
-  const canaryKey = f.canary ? canary(f.canary, '--canary') : canary(stageCanary ?? DEFAULT_CANARY_SERIAL, `${f.outputs} canary_serial`);
+  const dir = path.resolve(f.dir);
+  // The stage config is where the canary is defined (the stack writes it from there), also when --kvs-arn names the store.
+  const config = findStageConfig(loadStageConfigs(dir), stage);
+  const canaryKey = f.canary ? canary(f.canary, '--canary') : config.canarySerial;
+  const outputsFile = f.outputs ? path.resolve(f.outputs) : path.join(dir, DEFAULT_OUTPUTS);
+  const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile).require(stage).kvsArn;
   const source = await loadRevocationSource(sourceOptions(f));
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
   for (const i of source.inputs) progress(`source ${i}`);
@@ -107,7 +101,7 @@ async function runSync(stage: string, f: SyncFlags): Promise<void> {
     const result = await syncRevocations({
       client, kvsArn, source, protectedKeys: [canaryKey], maxDeleteShare: share, allowMassDelete: !!f.allowMassDelete,
       dryRun: !!f.dryRun,
-      snapshotDir: f.snapshot ? f.snapshotDir ?? path.join(path.dirname(f.outputs), 'revocation-snapshots') : undefined,
+      snapshotDir: f.snapshot ? f.snapshotDir ?? path.join(path.dirname(outputsFile), 'revocation-snapshots') : undefined,
       onProgress: progress, signal: abort.signal,
     });
     process.stdout.write(`${describe(result, stage)}; ${formatApiCalls(calls)}\n`);
@@ -146,13 +140,14 @@ export const revocationsCommand: CommandModule = {
       .description('Sync revoked client-certificate serials (CRLs, serial lists) into a stage\'s KeyValueStore');
     addSourceOptions(group.command('sync')
       .description('Make the stage\'s KeyValueStore hold exactly the revoked serials of the given sources (the canary is kept)')
-      .argument('<stage>', 'stage whose store to sync (its kvs_arn and canary_serial come from the outputs file)'))
+      .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)'))
       .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, or applying an empty source')
       .option('--max-delete-share <share>', 'largest share of the store one sync may delete', '0.1')
       .option('--dry-run', 'print the difference (counts and a sample) without writing')
-      .option('--outputs <file>', 'Terraform outputs file of the stages', DEFAULT_OUTPUTS)
+      .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
+      .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
       .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
-      .option('--canary <serial>', 'canary serial never deleted (default: the stage\'s canary_serial output, else 0badc0de0badc0de)')
+      .option('--canary <serial>', 'canary serial never deleted (default: the stage\'s canarySerial in conngate.config.json, else 0badc0de0badc0de)')
       .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the local emulator (default: $CONNGATE_ENDPOINT, else AWS)')
       .option('--snapshot-dir <dir>', 'where the last sync\'s snapshot of each store is kept (default: revocation-snapshots next to --outputs)')
       .option('--no-snapshot', 'ignore snapshots: always list the store')

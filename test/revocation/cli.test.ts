@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { main } from '../../orchestrator/cli';
-import { CANARY, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
-import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { CANARY, emulatorStore, EmulatorStore, putDirect, readAll, storeEtag } from './emulator-store';
+import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
 
 /** Runs the CLI in-process, capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -145,8 +145,26 @@ describe('conngate revocations', () => {
     const r = await cli(['revocations', 'sync', '--help']);
     expect(r.code).toBe(0);
     for (const flag of ['--crl', '--serials', '--kvs-json', '--ca', '--allow-stale', '--allow-mass-delete', '--max-delete-share',
-      '--dry-run', '--outputs', '--kvs-arn', '--endpoint', '--snapshot-dir']) expect(r.out).toContain(flag);
-    expect(issueCert).toBeDefined();
+      '--dry-run', '--dir', '--outputs', '--kvs-arn', '--endpoint', '--snapshot-dir']) expect(r.out).toContain(flag);
+  });
+
+  it('keeps the canary the stage config names, also with --kvs-arn, and refuses an unknown stage', async () => {
+    const project = path.join(dir, 'project');
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(path.join(project, 'conngate.config.json'), JSON.stringify({ stages: { dev: { canarySerial: 'c0:ff:ee' } } }));
+    const own = await emulatorStore({ emulator: emu }); // holds the default canary, which this project does not use
+    await putDirect(own.client, own.kvsArn, ['c0ffee']);
+    const list = serialsFile('config-canary.txt', ['01']);
+    const args = ['--serials', list, '--dir', project, '--kvs-arn', own.kvsArn, '--no-snapshot', '--allow-mass-delete', '--endpoint', emu.endpoint];
+    const r = await cli(['revocations', 'sync', 'dev', ...args]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/put 1 and deleted 1 keys/);
+    expect([...(await readAll(own.client, own.kvsArn)).keys()].sort()).toEqual(['01', 'c0ffee']);
+    const before = await storeEtag(own.client, own.kvsArn);
+    const unknown = await cli(['revocations', 'sync', 'qa', ...args]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^conngate: stage "qa": no such stage \(fix: use one of: dev/m);
+    expect(await storeEtag(own.client, own.kvsArn)).toBe(before);
   });
 });
 
