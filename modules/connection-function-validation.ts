@@ -1,8 +1,9 @@
 import * as acorn from 'acorn';
 import { UserError } from '../diagnostics/user-error';
+import { MAX_CODE_BYTES } from '../runtime/limits';
 
-/** CloudFront's code size limit for a connection function (not adjustable). */
-export const MAX_CONNECTION_FUNCTION_BYTES = 10 * 1024;
+/** CloudFront's code size limit for a connection function (not adjustable); the local runtime enforces the same one. */
+export const MAX_CONNECTION_FUNCTION_BYTES = MAX_CODE_BYTES;
 
 /** CloudFront's function name rule. */
 export const CONNECTION_FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -280,7 +280,7 @@ function hintFor(field: string): string {
 }
 
 /** "functions/revocation-check.js" -> "revocation-check", limited to what a function name allows. */
-export function functionBaseName(source: string): string {
+function functionBaseName(source: string): string {
   const base = path.basename(source).replace(/\.[^.]+$/, '').replace(/[^a-zA-Z0-9_-]/g, '-');
   return base || 'connection-function';
 }

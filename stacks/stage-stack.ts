@@ -9,7 +9,7 @@ import { MtlsDistribution } from '../modules/mtls-distribution';
 import { RevocationStore } from '../modules/revocation-store';
 import { ViewerTrustStore } from '../modules/viewer-trust-store';
 import { isStageUnassociated } from './first-deploy-context';
-import { functionBaseName, stageFunctionName, StageBackend, StageConfig } from './stage-config';
+import { stageFunctionName, StageBackend, StageConfig } from './stage-config';
 
 /** Tag-key prefix Terraform leaves alone: the orchestrator records evidence as conngate:* tags. */
 export const IGNORED_TAG_PREFIX = 'conngate:';
@@ -64,7 +64,7 @@ export class StageStack extends TerraformStack {
     const code = props.code ?? ConnectionFunctionCode.fromFile(config.functionFile);
     this.connectionFunction = new ConnectionFunction(this, 'ConnectionFunction', {
       code,
-      functionName: props.code ? `${config.namePrefix}-${functionBaseName(code.source)}` : stageFunctionName(config),
+      functionName: stageFunctionName(props.code ? { namePrefix: config.namePrefix, functionFile: code.source } : config),
       comment: `conngate ${config.name}: ${path.basename(code.source)}`,
       keyValueStore: this.revocationStore,
     });

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { UserError } from '../../diagnostics/user-error';
+import { readStackJson, stackFilePath } from '../../stacks/synth-output';
 import { summarizeStackJson } from '../../stacks/synth-summary';
 import { parseStageOutputs, type StageOutputs } from '../stage-outputs';
 import { localStatePath, readLocalState, writeLocalState, type LocalState, type StateResource } from './local-state';
 import type { ApplyAction, ApplyContext } from './resource-applier';
 import { DESTROY_RANK, RESOURCE_APPLIERS } from './resource-appliers';
 import { effectiveTags } from './resource-tags';
-import { parseStackDocument, readStackJson, stackFilePath, type StackDocument } from './stack-document';
+import { parseStackDocument, type StackDocument } from './stack-document';
 import { synthesizeStacks } from './stack-synthesis';
 import { resolveValue, type AttributeReference } from './terraform-references';
 

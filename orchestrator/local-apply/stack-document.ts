@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
 import type { ResourceApplier } from './resource-applier';
 import { orderByDependencies, DependencyCycleError } from './resource-order';
@@ -35,26 +33,6 @@ const TOP_LEVEL: Record<string, 'read' | 'ignored'> = {
 };
 const REFUSED_META_ARGUMENTS = ['count', 'for_each', 'lifecycle', 'provisioner', 'connection', 'provider'];
 const TERRAFORM_FIX = 'apply this stack with real Terraform (`cdktf deploy`), or keep the stage stack to what docs/local-apply.md lists';
-
-/** `<outdir>/stacks/<stage>/cdk.tf.json`. */
-export function stackFilePath(outdir: string, stage: string): string {
-  return path.join(outdir, 'stacks', stage, 'cdk.tf.json');
-}
-
-/** Reads the raw JSON of a synthesized stack. */
-export function readStackJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(file, 'no synthesized stack here', 'run `cdktf synth` (or `conngate synth`) and check the stage name');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new UserError(file, `not valid JSON (${(err as Error).message})`, 'synthesize the stack again with `cdktf synth`');
-  }
-}
 
 /**
  * Validates a Terraform JSON document for the local applier: every block, resource type, argument and expression

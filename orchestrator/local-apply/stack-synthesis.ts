@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { UserError } from '../../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
+import { stackFilePath } from '../../stacks/synth-output';
 import { cdktfCommand } from '../cdktf-cli';
-import { stackFilePath } from './stack-document';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */
