@@ -19,6 +19,7 @@ import { startEmulator } from '../emulator';
 import { countApiCalls, formatApiCalls, resetApiCalls } from '../revocation/api-call-counter';
 import { REVOKED_VALUE, RevokedSet } from '../revocation/revoked-set';
 import { syncRevocations } from '../revocation/sync';
+import { DEFAULT_CANARY_SERIAL as CANARY } from '../stacks/stage-config';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +28,6 @@ const arg = (name: string, def: number): number => {
 const KEYS = arg('keys', 100_000);
 const DELTA = arg('delta', 1_000);
 const LATENCY = arg('latency', 20);
-const CANARY = '0badc0de0badc0de';
 
 /** 16-byte serials with the high bit set, like most CAs issue (so the DER form carries a leading 00). */
 const serial = (i: number): string => `9${(i * 2654435761 % 2 ** 32).toString(16).padStart(8, '0')}${i.toString(16).padStart(23, '0')}`;

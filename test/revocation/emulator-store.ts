@@ -9,8 +9,10 @@ import {
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { FaultConfig, RunningEmulator, startEmulator } from '../../emulator';
 import { ApiCallCount, countApiCalls } from '../../revocation/api-call-counter';
+import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
 
-export const CANARY = '0badc0de0badc0de';
+/** The canary a stage keeps when its config names none. */
+export const CANARY = DEFAULT_CANARY_SERIAL;
 
 export interface EmulatorStore {
   emulator: RunningEmulator;

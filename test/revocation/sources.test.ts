@@ -4,7 +4,7 @@ import { checkCrlFresh, parseCrlBytes, readCrlFile } from '../../revocation/crl-
 import { formatKvsImport, parseKvsImport } from '../../revocation/kvs-import-format';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { parseSerialList } from '../../revocation/serial-list-source';
-import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
 
 describe('revocation sources', () => {
   let dir: string;
@@ -70,20 +70,16 @@ describe('revocation sources', () => {
     expect(() => parseCrlBytes(Buffer.from(pem.slice(0, pem.length / 2)), 'cut.pem')).toThrow(/^cut\.pem: PEM block without a matching END line/);
     expect(() => parseCrlBytes(Buffer.alloc(0), 'empty.crl')).toThrow(/^empty\.crl: empty file/);
     expect(() => readCrlFile(path.join(dir, 'nope.crl'))).toThrow(/cannot read CRL file \(ENOENT\)/);
-    for (const e of [() => parseCrlBytes(fs.readFileSync(ca.certFile), 'ca.pem')]) {
-      try { e(); } catch (err) { expect((err as Error).message).not.toContain('\n'); }
-    }
+    expect(() => parseCrlBytes(fs.readFileSync(ca.certFile), 'ca.pem')).toThrow(/^[^\n]*$/);
   });
 
   it('reads serial lists in every common spelling and points at a bad line', () => {
-    const cert = issueCert(ca, '9E2AAF01', 'list-leaf');
     const text = [
       '# revoked by hand', '00:9E:2A:AF:01', '9e2aaf01', '0x9E2AAF01', '9E 2A AF 01', '9e-2a-af-01',
       'serial=9E2AAF01', 'Serial Number: 9E2AAF01', '', '  0A  # trailing comment', '000a', '7f\r',
     ].join('\n');
     const set = parseSerialList(text, 'list.txt');
     expect([...set.entries.keys()].sort()).toEqual(['0a', '7f', '9e2aaf01']);
-    expect(cert.serialHex).toBe('9E2AAF01');
     expect(() => parseSerialList('01\n02\nnot-a-serial\n', 'list.txt')).toThrow(
       /^list\.txt:3: "not-a-serial" is not a certificate serial \(fix: /);
     expect(() => parseSerialList('01\n12345678901234567890z', 'l')).toThrow(/^l:2: /);
