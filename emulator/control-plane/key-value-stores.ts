@@ -12,8 +12,10 @@ export function storeStatus(ctx: HandlerContext, k: KeyValueStoreState): 'PROVIS
   return Date.parse(k.readyAt) > ctx.now.getTime() ? 'PROVISIONING' : 'READY';
 }
 
+/** The store an ARN names. Every data-plane request looks its store up, so this goes by the ID the ARN ends with. */
 export function findStoreByArn(ctx: HandlerContext, arn: string): KeyValueStoreState | undefined {
-  return [...ctx.state.keyValueStores.values()].find((k) => k.arn === arn);
+  const k = ctx.state.keyValueStores.get(arn.slice(arn.lastIndexOf('/') + 1));
+  return k?.arn === arn ? k : undefined;
 }
 
 function byName(ctx: HandlerContext, name: string): KeyValueStoreState {
