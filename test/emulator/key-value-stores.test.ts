@@ -2,13 +2,27 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createFunction, createStore, failure, startHarness, stopHarness, type Harness } from './harness';
 
+/** The harness of the running describe block. */
 let h: Harness;
-beforeAll(async () => { h = await startHarness({ timings: { kvsProvisioningMs: 150 } }); });
-afterAll(() => stopHarness(h));
 
 const describeStore = (arn: string) => h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: arn }));
 
+/** Describes the store by name until it is READY (at most `ms`). */
+async function untilReady(name: string, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const d = await h.cf.send(new cf.DescribeKeyValueStoreCommand({ Name: name }));
+    if (d.KeyValueStore!.Status === 'READY' || Date.now() > deadline) return d;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('key value store control plane', () => {
+  // PROVISIONING long enough that the checks right after Create still see it on a loaded machine.
+  const PROVISIONING_MS = 1000;
+  beforeAll(async () => { h = await startHarness({ timings: { kvsProvisioningMs: PROVISIONING_MS } }); });
+  afterAll(() => stopHarness(h));
+
   test('create PROVISIONING -> READY, describe, update with If-Match, list, delete; in-use and duplicate errors', async () => {
     const created = await h.cf.send(new cf.CreateKeyValueStoreCommand({ Name: 'lifecycle', Comment: 'first' }));
     const s = created.KeyValueStore!;
@@ -18,8 +32,7 @@ describe('key value store control plane', () => {
     expect((await h.cf.send(new cf.DescribeKeyValueStoreCommand({ Name: 'lifecycle' }))).KeyValueStore!.Status).toBe('PROVISIONING');
     expect((await failure(h.kvs.send(new kv.PutKeyCommand({ KvsARN: s.ARN!, Key: 'a', Value: '1', IfMatch: 'x' })))).name)
       .toBe('ConflictException');
-    await new Promise((r) => setTimeout(r, 200));
-    const ready = await h.cf.send(new cf.DescribeKeyValueStoreCommand({ Name: 'lifecycle' }));
+    const ready = await untilReady('lifecycle', PROVISIONING_MS * 5);
     expect(ready.KeyValueStore!.Status).toBe('READY');
 
     expect(await failure(h.cf.send(new cf.CreateKeyValueStoreCommand({ Name: 'lifecycle' }))))
@@ -51,10 +64,12 @@ describe('key value store control plane', () => {
 
 describe('key value store data plane (SigV4A, account-id host prefix handled by the target client)', () => {
   let arn: string;
+  // No provisioning delay: every store here is READY as soon as it is created.
   beforeAll(async () => {
+    h = await startHarness();
     arn = (await createStore(h, 'data')).ARN!;
-    await new Promise((r) => setTimeout(r, 200));
   });
+  afterAll(() => stopHarness(h));
 
   test('put, get, delete move the ETag; stale or missing If-Match is refused', async () => {
     const d0 = await describeStore(arn);
@@ -122,7 +137,6 @@ describe('key value store data plane (SigV4A, account-id host prefix handled by 
 
   test('the 5 MB store limit is ServiceQuotaExceededException', async () => {
     const big = await createStore(h, 'big');
-    await new Promise((r) => setTimeout(r, 200));
     let etag = (await describeStore(big.ARN!)).ETag!;
     // 50 keys of ~1.5 KB per request, 70 requests = ~5.1 MB.
     let err: { name: string; status?: number } | undefined;
