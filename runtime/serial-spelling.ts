@@ -1,12 +1,16 @@
-import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
+import { colonSerial } from '../revocation/canonical-serial';
 
 /**
- * The spellings suites use to prove a function accepts every form of a serial. The canonical form itself is the
- * one in revocation/canonical-serial.ts, shared with the sync (and mirrored by functions/revocation-check.js).
+ * Spellings of a serial found in the wild, which suites use to prove a function accepts every form of a serial.
+ * The canonical form itself is the one in revocation/canonical-serial.ts, shared with the sync (and mirrored by
+ * functions/revocation-check.js).
  */
-export { canonicalSerial };
-/** Spellings of a serial found in the wild. */
-export type SerialSpelling = 'colon' | 'colon-upper' | 'plain' | 'plain-upper' | 'der' | 'der-upper' | 'hex-prefix';
+export const SERIAL_SPELLINGS = ['colon', 'colon-upper', 'plain', 'plain-upper', 'der', 'der-upper', 'hex-prefix'] as const;
+export type SerialSpelling = typeof SERIAL_SPELLINGS[number];
+
+export function isSerialSpelling(s: string): s is SerialSpelling {
+  return (SERIAL_SPELLINGS as readonly string[]).includes(s);
+}
 
 /** Writes a canonical serial in the requested spelling; `der` adds the 00 byte a high-bit serial has in DER. */
 export function spellSerial(canonical: string, spelling: SerialSpelling = 'colon'): string {
@@ -19,6 +23,5 @@ export function spellSerial(canonical: string, spelling: SerialSpelling = 'colon
     case 'der': return der;
     case 'der-upper': return der.toUpperCase();
     case 'hex-prefix': return `0x${canonical.toUpperCase()}`;
-    default: return colonSerial(canonical);
   }
 }

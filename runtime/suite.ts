@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../diagnostics/user-error';
 import { buildConnectionObject, type ConnectionObjectOptions } from './payload';
-import { canonicalSerial, spellSerial } from './serial-spelling';
+import { canonicalSerial } from '../revocation/canonical-serial';
+import { isSerialSpelling, SERIAL_SPELLINGS, spellSerial, type SerialSpelling } from './serial-spelling';
 
 /** The JSON Schema every suite file is validated against. */
 export const SUITE_SCHEMA_FILE = [path.join(__dirname, '..', 'functions', 'suite.schema.json'), path.join(__dirname, '..', '..', 'functions', 'suite.schema.json')]
@@ -68,6 +69,9 @@ function describeError(e: ErrorObject): string {
   return `${at}: ${e.message ?? e.keyword}`;
 }
 
+/** `${canarySerial}` or `${canarySerial:<spelling>}`. */
+const CANARY_PLACEHOLDER = /\$\{canarySerial(?::([^}]*))?\}/g;
+
 function parseDate(value: string | undefined, where: string): Date | undefined {
   if (value === undefined) return undefined;
   const d = new Date(value);
@@ -116,6 +120,12 @@ export function loadSuite(file: string): Suite {
     const where = `${file}: case "${c.name}"`;
     if (names.has(c.name)) throw new UserError(where, `duplicate case name (case ${i + 1})`, 'give every case its own name');
     names.add(c.name);
+    // A misspelt spelling would otherwise run the case with some other form of the serial and still pass.
+    for (const m of JSON.stringify([c.connection, c.connectionOptions, c.serialNumber]).matchAll(CANARY_PLACEHOLDER)) {
+      if (m[1] !== undefined && !isSerialSpelling(m[1])) {
+        throw new UserError(where, `unknown serial spelling "${m[1]}" in \${canarySerial:${m[1]}}`, `use one of ${SERIAL_SPELLINGS.join(', ')}`);
+      }
+    }
     const localOnly = c.store !== undefined || c.storeFailure === true;
     if (localOnly && c.remote === true) {
       throw new UserError(where, 'remote is true but the case needs local store contents or a simulated store failure',
@@ -152,10 +162,9 @@ export function loadSuite(file: string): Suite {
   return { file, functionFile, sha256: createHash('sha256').update(bytes).digest('hex'), cases };
 }
 
-/** Replaces `${canarySerial}` (colon form) and `${canarySerial:<spelling>}` in a string. */
+/** Replaces `${canarySerial}` (colon form) and `${canarySerial:<spelling>}` in a string (spellings checked at load). */
 function substitute(s: string, canonicalCanary: string): string {
-  return s.replace(/\$\{canarySerial(?::([a-z-]+))?\}/g, (_m, spelling: string | undefined) =>
-    spellSerial(canonicalCanary, (spelling ?? 'colon') as Parameters<typeof spellSerial>[1]));
+  return s.replace(CANARY_PLACEHOLDER, (_m, spelling: string | undefined) => spellSerial(canonicalCanary, spelling as SerialSpelling | undefined));
 }
 
 function substituteDeep(v: unknown, canary: string): unknown {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { buildConnectionObject } from '../../runtime/payload';
 import { caseConnection, findSuiteFor, loadSuite } from '../../runtime/suite';
 import { runSuiteLocally } from '../../runtime/suite-runner';
-import { canonicalSerial } from '../../runtime/serial-spelling';
+import { canonicalSerial } from '../../revocation/canonical-serial';
 
 const functionsDir = path.join(__dirname, '..', '..', 'functions');
 let tmp: string;
@@ -91,5 +91,7 @@ describe('suites', () => {
     expect(() => loadSuite(bad)).toThrow(/case "x": certificate leaf\.key: is not an X\.509 certificate/);
     fs.writeFileSync(bad, JSON.stringify({ cases: [{ name: 'x', connection: {}, store: { a: 'b' }, remote: true, expect: { decision: 'deny' } }] }));
     expect(() => loadSuite(bad)).toThrow(/remote is true but the case needs local store contents/);
+    fs.writeFileSync(bad, JSON.stringify({ cases: [{ name: 'x', connection: {}, serialNumber: '${canarySerial:der-lower}', expect: { decision: 'deny' } }] }));
+    expect(() => loadSuite(bad)).toThrow(/case "x": unknown serial spelling "der-lower" .*\(fix: use one of colon, colon-upper/);
   });
 });
