@@ -18,10 +18,8 @@ interface SandboxApi {
 interface CallState {
   id: number;
   kvs?: KvsBackend;
-  logs: string[];
-  logBytes: number;
-  customData: string[];
-  customBytes: number;
+  logs: CappedLines;
+  customData: CappedLines;
   finished: boolean;
   decision: 'allow' | 'deny' | 'error';
   errorMessage?: string;
@@ -31,11 +29,25 @@ interface CallState {
   timer?: NodeJS.Timeout;
 }
 
+/** Output lines with a per-connection byte budget (logs, custom data). */
+interface CappedLines {
+  lines: string[];
+  bytes: number;
+}
+
 /** Cuts a string to at most `maxBytes` of UTF-8 without splitting a character. */
 function cutUtf8(s: string, maxBytes: number): string {
   if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
   const buf = Buffer.from(s, 'utf8').subarray(0, Math.max(0, maxBytes));
   return buf.toString('utf8').replace(/\uFFFD$/, '');
+}
+
+/** Appends `text` as far as `maxBytes` in total allows; output past the budget is dropped, as at the edge. */
+function appendCapped(out: CappedLines, text: string, maxBytes: number): void {
+  if (out.bytes >= maxBytes) return;
+  const cut = cutUtf8(text, maxBytes - out.bytes);
+  out.bytes += Buffer.byteLength(cut, 'utf8');
+  out.lines.push(cut);
 }
 
 let nextCallId = 1;
@@ -92,17 +104,11 @@ export class CompiledConnectionFunction {
     return {
       log(callId: number, text: string): void {
         const st = live(callId);
-        if (!st || st.logBytes >= MAX_LOG_BYTES) return;
-        const cut = cutUtf8(text, MAX_LOG_BYTES - st.logBytes);
-        st.logBytes += Buffer.byteLength(cut, 'utf8');
-        st.logs.push(cut);
+        if (st) appendCapped(st.logs, text, MAX_LOG_BYTES);
       },
       customData(callId: number, text: string): void {
         const st = live(callId);
-        if (!st || st.customBytes >= MAX_CUSTOM_DATA_BYTES) return;
-        const cut = cutUtf8(text, MAX_CUSTOM_DATA_BYTES - st.customBytes);
-        st.customBytes += Buffer.byteLength(cut, 'utf8');
-        st.customData.push(cut);
+        if (st) appendCapped(st.customData, text, MAX_CUSTOM_DATA_BYTES);
       },
       done(callId: number, decision: 'allow' | 'deny' | 'error', message: string): void {
         const st = self.current && self.current.id === callId ? self.current : undefined;
@@ -124,8 +130,7 @@ export class CompiledConnectionFunction {
             r = st.kvs.meta();
           } else r = st.kvs.get(key);
         } catch (err) {
-          self.valueSlot = `KeyValueStore request failed: ${(err as Error)?.message ?? String(err)}`;
-          return 2;
+          return self.encode(op, undefined, true, err);
         }
         if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
           const ticket = nextTicket++;
@@ -228,7 +233,7 @@ export class CompiledConnectionFunction {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const nowMs = (options.now ?? new Date()).getTime();
     const st: CallState = {
-      id: nextCallId++, kvs: options.kvs, logs: [], logBytes: 0, customData: [], customBytes: 0,
+      id: nextCallId++, kvs: options.kvs, logs: { lines: [], bytes: 0 }, customData: { lines: [], bytes: 0 },
       finished: false, decision: 'deny', pendingOps: 0, deadlineMs: Date.now() + timeoutMs,
     };
     this.current = st;
@@ -250,8 +255,8 @@ export class CompiledConnectionFunction {
     this.current = undefined;
     const result: ConnectionRunResult = {
       decision: st.decision,
-      logs: st.logs,
-      customData: st.customData,
+      logs: st.logs.lines,
+      customData: st.customData.lines,
       computeUtilization: Math.round((durationMs / EXECUTION_BUDGET_MS) * 1000) / 10,
       durationMs,
     };
