@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cdktfCommand } from './cdktf-cli';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
-import { readSynthSummary } from '../stacks/synth-summary';
 import type { Applier } from './pipeline';
 import type { Progress } from './progress';
 import { parseStageOutputs, type StageOutputs } from './stage-outputs';
@@ -43,18 +42,6 @@ export class CdktfApplier implements Applier {
     if (res.exitCode !== 0) {
       throw new StepError(`${this.command.join(' ')} ${args.join(' ')}`, `exited with code ${res.exitCode ?? res.signal}`,
         'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)');
-    }
-  }
-
-  async plannedFunctionName(stage: string): Promise<string> {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-synth-'));
-    try {
-      await this.run(['synth', '--output', outdir], {});
-      const name = readSynthSummary(outdir, stage).functionName;
-      if (!name) throw new StepError(`${stage}: synth`, 'the stage stack declares no connection function', 'check the stage config');
-      return name;
-    } finally {
-      fs.rmSync(outdir, { recursive: true, force: true });
     }
   }
 

@@ -20,8 +20,6 @@ import type { StageSpec } from './stage-spec';
 /** Applies a stage's Terraform (for real through cdktf, or the local stand-in against the emulator). */
 export interface Applier {
   readonly kind: string;
-  /** The function name the stage's stack declares, known before apply (from synth). */
-  plannedFunctionName(stage: string): Promise<string>;
   /** Applies the stage; `associate: false` leaves the distribution's function association out (first deploy). */
   apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs>;
 }
@@ -137,15 +135,10 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
   const { cf, progress, interrupt } = ctx;
   const cases = loadRemoteCases(spec);
   let outputs: StageOutputs | undefined = applier ? undefined : ctx.outputs.require(spec.name);
-  // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode.
-  let candidate: string;
-  let devBefore: FunctionStageState | undefined;
-  if (applier) {
-    candidate = candidateSha256(fs.readFileSync(spec.functionFile));
-  } else {
-    devBefore = await readFunctionStage(cf, outputs!.functionId, 'DEVELOPMENT');
-    candidate = devBefore.sha256;
-  }
+  // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode (read once
+  // here and tested below as it is).
+  const devInVerifyMode = outputs && await readFunctionStage(cf, outputs.functionId, 'DEVELOPMENT');
+  const candidate = devInVerifyMode ? devInVerifyMode.sha256 : candidateSha256(fs.readFileSync(spec.functionFile));
   const run = new StageRun(ctx, spec, candidate);
   const r = run.report;
   r.suiteSha256 = cases.suiteSha256;
@@ -189,8 +182,9 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
 
   // b. apply (first deploy: without the association, which needs a LIVE function)
   if (applier) {
-    const name = await applier.plannedFunctionName(spec.name);
-    const liveBefore = await tryReadFunctionStage(cf, name, 'LIVE');
+    // The function's name comes from the stage config (the stack declares the same name), so no synth is needed
+    // just to learn whether this is a first deploy.
+    const liveBefore = await tryReadFunctionStage(cf, spec.functionName, 'LIVE');
     r.firstDeploy = !liveBefore;
     outputs = await run.step('apply', r.firstDeploy
       ? `applying ${spec.name} with ${applier.kind} (first deploy: without the function association)`
@@ -204,7 +198,7 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
   interrupt.checkpoint('testing');
 
   // c. test DEVELOPMENT
-  const dev = await readFunctionStage(cf, out.functionId, 'DEVELOPMENT');
+  const dev = devInVerifyMode ?? await readFunctionStage(cf, out.functionId, 'DEVELOPMENT');
   if (dev.sha256 !== candidate) {
     const msg = `DEVELOPMENT holds ${shortSha(dev.sha256)}, not the candidate ${shortSha(candidate)}: the function changed outside this run`;
     finish('failed', msg);
@@ -269,5 +263,3 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
     return r;
   });
 }
-
-export type { GateResult };

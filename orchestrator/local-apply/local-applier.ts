@@ -61,20 +61,6 @@ export class LocalApplier {
     await synthesizeStacks(stages, { ...opts, progress: this.progress });
   }
 
-  /** The connection function's name as the stage's synthesized stack declares it (synthesizes when absent). */
-  async plannedFunctionName(stage: string): Promise<string> {
-    const file = stackFilePath(this.opts.outdir, stage);
-    if (!fs.existsSync(file)) await this.synthesize([stage], { unassociated: [], cwd: this.cwd, outdir: this.opts.outdir });
-    const raw = readStackJson(file) as { resource?: Record<string, Record<string, { name?: unknown }>> };
-    const fns = Object.values(raw.resource?.aws_cloudfront_connection_function ?? {});
-    const name = fns[0]?.name;
-    if (fns.length !== 1 || typeof name !== 'string' || name.includes('${')) {
-      throw new UserError(file, `expected exactly one aws_cloudfront_connection_function with a literal name, found ${fns.length}`,
-        'check the stage stack (stacks/stage-stack.ts) and synthesize again');
-    }
-    return name;
-  }
-
   /**
    * Applies the stage's stack to the target and returns its outputs. When the synthesized stack's association
    * state differs from `associate`, the stacks are synthesized again first (with the first-deploy context).
