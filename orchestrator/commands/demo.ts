@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { runDemo } from '../demo/demo-flow';
@@ -12,9 +13,11 @@ export const demoCommand: CommandModule = {
       .option('--port <n>', 'port of the embedded emulator (0 = any free port)', '0')
       .option('--latency-ms <n>', 'added latency per emulator request, to feel like the real API', '0')
       .action(async (flags: { workdir: string; port: string; latencyMs: string }) => {
-        const projectDir = path.resolve(__dirname, '..', '..', '..');
+        // The project root: two folders up from the sources, three from the compiled dist/.
+        const projectDir = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]
+          .find((d) => fs.existsSync(path.join(d, 'main.ts')))!;
         const result = await runDemo({
-          projectDir: require('node:fs').existsSync(path.join(projectDir, 'main.ts')) ? projectDir : path.resolve(__dirname, '..', '..'),
+          projectDir,
           workdir: path.resolve(flags.workdir), progress: createProgress({ stream: process.stdout }),
           port: Number(flags.port), latencyMs: Number(flags.latencyMs),
         });

@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { runStagePipeline } from '../pipeline';
 import type { CommandModule } from './index';
-import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
 
-/** Runs a stage's pipeline with its interrupt guard installed; returns the exit code. */
-export async function deployStage(stage: string, flags: PipelineFlags): Promise<number> {
-  const setup = setupPipeline(flags);
+/**
+ * Runs a stage's pipeline with its interrupt guard installed and prints the outcome; returns the exit code.
+ * `apply: false` is verify mode (Terraform applied elsewhere).
+ */
+export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean }): Promise<number> {
   setup.ctx.interrupt.install();
   try {
-    return printStageRun(await runStagePipeline(setup.ctx, stage, setup.makeApplier()));
+    return printStageRun(await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined));
   } finally {
     setup.ctx.interrupt.uninstall();
   }
@@ -22,7 +24,7 @@ export const deployCommand: CommandModule = {
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
     { applier: true })
       .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await deployStage(stage, flags);
+        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
       });
   },
 };

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/user-error';
-import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
-import { deployStage } from './deploy';
+import { findStageConfig } from '../../stacks/stage-config';
+import { runStageCommand } from './deploy';
 import type { CommandModule } from './index';
-import { addPipelineOptions, type PipelineFlags } from './pipeline-options';
-import * as path from 'node:path';
+import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const promoteCommand: CommandModule = {
   register(program: Command) {
@@ -14,14 +13,14 @@ export const promoteCommand: CommandModule = {
       .description('gate + deploy: deploy <to> only if <from> runs the same candidate in LIVE with passing evidence'),
     { applier: true })
       .action(async (from: string, to: string, flags: PipelineFlags) => {
-        const configs = loadStageConfigs(path.resolve(flags.dir));
-        findStageConfig(configs, from);
-        const target = findStageConfig(configs, to);
+        const setup = setupPipeline(flags);
+        findStageConfig(setup.configs, from);
+        const target = findStageConfig(setup.configs, to);
         if (target.promotesFrom !== from) {
           throw new UserError(`promote ${from} ${to}`, `stage "${to}" promotes from ${target.promotesFrom ? `"${target.promotesFrom}"` : 'no stage'}, not "${from}"`,
             target.promotesFrom ? `run \`conngate promote ${target.promotesFrom} ${to}\`` : `set stages.${to}.promotesFrom in conngate.config.json`);
         }
-        process.exitCode = await deployStage(to, flags);
+        process.exitCode = await runStageCommand(setup, to, { apply: true });
       });
   },
 };

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TestConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator } from '../../emulator';
 import { loadRevocationSource } from '../../revocation/load-source';
@@ -18,8 +17,8 @@ import { OutputsStore } from '../outputs-store';
 import { runStagePipeline, type PipelineContext, type StageRunReport } from '../pipeline';
 import type { Progress } from '../progress';
 import { RateLimiter } from '../rate-limiter';
+import { runRemoteSuite } from '../remote-suite';
 import { readStageStatuses } from '../stage-status';
-import { readTestResult } from '../test-output';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
 
@@ -70,6 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
   prepareWorkdir(opts.projectDir, workdir);
   const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 } });
+  const interrupt = new InterruptGuard().install();
   try {
     const target = { endpoint: emulator.endpoint, region: 'us-east-1' };
     const cf = createCloudFrontClient(target);
@@ -80,7 +80,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const ctx: PipelineContext = {
       cf, stages: stageSpecsFrom(configs), outputs: new OutputsStore(path.join(stateDir, 'outputs.json')),
       limiter: new RateLimiter({ concurrency: 8, ratePerSecond: 50 }), stateDir, progress, liveSuite: 'smoke',
-      interrupt: new InterruptGuard().install(), wait: { intervalMs: 200 },
+      interrupt, wait: { intervalMs: 200 },
     };
     const deploy = async (stage: string) => {
       const r = await runStagePipeline(ctx, stage, applier);
@@ -107,11 +107,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       progress.info(`   ${stage}: store ${o.kvsName} synced: +${r.puts} -${r.deletes}, ${r.storeKeysAfter} keys (canary kept)`);
       // The function in LIVE now denies the revoked certificate and still allows the good one.
       const live = await readFunctionStage(cf, o.functionId, 'LIVE');
-      for (const [label, file, want] of [['revoked laptop-lost certificate', pki.revokedCertFile, 'deny'], ['api-client certificate', pki.goodCertFile, 'allow']] as const) {
-        const conn = buildConnectionObject(fs.readFileSync(file), { distributionId: o.distributionId });
-        const out = await cf.send(new TestConnectionFunctionCommand({ Id: o.functionId, IfMatch: live.etag, Stage: 'LIVE', ConnectionObject: Buffer.from(JSON.stringify(conn)) }));
-        const got = readTestResult(out.ConnectionFunctionTestResult).decision;
-        check(`${stage} LIVE: ${label}`, got === want, `${want === 'deny' ? 'revoked' : 'valid'}, serial ${conn.clientCertificate?.certificates.leaf.serialNumber} -> ${got}`);
+      const cases = ([['revoked laptop-lost certificate', pki.revokedCertFile, 'deny'], ['api-client certificate', pki.goodCertFile, 'allow']] as const)
+        .map(([name, file, decision]) => ({ name, connection: buildConnectionObject(fs.readFileSync(file), { distributionId: o.distributionId }), expect: { decision } }));
+      const results = await runRemoteSuite({ cf, functionId: o.functionId, etag: live.etag, stage: 'LIVE', cases, limiter: ctx.limiter });
+      for (const [i, res] of results.entries()) {
+        const serial = cases[i].connection.clientCertificate?.certificates.leaf.serialNumber;
+        check(`${stage} LIVE: ${res.name}`, res.passed, `${res.expected === 'deny' ? 'revoked' : 'valid'}, serial ${serial} -> ${res.actual}`);
       }
     };
 
@@ -152,9 +153,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     for (const s of statuses) {
       progress.info(`   ${s.stage.padEnd(8)} LIVE ${shortSha(s.live)}  ${s.verified ? 'verified' : 'NOT verified'}${s.evidence?.time ? ` at ${s.evidence.time}` : ''}`);
     }
-    ctx.interrupt.uninstall();
     return { ok: checks.every((c) => c.ok), checks, runs, reportFile, ledgerFile: path.join(stateDir, 'ledger.jsonl') };
   } finally {
+    interrupt.uninstall();
     await emulator.close();
   }
 }
