@@ -34,16 +34,23 @@ export function isPreconditionFailed(e: unknown): boolean {
 
 /**
  * Reads a stage's summary, ETag and code, and hashes the code. The code's hash is what gates trust: a record of
- * what was published is never taken on its word.
+ * what was published is never taken on its word. Describe and Get go out together; both carry the stage's ETag,
+ * and when a write landed between them (the ETags differ) the pair is read again, so the code always belongs to
+ * the ETag returned.
  */
 export async function readFunctionStage(cf: CloudFrontClient, identifier: string, stage: FunctionStage): Promise<FunctionStageState> {
-  const d = await cf.send(new DescribeConnectionFunctionCommand({ Identifier: identifier, Stage: stage }));
-  const g = await cf.send(new GetConnectionFunctionCommand({ Identifier: identifier, Stage: stage }));
-  const code = g.ConnectionFunctionCode ?? new Uint8Array();
-  if (!d.ETag || !d.ConnectionFunctionSummary) {
-    throw new StepError(`read ${stage}`, `DescribeConnectionFunction for ${identifier} returned no ETag or summary`);
+  for (let attempt = 1; ; attempt++) {
+    const [d, g] = await Promise.all([
+      cf.send(new DescribeConnectionFunctionCommand({ Identifier: identifier, Stage: stage })),
+      cf.send(new GetConnectionFunctionCommand({ Identifier: identifier, Stage: stage })),
+    ]);
+    if (!d.ETag || !d.ConnectionFunctionSummary) {
+      throw new StepError(`read ${stage}`, `DescribeConnectionFunction for ${identifier} returned no ETag or summary`);
+    }
+    if (g.ETag && g.ETag !== d.ETag && attempt < 5) continue;
+    const code = g.ConnectionFunctionCode ?? new Uint8Array();
+    return { stage, etag: d.ETag, summary: d.ConnectionFunctionSummary, code, sha256: candidateSha256(code) };
   }
-  return { stage, etag: d.ETag, summary: d.ConnectionFunctionSummary, code, sha256: candidateSha256(code) };
 }
 
 /** Like readFunctionStage, but undefined when the stage does not exist (a function never published has no LIVE). */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
-import { OUTPUT_NAMES, parseStageOutputs, type StageOutputs } from './stage-outputs';
+import { formatStageOutputs, parseStageOutputs, type StageOutputs } from './stage-outputs';
 
 /**
  * The outputs file shared by all stages ({ "<stage>": { "<output>": value } }, the form `cdktf output` writes),
@@ -42,12 +42,7 @@ export class OutputsStore {
 
   write(stage: string, o: StageOutputs): void {
     const all = this.readAll();
-    const raw: Record<string, unknown> = {};
-    for (const [k, name] of Object.entries(OUTPUT_NAMES)) {
-      const v = o[k as keyof StageOutputs];
-      if (v !== undefined) raw[name] = v;
-    }
-    all[stage] = raw;
+    all[stage] = formatStageOutputs(o);
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');

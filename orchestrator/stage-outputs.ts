@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 
 /**
@@ -41,6 +40,16 @@ export const OUTPUT_NAMES = {
 
 const REQUIRED: (keyof StageOutputs)[] = ['candidateSha256', 'functionId', 'functionName', 'functionArn', 'kvsArn'];
 
+/** A stage's outputs as Terraform names them (the inverse of parseStageOutputs for one stage). */
+export function formatStageOutputs(o: StageOutputs): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [k, name] of Object.entries(OUTPUT_NAMES)) {
+    const v = o[k as keyof StageOutputs];
+    if (v !== undefined) raw[name] = v;
+  }
+  return raw;
+}
+
 /** Parses an outputs JSON document (already read) for one stage. */
 export function parseStageOutputs(doc: unknown, stage: string, where: string): StageOutputs {
   if (!doc || typeof doc !== 'object') {
@@ -80,22 +89,4 @@ export function parseStageOutputs(doc: unknown, stage: string, where: string): S
     canarySerial: str('canarySerial'),
     functionAssociated: assoc === true || assoc === 'true',
   };
-}
-
-/** Reads a stage's outputs from a `cdktf output --outputs-file` JSON file. */
-export function readStageOutputs(file: string, stage: string): StageOutputs {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(file, 'outputs file not found or unreadable',
-      `write it with \`cdktf output ${stage} --outputs-file ${file}\` after applying the stage`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(file, `not valid JSON (${(e as Error).message})`, `regenerate it with \`cdktf output ${stage} --outputs-file ${file}\``);
-  }
-  return parseStageOutputs(doc, stage, file);
 }

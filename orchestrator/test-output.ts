@@ -3,22 +3,12 @@
  * after allow() or deny(), so this reads it tolerantly and fails closed: anything it cannot read as exactly one of
  * allow / deny is "unreadable", which fails the case and keeps the raw output for the report. It never guesses.
  */
-export type ObservedDecision = 'allow' | 'deny' | 'error' | 'unreadable';
+import type { ConnectionFunctionTestResult } from '@aws-sdk/client-cloudfront';
+import type { ObservedRun } from '../runtime/case-judgement';
 
-export interface ObservedResult {
-  decision: ObservedDecision;
-  /** Execution error reported by CloudFront, or why the output could not be read. */
-  message?: string;
-  computeUtilization?: number;
-  logs: string[];
+/** A remote run as judged like a local one, plus the raw output for cases whose output could not be read. */
+export interface ObservedResult extends ObservedRun {
   rawOutput: string;
-}
-
-export interface TestResultShape {
-  ComputeUtilization?: string;
-  ConnectionFunctionExecutionLogs?: string[];
-  ConnectionFunctionErrorMessage?: string;
-  ConnectionFunctionOutput?: string;
 }
 
 const DECISION_KEYS = ['decision', 'action', 'result', 'connectionAction', 'status'];
@@ -51,7 +41,7 @@ function findDecision(value: unknown): 'allow' | 'deny' | undefined {
   return found.size === 1 ? [...found][0] : undefined;
 }
 
-export function readTestResult(result: TestResultShape | undefined): ObservedResult {
+export function readTestResult(result: ConnectionFunctionTestResult | undefined): ObservedResult {
   const rawOutput = result?.ConnectionFunctionOutput ?? '';
   const logs = result?.ConnectionFunctionExecutionLogs ?? [];
   const cu = result?.ComputeUtilization !== undefined ? Number(result.ComputeUtilization) : undefined;

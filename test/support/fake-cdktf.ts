@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { cdktfCommand } from '../../orchestrator/cdktf-cli';
 import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
-import { OUTPUT_NAMES } from '../../orchestrator/stage-outputs';
+import { formatStageOutputs } from '../../orchestrator/stage-outputs';
 import { UNASSOCIATED_STAGES_ENV, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 
 async function main(argv: string[]): Promise<number> {
@@ -32,9 +32,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const associate = !unassociatedStagesFrom(process.env[UNASSOCIATED_STAGES_ENV]).includes(stage);
   const o = await applier.apply(stage, { associate });
-  const values: Record<string, unknown> = {};
-  for (const [k, name] of Object.entries(OUTPUT_NAMES)) values[name] = o[k as keyof typeof o];
-  fs.writeFileSync(outputsFile, JSON.stringify({ [stage]: values }));
+  fs.writeFileSync(outputsFile, JSON.stringify({ [stage]: formatStageOutputs(o) }));
   console.log(`fake cdktf: ${stage} deployed to ${target.endpoint}`);
   return 0;
 }
