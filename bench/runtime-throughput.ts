@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
 import { compileConnectionFunction, MapKvsBackend, runConnectionFunction } from '../runtime';
 
 function arg(name: string, fallback: number): number {
@@ -18,30 +19,25 @@ const KEYS = arg('keys', 100_000);
 const EVALUATIONS = arg('evaluations', 50_000);
 const ROUNDS = arg('rounds', 5);
 
-function colonSerial(hex: string): string {
-  return (hex.match(/../g) ?? []).join(':');
-}
-
 async function main(): Promise<void> {
   const code = fs.readFileSync(path.join(__dirname, '..', 'functions', 'revocation-check.js'), 'utf8');
   const store = new MapKvsBackend();
   const revoked: string[] = [];
   for (let i = 0; i < KEYS; i++) {
-    const b = randomBytes(16);
-    b[0] &= 0x7f; b[0] |= 0x01;
-    const k = b.toString('hex');
+    const k = canonicalSerial(randomBytes(16).toString('hex')) as string;
     store.entries.set(k, '1');
     if (revoked.length < 500) revoked.push(k);
   }
   const inputs: string[] = [];
   for (let i = 0; i < 1000; i++) {
-    const hex = i % 2 === 0 ? revoked[i % revoked.length] : `00${randomBytes(16).toString('hex')}`;
+    // Serials as CloudFront spells them (colon form, DER 00 kept), every fourth one in upper case.
+    const key = i % 2 === 0 ? revoked[i % revoked.length] : canonicalSerial(randomBytes(16).toString('hex')) as string;
     inputs.push(JSON.stringify({
       connectionId: randomBytes(42).toString('base64'), clientIp: '203.0.113.42', endpoint: 'd111111abcdef8.cloudfront.net',
       distributionId: 'E1NXS4MQZH501R',
       clientCertificate: { certificates: { leaf: {
         subject: 'C=US, O=Example Corp, CN=client.example.com', issuer: 'C=US, O=Example Corp, CN=Example Corp Intermediate CA',
-        serialNumber: colonSerial(i % 4 === 0 ? hex.toUpperCase() : hex),
+        serialNumber: i % 4 === 0 ? colonSerial(key).toUpperCase() : colonSerial(key),
         validity: { notBefore: '2025-09-10T23:43:10Z', notAfter: '2026-09-10T23:43:10Z' },
         sha256Fingerprint: randomBytes(32).toString('base64'),
       } } },
