@@ -13,6 +13,9 @@ import { createProgress } from '../progress';
 import { RateLimiter } from '../rate-limiter';
 import type { StageSpec } from '../stage-spec';
 
+/** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
+export const DEFAULT_STATE_DIR = '.conngate';
+
 /** The flags every pipeline command (deploy, verify, promote, status) shares. */
 export interface PipelineFlags {
   endpoint?: string;
@@ -30,7 +33,7 @@ export function addPipelineOptions(cmd: Command, opts: { applier?: boolean } = {
   cmd
     .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the emulator at http://127.0.0.1:4566 (default: $CONNGATE_ENDPOINT, else real AWS)')
     .option('--dir <path>', 'the cdktf project folder (cdktf.json, conngate.config.json)', '.')
-    .option('--state-dir <path>', 'where outputs, the evidence ledger, reports and locks live (relative to --dir)', '.conngate')
+    .option('--state-dir <path>', 'where outputs, the evidence ledger, reports and locks live (relative to --dir)', DEFAULT_STATE_DIR)
     .option('--outputs <file>', 'stage outputs JSON as `cdktf output --outputs-file` writes it (default: <state-dir>/outputs.json)')
     .option('--concurrency <n>', 'TestConnectionFunction calls in flight at once', '8')
     .option('--rate <n>', 'at most this many API requests started per second (0 = no ceiling)', '25')

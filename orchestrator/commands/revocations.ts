@@ -11,9 +11,10 @@ import { loadRevocationSource, SourceOptions } from '../../revocation/load-sourc
 import { syncRevocations, SyncResult } from '../../revocation/sync';
 import { OutputsStore } from '../outputs-store';
 import type { CommandModule } from './index';
+import { DEFAULT_STATE_DIR } from './pipeline-options';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
-const DEFAULT_OUTPUTS = path.join('.conngate', 'outputs.json');
+const DEFAULT_OUTPUTS = path.join(DEFAULT_STATE_DIR, 'outputs.json');
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 

@@ -8,7 +8,7 @@ import { buildConnectionObject } from '../../runtime/payload';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 import { shortSha } from '../candidate';
-import { stageSpecsFrom } from '../commands/pipeline-options';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../commands/pipeline-options';
 import { readFunctionStage } from '../function-stages';
 import { htmlReport } from '../html-report';
 import { InterruptGuard } from '../interrupt-guard';
@@ -58,7 +58,7 @@ export function breakCandidate(code: string): string {
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const { progress } = opts;
   const workdir = path.resolve(opts.workdir);
-  const stateDir = path.join(workdir, '.conngate');
+  const stateDir = path.join(workdir, DEFAULT_STATE_DIR);
   const checks: DemoCheck[] = [];
   const runs: StageRunReport[] = [];
   const check = (what: string, ok: boolean, detail: string) => {
@@ -92,7 +92,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     progress.info(`work folder: ${workdir}`);
 
     act('1. Synthesize every stage with the real cdktf CLI');
-    await applier.synthesize(names, { unassociated: [], cwd: workdir, outdir: path.join(stateDir, 'cdktf.out') });
+    await applier.synthesize(names, { unassociated: [] });
     for (const n of names) progress.info(formatSynthSummary(readSynthSummary(path.join(stateDir, 'cdktf.out'), n)).replace(/^/gm, '   '));
 
     act('2. A revocation list from the CA: a fresh demo CA, two client certificates, a signed CRL revoking one');

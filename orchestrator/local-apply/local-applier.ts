@@ -57,8 +57,9 @@ export class LocalApplier {
   }
 
   /** Runs the real `cdktf synth` into the outdir; `unassociated` stages leave the function association out. */
-  async synthesize(stages: string[], opts: { unassociated: string[]; cwd: string; outdir: string }): Promise<void> {
-    await synthesizeStacks(stages, { ...opts, progress: this.progress });
+  async synthesize(stages: string[], opts: { unassociated: string[] }): Promise<void> {
+    // Always into this applier's own project and outdir: a synthesis anywhere else would never be applied.
+    await synthesizeStacks(stages, { unassociated: opts.unassociated, cwd: this.cwd, outdir: this.opts.outdir, progress: this.progress });
   }
 
   /**
@@ -71,7 +72,7 @@ export class LocalApplier {
     // The stack on disk is read first only where it can spare a synthesis; 'always' synthesizes regardless.
     let raw = this.opts.resynthesize === 'when-association-changes' && fs.existsSync(file) ? readStackJson(file) : undefined;
     if (raw === undefined || associated(raw) !== opts.associate) {
-      await this.synthesize([stage], { unassociated: opts.associate ? [] : [stage], cwd: this.cwd, outdir: this.opts.outdir });
+      await this.synthesize([stage], { unassociated: opts.associate ? [] : [stage] });
       raw = readStackJson(file);
       if (associated(raw) !== opts.associate) {
         throw new UserError(file, `the stack ${opts.associate ? 'declares no' : 'still declares the'} connection-function association after synthesis`,

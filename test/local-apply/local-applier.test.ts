@@ -53,7 +53,7 @@ beforeAll(async () => {
   applier = new LocalApplier({ cf: client, kvs, outdir, stateDir: path.join(tmp, '.conngate'), cwd: REPO,
     progress: (l) => progress.push(l), wait: { intervalMs: 20, timeoutMs: 10_000 }, resynthesize: 'when-association-changes' });
   // One real synthesis for the first-deploy shape; later steps re-synthesize only when the association flips.
-  await applier.synthesize(['dev'], { unassociated: ['dev'], cwd: REPO, outdir });
+  await applier.synthesize(['dev'], { unassociated: ['dev'] });
 }, 60_000);
 
 afterAll(async () => {
