@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { UserError } from '../diagnostics/user-error';
 import { CloudfrontConnectionFunction } from './bindings/cloudfront-connection-function';
 import { ConnectionFunctionCode } from './connection-function-code';
+import { RESERVED_TAG_PREFIX } from './reserved-tags';
 import { validateConnectionFunctionCode, validateConnectionFunctionName } from './connection-function-validation';
 
 /** The only runtime CloudFront offers for connection functions. */
@@ -58,7 +59,7 @@ export class ConnectionFunction extends Construct {
     validateConnectionFunctionName(props.functionName);
     validateConnectionFunctionCode(props.code.code, props.code.source);
     for (const key of Object.keys(props.tags ?? {})) {
-      if (key.startsWith('conngate:')) {
+      if (key.startsWith(RESERVED_TAG_PREFIX)) {
         throw new UserError('ConnectionFunction tags', `key "${key}" uses the reserved "conngate:" prefix`,
           'rename the tag; the orchestrator writes conngate:* tags as evidence and Terraform ignores them');
       }

@@ -5,15 +5,16 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudfront';
+import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import type { SuiteRunSummary } from './case-result';
 
 /** Tag keys the orchestrator owns on each connection function (Terraform is told to ignore the prefix). */
 export const EVIDENCE_TAGS = {
-  candidate: 'conngate:candidate',
-  suite: 'conngate:suite',
-  result: 'conngate:result',
-  time: 'conngate:verified-at',
-  liveEtag: 'conngate:live-etag',
+  candidate: `${RESERVED_TAG_PREFIX}candidate`,
+  suite: `${RESERVED_TAG_PREFIX}suite`,
+  result: `${RESERVED_TAG_PREFIX}result`,
+  time: `${RESERVED_TAG_PREFIX}verified-at`,
+  liveEtag: `${RESERVED_TAG_PREFIX}live-etag`,
 } as const;
 
 /** The record that a candidate passed (or failed) its suite in a stage. */

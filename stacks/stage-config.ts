@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../diagnostics/user-error';
+import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
 
@@ -136,7 +137,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
   const region = pick('region') ?? 'us-east-1';
   const tags = { project: 'conngate', stage: name, ...(defaults.tags ?? {}), ...(own.tags ?? {}) };
   for (const key of Object.keys(tags)) {
-    if (key.startsWith('conngate:')) {
+    if (key.startsWith(RESERVED_TAG_PREFIX)) {
       throw new UserError(at(`tags.${key}`), 'the "conngate:" tag prefix is reserved for evidence the orchestrator writes', 'rename the tag');
     }
   }

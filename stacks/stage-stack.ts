@@ -7,12 +7,12 @@ import { ConnectionFunction } from '../modules/connection-function';
 import { ConnectionFunctionCode } from '../modules/connection-function-code';
 import { MtlsDistribution } from '../modules/mtls-distribution';
 import { RevocationStore } from '../modules/revocation-store';
+import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { ViewerTrustStore } from '../modules/viewer-trust-store';
 import { isStageUnassociated } from './first-deploy-context';
 import { stageFunctionName, StageBackend, StageConfig } from './stage-config';
 
 /** Tag-key prefix Terraform leaves alone: the orchestrator records evidence as conngate:* tags. */
-export const IGNORED_TAG_PREFIX = 'conngate:';
 
 /** Properties of a {@link StageStack}. */
 export interface StageStackProps {
@@ -50,7 +50,7 @@ export class StageStack extends TerraformStack {
     new AwsProvider(this, 'aws', {
       region: config.region,
       defaultTags: [{ tags: config.tags }],
-      ignoreTags: [{ keyPrefixes: [IGNORED_TAG_PREFIX] }],
+      ignoreTags: [{ keyPrefixes: [RESERVED_TAG_PREFIX] }],
     });
     // The prebuilt provider binding pins the 6.25.0 it was generated from; the mTLS resources need >= 6.28.0.
     this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_CONSTRAINT);
