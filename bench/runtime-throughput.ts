@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
 import { compileConnectionFunction, MapKvsBackend, runConnectionFunction } from '../runtime';
+import { CONNECTION_DEFAULTS } from '../runtime/payload';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,8 +34,7 @@ async function main(): Promise<void> {
     // Serials as CloudFront spells them (colon form, DER 00 kept), every fourth one in upper case.
     const key = i % 2 === 0 ? revoked[i % revoked.length] : canonicalSerial(randomBytes(16).toString('hex')) as string;
     inputs.push(JSON.stringify({
-      connectionId: randomBytes(42).toString('base64'), clientIp: '203.0.113.42', endpoint: 'd111111abcdef8.cloudfront.net',
-      distributionId: 'E1NXS4MQZH501R',
+      connectionId: randomBytes(42).toString('base64'), ...CONNECTION_DEFAULTS,
       clientCertificate: { certificates: { leaf: {
         subject: 'C=US, O=Example Corp, CN=client.example.com', issuer: 'C=US, O=Example Corp, CN=Example Corp Intermediate CA',
         serialNumber: i % 4 === 0 ? colonSerial(key).toUpperCase() : colonSerial(key),

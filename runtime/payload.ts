@@ -2,6 +2,13 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
 
+/** The connection-object fields used when none are given: documentation values, not a real distribution. */
+export const CONNECTION_DEFAULTS = {
+  clientIp: '203.0.113.42',
+  endpoint: 'd111111abcdef8.cloudfront.net',
+  distributionId: 'E1NXS4MQZH501R',
+} as const;
+
 /** Connection-object fields that do not come from the certificate. */
 export interface ConnectionObjectOptions {
   /** @default "203.0.113.42" (a documentation address) */
@@ -73,9 +80,9 @@ export function buildConnectionObject(certPemOrDer: string | Buffer, opts: Conne
     ?? Buffer.concat([digest, createHash('sha256').update(digest).digest().subarray(0, 10)]).toString('base64');
   return {
     connectionId,
-    clientIp: opts.clientIp ?? '203.0.113.42',
-    endpoint: opts.endpoint ?? 'd111111abcdef8.cloudfront.net',
-    distributionId: opts.distributionId ?? 'E1NXS4MQZH501R',
+    clientIp: opts.clientIp ?? CONNECTION_DEFAULTS.clientIp,
+    endpoint: opts.endpoint ?? CONNECTION_DEFAULTS.endpoint,
+    distributionId: opts.distributionId ?? CONNECTION_DEFAULTS.distributionId,
     clientCertificate: {
       certificates: {
         leaf: {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { UserError } from '../../diagnostics/user-error';
-import { buildConnectionObject } from '../../runtime/payload';
+import { buildConnectionObject, CONNECTION_DEFAULTS } from '../../runtime/payload';
 import type { CommandModule } from './index';
 
 interface PayloadFlags { clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string }
@@ -13,10 +13,10 @@ export const payloadCommand: CommandModule = {
       .command('payload')
       .description('Build the connection object a connection function receives for a client certificate (PEM or DER).')
       .argument('<certificate>', 'client certificate file, PEM or DER')
-      .option('--client-ip <ip>', 'clientIp of the connection', '203.0.113.42')
+      .option('--client-ip <ip>', 'clientIp of the connection', CONNECTION_DEFAULTS.clientIp)
       .option('--connection-id <id>', 'connectionId (default: derived from the certificate fingerprint)')
-      .option('--endpoint <domain>', 'endpoint (distribution domain)', 'd111111abcdef8.cloudfront.net')
-      .option('--distribution-id <id>', 'distributionId', 'E1NXS4MQZH501R')
+      .option('--endpoint <domain>', 'endpoint (distribution domain)', CONNECTION_DEFAULTS.endpoint)
+      .option('--distribution-id <id>', 'distributionId', CONNECTION_DEFAULTS.distributionId)
       .option('--out <file>', 'write the JSON to this file instead of stdout')
       .action((certificate: string, flags: PayloadFlags) => {
         let bytes: Buffer;
