@@ -33,17 +33,13 @@ export function compileConnectionFunction(code: string, where = 'function code')
  * anything the function does; rejects (UserError) only when the code does not compile or the connection is not
  * a JSON object.
  */
-export function runConnectionFunction(
+export async function runConnectionFunction(
   fn: string | CompiledConnectionFunction,
   connection: unknown,
   options?: RunOptions,
 ): Promise<ConnectionRunResult> {
-  try {
-    const compiled = typeof fn === 'string' ? compileConnectionFunction(fn) : fn;
-    return compiled.run(connection, options);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  const compiled = typeof fn === 'string' ? compileConnectionFunction(fn) : fn;
+  return compiled.run(connection, options);
 }
 
 /**

@@ -17,6 +17,3 @@ export const EXECUTION_BUDGET_MS = 5;
  * local run (JIT warm-up, a slow CI machine) must not fail a function that is fine at the edge.
  */
 export const DEFAULT_TIMEOUT_MS = 1000;
-
-/** TestConnectionFunction accepts connection objects up to this many bytes. */
-export const MAX_CONNECTION_OBJECT_BYTES = 40960;

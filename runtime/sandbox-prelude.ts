@@ -166,7 +166,7 @@ defineGlobal('atob', function atob(s) {
 // ---- require('crypto') and require('querystring') ----
 const HASHES = { md5: true, sha1: true, sha256: true };
 const DIGEST_ENCODINGS = { hex: true, base64: true, base64url: true };
-function makeDigester(kind, alg, keyBytes) {
+function makeDigester(alg, keyBytes) {
   if (typeof alg !== 'string' || HASHES[alg] !== true) throw new ErrorCtor('Digest method not supported: ' + StringCtor(alg) + ' (md5, sha1, sha256)');
   let data = '', done = false;
   const obj = create(ObjectCtor.prototype);
@@ -185,8 +185,8 @@ function makeDigester(kind, alg, keyBytes) {
   return obj;
 }
 const cryptoModule = create(ObjectCtor.prototype);
-cryptoModule.createHash = function createHash(alg) { return makeDigester('hash', alg, null); };
-cryptoModule.createHmac = function createHmac(alg, key) { return makeDigester('hmac', alg, toByteString(key)); };
+cryptoModule.createHash = function createHash(alg) { return makeDigester(alg, null); };
+cryptoModule.createHmac = function createHmac(alg, key) { return makeDigester(alg, toByteString(key)); };
 freeze(cryptoModule);
 const qsModule = create(ObjectCtor.prototype);
 qsModule.parse = qsModule.decode = function parse(str, sep, eq) {
