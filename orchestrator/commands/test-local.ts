@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
+import { canonicalSerial } from '../../revocation/canonical-serial';
 import { resultTable } from '../../runtime/result-table';
 import { findSuiteFor, loadSuite } from '../../runtime/suite';
 import { runSuiteLocally } from '../../runtime/suite-runner';
 import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
-import { summarize, type CaseResult, type SuiteRunSummary } from '../case-result';
+import { summarize, type SuiteRunSummary } from '../case-result';
 import { junitXml } from '../junit-report';
 import type { CommandModule } from './index';
 
@@ -44,23 +45,27 @@ export const testLocalCommand: CommandModule = {
         if (!flags.local) {
           throw new UserError('conngate test', 'only local runs are supported here', 'add --local (suites run remotely as part of `conngate deploy` and `conngate verify`)');
         }
-        const suiteFiles = resolveSuites(targets, flags.dir);
-        // Load everything first so bad input stops the run before any case executes.
-        const suites = suiteFiles.map((f) => loadSuite(f));
-        const results: CaseResult[] = [];
-        const runs: SuiteRunSummary[] = [];
-        for (const suite of suites) {
+        // Check every input first so bad input stops the run before any case executes.
+        if (canonicalSerial(flags.canarySerial) === undefined) {
+          throw new UserError('--canary-serial', `"${flags.canarySerial}" is not a hex serial`, 'use hex digits, e.g. 0badc0de0badc0de');
+        }
+        const suites = resolveSuites(targets, flags.dir).map((f) => {
+          const suite = loadSuite(f);
           if (!fs.existsSync(suite.functionFile)) {
             throw new UserError(suite.file, `function file ${suite.functionFile} not found`, 'add the function or set "function" in the suite');
           }
+          return suite;
+        });
+        const runs: SuiteRunSummary[] = [];
+        for (const suite of suites) {
           process.stdout.write(`\n${path.relative(process.cwd(), suite.functionFile)}  (suite ${path.relative(process.cwd(), suite.file)})\n`);
           const rs = await runSuiteLocally(suite, { canarySerial: flags.canarySerial });
           process.stdout.write(`${resultTable(rs)}\n`);
-          results.push(...rs);
           runs.push(summarize(path.relative(process.cwd(), suite.file), rs));
         }
-        const failed = results.filter((r) => !r.passed).length;
-        process.stdout.write(`\n${results.length - failed} passed, ${failed} failed (${results.length} cases in ${suites.length} suites)\n`);
+        const total = runs.reduce((n, r) => n + r.total, 0);
+        const failed = runs.reduce((n, r) => n + r.failed, 0);
+        process.stdout.write(`\n${total - failed} passed, ${failed} failed (${total} cases in ${suites.length} suites)\n`);
         process.stdout.write('* utilization is a local ESTIMATE: execution time as a percentage of the 5 ms budget\n');
         if (flags.junit) {
           fs.writeFileSync(flags.junit, junitXml('conngate.local', runs));

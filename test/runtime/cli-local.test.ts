@@ -70,6 +70,12 @@ describe('conngate test --local', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/f\.js:3:1: does not parse as JavaScript: Unexpected token \(fix: /);
   });
+  it('a canary serial that is not hex: one line, exit 2, before any suite runs', () => {
+    const r = conngate(['test', '--local', '--canary-serial', 'xyz']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^conngate: --canary-serial: "xyz" is not a hex serial \(fix: /);
+  });
   it('refuses to run without --local', () => {
     const r = conngate(['test']);
     expect(r.code).toBe(2);
