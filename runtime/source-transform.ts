@@ -3,9 +3,9 @@ import { UserError } from '../diagnostics/user-error';
 import { MAX_CODE_BYTES } from './limits';
 
 /** Identifiers with this prefix are reserved for the runtime's own parameters inside the compiled wrapper. */
-export const RESERVED_PREFIX = '__cg$';
+const RESERVED_PREFIX = '__cg$';
 /** Name of the wrapper parameter that receives the loop/function-entry deadline guard. */
-export const GUARD_NAME = `${RESERVED_PREFIX}guard`;
+const GUARD_NAME = `${RESERVED_PREFIX}guard`;
 const DEFAULT_CF_NAME = `${RESERVED_PREFIX}cf`;
 
 /** The result of checking and rewriting a connection function's source for the sandbox. */

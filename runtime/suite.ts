@@ -9,7 +9,7 @@ import { canonicalSerial } from '../revocation/canonical-serial';
 import { isSerialSpelling, SERIAL_SPELLINGS, spellSerial, type SerialSpelling } from './serial-spelling';
 
 /** The JSON Schema every suite file is validated against. */
-export const SUITE_SCHEMA_FILE = [path.join(__dirname, '..', 'functions', 'suite.schema.json'), path.join(__dirname, '..', '..', 'functions', 'suite.schema.json')]
+const SUITE_SCHEMA_FILE = [path.join(__dirname, '..', 'functions', 'suite.schema.json'), path.join(__dirname, '..', '..', 'functions', 'suite.schema.json')]
   .find((f) => fs.existsSync(f)) ?? path.join(__dirname, '..', 'functions', 'suite.schema.json'); // sources or dist/
 
 /** One case of a suite. */
