@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cdktfCommand } from './cdktf-cli';
+import { cdktfCommand, cdktfFailure } from './cdktf-cli';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import type { Applier } from './pipeline';
 import type { Progress } from './progress';
 import { parseStageOutputs, type StageOutputs } from './stage-outputs';
-import { StepError } from './step-error';
 
 export interface CdktfApplierOptions {
   /** The cdktf project folder (holds cdktf.json). */
@@ -40,7 +39,7 @@ export class CdktfApplier implements Applier {
     });
     const res = await child;
     if (res.exitCode !== 0) {
-      throw new StepError(`${this.command.join(' ')} ${args.join(' ')}`, `exited with code ${res.exitCode ?? res.signal}`,
+      throw cdktfFailure(`${this.command.join(' ')} ${args.join(' ')}`, String(res.all ?? ''), res.exitCode ?? res.signal,
         'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)');
     }
   }

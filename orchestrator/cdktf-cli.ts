@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { UserError } from '../diagnostics/user-error';
 
 /**
  * The cdktf CLI to run: $CONNGATE_CDKTF when set (a global install, or `cdktn` for CDK Terrain), else the
@@ -14,4 +15,15 @@ export function cdktfCommand(): string[] {
   } catch {
     return ['npx', 'cdktf'];
   }
+}
+
+/**
+ * The error for a cdktf run that failed. When the app itself refused the input (main.ts prints a bad stage config
+ * or function file as one `conngate: <where>: <what> (fix: ...)` line), that line is the error; otherwise the exit
+ * status with `fix`. Every caller of the cdktf CLI reports failures through this, so they read the same.
+ */
+export function cdktfFailure(where: string, output: string, exit: number | string | null | undefined, fix: string): UserError {
+  const userLine = output.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).find((l) => l.startsWith('conngate: '));
+  if (userLine) return new UserError('cdktf synth', userLine.slice('conngate: '.length), '');
+  return new UserError(where, `exited with code ${exit ?? 'unknown'}`, fix, 1);
 }

@@ -6,7 +6,7 @@ import { unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/firs
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { listSynthesizedStages } from '../../stacks/synth-output';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
-import { cdktfCommand } from '../cdktf-cli';
+import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 import type { CommandModule } from './index';
 
 interface SynthFlags {
@@ -41,16 +41,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
     reject: false,
     all: true,
   });
-  if (result.exitCode !== 0) {
-    // main.ts prints a bad config or function file as one `conngate: ...` line; surface exactly that line.
-    const userLine = String(result.all ?? '').split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())
-      .find((l) => l.startsWith('conngate: '));
-    if (userLine) {
-      // The line already names where, what and the fix.
-      throw new UserError('cdktf synth', userLine.slice('conngate: '.length), '');
-    }
-    throw new UserError('cdktf synth', `exited with code ${result.exitCode}`, 'read the cdktf output above');
-  }
+  if (result.exitCode !== 0) throw cdktfFailure('cdktf synth', String(result.all ?? ''), result.exitCode, 'read the cdktf output above');
 
   const synthesized = listSynthesizedStages(outdir);
   // The manifest lists stacks alphabetically; show them in promotion order.

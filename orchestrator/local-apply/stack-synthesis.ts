@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { UserError } from '../../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
 import { stackFilePath } from '../../stacks/synth-output';
-import { cdktfCommand } from '../cdktf-cli';
+import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */
@@ -32,7 +32,7 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
   // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
   if (res.exitCode !== 0) {
     for (const line of res.output.split('\n')) if (line.trim()) opts.progress(`   │ ${line.trimEnd()}`);
-    throw new UserError(`cdktf synth (in ${opts.cwd})`, `exited with ${res.exitCode ?? res.signal}`,
+    throw cdktfFailure(`cdktf synth (in ${opts.cwd})`, res.output, res.exitCode ?? res.signal,
       'read the cdktf output above and fix the stack or the stage config');
   }
   for (const stage of stages) {

@@ -97,6 +97,14 @@ describe('conngate deploy / promote / verify / status against the emulator, thro
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
     expect(missing.stderr).toMatch(/nope.json: outputs file not found/);
 
+    // A function file the stack refuses: the app's own one-line error comes through cdktf unchanged.
+    const good = fs.readFileSync(p.fnFile, 'utf8');
+    fs.writeFileSync(p.fnFile, `export ${good.slice(good.indexOf('async function connectionHandler'))}\n${good.slice(0, good.indexOf('async function connectionHandler'))}`);
+    const refusedCode = await cli('deploy', 'dev');
+    fs.writeFileSync(p.fnFile, good);
+    expect(refusedCode.code).toBe(2);
+    expect(refusedCode.stderr.trim().split('\n').at(-1)).toMatch(/revocation-check\.js:\d+: connection function code has an `export` statement.*\(fix: remove `export`/);
+
     const suite = path.join(p.dir, 'functions', 'revocation-check.suite.json');
     const saved = fs.readFileSync(suite, 'utf8');
     fs.writeFileSync(suite, '{ "cases": [ { "name": 1 } ] }');
