@@ -61,8 +61,8 @@ const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFu
 export function transformSource(code: string, where = 'function code'): TransformedSource {
   const sizeBytes = Buffer.byteLength(code, 'utf8');
   if (sizeBytes > MAX_CODE_BYTES) {
-    fail(where, undefined, code, `code is ${sizeBytes} bytes, over the ${MAX_CODE_BYTES}-byte (10 KB) limit of connection functions`,
-      'shrink the function (move data into the KeyValueStore, drop comments or minify)');
+    fail(where, undefined, code, `connection function code is ${sizeBytes} bytes, over CloudFront's 10 KB limit (over the ${MAX_CODE_BYTES}-byte maximum)`,
+      `shrink the function (move data into the KeyValueStore, drop comments or minify) below ${MAX_CODE_BYTES} bytes`);
   }
   let program: acorn.Program;
   try {
@@ -71,7 +71,8 @@ export function transformSource(code: string, where = 'function code'): Transfor
     const e = err as SyntaxError & { loc?: { line: number; column: number } };
     const at = e.loc ? `${where}:${e.loc.line}:${e.loc.column + 1}` : where;
     const msg = e.message.replace(/\s*\(\d+:\d+\)$/, '');
-    throw new UserError(at, `does not parse as JavaScript: ${msg}`, 'fix the syntax error at that position');
+    throw new UserError(at, `connection function code does not parse as JavaScript: ${msg}`,
+      e.loc ? `correct the syntax at line ${e.loc.line}, column ${e.loc.column + 1}` : 'correct the syntax');
   }
 
   const edits: Edit[] = [];
@@ -90,19 +91,17 @@ export function transformSource(code: string, where = 'function code'): Transfor
       cfName = (specs[0].local as AnyNode).name as string;
       edits.push({ pos: stmt.start, remove: stmt.end - stmt.start, text: '' });
     } else if (stmt.type.startsWith('Export')) {
-      fail(where, stmt, code, 'export statements are a syntax error in cloudfront-js-2.0',
-        'remove `export`; declare a plain global `function connectionHandler(connection)`');
+      throw new UserError(`${where}:${acorn.getLineInfo(code, stmt.start).line}`,
+        'connection function code has an `export` statement: export statements are a syntax error in cloudfront-js-2.0',
+        'remove `export`; CloudFront calls the top-level `function connectionHandler(connection)` directly');
     } else if (stmt.type === 'FunctionDeclaration' && (stmt.id as AnyNode | null)?.name === 'connectionHandler') {
+      // CloudFront documents the entry point as a global function declaration (async allowed), nothing else.
       hasHandler = true;
-    } else if (stmt.type === 'VariableDeclaration') {
-      for (const d of stmt.declarations as AnyNode[]) {
-        if ((d.id as AnyNode).type === 'Identifier' && (d.id as AnyNode).name === 'connectionHandler') hasHandler = true;
-      }
     }
   }
   if (!hasHandler) {
-    fail(where, undefined, code, 'no top-level connectionHandler function',
-      'declare `function connectionHandler(connection) { ... }` at the top level');
+    fail(where, undefined, code, 'connection function code has no top-level `connectionHandler` function',
+      'declare `function connectionHandler(connection) { ... }` (or `async function`) at the top level of the file');
   }
 
   const visit = (node: AnyNode, fnDepth: number): void => {

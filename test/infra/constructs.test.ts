@@ -109,6 +109,14 @@ describe('ConnectionFunction', () => {
       .toThrow(/^functions\/x\.js: connection function code has no top-level `connectionHandler` function \(fix: declare/);
     // Nested is not top level.
     expect(reject('function outer() { function connectionHandler(c) {} }\n')).toThrow(/no top-level `connectionHandler`/);
+    // A variable is not the documented entry point either.
+    expect(reject('const connectionHandler = (c) => c.allow();\n')).toThrow(/no top-level `connectionHandler`/);
+  });
+
+  it('rejects imports cloudfront-js-2.0 does not have, the same way the local runtime does', () => {
+    expect(reject("import fs from 'fs';\nfunction connectionHandler(c) { c.allow(); }\n"))
+      .toThrow(/^functions\/x\.js:1:1: unsupported import: cloudfront-js-2\.0 only allows `import cf from 'cloudfront'`/);
+    expect(() => reject("import cf from 'cloudfront';\nfunction connectionHandler(c) { c.allow(); }\n")()).not.toThrow();
   });
 
   it('rejects an invalid name', () => {

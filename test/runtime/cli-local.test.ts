@@ -68,7 +68,7 @@ describe('conngate test --local', () => {
     const r = conngate(['test', '--local', path.join(dir, 'f.js')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/f\.js:3:1: does not parse as JavaScript: Unexpected token \(fix: /);
+    expect(r.stderr).toMatch(/f\.js:3:1: connection function code does not parse as JavaScript: Unexpected token \(fix: /);
   });
   it('a canary serial that is not hex: one line, exit 2, before any suite runs', () => {
     const r = conngate(['test', '--local', '--canary-serial', 'xyz']);

@@ -49,8 +49,8 @@ describe('source rules', () => {
     expect(compileError("import fs from 'fs';\nfunction connectionHandler(c) {}")).toMatch(/^fn\.js:1:1: unsupported import/);
     expect(compileError("import { kvs } from 'cloudfront';\nfunction connectionHandler(c) {}")).toMatch(/unsupported import/);
     expect(compileError('export function connectionHandler(c) {}')).toMatch(/export statements are a syntax error/);
-    expect(compileError('function connectionHandler(c) {\n  c.allow(;\n}')).toMatch(/^fn\.js:2:\d+: does not parse as JavaScript/);
-    expect(compileError('function handler(c) {}')).toMatch(/no top-level connectionHandler/);
+    expect(compileError('function connectionHandler(c) {\n  c.allow(;\n}')).toMatch(/^fn\.js:2:\d+: connection function code does not parse as JavaScript/);
+    expect(compileError('function handler(c) {}')).toMatch(/no top-level `connectionHandler`/);
     expect(compileError('const __cg$x = 1; function connectionHandler(c) {}')).toMatch(/reserved/);
   });
   it('refuses code over 10 KB', () => {
