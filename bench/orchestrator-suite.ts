@@ -17,16 +17,12 @@ import { startEmulator } from '../emulator';
 import { RateLimiter } from '../orchestrator/rate-limiter';
 import { runRemoteSuite, type RemoteCase } from '../orchestrator/remote-suite';
 import { readTestResult } from '../orchestrator/test-output';
+import { numberArg } from './bench-args';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const CASES = arg('cases', 200);
-const LATENCY = arg('latency', 50);
-const CONCURRENCY = arg('concurrency', 16);
-const RATE = arg('rate', 150);
+const CASES = numberArg('cases', 200);
+const LATENCY = numberArg('latency', 50);
+const CONCURRENCY = numberArg('concurrency', 16);
+const RATE = numberArg('rate', 150);
 const CANARY = '0badc0de0badc0de';
 
 function connection(serial: string | undefined): object {

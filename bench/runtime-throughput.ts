@@ -10,15 +10,11 @@ import * as path from 'node:path';
 import { canonicalSerial, colonSerial } from '../revocation/canonical-serial';
 import { compileConnectionFunction, MapKvsBackend, runConnectionFunction } from '../runtime';
 import { CONNECTION_DEFAULTS } from '../runtime/payload';
+import { numberArg } from './bench-args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const KEYS = arg('keys', 100_000);
-const EVALUATIONS = arg('evaluations', 50_000);
-const ROUNDS = arg('rounds', 5);
+const KEYS = numberArg('keys', 100_000);
+const EVALUATIONS = numberArg('evaluations', 50_000);
+const ROUNDS = numberArg('rounds', 5);
 
 async function main(): Promise<void> {
   const code = fs.readFileSync(path.join(__dirname, '..', 'functions', 'revocation-check.js'), 'utf8');
