@@ -6,11 +6,10 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
 import type { CaCertificate } from './ca-certificate';
-import { canonicalSerial } from './canonical-serial';
 import { DerError } from './der-reader';
 import { crlSignedBy, signatureAlgorithm } from './crl-signature';
 import { CrlStructure, forEachRevokedSerial, readCrlStructure, UnsupportedCrlError } from './crl-structure';
-import { entryBytes, KVS_LIMITS } from './kvs-limits';
+import { KVS_LIMITS } from './kvs-limits';
 import { PemError, pemBlocks } from './pem-blocks';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
@@ -61,12 +60,12 @@ function decodeCrl(der: Buffer, where: string): ParsedCrl {
     const serials: string[] = [];
     let bytes = 0;
     let count = 0;
-    forEachRevokedSerial(structure, (hex) => {
-      const key = canonicalSerial(hex)!;
+    forEachRevokedSerial(structure, (serial) => {
       count++;
-      bytes += entryBytes(key, REVOKED_VALUE);
+      // The canonical key is the hex of the bytes (2 characters each), plus the one-byte value.
+      bytes += serial.length * 2 + REVOKED_VALUE.length;
       // Past the store's size the serials are only counted: memory stays bounded however long the CRL is.
-      if (bytes <= KVS_LIMITS.maxStoreBytes) serials.push(key);
+      if (bytes <= KVS_LIMITS.maxStoreBytes) serials.push(serial.toString('hex'));
     });
     if (bytes > KVS_LIMITS.maxStoreBytes) throw storeSizeRefusal(where, count, bytes);
     return {

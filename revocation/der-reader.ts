@@ -106,11 +106,16 @@ export function oidText(buf: Uint8Array, t: Tlv): string {
  * two's-complement bytes, as OpenSSL and CloudFront print them.
  */
 export function integerHex(buf: Uint8Array, t: Tlv): string {
+  return integerMagnitude(buf, t).toString('hex');
+}
+
+/** An INTEGER's bytes without leading zero bytes (one 00 byte for zero), as a view (no copy). */
+export function integerMagnitude(buf: Uint8Array, t: Tlv): Buffer {
   if (t.tag !== TAG.INTEGER) throw new DerError(t.start, 'expected an INTEGER');
   if (t.end === t.contentStart) throw new DerError(t.start, 'empty INTEGER');
   let i = t.contentStart;
   while (i < t.end - 1 && buf[i] === 0) i++;
-  return Buffer.from(buf.buffer, buf.byteOffset + i, t.end - i).toString('hex');
+  return Buffer.from(buf.buffer, buf.byteOffset + i, t.end - i);
 }
 
 /** The content of an element as a Buffer view (no copy). */
