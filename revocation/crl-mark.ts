@@ -57,9 +57,16 @@ export function parseMark(value: string): StoredMark | undefined {
   }
 }
 
-/** True when `m` goes back from `stored`: a lower CRL number, or an earlier thisUpdate. */
+/**
+ * True when `m` goes back from `stored`: a lower CRL number (the CA's own sequence, RFC 5280 5.2.3), or, with
+ * equal or missing numbers, an earlier thisUpdate.
+ */
 export function isOlder(m: Pick<CrlMark, 'crlNumber' | 'thisUpdate'>, stored: Pick<StoredMark, 'crlNumber' | 'thisUpdate'>): boolean {
-  if (m.crlNumber && stored.crlNumber && BigInt(`0x${m.crlNumber}`) < BigInt(`0x${stored.crlNumber}`)) return true;
+  if (m.crlNumber && stored.crlNumber) {
+    const a = BigInt(`0x${m.crlNumber}`);
+    const b = BigInt(`0x${stored.crlNumber}`);
+    if (a !== b) return a < b;
+  }
   return Date.parse(m.thisUpdate) < Date.parse(stored.thisUpdate);
 }
 
