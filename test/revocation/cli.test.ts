@@ -131,6 +131,19 @@ describe('conngate revocations', () => {
     expect([...(await readAll(s.client, s.kvsArn)).keys()].filter((k) => !isReservedKey(k)).sort()).toEqual([CANARY, '9e2aaf0102030405060708090a0b0c0d0e0f1011']);
   });
 
+  it('applies an unverified CRL only with --insecure-skip-crl-verify, warning on every run', async () => {
+    const own = await emulatorStore({ emulator: emu });
+    const crl = makeCrl(ca, ['0C0C']);
+    const args = ['revocations', 'sync', 'dev', '--crl', crl, '--insecure-skip-crl-verify', '--kvs-arn', own.kvsArn, '--endpoint', emu.endpoint,
+      '--outputs', path.join(dir, 'none.json')];
+    for (let run = 0; run < 2; run++) {
+      const r = await cli(args);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/^conngate: WARNING: --insecure-skip-crl-verify: the signatures of 1 CRL\(s\) were NOT verified/m);
+    }
+    expect([...(await readAll(own.client, own.kvsArn)).keys()].sort()).toEqual([CANARY, '0c0c'].sort()); // no mark from an unverified CRL
+  });
+
   it('reports a missing outputs file, and takes --kvs-arn instead', async () => {
     const list = serialsFile('two.txt', ['00:9E:2A:AF:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11', '0x07']);
     const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
@@ -157,8 +170,12 @@ describe('conngate revocations', () => {
   it('documents every flag in --help', async () => {
     const r = await cli(['revocations', 'sync', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--crl', '--serials', '--kvs-json', '--ca', '--allow-stale', '--allow-mass-delete', '--max-delete-share',
-      '--dry-run', '--dir', '--outputs', '--kvs-arn', '--endpoint', '--snapshot-dir']) expect(r.out).toContain(flag);
+    for (const flag of ['--crl', '--crl-from-cert', '--serials', '--kvs-json', '--ca', '--insecure-skip-crl-verify', '--allow-stale',
+      '--allow-older-crl', '--allow-mass-delete', '--max-delete-share', '--dry-run', '--crl-max-mb', '--fetch-timeout', '--crl-cache-dir',
+      '--dir', '--outputs', '--kvs-arn', '--endpoint', '--snapshot-dir', 'http://', 's3://']) expect(r.out).toContain(flag);
+    const check = await cli(['revocations', 'check', '--help']);
+    expect(check.code).toBe(0);
+    for (const flag of ['--warn-before', '--json', '--crl', '--ca', 'Exit codes', 'Example']) expect(check.out).toContain(flag);
   });
 
   it('keeps the canary the stage config names, also with --kvs-arn, and refuses an unknown stage', async () => {
