@@ -157,6 +157,8 @@ function readCrlExtensions(der: Uint8Array, wrapper: Tlv, out: CrlStructure): vo
         throw new UnsupportedCrlError('a delta CRL (deltaCRLIndicator): it lists only changes since a base CRL, and applying it alone would un-revoke everything else',
           'pass the full (base) CRL the CA publishes; delta CRLs are not supported');
       case EXT.cRLNumber:
+        // RFC 5280 5.2.3: at most 20 octets. Longer would not fit the high-water mark and is no real CA's.
+        if (ext.value.end - ext.value.contentStart > 21) throw new DerError(ext.value.start, 'cRLNumber longer than 20 octets');
         out.crlNumber = integerHex(der, ext.value);
         break;
       case EXT.issuingDistributionPoint:
