@@ -39,7 +39,7 @@ function addSourceOptions(cmd: Command): Command {
     .option('--crl-from-cert <cert.pem>', 'fetch the CRL named by this certificate\'s CRL Distribution Points (http/https)', collect)
     .option('--serials <file>', 'serial list: one serial per line, any common hex spelling, # comments', collect)
     .option('--kvs-json <file>', 'KeyValueStore import JSON ({"data":[{"key":..,"value":..}]})', collect)
-    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable); required with CRLs', collect)
+    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable); required with CRLs unless the stage config has crlCaFiles', collect)
     .option('--insecure-skip-crl-verify', 'apply CRLs without verifying their signature (warned about on every run)')
     .option('--allow-stale', 'accept CRLs whose nextUpdate has passed')
     .option('--crl-max-mb <mb>', 'largest CRL download accepted, MB', '64')
@@ -52,6 +52,14 @@ function positive(v: string, flag: string, example: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UserError(flag, `"${v}" is not a positive number`, `pass e.g. ${example}`);
   return n;
+}
+
+/** --ca wins; without it (and without --insecure-skip-crl-verify) the stage config's crlCaFiles, when the sources have CRLs. */
+function withStageCa<T extends SourceFlags>(f: T, crlCaFiles: string[] | undefined, progress: (line: string) => void): T {
+  const hasCrl = (f.crl?.length ?? 0) + (f.crlFromCert?.length ?? 0) > 0;
+  if (f.ca?.length || f.insecureSkipCrlVerify || !crlCaFiles?.length || !hasCrl) return f;
+  progress(`verifying CRLs against the stage config's crlCaFiles: ${crlCaFiles.join(', ')}`);
+  return { ...f, ca: crlCaFiles };
 }
 
 function sourceOptions(f: SourceFlags, cacheDir: string | undefined, progress: (line: string) => void): SourceOptions {
@@ -109,21 +117,21 @@ interface SyncFlags extends SourceFlags {
 }
 
 /** What sync and check share: the stage's store, canary and state folder. */
-function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary'>): { kvsArn: string; canaryKey: string; stateDir: string } {
+function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary'>): { kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[] } {
   const dir = path.resolve(f.dir);
   // The stage config is where the canary is defined (the stack writes it from there), also when --kvs-arn names the store.
   const config = findStageConfig(loadStageConfigs(dir), stage);
   const canaryKey = f.canary ? canary(f.canary, '--canary') : config.canarySerial;
   const outputsFile = f.outputs ? path.resolve(f.outputs) : path.join(dir, DEFAULT_OUTPUTS);
   const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile).require(stage).kvsArn;
-  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile) };
+  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles };
 }
 
 async function runSync(stage: string, f: SyncFlags): Promise<void> {
   const share = parseShare(f.maxDeleteShare);
-  const { kvsArn, canaryKey, stateDir } = stageStore(stage, f);
+  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
-  const source = await loadRevocationSource(sourceOptions(f, path.join(stateDir, 'crl-cache'), progress));
+  const source = await loadRevocationSource(sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress));
   for (const i of source.inputs) progress(`source ${i}`);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -165,10 +173,12 @@ function parseDuration(v: string, flag: string): number {
 
 async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   const warnBeforeMs = parseDuration(f.warnBefore, '--warn-before');
-  const { kvsArn, canaryKey, stateDir } = stageStore(stage, f);
+  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations check ${stage}: ${line}\n`); };
   // A stale CRL is a finding of the check (exit 1), not bad input.
-  const source = await loadRevocationSource({ ...sourceOptions(f, path.join(stateDir, 'crl-cache'), progress), allowStale: true });
+  const source = await loadRevocationSource({
+    ...sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress), allowStale: true,
+  });
   const client = createKvsClient(resolveTarget({ endpoint: f.endpoint }));
   const report = await checkRevocations({
     client, kvsArn, source, canary: canaryKey, warnBeforeMs,

@@ -144,6 +144,21 @@ describe('conngate revocations', () => {
     expect([...(await readAll(own.client, own.kvsArn)).keys()].sort()).toEqual([CANARY, '0c0c'].sort()); // no mark from an unverified CRL
   });
 
+  it('verifies against the stage config\'s crlCaFiles when --ca is not given', async () => {
+    const project = path.join(dir, 'project-ca');
+    fs.mkdirSync(project, { recursive: true });
+    fs.writeFileSync(path.join(project, 'conngate.config.json'), JSON.stringify({ stages: { dev: { crlCaFiles: [path.relative(project, ca.certFile)] } } }));
+    const own = await emulatorStore({ emulator: emu });
+    const args = ['--dir', project, '--kvs-arn', own.kvsArn, '--endpoint', emu.endpoint];
+    const ok = await cli(['revocations', 'sync', 'dev', '--crl', makeCrl(ca, ['0D0D']), ...args]);
+    expect(ok.code).toBe(0);
+    expect(ok.err).toContain(`verifying CRLs against the stage config's crlCaFiles: ${ca.certFile}`);
+    expect((await readAll(own.client, own.kvsArn)).has('0d0d')).toBe(true);
+    const foreign = await cli(['revocations', 'sync', 'dev', '--crl', makeCrl(otherCa, ['0E0E']), ...args]);
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toMatch(/CRL issuer "O=Conngate Test, CN=ca-two" is not the subject of any --ca certificate/);
+  });
+
   it('reports a missing outputs file, and takes --kvs-arn instead', async () => {
     const list = serialsFile('two.txt', ['00:9E:2A:AF:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11', '0x07']);
     const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
