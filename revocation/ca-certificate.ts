@@ -85,7 +85,7 @@ export function readCertificates(file: string, what: string, flag: string): CaCe
     }
     return [parseCertificate(bytes, file)];
   } catch (e) {
-    if (!(e instanceof DerError || e instanceof PemError || e instanceof Error)) throw e;
-    throw new UserError(file, `not a certificate (${(e as Error).message})`, `pass a certificate in PEM or DER to ${flag}`);
+    if (!(e instanceof DerError || e instanceof PemError || (e instanceof Error && e.message === 'no CERTIFICATE block'))) throw e;
+    throw new UserError(file, `not a certificate (${e.message})`, `pass a certificate in PEM or DER to ${flag}`);
   }
 }

@@ -104,6 +104,13 @@ describe('CRL authenticity and hostile encodings', () => {
     expect(() => parseCrlBytes(bad, 'overrun.crl')).toThrow(/^overrun\.crl: truncated or corrupt CRL/);
   });
 
+  it('refuses a --ca that is not a certificate, in one line', async () => {
+    const crl = makeCrl(ca, ['01']);
+    await expect(load(crl, crl)).rejects.toThrow(/: not a certificate \(no CERTIFICATE block\) \(fix: pass a certificate in PEM or DER to --ca\)$/);
+    await expect(load(crl, write('junk.der', Buffer.from('hello')))).rejects.toThrow(/junk\.der: not a certificate \(.* at byte \d+\) \(fix: /);
+    await expect(load(crl, path.join(dir, 'missing.pem'))).rejects.toThrow(/missing\.pem: cannot read CA certificate \(ENOENT\)/);
+  });
+
   it('reads a CRL with no revoked certificates', async () => {
     const empty = readCrlFile(write('empty-list.crl', buildCrl(ca, [])));
     expect(empty[0].serials).toEqual([]);

@@ -79,6 +79,42 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     expect([...second.entries.keys()].sort()).toEqual(['0a01', '0a02']);
   });
 
+  it('through the CLI: the second sync sends the remembered ETag, gets a 304 and writes nothing', async () => {
+    const body = fs.readFileSync(makeCrl(ca, ['0A11', '0A12'], { format: 'der' }));
+    const conditional: (string | undefined)[] = [];
+    http.handle((req, res) => {
+      conditional.push(req.headers['if-none-match'] as string | undefined);
+      if (req.headers['if-none-match'] === '"cli-v1"') { res.writeHead(304, { ETag: '"cli-v1"' }); res.end(); return; }
+      res.writeHead(200, { ETag: '"cli-v1"' });
+      res.end(body);
+    });
+    const s = await emulatorStore({ emulator: emu });
+    const outputs = path.join(dir, 'cli-http', '.conngate', 'outputs.json');
+    const run = async (): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
+      const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
+      try {
+        const code = await main(['node', 'conngate', 'revocations', 'sync', 'dev', '--crl', `${http.url}/cli.crl`, '--ca', ca.certFile,
+          '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', outputs]);
+        return { code, out, err };
+      } finally {
+        o.mockRestore();
+        e.mockRestore();
+      }
+    };
+    const first = await run();
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.out).toMatch(/put 2 and deleted 0 keys/);
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(second.err).toMatch(/fetched http:\/\/127\.0\.0\.1:\d+\/cli\.crl: 304 Not Modified \(cached copy\)/);
+    expect(second.out).toMatch(/put 0 and deleted 0 keys in 0 batches/);
+    expect(conditional).toEqual([undefined, '"cli-v1"']);
+    expect(fs.readdirSync(path.join(path.dirname(outputs), 'crl-cache')).sort()).toEqual([expect.stringMatching(/\.crl$/), expect.stringMatching(/\.json$/)]);
+  });
+
   it('re-verifies a cached copy: a tampered cache is not trusted', async () => {
     const body = fs.readFileSync(makeCrl(ca, ['0B01'], { format: 'der' }));
     http.handle((req, res) => {
