@@ -178,8 +178,13 @@ describe('conngate revocations', () => {
     expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toEqual({
       data: [{ key: '05', value: '1' }, { key: CANARY, value: '1' }, { key: '9e2a', value: '1' }],
     });
-    const bad = await cli(['revocations', 'export', '--crl', crl, '--format', 'csv']);
+    const bad = await cli(['revocations', 'export', '--crl', crl, '--ca', ca.certFile, '--format', 'csv']);
     expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--format.*csv.*kvs-import/);
+    // One format: --format may be left out.
+    const dflt = await cli(['revocations', 'export', '--crl', crl, '--ca', ca.certFile]);
+    expect(dflt.code).toBe(0);
+    expect(JSON.parse(dflt.out)).toEqual({ data: [{ key: '05', value: '1' }, { key: '9e2a', value: '1' }] });
   });
 
   it('documents every flag in --help', async () => {

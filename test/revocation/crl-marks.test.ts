@@ -93,6 +93,27 @@ describe('CRL high-water marks in the store', () => {
     expect(await marksOf(s)).toEqual([expect.objectContaining({ crlNumber: '21' })]);
   });
 
+  it('under throttling, server errors and concurrent writers on every kind of call, ends exact with the new mark', async () => {
+    const faulty = await startEmulator({ port: 0 });
+    try {
+      const s = await emulatorStore({ emulator: faulty });
+      const snapshotDir = path.join(dir, 'snap-faults');
+      await sync(s, makeCrl(ca, hexes(300), { crlNumber: '60' }), { snapshotDir });
+      faulty.setFaults({ throttleRate: 0.2, serverErrorRate: 0.2, concurrentWriteRate: 0.2, seed: 3 });
+      const next = makeCrl(ca, [...hexes(250, 50), ...hexes(100, 5000)], { crlNumber: '61' });
+      const r = await sync(s, next, { snapshotDir, maxConflicts: 100 });
+      faulty.setFaults({});
+      expect(r.conflicts).toBeGreaterThan(0);
+      const store = await readAll(s.client, s.kvsArn);
+      const want = [...hexes(250, 50), ...hexes(100, 5000)].map((h) => h.toLowerCase());
+      expect([...store.keys()].filter((k) => !isReservedKey(k)).sort()).toEqual([...want, CANARY].sort());
+      expect(await marksOf(s)).toEqual([expect.objectContaining({ crlNumber: '61' })]);
+      await expect(sync(s, makeCrl(ca, hexes(3), { crlNumber: '60' }))).rejects.toThrow(/older CRL refused/);
+    } finally {
+      await faulty.close();
+    }
+  });
+
   it('an unverified CRL (--insecure-skip-crl-verify) is held to the mark but never moves it', async () => {
     const s = await emulatorStore({ emulator: emu });
     const warnings: string[] = [];
