@@ -3,11 +3,12 @@
  * certificates), and checks the CRLs before anything trusts them: each must verify against a CA given with
  * --ca, or the caller must have said --insecure-skip-crl-verify (and is warned on every run).
  */
+import * as fs from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
 import { CaCertificate, readCertificates } from './ca-certificate';
 import { markOf } from './crl-mark';
-import { CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
+import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
 import { fetchHttpCrl, isHttpUrl } from './crl-http-source';
 import { fetchS3Crl, parseS3Url } from './crl-s3-source';
 import { checkCrlFresh, crlsToRevokedSet, parseCrlBytes, ParsedCrl, readCrlFile, verifyCrl } from './crl-source';
@@ -128,6 +129,12 @@ async function readCrlSpec(spec: string, opts: SourceOptions): Promise<ParsedCrl
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     throw new UserError(spec, 'unsupported CRL URL scheme', 'use a file, http://, https:// or s3://bucket/key');
   } else {
+    // Files are held to the download limit too: memory stays bounded whatever the path points at.
+    const maxBytes = opts.fetch?.maxBytes ?? CRL_FETCH_DEFAULTS.maxBytes;
+    const size = fileSize(spec);
+    if (size !== undefined && size > maxBytes) {
+      throw new UserError(spec, `the CRL file is ${size} bytes, larger than ${maxBytes}`, 'raise --crl-max-mb if this CA\'s CRL really is that large');
+    }
     return readCrlFile(spec);
   }
   opts.fetch?.onProgress?.(`fetched ${spec}: ${fetched.how}`);
@@ -154,4 +161,13 @@ async function readCrlFromCert(certFile: string, opts: SourceOptions): Promise<P
     }
   }
   throw lastError;
+}
+
+/** A file's size, or undefined when it cannot be stat'ed (reading it then gives the one-line error). */
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }

@@ -164,6 +164,10 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     await fails('/big-chunked', { maxBytes: 100_000 }, /the CRL is larger than 100000 bytes/);
     await fails('/slow', { timeoutMs: 300 }, /no complete answer within 0\.3 s/);
     await fails('/gone', {}, /HTTP 503 Service Unavailable/);
+    // A local file is held to the same limit, before it is read.
+    const big = path.join(dir, 'big-file.crl');
+    fs.writeFileSync(big, Buffer.alloc(200_000, 0x30));
+    await expect(load([big], { fetch: { maxBytes: 100_000 } })).rejects.toThrow(/the CRL file is 200000 bytes, larger than 100000.*--crl-max-mb/);
   });
 
   it('reads AWS Private CA\'s s3://<bucket>/crl/<ca-id>.crl through the S3 API, with a conditional GET on the second run', async () => {
