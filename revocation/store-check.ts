@@ -1,8 +1,9 @@
 /**
  * `conngate revocations check`: a read-only comparison of a store with its sources, for scheduled jobs. It
  * fails (exit 1) when a revoked serial is missing from the store (the function would let that certificate in),
- * when a CRL has passed its nextUpdate or will within the warning window, when the canary is gone, or when a
- * source CRL is older than what the store already applied (a stale mirror). Extras, size and marks are reported.
+ * when a CRL has passed its nextUpdate or will within the warning window, when the canary is gone, when a
+ * source CRL is older than what the store already applied (a stale mirror), or when a mark is unreadable.
+ * Extras, size and marks are reported.
  */
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { crlMarkKey, isOlder, parseMark, StoredMark } from './crl-mark';
@@ -74,6 +75,7 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   let bytes = 0;
   let reserved = 0;
   const marks: MarkStatus[] = [];
+  const unreadableMarks: string[] = [];
   const markPrefix = `${reservedKey('crl-mark')}:`;
   for (const [k, v] of store) {
     bytes += entryBytes(k, v);
@@ -82,6 +84,7 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
       if (k.startsWith(markPrefix)) {
         const m = parseMark(v);
         marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m });
+        if (!m) unreadableMarks.push(k);
       }
     } else if (!target.has(k) && k !== opts.canary) {
       extras.push(k);
@@ -93,6 +96,7 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   if (missing.length > 0) {
     problems.push(`${missing.length} revoked serial(s) of the sources are missing from the store (e.g. ${missing.slice(0, 3).join(', ')}): run revocations sync`);
   }
+  for (const k of unreadableMarks) problems.push(`${k}: the high-water mark is unreadable; the next sync will refuse until it is replaced (--allow-older-crl)`);
   const canaryPresent = store.has(opts.canary);
   if (!canaryPresent) problems.push(`the canary ${opts.canary} is missing from the store: re-apply the stage`);
 

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DeleteKeyCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { DeleteKeyCommand, PutKeyCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { main } from '../../orchestrator/cli';
 import { CANARY, emulatorStore, EmulatorStore, putDirect, storeEtag } from './emulator-store';
@@ -102,6 +102,11 @@ describe('conngate revocations check', () => {
     const c = await check(['--crl', crl]);
     expect(c.code).toBe(1);
     expect(c.out).toMatch(/canary +MISSING/);
+    const markKey = JSON.parse((await check(['--crl', crl, '--json'])).out).marks[0].key as string;
+    await s.client.send(new PutKeyCommand({ KvsARN: s.kvsArn, Key: markKey, Value: 'damaged', IfMatch: await storeEtag(s.client, s.kvsArn) }));
+    const m = await check(['--crl', crl]);
+    expect(m.code).toBe(1);
+    expect(m.out).toMatch(/mark +conngate:crl-mark:[0-9a-f]{32}: UNREADABLE[\s\S]*problem: conngate:crl-mark:.*the high-water mark is unreadable/);
   });
 
   it('refuses bad input with exit 2: no --ca for a CRL, a bad --warn-before', async () => {
