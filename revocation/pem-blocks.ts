@@ -1,7 +1,8 @@
 /**
  * PEM decoding for CRLs and certificates (RFC 7468): the blocks of a text, each with its label and DER bytes.
- * Hand-written because it is a loop over lines, and a 50 MB PEM CRL must not go through a library that keeps
- * copies per block; bad base64 is refused instead of silently skipped.
+ * Not @peculiar/x509's PemConverter: on the 6.7 MB PEM of a 100,000-entry CRL it throws "Maximum call stack
+ * size exceeded" (pvtsutils tests the whole base64 body with one backtracking regex). Here the body is checked
+ * with a linear character-class test and decoded by Buffer; bad base64 is refused instead of silently skipped.
  */
 
 export interface PemBlock {
