@@ -142,6 +142,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   // The S3 subset (CRLs, trust-store CA bundles) lives apart from the CloudFront operations: see s3/s3-handler.ts.
+  // It reads its own body (objects up to 64 MB); any front-end guard (Host, cross-site) must run before it.
   const s3Buckets = new S3Buckets();
   const server = createServer((req, res) => {
     requests++;

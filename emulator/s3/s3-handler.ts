@@ -50,6 +50,11 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   const bucket = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
   const key = slash < 0 ? '' : decodeURIComponent(rest.slice(slash + 1));
   const method = req.method ?? 'GET';
+  // SDK clients never send Origin; a browser page does. No page on any site may read or write these objects.
+  const site = String(req.headers['sec-fetch-site'] ?? '');
+  if (req.headers.origin !== undefined || (site !== '' && site !== 'none')) {
+    throw new S3Error('AccessDenied', 403, 'Browser requests are not served by this emulator.');
+  }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new S3Error('InvalidBucketName', 400, `The specified bucket is not valid: "${bucket}".`);
   const body = await readBody(req);
   if (key === '') {

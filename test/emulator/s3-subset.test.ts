@@ -43,6 +43,15 @@ describe('emulator S3 subset', () => {
     expect(await status({ IfNoneMatch: put.ETag })).toBe(200);
   });
 
+  it('refuses browser requests (an Origin header or a cross-site fetch)', async () => {
+    for (const headers of [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site' }] as Record<string, string>[]) {
+      const r = await fetch(`${emu.endpoint}/s3/pca-crls/crl/ca-1.crl`, { headers });
+      expect(r.status).toBe(403);
+      expect(await r.text()).toContain('<Code>AccessDenied</Code>');
+    }
+    expect((await fetch(`${emu.endpoint}/s3/pca-crls/crl/ca-1.crl`)).status).toBe(200);
+  });
+
   it('names a missing key or bucket with S3 error codes', async () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: 'pca-crls', Key: 'none' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     await expect(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket', Key: 'x' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
