@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontKeyValueStoreClient, type CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { UserError } from '../diagnostics/user-error';
 
@@ -83,4 +84,15 @@ export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
     properties: { authSchemes: [{ name: 'sigv4a', signingName: 'cloudfront-keyvaluestore', signingRegionSet: ['*'] }] },
   })) as unknown as CloudFrontKeyValueStoreClientConfig['endpointProvider'];
   return new CloudFrontKeyValueStoreClient({ ...commonConfig(t), endpointProvider });
+}
+
+/**
+ * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
+ * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
+ */
+export function createS3Client(t: Target): S3Client {
+  return new S3Client({
+    ...commonConfig(t), followRegionRedirects: true,
+    ...(t.endpoint ? { endpoint: `${t.endpoint}/s3`, forcePathStyle: true } : {}),
+  });
 }

@@ -8,6 +8,8 @@ import { FaultInjector, type FaultConfig } from './faults';
 import type { HandlerContext, StatusTimings } from './handler-context';
 import { buildRoutes, type Route } from './routes';
 import { loadStateFile, saveStateFile } from './state-file';
+import { S3Buckets } from './s3/s3-buckets';
+import { handleS3Request, isS3Request } from './s3/s3-handler';
 import { ApiError, writeError } from './wire/api-error';
 import { matchRoute, readInput, writeOutput, type WireProtocol, type WireResponse } from './wire/operation-binding';
 
@@ -139,8 +141,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     }
   }
 
+  // The S3 subset (CRLs, trust-store CA bundles) lives apart from the CloudFront operations: see s3/s3-handler.ts.
+  // It reads its own body (objects up to 64 MB); any front-end guard (Host, cross-site) must run before it.
+  const s3Buckets = new S3Buckets();
   const server = createServer((req, res) => {
     requests++;
+    if (isS3Request(req.url)) return handleS3Request(s3Buckets, req, res);
     handle(req).then((r) => send(res, r), (err) => {
       res.writeHead(500);
       res.end(String(err));

@@ -1,38 +1,46 @@
 /**
  * X.509 CRLs (PEM or DER, several per PEM file) as a revocation source, with the checks a sync must make before
- * trusting one: signature against the issuing CA and nextUpdate freshness.
+ * trusting one: issuer equal to a given CA's subject, signature by that CA's key (which must allow cRLSign),
+ * nextUpdate freshness, and a serial count that fits the store. Parsing is crl-structure.ts (bounded memory).
  */
+import { createHash } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
-import { canonicalSerial } from './canonical-serial';
+import type { CaCertificate } from './ca-certificate';
+import { DerError } from './der-reader';
+import { crlSignedBy, signatureAlgorithm } from './crl-signature';
+import { CrlStructure, forEachRevokedSerial, readCrlStructure, UnsupportedCrlError } from './crl-structure';
+import { KVS_LIMITS } from './kvs-limits';
+import { PemError, pemBlocks } from './pem-blocks';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
-import { x509 } from './x509-library';
 
 /** One parsed CRL. */
 export interface ParsedCrl {
-  /** file (and block number for multi-CRL PEM files) it came from */
+  /** file or URL (and block number for multi-CRL PEM files) it came from */
   where: string;
   issuer: string;
+  issuerDer: Buffer;
   thisUpdate: Date;
   nextUpdate?: Date;
+  /** cRLNumber, lowercase hex without leading zeros */
+  crlNumber?: string;
+  /** identifies the CRL's issuer and scope: the high-water mark is kept per scopeId */
+  scopeId: string;
   /** canonical serials of the revoked certificates */
   serials: string[];
-  crl: InstanceType<typeof x509.X509Crl>;
-}
-
-/** The PEM blocks of a file's text, decoded by the x509 library (type and DER bytes). */
-function pemBlocks(text: string): { type: string; der: Uint8Array }[] {
-  return x509.PemConverter.decodeWithHeaders(text).map((b) => ({ type: b.type, der: new Uint8Array(b.rawData) }));
+  structure: CrlStructure;
 }
 
 /** Parses the CRLs in one file's bytes (PEM with one or more `X509 CRL` blocks, or a single DER CRL). */
 export function parseCrlBytes(bytes: Buffer, where: string): ParsedCrl[] {
   if (bytes.length === 0) throw new UserError(where, 'empty file, not a CRL', 'pass a PEM or DER X.509 CRL');
-  const text = bytes.toString('latin1');
-  if (text.includes('-----BEGIN ')) {
-    const blocks = pemBlocks(text);
-    if (blocks.length === 0) {
-      throw new UserError(where, 'PEM block without a matching END line (truncated file?)', 'pass the complete CRL file');
+  if (bytes[0] !== 0x30 && bytes.includes('-----BEGIN ')) {
+    let blocks;
+    try {
+      blocks = pemBlocks(bytes.toString('latin1'));
+    } catch (e) {
+      if (!(e instanceof PemError)) throw e;
+      throw new UserError(where, e.message, 'pass the complete CRL file');
     }
     const crls = blocks.filter((b) => b.type === 'X509 CRL');
     if (crls.length === 0) {
@@ -41,30 +49,57 @@ export function parseCrlBytes(bytes: Buffer, where: string): ParsedCrl[] {
     }
     return crls.map((b, i) => decodeCrl(b.der, crls.length > 1 ? `${where}#${i + 1}` : where));
   }
-  return [decodeCrl(new Uint8Array(bytes), where)];
+  return [decodeCrl(bytes, where)];
 }
 
-function decodeCrl(der: Uint8Array, where: string): ParsedCrl {
+function decodeCrl(der: Buffer, where: string): ParsedCrl {
   // A DER CRL is a SEQUENCE; anything else is text or some other file handed over by mistake.
-  if (der[0] !== 0x30) {
-    throw new UserError(where, 'not a CRL (neither PEM nor DER ASN.1)', 'pass a PEM or DER X.509 CRL');
-  }
-  let crl: InstanceType<typeof x509.X509Crl>;
+  if (der[0] !== 0x30) throw new UserError(where, 'not a CRL (neither PEM nor DER ASN.1)', 'pass a PEM or DER X.509 CRL');
   try {
-    crl = new x509.X509Crl(der);
+    const structure = readCrlStructure(der);
+    const serials: string[] = [];
+    let bytes = 0;
+    let count = 0;
+    forEachRevokedSerial(structure, (serial) => {
+      count++;
+      // The canonical key is the hex of the bytes (2 characters each), plus the one-byte value.
+      bytes += serial.length * 2 + REVOKED_VALUE.length;
+      // Past the store's size the serials are only counted: memory stays bounded however long the CRL is.
+      if (bytes <= KVS_LIMITS.maxStoreBytes) serials.push(serial.toString('hex'));
+    });
+    if (bytes > KVS_LIMITS.maxStoreBytes) throw storeSizeRefusal(where, count, bytes);
+    return {
+      where, issuer: structure.issuer, issuerDer: structure.issuerDer, thisUpdate: structure.thisUpdate,
+      nextUpdate: structure.nextUpdate, crlNumber: structure.crlNumber, scopeId: scopeIdOf(structure), serials, structure,
+    };
   } catch (e) {
-    const msg = (e as Error).message;
-    const truncated = /end of input|before message was fully decoded|offset and length/i.test(msg);
-    throw new UserError(where, truncated ? `truncated or corrupt CRL (${msg})` : `not a CRL (${msg})`,
+    if (e instanceof UnsupportedCrlError) throw new UserError(where, `refused: ${e.message}`, e.fix);
+    if (!(e instanceof DerError)) throw e;
+    const truncated = /end of data|past the end/.test(e.message);
+    throw new UserError(where, truncated ? `truncated or corrupt CRL (${e.message})` : `not a CRL (${e.message})`,
       truncated ? 'fetch the CRL again; the file is incomplete' : 'pass a PEM or DER X.509 CRL');
   }
-  const serials: string[] = [];
-  for (const [i, entry] of crl.entries.entries()) {
-    const key = canonicalSerial(entry.serialNumber);
-    if (!key) throw new UserError(`${where} entry ${i + 1}`, `unreadable serial "${entry.serialNumber}"`, 'regenerate the CRL');
-    serials.push(key);
-  }
-  return { where, issuer: crl.issuer, thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate, serials, crl };
+}
+
+/**
+ * The arithmetic of a CRL too large for one store. Each serial costs its canonical key (2 hex characters per
+ * byte) plus the one-byte value: 33 bytes for the common 16-byte serial, 41 for a 20-byte one.
+ */
+export function storeSizeRefusal(where: string, count: number, bytes: number): UserError {
+  const per = bytes / count;
+  const fit = Math.floor(KVS_LIMITS.maxStoreBytes / Math.ceil(per));
+  return new UserError(where,
+    `the CRL revokes ${count.toLocaleString('en-US')} certificates: ${bytes.toLocaleString('en-US')} bytes as KeyValueStore keys and values ` +
+    `(${per.toFixed(1)} bytes per serial), over the store's ${KVS_LIMITS.maxStoreBytes.toLocaleString('en-US')} bytes, which hold at most ` +
+    `${fit.toLocaleString('en-US')} serials of this size; nothing was written`,
+    'ask the CA to partition its CRL or drop expired certificates from it, or split the issuers across stages\' stores');
+}
+
+/** sha-256 of the issuer's DER name and the CRL's scope (issuingDistributionPoint), 32 hex characters. */
+function scopeIdOf(s: CrlStructure): string {
+  const h = createHash('sha256').update(s.issuerDer);
+  if (s.scopeDer) h.update(s.scopeDer);
+  return h.digest('hex').slice(0, 32);
 }
 
 /** Reads and parses the CRLs in a file. */
@@ -72,42 +107,45 @@ export function readCrlFile(file: string): ParsedCrl[] {
   return parseCrlBytes(readSourceFile(file, 'CRL file', '--crl'), file);
 }
 
-/** Reads CA certificates (PEM, one or more per file, or a single DER certificate). */
-export function readCaCertificates(file: string): InstanceType<typeof x509.X509Certificate>[] {
-  const bytes = readSourceFile(file, 'CA certificate', '--ca');
-  try {
-    const text = bytes.toString('latin1');
-    if (text.includes('-----BEGIN ')) {
-      const certs = pemBlocks(text).filter((b) => b.type === 'CERTIFICATE').map((b) => new x509.X509Certificate(b.der));
-      if (certs.length === 0) throw new Error('no CERTIFICATE block');
-      return certs;
-    }
-    return [new x509.X509Certificate(new Uint8Array(bytes))];
-  } catch (e) {
-    throw new UserError(file, `not a CA certificate (${(e as Error).message})`, 'pass the issuing CA certificate in PEM or DER to --ca');
-  }
-}
-
 /**
- * Refuses a CRL whose signature does not verify against any of the CA certificates. A CRL signed by someone
- * else could un-revoke certificates, so there is no override.
+ * Refuses a CRL unless one of the CA certificates has its issuer as subject (DER equal), allows cRLSign when it
+ * states a key usage, and has the key that made its signature. A CRL signed by someone else could un-revoke
+ * certificates, so there is no override short of --insecure-skip-crl-verify.
  */
-export async function verifyCrlSignature(crl: ParsedCrl, cas: InstanceType<typeof x509.X509Certificate>[], caWhere: string): Promise<void> {
-  for (const ca of cas) {
-    try {
-      if (await crl.crl.verify({ publicKey: ca })) return;
-    } catch {
-      // A key type that cannot have signed this CRL: try the next CA.
-    }
+export function verifyCrl(crl: ParsedCrl, cas: CaCertificate[]): CaCertificate {
+  const alg = signatureAlgorithm(crl.structure.signatureAlgorithmOid);
+  if (!alg.ok) throw new UserError(crl.where, `refused: signed with ${alg.why}`, 'ask the CA for a CRL signed with SHA-256 (or stronger) RSA, ECDSA or EdDSA');
+  const named = cas.filter((ca) => ca.subjectDer.equals(crl.issuerDer));
+  if (named.length === 0) {
+    throw new UserError(crl.where, `CRL issuer "${crl.issuer}" is not the subject of any --ca certificate (${cas.map((c) => `"${c.subject}"`).join(', ')})`,
+      'pass the certificate of the CA that issued this CRL to --ca');
   }
-  throw new UserError(crl.where, `signature does not verify against ${caWhere} (CRL issuer ${crl.issuer})`,
+  for (const ca of named) {
+    if (!crlSignedBy(crl.structure, ca)) continue;
+    if (ca.keyUsage && !ca.keyUsage.cRLSign) {
+      throw new UserError(crl.where, `the CA certificate ${ca.where} ("${ca.subject}") does not allow cRLSign in its key usage`,
+        'pass the certificate the CA uses for signing CRLs');
+    }
+    return ca;
+  }
+  throw new UserError(crl.where, `signature does not verify against ${named.map((c) => c.where).join(', ')} (${alg.name}, CRL issuer "${crl.issuer}")`,
     'pass the certificate of the CA that issued this CRL to --ca, or fetch the CRL again');
 }
 
-/** Refuses a CRL whose nextUpdate has passed: a newer one exists and may revoke more. */
-export function checkCrlFresh(crl: ParsedCrl, now: Date): void {
-  if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime()) {
-    throw new UserError(crl.where, `stale CRL: nextUpdate ${crl.nextUpdate.toISOString()} has passed (issuer ${crl.issuer})`,
+/** How far a CRL's thisUpdate may lie in the future (clock skew between the CA and this machine). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Refuses a CRL whose nextUpdate has passed (a newer one exists and may revoke more) unless allowStale, and one
+ * issued in the future (a wrong clock here or at the CA makes every later comparison meaningless).
+ */
+export function checkCrlFresh(crl: ParsedCrl, now: Date, allowStale = false): void {
+  if (crl.thisUpdate.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
+    throw new UserError(crl.where, `CRL issued in the future: thisUpdate ${crl.thisUpdate.toISOString()} is after now (${now.toISOString()})`,
+      'check this machine\'s clock and the CA\'s');
+  }
+  if (!allowStale && crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime()) {
+    throw new UserError(crl.where, `stale CRL: nextUpdate ${crl.nextUpdate.toISOString()} has passed (issuer "${crl.issuer}")`,
       'fetch the current CRL from the CA, or pass --allow-stale to apply this one anyway');
   }
 }
@@ -116,5 +154,5 @@ export function checkCrlFresh(crl: ParsedCrl, now: Date): void {
 export function crlsToRevokedSet(crls: ParsedCrl[]): RevokedSet {
   const entries = new Map<string, string>();
   for (const c of crls) for (const s of c.serials) entries.set(s, REVOKED_VALUE);
-  return { entries, inputs: crls.map((c) => `${c.where} (CRL of ${c.issuer}, ${c.serials.length} revoked)`) };
+  return { entries, inputs: crls.map((c) => `${c.where} (CRL of "${c.issuer}"${c.crlNumber ? ` number ${c.crlNumber}` : ''}, ${c.serials.length} revoked)`) };
 }

@@ -1,47 +1,173 @@
-/** Reads every input a sync or export names and checks the CRLs before anything trusts them. */
+/**
+ * Reads every input a sync, check or export names (files, http(s) and s3 URLs, distribution points of
+ * certificates), and checks the CRLs before anything trusts them: each must verify against a CA given with
+ * --ca, or the caller must have said --insecure-skip-crl-verify (and is warned on every run).
+ */
+import * as fs from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
-import { checkCrlFresh, crlsToRevokedSet, ParsedCrl, readCaCertificates, readCrlFile, verifyCrlSignature } from './crl-source';
+import { CaCertificate, readCertificates } from './ca-certificate';
+import { markOf } from './crl-mark';
+import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
+import { fetchHttpCrl, isHttpUrl } from './crl-http-source';
+import { fetchS3Crl, parseS3Url } from './crl-s3-source';
+import { checkCrlFresh, crlsToRevokedSet, parseCrlBytes, ParsedCrl, readCrlFile, verifyCrl } from './crl-source';
 import { readKvsImportFile } from './kvs-import-format';
 import { mergeRevokedSets, RevokedSet } from './revoked-set';
 import { readSerialListFile } from './serial-list-source';
 
 export interface SourceOptions {
-  /** CRL files, PEM (one or more CRLs each) or DER */
+  /** CRLs: files (PEM with one or more CRLs, or DER), http(s):// URLs, s3://bucket/key URLs */
   crlFiles?: string[];
+  /** certificates whose CRL Distribution Points (http/https) name the CRL to fetch */
+  crlFromCertFiles?: string[];
   /** serial-list files */
   serialFiles?: string[];
   /** KeyValueStore import JSON files */
   kvsJsonFiles?: string[];
-  /** CA certificates; when given every CRL must verify against one of them */
+  /** CA certificates; every CRL must verify against one of them */
   caFiles?: string[];
+  /** apply CRLs without verifying them (warned about on every run) @default false */
+  insecureSkipCrlVerify?: boolean;
   /** accept CRLs whose nextUpdate has passed @default false */
   allowStale?: boolean;
   /** clock for the staleness check @default new Date() */
   now?: Date;
+  /** bounds and cache of downloads */
+  fetch?: CrlFetchOptions;
+  /** the S3 client for s3:// sources (made on first use) */
+  s3Client?: () => S3Client;
+  /** warnings that must reach the user on every run */
+  onWarning?: (line: string) => void;
+}
+
+/** What a CRL contributed, for reports (`revocations check`). */
+export interface CrlInfo {
+  where: string;
+  issuer: string;
+  scopeId: string;
+  crlNumber?: string;
+  thisUpdate: Date;
+  nextUpdate?: Date;
+  revoked: number;
+  verifiedBy?: string;
+}
+
+export interface LoadedSource extends RevokedSet {
+  crls: CrlInfo[];
 }
 
 /** Loads, verifies and merges the sources into one revoked set. Throws UserError on the first bad input. */
-export async function loadRevocationSource(opts: SourceOptions): Promise<RevokedSet> {
-  const crlFiles = opts.crlFiles ?? [];
+export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedSource> {
+  const crlSpecs = opts.crlFiles ?? [];
+  const fromCerts = opts.crlFromCertFiles ?? [];
   const serialFiles = opts.serialFiles ?? [];
   const jsonFiles = opts.kvsJsonFiles ?? [];
-  if (crlFiles.length + serialFiles.length + jsonFiles.length === 0) {
-    throw new UserError('revocation source', 'no input given', 'pass --crl FILE (repeatable), --serials FILE or --kvs-json FILE');
+  if (crlSpecs.length + fromCerts.length + serialFiles.length + jsonFiles.length === 0) {
+    throw new UserError('revocation source', 'no input given', 'pass --crl FILE|URL (repeatable), --crl-from-cert CERT, --serials FILE or --kvs-json FILE');
   }
   const caFiles = opts.caFiles ?? [];
-  if (caFiles.length > 0 && crlFiles.length === 0) {
-    throw new UserError('--ca', 'only CRLs carry a signature to check', 'pass --crl FILE with --ca, or drop --ca');
+  const anyCrl = crlSpecs.length + fromCerts.length > 0;
+  if (caFiles.length > 0 && !anyCrl) {
+    throw new UserError('--ca', 'only CRLs carry a signature to check', 'pass --crl with --ca, or drop --ca');
   }
-  const cas = caFiles.map((f) => ({ file: f, certs: readCaCertificates(f) }));
-  const crls: ParsedCrl[] = crlFiles.flatMap((f) => readCrlFile(f));
+  if (caFiles.length > 0 && opts.insecureSkipCrlVerify) {
+    throw new UserError('--insecure-skip-crl-verify', 'given together with --ca', 'drop --insecure-skip-crl-verify: with --ca every CRL is verified');
+  }
+  if (anyCrl && caFiles.length === 0 && !opts.insecureSkipCrlVerify) {
+    throw new UserError('--ca', 'a CRL is applied only when its signature verifies against the CA that issued it, and no --ca was given',
+      'pass --ca issuing-ca.pem (repeat for several CAs); --insecure-skip-crl-verify applies unverified CRLs');
+  }
+  // Checked before any download: a bad --ca should not cost a 40 MB fetch.
+  const cas: CaCertificate[] = caFiles.flatMap((f) => readCertificates(f, 'CA certificate', '--ca'));
+
+  const crls: ParsedCrl[] = [];
+  for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts));
+  for (const certFile of fromCerts) crls.push(...await readCrlFromCert(certFile, opts));
+
   const now = opts.now ?? new Date();
+  const infos: CrlInfo[] = [];
+  const scopes = new Map<string, string>();
   for (const crl of crls) {
-    if (cas.length > 0) await verifyCrlSignature(crl, cas.flatMap((c) => c.certs), caFiles.join(', '));
-    if (!opts.allowStale) checkCrlFresh(crl, now);
+    const ca = opts.insecureSkipCrlVerify ? undefined : verifyCrl(crl, cas);
+    checkCrlFresh(crl, now, !!opts.allowStale);
+    const seen = scopes.get(crl.scopeId);
+    if (seen) {
+      throw new UserError(crl.where, `a second CRL of "${crl.issuer}" with the same scope as ${seen}`,
+        'pass only the newest CRL of each CA (or of each partition)');
+    }
+    scopes.set(crl.scopeId, crl.where);
+    infos.push({
+      where: crl.where, issuer: crl.issuer, scopeId: crl.scopeId, crlNumber: crl.crlNumber, thisUpdate: crl.thisUpdate,
+      nextUpdate: crl.nextUpdate, revoked: crl.serials.length, verifiedBy: ca?.where,
+    });
+  }
+  if (opts.insecureSkipCrlVerify && crls.length > 0) {
+    opts.onWarning?.(`WARNING: --insecure-skip-crl-verify: the signatures of ${crls.length} CRL(s) were NOT verified; ` +
+      'whoever can change these files or URLs can un-revoke certificates. Pass --ca to verify them.');
   }
   const sets: RevokedSet[] = [];
-  if (crls.length > 0) sets.push(crlsToRevokedSet(crls));
+  if (crls.length > 0) {
+    const set = crlsToRevokedSet(crls);
+    // An unverified CRL is held to the marks but never moves them: a forged CRL number would block the CA's own CRLs.
+    set.marks = crls.map((c) => ({ ...markOf(c), ...(opts.insecureSkipCrlVerify ? { checkOnly: true } : {}) }));
+    sets.push(set);
+  }
   for (const f of serialFiles) sets.push(readSerialListFile(f));
   for (const f of jsonFiles) sets.push(readKvsImportFile(f));
-  return mergeRevokedSets(sets);
+  return { ...mergeRevokedSets(sets), crls: infos };
+}
+
+/** One `--crl` value: a file, an http(s) URL or an s3 URL. */
+async function readCrlSpec(spec: string, opts: SourceOptions): Promise<ParsedCrl[]> {
+  let fetched: FetchedCrl;
+  if (isHttpUrl(spec)) {
+    fetched = await fetchHttpCrl(spec, opts.fetch);
+  } else if (parseS3Url(spec)) {
+    if (!opts.s3Client) throw new UserError(spec, 's3:// sources are not available here', 'download the CRL and pass the file');
+    fetched = await fetchS3Crl(opts.s3Client(), spec, opts.fetch);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    throw new UserError(spec, 'unsupported CRL URL scheme', 'use a file, http://, https:// or s3://bucket/key');
+  } else {
+    // Files are held to the download limit too: memory stays bounded whatever the path points at.
+    const maxBytes = opts.fetch?.maxBytes ?? CRL_FETCH_DEFAULTS.maxBytes;
+    const size = fileSize(spec);
+    if (size !== undefined && size > maxBytes) {
+      throw new UserError(spec, `the CRL file is ${size} bytes, larger than ${maxBytes}`, 'raise --crl-max-mb if this CA\'s CRL really is that large');
+    }
+    return readCrlFile(spec);
+  }
+  opts.fetch?.onProgress?.(`fetched ${spec}: ${fetched.how}`);
+  return parseCrlBytes(fetched.bytes, spec);
+}
+
+/** The CRL named by a certificate's CRL Distribution Points: the first http(s) one that downloads. */
+async function readCrlFromCert(certFile: string, opts: SourceOptions): Promise<ParsedCrl[]> {
+  const [cert] = readCertificates(certFile, 'certificate', '--crl-from-cert');
+  const urls = cert.crlDistributionPoints.filter(isHttpUrl);
+  if (urls.length === 0) {
+    const others = cert.crlDistributionPoints.length ? ` (only ${cert.crlDistributionPoints.join(', ')})` : '';
+    throw new UserError(certFile, `the certificate names no http(s) CRL distribution point${others}`, 'pass the CRL with --crl FILE|URL instead');
+  }
+  let lastError: unknown;
+  for (const url of urls) {
+    try {
+      return await readCrlSpec(url, opts);
+    } catch (e) {
+      // Only a failed download moves on to the next point; a CRL that downloads but is bad is an answer.
+      if (!(e instanceof UserError) || e.exitCode !== 1) throw e;
+      lastError = e;
+      opts.fetch?.onProgress?.(`${url} failed (${e.message}); trying the next distribution point`);
+    }
+  }
+  throw lastError;
+}
+
+/** A file's size, or undefined when it cannot be stat'ed (reading it then gives the one-line error). */
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,12 +12,17 @@
  *
  * Interruption: each UpdateKeys is all-or-nothing and the sync knows the store's content after each one, so it
  * can stop between batches (AbortSignal) leaving a consistent mix, and records that state for the next run.
+ *
+ * Replays: the CRL high-water marks in the store (crl-mark.ts) are checked on every planning pass against the
+ * store's confirmed content, and written with the last batch.
  */
 import {
   CloudFrontKeyValueStoreClient, ConflictException, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { UserError } from '../diagnostics/user-error';
-import { checkStoreFits } from './kvs-limits';
+import { planMarks } from './crl-mark';
+import { checkStoreFits, KVS_LIMITS } from './kvs-limits';
+import { isReservedKey } from './reserved-keys';
 import { RevokedSet } from './revoked-set';
 import { diffStore, StoreDiff } from './store-diff';
 import { readSnapshot, writeSnapshot } from './store-snapshot';
@@ -35,6 +40,8 @@ export interface SyncOptions {
   maxDeleteShare?: number;
   /** allow deleting more than maxDeleteShare, and applying an empty source @default false */
   allowMassDelete?: boolean;
+  /** apply a CRL older than the store's high-water mark for its issuer (and move the mark back) @default false */
+  allowOlderCrl?: boolean;
   /** compute and report the difference without writing @default false */
   dryRun?: boolean;
   /** folder of store snapshots; undefined disables them (always list) */
@@ -57,6 +64,9 @@ export interface SyncResult {
   plannedPuts: number;
   plannedDeletes: number;
   unchanged: number;
+  /** CRL high-water marks written (or, in a dry run, to write) */
+  marksWritten: number;
+  /** serial keys (and the canary) before and after; conngate's reserved keys are not counted */
   storeKeysBefore: number;
   storeKeysAfter: number;
   storeBytesAfter: number;
@@ -69,7 +79,7 @@ export interface SyncResult {
   sampleDeletes: string[];
 }
 
-interface KnownStore {
+export interface KnownStore {
   etag: string;
   entries: Map<string, string>;
   /** false while the content is only the snapshot's claim, not yet confirmed by the service */
@@ -103,7 +113,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
     known = await readStore(client, kvsArn, snap, progress);
   }
 
-  const storeKeysBefore = known.entries.size;
+  const storeKeysBefore = [...known.entries.keys()].filter((k) => !isReservedKey(k)).length;
   let conflicts = 0;
   let puts = 0;
   let deletes = 0;
@@ -115,18 +125,23 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
 
   for (;;) {
     const diff = diffStore(target, known.entries, keep);
-    const refusal = safetyRefusal(diff, known.entries.size, share, opts);
+    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl);
+    const refusal = marks.refusal ?? safetyRefusal(diff, diff.storeSerialKeys, share, opts);
     if (refusal && !known.confirmed) {
       // Never refuse (nor write) on an unconfirmed snapshot's word: read the store first.
       known = await readStore(client, kvsArn, snap, progress);
       continue;
     }
     if (refusal) throw refusal;
+    for (const m of marks.puts) diff.final.set(m.key, m.value);
     const storeBytes = checkStoreFits(diff.final, opts.source.inputs.join(', ') || kvsArn);
-    const batches = planBatches(diff);
+    const batches = planBatches(diff, KVS_LIMITS, marks.puts);
+    let reservedAfter = 0;
+    for (const k of diff.final.keys()) if (isReservedKey(k)) reservedAfter++;
     const result = (): SyncResult => ({
       dryRun: !!opts.dryRun, kvsArn, puts, deletes, plannedPuts: diff.puts.length, plannedDeletes: diff.deletes.length,
-      unchanged: diff.unchanged, storeKeysBefore, storeKeysAfter: diff.final.size, storeBytesAfter: storeBytes,
+      unchanged: diff.unchanged, marksWritten: marks.puts.length, storeKeysBefore, storeKeysAfter: diff.final.size - reservedAfter,
+      storeBytesAfter: storeBytes,
       batches: batchesSent, conflicts, readMode: known.mode, etag: known.etag,
       samplePuts: diff.puts.slice(0, SAMPLE).map((p) => p.key), sampleDeletes: diff.deletes.slice(0, SAMPLE),
     });
@@ -140,7 +155,8 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       save();
       return result();
     }
-    progress(`writing ${diff.puts.length} puts and ${diff.deletes.length} deletes in ${batches.length} batches`);
+    progress(`writing ${diff.puts.length} puts and ${diff.deletes.length} deletes in ${batches.length} batches` +
+      (marks.puts.length ? ` (the last also moves ${marks.puts.length} CRL high-water mark${marks.puts.length > 1 ? 's' : ''})` : ''));
     let conflicted = false;
     for (const [i, batch] of batches.entries()) {
       if (opts.signal?.aborted) {
@@ -178,7 +194,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       for (const k of batch.deletes) known.entries.delete(k);
       known.etag = etag;
       known.confirmed = true;
-      puts += batch.puts.length;
+      puts += batch.puts.filter((p) => !isReservedKey(p.key)).length;
       deletes += batch.deletes.length;
       batchesSent++;
       if (batches.length >= 10 && ((i + 1) % Math.ceil(batches.length / 10) === 0 || i + 1 === batches.length)) {
@@ -191,8 +207,8 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
   }
 }
 
-/** Reads the store: Describe, then the snapshot if its ETag still matches, nothing if empty, else ListKeys. */
-async function readStore(
+/** Reads the store: Describe, then the snapshot if its ETag still matches, nothing if empty, else ListKeys (read-only). */
+export async function readStore(
   client: CloudFrontKeyValueStoreClient, kvsArn: string,
   reuse: { etag: string; entries: Map<string, string> } | undefined, progress: (line: string) => void,
 ): Promise<KnownStore> {

@@ -64,6 +64,7 @@ const stageFields = {
   functionFile: { type: 'string', minLength: 1 },
   suiteFile: { type: 'string', minLength: 1 },
   canarySerial: { type: 'string', minLength: 1 },
+  crlCaFiles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
   mtls: {
     type: 'object',
     additionalProperties: false,

@@ -56,6 +56,8 @@ export interface StageConfig {
   suiteFile?: string;
   /** Canonical canary serial kept in the stage's store. */
   canarySerial: string;
+  /** CA certificates (absolute paths) the stage's CRLs must verify against when `--ca` is not given. */
+  crlCaFiles?: string[];
   mtls: StageMtlsConfig;
   /** The HTTPS origin behind the distribution. */
   origin: { domainName: string; originPath?: string };
@@ -77,6 +79,7 @@ interface StageFileEntry {
   functionFile?: string;
   suiteFile?: string;
   canarySerial?: string;
+  crlCaFiles?: string[];
   mtls?: {
     mode?: 'required' | 'optional';
     trustStore?: { caBundle?: { bucket: string; key: string; region?: string; version?: string }; trustStoreId?: string; name?: string };
@@ -194,6 +197,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     functionFile: path.resolve(cwd, pick('functionFile') ?? 'functions/revocation-check.js'),
     ...(suiteFile ? { suiteFile: path.resolve(cwd, suiteFile) } : {}),
     canarySerial,
+    ...(pick('crlCaFiles') ? { crlCaFiles: pick('crlCaFiles')!.map((f) => path.resolve(cwd, f)) } : {}),
     mtls: {
       mode: m.mode ?? 'required',
       trustStore,

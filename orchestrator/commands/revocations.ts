@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { createKvsClient, resolveTarget } from '../../aws/clients';
+import { createKvsClient, createS3Client, resolveTarget } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../../revocation/api-call-counter';
 import { canonicalSerial } from '../../revocation/canonical-serial';
 import { formatKvsImport } from '../../revocation/kvs-import-format';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
+import { checkRevocations, formatCheckReport } from '../../revocation/store-check';
 import { syncRevocations, SyncResult } from '../../revocation/sync';
 import { OutputsStore } from '../outputs-store';
 import type { CommandModule } from './index';
@@ -20,23 +21,58 @@ const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?
 
 interface SourceFlags {
   crl?: string[];
+  crlFromCert?: string[];
   serials?: string[];
   kvsJson?: string[];
   ca?: string[];
+  insecureSkipCrlVerify?: boolean;
   allowStale?: boolean;
+  crlMaxMb: string;
+  fetchTimeout: string;
+  crlCacheDir?: string;
+  endpoint?: string;
 }
 
 function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--crl <file>', 'X.509 CRL, PEM (one or more CRLs) or DER; repeat for several CAs', collect)
+    .option('--crl <file|url>', 'X.509 CRL: a file (PEM with one or more CRLs, or DER), an http(s):// URL or s3://bucket/key; repeat for several CAs', collect)
+    .option('--crl-from-cert <cert.pem>', 'fetch the CRL named by this certificate\'s CRL Distribution Points (http/https)', collect)
     .option('--serials <file>', 'serial list: one serial per line, any common hex spelling, # comments', collect)
     .option('--kvs-json <file>', 'KeyValueStore import JSON ({"data":[{"key":..,"value":..}]})', collect)
-    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable)', collect)
-    .option('--allow-stale', 'accept CRLs whose nextUpdate has passed');
+    .option('--ca <cert.pem>', 'CA certificate every CRL must verify against (repeatable); required with CRLs unless the stage config has crlCaFiles', collect)
+    .option('--insecure-skip-crl-verify', 'apply CRLs without verifying their signature (warned about on every run)')
+    .option('--allow-stale', 'accept CRLs whose nextUpdate has passed')
+    .option('--crl-max-mb <mb>', 'largest CRL download accepted, MB', '64')
+    .option('--fetch-timeout <seconds>', 'deadline of each CRL download, redirects included', '60')
+    .option('--crl-cache-dir <dir>', 'where downloaded CRLs and their ETag / Last-Modified are kept for conditional GETs (default: crl-cache next to the outputs file)')
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator, for the store and s3:// CRLs (default: $CONNGATE_ENDPOINT, else AWS)');
 }
 
-function sourceOptions(f: SourceFlags): SourceOptions {
-  return { crlFiles: f.crl ?? [], serialFiles: f.serials ?? [], kvsJsonFiles: f.kvsJson ?? [], caFiles: f.ca ?? [], allowStale: !!f.allowStale };
+function positive(v: string, flag: string, example: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UserError(flag, `"${v}" is not a positive number`, `pass e.g. ${example}`);
+  return n;
+}
+
+/** --ca wins; without it (and without --insecure-skip-crl-verify) the stage config's crlCaFiles, when the sources have CRLs. */
+function withStageCa<T extends SourceFlags>(f: T, crlCaFiles: string[] | undefined, progress: (line: string) => void): T {
+  const hasCrl = (f.crl?.length ?? 0) + (f.crlFromCert?.length ?? 0) > 0;
+  if (f.ca?.length || f.insecureSkipCrlVerify || !crlCaFiles?.length || !hasCrl) return f;
+  progress(`verifying CRLs against the stage config's crlCaFiles: ${crlCaFiles.join(', ')}`);
+  return { ...f, ca: crlCaFiles };
+}
+
+function sourceOptions(f: SourceFlags, cacheDir: string | undefined, progress: (line: string) => void): SourceOptions {
+  const maxBytes = Math.floor(positive(f.crlMaxMb, '--crl-max-mb', '64') * 1024 * 1024);
+  const timeoutMs = Math.floor(positive(f.fetchTimeout, '--fetch-timeout', '60') * 1000);
+  return {
+    crlFiles: f.crl ?? [], crlFromCertFiles: f.crlFromCert ?? [], serialFiles: f.serials ?? [], kvsJsonFiles: f.kvsJson ?? [],
+    caFiles: f.ca ?? [], insecureSkipCrlVerify: !!f.insecureSkipCrlVerify, allowStale: !!f.allowStale,
+    fetch: { cacheDir: f.crlCacheDir ?? cacheDir, maxBytes, timeoutMs, onProgress: progress },
+    s3Client: () => createS3Client(resolveTarget({ endpoint: f.endpoint })),
+    // On stderr, on every run, whatever else is printed.
+    onWarning: (line) => { process.stderr.write(`conngate: ${line}\n`); },
+  };
 }
 
 function canary(raw: string, where: string): string {
@@ -63,32 +99,39 @@ function describe(r: SyncResult, stage: string): string {
       sample('puts', r.samplePuts, r.plannedPuts) + sample('deletes', r.sampleDeletes, r.plannedDeletes);
   }
   return `revocations ${stage}: put ${r.puts} and deleted ${r.deletes} keys in ${r.batches} batches ` +
-    `(${r.unchanged} unchanged; store ${r.storeKeysAfter} keys, ${mb} MB; ${r.conflicts} conflicts; read: ${r.readMode}; ETag ${r.etag})`;
+    `(${r.unchanged} unchanged; store ${r.storeKeysAfter} keys, ${mb} MB; ${r.conflicts} conflicts; read: ${r.readMode}; ` +
+    `${r.marksWritten ? `${r.marksWritten} CRL mark${r.marksWritten > 1 ? 's' : ''} moved; ` : ''}ETag ${r.etag})`;
 }
 
 interface SyncFlags extends SourceFlags {
   allowMassDelete?: boolean;
+  allowOlderCrl?: boolean;
   maxDeleteShare: string;
   dryRun?: boolean;
   dir: string;
   outputs?: string;
   kvsArn?: string;
   canary?: string;
-  endpoint?: string;
   snapshotDir?: string;
   snapshot: boolean;
 }
 
-async function runSync(stage: string, f: SyncFlags): Promise<void> {
-  const share = parseShare(f.maxDeleteShare);
+/** What sync and check share: the stage's store, canary and state folder. */
+function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary'>): { kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[] } {
   const dir = path.resolve(f.dir);
   // The stage config is where the canary is defined (the stack writes it from there), also when --kvs-arn names the store.
   const config = findStageConfig(loadStageConfigs(dir), stage);
   const canaryKey = f.canary ? canary(f.canary, '--canary') : config.canarySerial;
   const outputsFile = f.outputs ? path.resolve(f.outputs) : path.join(dir, DEFAULT_OUTPUTS);
   const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile).require(stage).kvsArn;
-  const source = await loadRevocationSource(sourceOptions(f));
+  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles };
+}
+
+async function runSync(stage: string, f: SyncFlags): Promise<void> {
+  const share = parseShare(f.maxDeleteShare);
+  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
+  const source = await loadRevocationSource(sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress));
   for (const i of source.inputs) progress(`source ${i}`);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -101,14 +144,48 @@ async function runSync(stage: string, f: SyncFlags): Promise<void> {
     const calls = countApiCalls(client);
     const result = await syncRevocations({
       client, kvsArn, source, protectedKeys: [canaryKey], maxDeleteShare: share, allowMassDelete: !!f.allowMassDelete,
-      dryRun: !!f.dryRun,
-      snapshotDir: f.snapshot ? f.snapshotDir ?? path.join(path.dirname(outputsFile), 'revocation-snapshots') : undefined,
+      allowOlderCrl: !!f.allowOlderCrl, dryRun: !!f.dryRun,
+      snapshotDir: f.snapshot ? f.snapshotDir ?? path.join(stateDir, 'revocation-snapshots') : undefined,
       onProgress: progress, signal: abort.signal,
     });
     process.stdout.write(`${describe(result, stage)}; ${formatApiCalls(calls)}\n`);
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+interface CheckFlags extends SourceFlags {
+  dir: string;
+  outputs?: string;
+  kvsArn?: string;
+  canary?: string;
+  warnBefore: string;
+  json?: boolean;
+  snapshotDir?: string;
+}
+
+/** "12h", "3d", "90m", "3600s" or plain seconds -> ms. */
+function parseDuration(v: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/.exec(v.trim());
+  if (!m) throw new UserError(flag, `"${v}" is not a duration`, 'pass e.g. 12h, 2d or 90m');
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+}
+
+async function runCheck(stage: string, f: CheckFlags): Promise<void> {
+  const warnBeforeMs = parseDuration(f.warnBefore, '--warn-before');
+  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
+  const progress = (line: string): void => { process.stderr.write(`revocations check ${stage}: ${line}\n`); };
+  // A stale CRL is a finding of the check (exit 1), not bad input.
+  const source = await loadRevocationSource({
+    ...sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress), allowStale: true,
+  });
+  const client = createKvsClient(resolveTarget({ endpoint: f.endpoint }));
+  const report = await checkRevocations({
+    client, kvsArn, source, canary: canaryKey, warnBeforeMs,
+    snapshotDir: f.snapshotDir ?? path.join(stateDir, 'revocation-snapshots'),
+  });
+  process.stdout.write(f.json ? `${JSON.stringify({ stage, ...report }, null, 2)}\n` : `${formatCheckReport(report, stage)}\n`);
+  if (!report.ok) process.exitCode = 1;
 }
 
 interface ExportFlags extends SourceFlags {
@@ -118,7 +195,8 @@ interface ExportFlags extends SourceFlags {
 }
 
 async function runExport(f: ExportFlags): Promise<void> {
-  const source = await loadRevocationSource(sourceOptions(f));
+  const progress = (line: string): void => { process.stderr.write(`revocations export: ${line}\n`); };
+  const source = await loadRevocationSource(sourceOptions(f, undefined, progress));
   const entries = new Map(source.entries);
   if (f.canary) {
     const c = canary(f.canary, '--canary');
@@ -134,7 +212,7 @@ async function runExport(f: ExportFlags): Promise<void> {
   }
 }
 
-/** `conngate revocations sync|export`: keep a stage's KeyValueStore equal to the CA's revocations. */
+/** `conngate revocations sync|check|export`: keep a stage's KeyValueStore equal to the CA's revocations. */
 export const revocationsCommand: CommandModule = {
   register(program) {
     const group = program.command('revocations')
@@ -143,21 +221,37 @@ export const revocationsCommand: CommandModule = {
       .description('Make the stage\'s KeyValueStore hold exactly the revoked serials of the given sources (the canary is kept)')
       .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)'))
       .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, or applying an empty source')
+      .option('--allow-older-crl', 'apply a CRL older than the one the store already applied for its CA (a deliberate roll-back)')
       .option('--max-delete-share <share>', 'largest share of the store one sync may delete', '0.1')
       .option('--dry-run', 'print the difference (counts and a sample) without writing')
       .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
       .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
       .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
       .option('--canary <serial>', 'canary serial never deleted (default: the stage\'s canarySerial in conngate.config.json, else 0badc0de0badc0de)')
-      .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the local emulator (default: $CONNGATE_ENDPOINT, else AWS)')
       .option('--snapshot-dir <dir>', 'where the last sync\'s snapshot of each store is kept (default: revocation-snapshots next to --outputs)')
       .option('--no-snapshot', 'ignore snapshots: always list the store')
       .addHelpText('after', '\nExamples:\n  conngate revocations sync prod --crl ca1.crl --crl ca2.pem --ca ca1.pem --ca ca2.pem\n' +
+        '  conngate revocations sync prod --crl http://crl.example.com/issuing.crl --ca issuing.pem\n' +
+        '  conngate revocations sync prod --crl s3://my-pca-crls/crl/11223344-aaaa-bbbb-cccc-1234567890ab.crl --ca pca.pem\n' +
+        '  conngate revocations sync prod --crl-from-cert client.pem --ca issuing.pem\n' +
         '  conngate revocations sync dev --serials revoked.txt --dry-run')
       .action(async (stage: string, flags: SyncFlags) => runSync(stage, flags));
+    addSourceOptions(group.command('check')
+      .description('Read-only: compare the stage\'s store with the sources (exit 1 when a revoked serial is missing, a CRL is stale or about to be, or the canary is gone)')
+      .argument('<stage>', 'stage whose store to check'))
+      .option('--warn-before <duration>', 'fail when a CRL\'s nextUpdate is closer than this (s, m, h, d)', '12h')
+      .option('--json', 'print the report as JSON')
+      .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
+      .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
+      .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
+      .option('--canary <serial>', 'canary serial expected in the store (default: the stage\'s canarySerial)')
+      .option('--snapshot-dir <dir>', 'snapshots a sync left (read only, used when current)')
+      .addHelpText('after', '\nExit codes: 0 all good, 1 a finding (missing serials, stale CRL, canary gone, source older than the store), 2 bad input.\n' +
+        'Example (hourly, after the sync):\n  conngate revocations check prod --crl http://crl.example.com/issuing.crl --ca issuing.pem --warn-before 12h --json')
+      .action(async (stage: string, flags: CheckFlags) => runCheck(stage, flags));
     addSourceOptions(group.command('export')
       .description('Write the revoked serials of the given sources as KeyValueStore import JSON (to create a store from S3)'))
-      .addOption(new Option('--format <format>', 'output format').choices(['kvs-import']).makeOptionMandatory())
+      .addOption(new Option('--format <format>', 'output format').choices(['kvs-import']).default('kvs-import'))
       .option('--out <file>', 'write to this file instead of stdout')
       .option('--canary <serial>', 'also include this canary serial')
       .action(async (flags: ExportFlags) => runExport(flags));

@@ -1,0 +1,142 @@
+/**
+ * The emulator's S3 subset, mounted under `/s3/`: what CRL sources and trust-store CA bundles need. Path-style
+ * only (`/s3/<bucket>/<key>`): CreateBucket (PUT /s3/<bucket>), PutObject, GetObject and HeadObject, with
+ * ETag / Last-Modified and conditional GETs (If-None-Match, If-Modified-Since -> 304; If-Match ->
+ * 412). Errors are S3's XML `<Error><Code/><Message/></Error>`. Like the rest of the emulator it accepts any
+ * credentials. Clients: `createS3Client` in aws/clients.ts (endpoint `<emulator>/s3`, forcePathStyle).
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { S3Buckets } from './s3-buckets';
+
+/** Path prefix the subset answers under. */
+export const S3_PATH_PREFIX = '/s3/';
+
+/** Largest object accepted (CRLs of 1,000,000 entries are about 40 MB). */
+const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+
+class S3Error extends Error {
+  constructor(readonly code: string, readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** True when a request belongs to the S3 subset. */
+export function isS3Request(url: string | undefined): boolean {
+  return (url ?? '').startsWith(S3_PATH_PREFIX) || url === '/s3';
+}
+
+/** Serves one S3 request; never throws (errors become S3 error responses). */
+export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): void {
+  const requestId = randomUUID();
+  serve(buckets, req, res, requestId).catch((err: unknown) => {
+    const e = err instanceof S3Error ? err : new S3Error('InternalError', 500, `The emulator failed: ${(err as Error).message}`);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message>` +
+      `<RequestId>${requestId}</RequestId></Error>`;
+    const head = req.method === 'HEAD';
+    res.writeHead(e.status, { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId, ...(head ? {} : { 'Content-Length': Buffer.byteLength(xml) }) });
+    res.end(head ? undefined : xml);
+  });
+}
+
+async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  const rest = url.pathname.slice(S3_PATH_PREFIX.length);
+  const slash = rest.indexOf('/');
+  const bucket = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
+  const key = slash < 0 ? '' : decodeURIComponent(rest.slice(slash + 1));
+  const method = req.method ?? 'GET';
+  // SDK clients never send Origin; a browser page does. No page on any site may read or write these objects.
+  const site = String(req.headers['sec-fetch-site'] ?? '');
+  if (req.headers.origin !== undefined || (site !== '' && site !== 'none')) {
+    throw new S3Error('AccessDenied', 403, 'Browser requests are not served by this emulator.');
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new S3Error('InvalidBucketName', 400, `The specified bucket is not valid: "${bucket}".`);
+  const body = await readBody(req);
+  if (key === '') {
+    if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
+    if (!buckets.createBucket(bucket)) throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
+    res.writeHead(200, { 'x-amz-request-id': requestId, Location: `/${bucket}`, 'Content-Length': '0' });
+    res.end();
+    return;
+  }
+  if (!buckets.hasBucket(bucket)) throw new S3Error('NoSuchBucket', 404, `The specified bucket does not exist: ${bucket}.`);
+  if (method === 'PUT') {
+    const obj = buckets.put(bucket, key, decodeAwsChunked(req, body), String(req.headers['content-type'] ?? 'binary/octet-stream'), new Date());
+    res.writeHead(200, { 'x-amz-request-id': requestId, ETag: obj.etag, 'Content-Length': '0' });
+    res.end();
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on an object.`);
+  const obj = buckets.get(bucket, key);
+  if (!obj) throw new S3Error('NoSuchKey', 404, 'The specified key does not exist.');
+  const headers = {
+    'x-amz-request-id': requestId, ETag: obj.etag, 'Last-Modified': obj.lastModified.toUTCString(),
+  };
+  const ifMatch = req.headers['if-match'];
+  if (ifMatch !== undefined && !etagListMatches(ifMatch, obj.etag)) throw new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+  const ifNoneMatch = req.headers['if-none-match'];
+  const ifModifiedSince = req.headers['if-modified-since'];
+  // RFC 9110: If-None-Match takes precedence; If-Modified-Since counts only without it.
+  const notModified = ifNoneMatch !== undefined ? etagListMatches(ifNoneMatch, obj.etag)
+    : ifModifiedSince !== undefined && !Number.isNaN(Date.parse(ifModifiedSince)) && obj.lastModified.getTime() <= Date.parse(ifModifiedSince);
+  if (notModified) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { ...headers, 'Content-Type': obj.contentType, 'Content-Length': String(obj.body.length) });
+  res.end(method === 'HEAD' ? undefined : obj.body);
+}
+
+function etagListMatches(header: string, etag: string): boolean {
+  return header.split(',').map((s) => s.trim()).some((t) => t === '*' || t === etag || t.replace(/^W\//, '') === etag);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_OBJECT_BYTES) {
+        reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The SDK sends streaming uploads in aws-chunked encoding (`<hex size>[;ext]\r\n<data>\r\n ... 0\r\n<trailers>`),
+ * with checksums in trailers; the object is the data alone.
+ */
+function decodeAwsChunked(req: IncomingMessage, body: Buffer): Buffer {
+  const enc = String(req.headers['content-encoding'] ?? '');
+  const sha = String(req.headers['x-amz-content-sha256'] ?? '');
+  if (!enc.includes('aws-chunked') && !sha.startsWith('STREAMING-')) return body;
+  const parts: Buffer[] = [];
+  let p = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', p);
+    if (eol < 0) throw new S3Error('IncompleteBody', 400, 'The aws-chunked body is truncated.');
+    const size = parseInt(body.subarray(p, eol).toString('latin1').split(';')[0], 16);
+    if (!Number.isFinite(size) || size < 0 || eol + 2 + size > body.length) throw new S3Error('IncompleteBody', 400, 'Malformed aws-chunked body.');
+    if (size === 0) break;
+    parts.push(body.subarray(eol + 2, eol + 2 + size));
+    p = eol + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+function esc(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}

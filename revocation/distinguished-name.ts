@@ -1,0 +1,36 @@
+/**
+ * X.501 names as conngate compares and prints them. Comparison is on the DER bytes (RFC 5280 issuer matching as
+ * CAs produce it: the CRL issuer is a copy of the CA certificate's subject); the text form is for messages only.
+ */
+import { children, contentBytes, DerError, oidText, readTlv, TAG, Tlv } from './der-reader';
+
+const SHORT_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'emailAddress',
+};
+
+/** "O=Example, CN=Issuing CA" from a DER Name (a SEQUENCE of SETs of attribute SEQUENCEs: two fixed levels). */
+export function nameText(buf: Uint8Array, name: Tlv): string {
+  if (name.tag !== TAG.SEQUENCE) throw new DerError(name.start, 'expected a Name');
+  const parts: string[] = [];
+  for (const rdn of children(buf, name)) {
+    if (rdn.tag !== TAG.SET) throw new DerError(rdn.start, 'expected a RelativeDistinguishedName');
+    for (const atv of children(buf, rdn)) {
+      const [type, value] = children(buf, atv);
+      if (!type || !value) throw new DerError(atv.start, 'incomplete name attribute');
+      const label = SHORT_NAMES[oidText(buf, type)] ?? oidText(buf, type);
+      // BMPString (0x1e) is UTF-16BE; the printable string types are ASCII/UTF-8.
+      const raw = contentBytes(buf, value);
+      const text = value.tag === 0x1e ? Buffer.from(raw).swap16().toString('utf16le') : raw.toString('utf8');
+      parts.push(`${label}=${text.replace(/[\x00-\x1f\x7f]/g, '?')}`);
+    }
+  }
+  return parts.join(', ');
+}
+
+/** Reads one Name element at `pos`. */
+export function readName(buf: Uint8Array, pos: number, limit: number): Tlv {
+  const t = readTlv(buf, pos, limit);
+  if (t.tag !== TAG.SEQUENCE) throw new DerError(pos, 'expected a Name');
+  return t;
+}

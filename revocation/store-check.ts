@@ -1,0 +1,145 @@
+/**
+ * `conngate revocations check`: a read-only comparison of a store with its sources, for scheduled jobs. It
+ * fails (exit 1) when a revoked serial is missing from the store (the function would let that certificate in),
+ * when a CRL has passed its nextUpdate or will within the warning window, when the canary is gone, when a
+ * source CRL is older than what the store already applied (a stale mirror), or when a mark is unreadable.
+ * Extras, size and marks are reported.
+ */
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { crlMarkKey, isOlder, parseMark, StoredMark } from './crl-mark';
+import { entryBytes, KVS_LIMITS } from './kvs-limits';
+import type { LoadedSource } from './load-source';
+import { isReservedKey, reservedKey } from './reserved-keys';
+import { readSnapshot } from './store-snapshot';
+import { readStore } from './sync';
+
+export interface CheckOptions {
+  client: CloudFrontKeyValueStoreClient;
+  kvsArn: string;
+  source: LoadedSource;
+  canary: string;
+  /** a CRL whose nextUpdate is less than this far away fails the check, ms */
+  warnBeforeMs: number;
+  now?: Date;
+  /** snapshot folder: used only when its ETag is the store's (never written) */
+  snapshotDir?: string;
+}
+
+export interface CrlStatus {
+  where: string;
+  issuer: string;
+  crlNumber?: string;
+  thisUpdate: string;
+  nextUpdate?: string;
+  revoked: number;
+  /** ok, expiring (within --warn-before), expired */
+  freshness: 'ok' | 'expiring' | 'expired';
+  /** how the CRL compares with the store's high-water mark of its issuer and scope */
+  mark: 'current' | 'newer-than-store' | 'older-than-store' | 'no-mark';
+}
+
+export interface MarkStatus {
+  key: string;
+  issuer: string;
+  crlNumber?: string;
+  thisUpdate?: string;
+  readable: boolean;
+}
+
+export interface CheckReport {
+  ok: boolean;
+  kvsArn: string;
+  etag: string;
+  readMode: string;
+  store: { keys: number; serialKeys: number; reservedKeys: number; bytes: number; maxBytes: number; share: number };
+  sourceSerials: number;
+  missing: { count: number; sample: string[] };
+  extras: { count: number; sample: string[] };
+  canaryPresent: boolean;
+  crls: CrlStatus[];
+  marks: MarkStatus[];
+  problems: string[];
+}
+
+const SAMPLE = 10;
+
+export async function checkRevocations(opts: CheckOptions): Promise<CheckReport> {
+  const now = opts.now ?? new Date();
+  const snap = opts.snapshotDir ? readSnapshot(opts.snapshotDir, opts.kvsArn) : undefined;
+  const known = await readStore(opts.client, opts.kvsArn, snap, () => undefined);
+  const store = known.entries;
+  const target = opts.source.entries;
+  const missing: string[] = [];
+  for (const k of target.keys()) if (!store.has(k)) missing.push(k);
+  const extras: string[] = [];
+  let bytes = 0;
+  let reserved = 0;
+  const marks: MarkStatus[] = [];
+  const unreadableMarks: string[] = [];
+  const markPrefix = `${reservedKey('crl-mark')}:`;
+  for (const [k, v] of store) {
+    bytes += entryBytes(k, v);
+    if (isReservedKey(k)) {
+      reserved++;
+      if (k.startsWith(markPrefix)) {
+        const m = parseMark(v);
+        marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m });
+        if (!m) unreadableMarks.push(k);
+      }
+    } else if (!target.has(k) && k !== opts.canary) {
+      extras.push(k);
+    }
+  }
+  missing.sort();
+  extras.sort();
+  const problems: string[] = [];
+  if (missing.length > 0) {
+    problems.push(`${missing.length} revoked serial(s) of the sources are missing from the store (e.g. ${missing.slice(0, 3).join(', ')}): run revocations sync`);
+  }
+  for (const k of unreadableMarks) problems.push(`${k}: the high-water mark is unreadable; the next sync will refuse until it is replaced (--allow-older-crl)`);
+  const canaryPresent = store.has(opts.canary);
+  if (!canaryPresent) problems.push(`the canary ${opts.canary} is missing from the store: re-apply the stage`);
+
+  const crls: CrlStatus[] = opts.source.crls.map((c) => {
+    const next = c.nextUpdate?.getTime();
+    const freshness: CrlStatus['freshness'] = next === undefined ? 'ok' : next < now.getTime() ? 'expired'
+      : next < now.getTime() + opts.warnBeforeMs ? 'expiring' : 'ok';
+    if (freshness === 'expired') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} has passed: the CA's newer CRL is not being fetched`);
+    if (freshness === 'expiring') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} is within the warning window`);
+    const raw = store.get(crlMarkKey(c.scopeId));
+    const stored: StoredMark | undefined = raw === undefined ? undefined : parseMark(raw);
+    const mine = { crlNumber: c.crlNumber, thisUpdate: c.thisUpdate.toISOString() };
+    const mark: CrlStatus['mark'] = !stored ? 'no-mark' : isOlder(mine, stored) ? 'older-than-store'
+      : isOlder(stored, mine) ? 'newer-than-store' : 'current';
+    if (mark === 'older-than-store') problems.push(`${c.where}: older than the CRL the store already applied (CRL number ${stored!.crlNumber ?? '-'}, ${stored!.thisUpdate}): the source is stale`);
+    return {
+      where: c.where, issuer: c.issuer, crlNumber: c.crlNumber, thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString(),
+      revoked: c.revoked, freshness, mark,
+    };
+  });
+  return {
+    ok: problems.length === 0, kvsArn: opts.kvsArn, etag: known.etag, readMode: known.mode,
+    store: { keys: store.size, serialKeys: store.size - reserved, reservedKeys: reserved, bytes, maxBytes: KVS_LIMITS.maxStoreBytes, share: bytes / KVS_LIMITS.maxStoreBytes },
+    sourceSerials: target.size,
+    missing: { count: missing.length, sample: missing.slice(0, SAMPLE) },
+    extras: { count: extras.length, sample: extras.slice(0, SAMPLE) },
+    canaryPresent, crls, marks, problems,
+  };
+}
+
+/** The report as a table for people (the same facts as --json). */
+export function formatCheckReport(r: CheckReport, stage: string): string {
+  const mb = (b: number): string => (b / (1024 * 1024)).toFixed(2);
+  const rows: string[][] = [
+    ['store', `${r.store.serialKeys} serial keys incl. canary, ${r.store.reservedKeys} reserved; ${mb(r.store.bytes)} MB of ${mb(r.store.maxBytes)} MB (${(r.store.share * 100).toFixed(1)}%); ETag ${r.etag}; read: ${r.readMode}`],
+    ['sources', `${r.sourceSerials} revoked serials`],
+    ['missing', `${r.missing.count}${r.missing.count ? `: ${r.missing.sample.join(' ')}${r.missing.count > r.missing.sample.length ? ' ...' : ''}` : ''}`],
+    ['extras', `${r.extras.count}${r.extras.count ? `: ${r.extras.sample.join(' ')}${r.extras.count > r.extras.sample.length ? ' ...' : ''}` : ''} (in the store, in no source)`],
+    ['canary', r.canaryPresent ? 'present' : 'MISSING'],
+    ...r.crls.map((c) => ['crl', `${c.where}: "${c.issuer}" number ${c.crlNumber ?? '-'}, ${c.revoked} revoked, thisUpdate ${c.thisUpdate}, nextUpdate ${c.nextUpdate ?? '-'} (${c.freshness}); vs store mark: ${c.mark}`]),
+    ...r.marks.map((m) => ['mark', m.readable ? `"${m.issuer}" number ${m.crlNumber ?? '-'}, thisUpdate ${m.thisUpdate}` : `${m.key}: UNREADABLE`]),
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const head = `revocations check ${stage}: ${r.ok ? 'OK' : `FAIL (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''})`}`;
+  return [head, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`), ...r.problems.map((p) => `  problem: ${p}`)].join('\n');
+}
