@@ -69,7 +69,7 @@ export function transformSource(code: string, where = 'function code'): Transfor
   const html = /<!--|-->/.exec(code);
   if (html) {
     fail(where, { start: html.index } as acorn.Node, code, `\`${html[0]}\` (an HTML-like comment) is not allowed in connection function code`,
-      `remove it (inside a string, write it as '${html[0].slice(0, 2)}' + '${html[0].slice(2)}'; for a decrement followed by >, add a space: \`x-- >\`)`);
+      `remove it; inside a string write it as '${html[0].slice(0, 2)}' + '${html[0].slice(2)}', and write a decrement followed by > with a space: x-- >`);
   }
   let program: acorn.Program;
   try {
