@@ -56,16 +56,17 @@ defineProperty(Date, 'UTC', { value: RealDate.UTC, writable: true, configurable:
 defineGlobal('Date', Date);
 
 // ---- per-call state ----
-let currentCall = 0, deadline = 0, ops = 0, aborted = null, memoryBase = 0, memoryLimit = 0;
+let currentCall = 0, deadline = 0, ops = 0, aborted = null, memoryLimit = 0;
 const TIMEOUT_MESSAGE = 'exceeded the execution time limit (runaway function stopped)';
 const MEMORY_MESSAGE = 'exceeded the memory limit';
 // Called at every loop body and function entry: once a limit is hit every check throws, so even code that
 // catches the error is unwound.
 function guard() {
   if (aborted !== null) throw new ErrorCtor(aborted);
-  if ((++ops & 1023) === 0) {
-    if (realNow() > deadline) aborted = TIMEOUT_MESSAGE;
-    else if (callBridge(bridge.memory, []) - memoryBase > memoryLimit) aborted = MEMORY_MESSAGE;
+  // Memory is read every 128 checks (a loop can allocate a lot per iteration), the clock every 1,024.
+  if ((++ops & 127) === 0) {
+    if ((ops & 1023) === 0 && realNow() > deadline) aborted = TIMEOUT_MESSAGE;
+    else if (callBridge(bridge.memoryOver, []) === true) aborted = MEMORY_MESSAGE;
     if (aborted !== null) throw new ErrorCtor(aborted);
   }
 }
@@ -549,7 +550,7 @@ function errorText(e) {
 }
 function invoke(callId, connectionJson, nowMs, deadlineMs, hasKvs, memoryLimitBytes) {
   currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = null;
-  memoryLimit = memoryLimitBytes; memoryBase = callBridge(bridge.memory, []);
+  memoryLimit = memoryLimitBytes; callBridge(bridge.memoryStart, [memoryLimitBytes]);
   let decision = null, finished = false;
   function finish(kind, message) {
     if (finished) return;

@@ -45,6 +45,13 @@ function appendCapped(out, text, maxBytes) {
   out.bytes += Buffer.byteLength(cut, 'utf8');
   out.lines.push(cut);
 }
+// A full collection for the worker only: the flag is on just long enough to take gc from a throwaway context, so
+// the function's context never has it.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
+v8.setFlagsFromString('--no-expose-gc');
+let memoryBase = 0, memoryLimit = 0, liveAfterGc = Infinity, nextCollectAt = 0;
+function heapUsed() { const h = v8.getHeapStatistics(); return h.used_heap_size + h.external_memory; }
 function live(callId) { return current !== null && current.id === callId && !current.finished ? current : undefined; }
 
 const bridge = {
@@ -52,7 +59,23 @@ const bridge = {
   customData(callId, text) { const st = live(callId); if (st) appendCapped(st.customData, text, MAX_CUSTOM_DATA_BYTES); },
   done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? String(message) : undefined); },
   value() { const v = valueSlot; valueSlot = undefined; return v; },
-  memory() { const h = v8.getHeapStatistics(); return h.used_heap_size + h.external_memory; },
+  // Growth of the heap (and array buffers) since the run started. Garbage counts until collected, so a reading
+  // over the limit is confirmed after a full collection before the run is stopped.
+  memoryStart(limit) {
+    memoryLimit = limit;
+    memoryBase = Math.min(heapUsed(), liveAfterGc);
+    nextCollectAt = 0;
+  },
+  memoryOver() {
+    const used = heapUsed();
+    if (used - memoryBase <= memoryLimit || used < nextCollectAt) return false;
+    collect();
+    const after = heapUsed();
+    liveAfterGc = Math.min(liveAfterGc, after);
+    // Collect again only after another quarter of the limit was allocated.
+    nextCollectAt = after + memoryLimit / 4;
+    return after - memoryBase > memoryLimit;
+  },
   kvs(callId, op, key) {
     const st = live(callId);
     if (!st || kvsMode === 'none') { valueSlot = 'KeyValueStore is not available'; return 2; }
@@ -166,6 +189,7 @@ async function runCase(c, job) {
 async function runJob(job) {
   if (job.code && api === null && compileError === null) load(job.code);
   if (job.store) snapshot = { key: job.store.key, map: new Map(job.store.entries), meta: job.store.meta || null };
+  if (job.store || liveAfterGc === Infinity) { collect(); liveAfterGc = heapUsed(); }
   kvsMode = job.kvs;
   let pending = [], lastSent = Date.now();
   for (const c of job.cases) {
