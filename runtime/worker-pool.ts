@@ -64,29 +64,37 @@ function stoppedResult(stop: WorkerStop): WorkerCaseResult {
   return { decision: 'error', errorMessage: message, logs: [], customData: [], durationMs: stop.elapsedMs, samples: 1 };
 }
 
+/** Cases per worker message: large enough to amortize the message, small enough to share a batch between workers. */
+const CHUNK = 500;
+
 /**
- * Runs cases of one function in its workers and resolves with one result per case, in order. A batch that a
- * worker could not finish is resumed in a fresh worker; when it is not known which case stopped the worker, the
- * unreported cases run one per batch, so only the case at fault is reported as stopped.
+ * Runs cases of one function in its workers and resolves with one result per case, in order. Large batches are cut
+ * into chunks that up to MAX_WORKERS workers run side by side. A chunk that a worker could not finish is resumed in
+ * a fresh worker; when it is not known which case stopped the worker, the unreported cases run one per message, so
+ * only the case at fault is reported as stopped.
  */
 export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> {
   const results: WorkerCaseResult[] = new Array(job.cases.length);
-  const ranges: Array<{ from: number; to: number }> = job.cases.length ? [{ from: 0, to: job.cases.length }] : [];
-  while (ranges.length > 0) {
-    const { from, to } = ranges.shift()!;
-    const w = await acquire(job.code.sha256);
-    let outcome;
-    try {
-      outcome = await w.run({ ...job, cases: job.cases.slice(from, to) });
-    } finally {
-      release(w);
+  const ranges: Array<{ from: number; to: number }> = [];
+  for (let from = 0; from < job.cases.length; from += CHUNK) ranges.push({ from, to: Math.min(job.cases.length, from + CHUNK) });
+  const drain = async (): Promise<void> => {
+    while (ranges.length > 0) {
+      const { from, to } = ranges.shift()!;
+      const w = await acquire(job.code.sha256);
+      let outcome;
+      try {
+        outcome = await w.run({ ...job, cases: job.cases.slice(from, to) });
+      } finally {
+        release(w);
+      }
+      outcome.results.forEach((r, i) => { results[from + i] = r; });
+      if (!outcome.stop) continue;
+      const failedAt = from + outcome.results.length;
+      if (to - failedAt === 1) results[failedAt] = stoppedResult(outcome.stop);
+      else for (let i = to - 1; i >= failedAt; i--) ranges.unshift({ from: i, to: i + 1 });
     }
-    outcome.results.forEach((r, i) => { results[from + i] = r; });
-    if (!outcome.stop) continue;
-    const failedAt = from + outcome.results.length;
-    if (to - failedAt === 1) results[failedAt] = stoppedResult(outcome.stop);
-    else for (let i = to - 1; i >= failedAt; i--) ranges.unshift({ from: i, to: i + 1 });
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(MAX_WORKERS, Math.max(1, ranges.length)) }, drain));
   return results;
 }
 
