@@ -10,12 +10,15 @@ import { SandboxWorker, type WorkerCaseResult, type WorkerJob, type WorkerStop }
 const workers: SandboxWorker[] = [];
 let spare: SandboxWorker | undefined;
 const waiting: Array<() => void> = [];
+/** Moves on every stopSandboxWorkers(), so a spare scheduled before the stop is not started after it. */
+let generation = 0;
 
 function takeWorker(): SandboxWorker {
   const w = spare && !spare.dead ? spare : new SandboxWorker();
   spare = undefined;
   // Start the next spare once this request is on its way.
-  setImmediate(() => { if (!spare) spare = new SandboxWorker(); });
+  const scheduledIn = generation;
+  setImmediate(() => { if (!spare && scheduledIn === generation) spare = new SandboxWorker(); });
   return w;
 }
 
@@ -100,6 +103,7 @@ export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> 
 
 /** Stops every sandbox worker (tests, and a host that shuts down). Workers also exit when their host exits. */
 export function stopSandboxWorkers(): void {
+  generation++;
   for (const w of workers) w.kill();
   workers.length = 0;
   spare?.kill();
