@@ -26,6 +26,8 @@ for (const name of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'chd
   try { Object.defineProperty(process, name, { value: undefined, writable: false, configurable: false }); } catch (e) { /* absent on this Node */ }
 }
 process.on('disconnect', () => exit(0));
+// node -e puts require and module on the global object; nothing after this point may load a module.
+for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete globalThis[name];
 
 let api = null, compileError = null;
 let snapshot = { key: null, map: new Map(), meta: null };
