@@ -113,6 +113,11 @@ export class SandboxWorker {
     this.idle();
   }
 
+  /** The worker's process id (diagnostics and tests). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   kill(): void {
     this.dead = true;
     try { this.child.kill('SIGKILL'); } catch { /* already gone */ }

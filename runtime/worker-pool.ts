@@ -101,6 +101,11 @@ export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> 
   return results;
 }
 
+/** Process ids of the live sandbox workers, spare included (diagnostics and tests). */
+export function sandboxWorkerPids(): number[] {
+  return [...workers, ...(spare ? [spare] : [])].filter((w) => !w.dead && w.pid !== undefined).map((w) => w.pid as number);
+}
+
 /** Stops every sandbox worker (tests, and a host that shuts down). Workers also exit when their host exits. */
 export function stopSandboxWorkers(): void {
   generation++;
