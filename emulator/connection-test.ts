@@ -9,22 +9,25 @@ export interface ConnectionTestOutcome {
   output?: string;
 }
 
-/** The store as a running function sees it: live reads of the current contents, not a snapshot. */
+/**
+ * The store as the function sees it during one test: its contents at the time of the call. The function reads a
+ * snapshot inside its sandbox worker, keyed by the store's data ETag (moved by every key write), so a store is
+ * shipped to a worker once per version, not once per lookup.
+ */
 function backendOver(store: KeyValueStoreState): KvsBackend {
+  const meta = () => ({ creationDateTime: store.created, lastUpdatedDateTime: store.dataLastModified, keyCount: store.items.size });
   return {
     get: (key) => store.items.get(key),
-    meta: () => ({
-      creationDateTime: store.created,
-      lastUpdatedDateTime: store.dataLastModified,
-      keyCount: store.items.size,
-    }),
+    meta,
+    snapshot: () => ({ key: `${store.arn} ${store.dataEtag}`, entries: () => [...store.items], meta: meta() }),
   };
 }
 
 /**
  * Runs one stage's code against a connection object in the same local runtime `conngate` uses, and words the result
  * as TestConnectionFunction does. AWS does not publish what ConnectionFunctionOutput holds; the emulator's choice
- * is a JSON object whose `decision` is the function's verdict.
+ * is a JSON object whose `decision` is the function's verdict. ComputeUtilization is reported as measured, over 100
+ * when the function is over the 5 ms budget (and then the run is an error, as at the edge).
  */
 export async function runConnectionTest(code: string, connection: unknown, store: KeyValueStoreState | undefined,
   now: Date): Promise<ConnectionTestOutcome> {
@@ -34,7 +37,7 @@ export async function runConnectionTest(code: string, connection: unknown, store
   } catch (err) {
     return { computeUtilization: '0', logs: [], errorMessage: (err as Error).message };
   }
-  const computeUtilization = String(Math.min(100, Math.max(0, Math.round(result.computeUtilization))));
+  const computeUtilization = String(Math.max(0, Math.round(result.computeUtilization)));
   if (result.decision === 'error') {
     return { computeUtilization, logs: result.logs, errorMessage: result.errorMessage ?? 'The connection function failed.' };
   }

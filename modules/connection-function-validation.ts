@@ -14,9 +14,11 @@ export function validateConnectionFunctionName(name: string, prop = 'functionNam
 
 /**
  * Checks, at synth time, what CloudFront would otherwise reject only at apply or at the first connection: size,
- * syntax, `export` statements, imports other than `import cf from 'cloudfront'`, and the `connectionHandler` entry
- * point. It is the local runtime's own check (runtime/source-transform.ts), so synth and `conngate test --local`
- * accept and refuse exactly the same code. `where` is the file path (or label) used in every message.
+ * syntax, `export` statements, imports other than `import cf from 'cloudfront'`, the `connectionHandler` entry
+ * point, and HTML-like comments (`<!--`, `-->`: text a module parser reads as code and a script parser skips).
+ * It is the local runtime's own check (runtime/source-transform.ts, the same parse with the same grammar), so synth
+ * and `conngate test --local` accept and refuse exactly the same code. `where` is the file path (or label) used in
+ * every message.
  */
 export function validateConnectionFunctionCode(code: string, where: string): void {
   transformSource(code, where);

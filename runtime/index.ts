@@ -3,7 +3,8 @@ import { CompiledConnectionFunction } from './connection-function';
 import type { ConnectionRunResult, RunOptions } from './types';
 
 export { CompiledConnectionFunction } from './connection-function';
-export type { ConnectionRunResult, KvsBackend, RunOptions } from './types';
+export type { ConnectionRunResult, KvsBackend, KvsMeta, KvsSnapshot, RunOptions } from './types';
+export { stopSandboxWorkers } from './worker-pool';
 export { MapKvsBackend, FailingKvsBackend } from './map-kvs';
 export { buildConnectionObject } from './payload';
 export type { ConnectionObjectOptions, ConnectionObject } from './payload';
@@ -43,10 +44,9 @@ export async function runConnectionFunction(
 }
 
 /**
- * Runs a connection function like runConnectionFunction, then repeats the run (up to `samples` times in all) only
- * to measure it: the result is the first run's, with the duration and compute-utilization estimate of the fastest
- * run. One wall-clock sample on a busy machine says more about the scheduler than about the function; the fastest
- * of a few is what the function itself costs. Runs are isolated, so the repeats cannot change the outcome.
+ * Runs a connection function like runConnectionFunction, but takes at least `samples` samples of the run (more
+ * while it is over the time limit) and reports the fastest: one wall-clock sample on a busy machine says more about
+ * the scheduler than about the function. Top-level code re-runs per sample, so the repeats cannot change the outcome.
  */
 export async function runConnectionFunctionMeasured(
   fn: string | CompiledConnectionFunction,
@@ -55,11 +55,5 @@ export async function runConnectionFunctionMeasured(
   samples = 3,
 ): Promise<ConnectionRunResult> {
   const compiled = typeof fn === 'string' ? compileConnectionFunction(fn) : fn;
-  const first = await compiled.run(connection, options);
-  let fastest = first;
-  for (let i = 1; i < samples && first.decision !== 'error'; i++) {
-    const again = await compiled.run(connection, options);
-    if (again.durationMs < fastest.durationMs) fastest = again;
-  }
-  return { ...first, durationMs: fastest.durationMs, computeUtilization: fastest.computeUtilization };
+  return compiled.run(connection, options, { minSamples: samples });
 }

@@ -1,7 +1,8 @@
 /**
  * Source of the trusted driver that runs inside each sandbox context before any function code. It builds the
- * cloudfront-js-2.0 globals (frozen Date, one-argument console.log, require('crypto'|'querystring'), TextEncoder,
- * TextDecoder, atob, btoa), removes what the edge lacks, and exposes `invoke` / `settle` to the host.
+ * cloudfront-js-2.0 globals (frozen Date, one-argument console.log, require('crypto'|'querystring'|'buffer'),
+ * Buffer, TextEncoder, TextDecoder, atob, btoa), removes what the edge lacks, caps allocations, and exposes
+ * `invoke` / `settle` to the worker program that hosts the context (runtime/sandbox-worker-program.ts).
  *
  * Security rule: the host `bridge` object and its functions live only in this closure. Every value that crosses
  * into function code is built here, inside the context, from primitives; bridge calls are wrapped so a host
@@ -11,19 +12,25 @@
 export const SANDBOX_PRELUDE = String.raw`(function (bridge) {
 'use strict';
 const G = globalThis;
-const ObjectCtor = Object, ErrorCtor = Error, TypeErrorCtor = TypeError, StringCtor = String;
+const ObjectCtor = Object, ErrorCtor = Error, TypeErrorCtor = TypeError, RangeErrorCtor = RangeError, StringCtor = String;
+const ProxyCtor = Proxy, ArrayBufferCtor = ArrayBuffer, isView = ArrayBuffer.isView;
+const mathMin = Math.min, mathMax = Math.max, mathFloor = Math.floor, isArray = Array.isArray;
 const PromiseCtor = Promise, promiseThen = Promise.prototype.then, promiseResolve = Promise.resolve;
 const apply = Reflect.apply, construct = Reflect.construct, defineProperty = Object.defineProperty;
 const create = Object.create, freeze = Object.freeze;
 const JSONparse = JSON.parse, JSONstringify = JSON.stringify;
 const RealDate = G.Date, realNow = G.Date.now, dateToString = G.Date.prototype.toString;
 const U8 = Uint8Array, fromCharCode = String.fromCharCode, charCodeAt = String.prototype.charCodeAt;
-const strSlice = String.prototype.slice, strIndexOf = String.prototype.indexOf;
+const strSlice = String.prototype.slice, strIndexOf = String.prototype.indexOf, toLower = String.prototype.toLowerCase, strReplace = String.prototype.replace;
 
 function callBridge(fn, args) {
   try { return apply(fn, bridge, args); }
   catch (e) { throw new ErrorCtor('internal runtime error'); }
 }
+
+// A stack-trace hook would hand function code CallSite objects of the worker's own frames: lock it off.
+defineProperty(ErrorCtor, 'prepareStackTrace', { value: undefined, writable: false, configurable: false, enumerable: false });
+defineProperty(G, 'Error', { value: ErrorCtor, writable: false, configurable: false, enumerable: false });
 
 // ---- globals the edge does not have ----
 for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef', 'Intl', 'console']) {
@@ -49,11 +56,44 @@ defineProperty(Date, 'UTC', { value: RealDate.UTC, writable: true, configurable:
 defineGlobal('Date', Date);
 
 // ---- per-call state ----
-let currentCall = 0, deadline = 0, ops = 0, aborted = false;
-const TIMEOUT_MESSAGE = 'execution time limit exceeded (runaway function stopped)';
+let currentCall = 0, deadline = 0, ops = 0, aborted = null, memoryLimit = 0;
+const TIMEOUT_MESSAGE = 'exceeded the execution time limit (runaway function stopped)';
+const MEMORY_MESSAGE = 'exceeded the memory limit';
+// Called at every loop body and function entry: once a limit is hit every check throws, so even code that
+// catches the error is unwound.
 function guard() {
-  if (aborted) throw new ErrorCtor(TIMEOUT_MESSAGE);
-  if ((++ops & 1023) === 0 && realNow() > deadline) { aborted = true; throw new ErrorCtor(TIMEOUT_MESSAGE); }
+  if (aborted !== null) throw new ErrorCtor(aborted);
+  // Memory is read every 128 checks (a loop can allocate a lot per iteration), the clock every 1,024.
+  if ((++ops & 127) === 0) {
+    if ((ops & 1023) === 0 && realNow() > deadline) aborted = TIMEOUT_MESSAGE;
+    else if (callBridge(bridge.memoryOver, []) === true) aborted = MEMORY_MESSAGE;
+    if (aborted !== null) throw new ErrorCtor(aborted);
+  }
+}
+
+// ---- allocation caps: array buffers live outside the V8 heap limit, so a single one may not exceed the budget ----
+function checkBytes(n) {
+  if (typeof n === 'number' && n > memoryLimit) { aborted = MEMORY_MESSAGE; throw new RangeErrorCtor(MEMORY_MESSAGE); }
+}
+function elementsOf(arg) {
+  if (typeof arg === 'number') return arg;
+  if (arg !== null && typeof arg === 'object' && !(arg instanceof ArrayBufferCtor) && typeof arg.length === 'number') return arg.length;
+  return 0;
+}
+function capConstructor(name, Ctor, bytesOf) {
+  const capped = new ProxyCtor(Ctor, {
+    construct: function (target, args, newTarget) { checkBytes(bytesOf(args)); return construct(target, args, newTarget === capped ? target : newTarget); },
+  });
+  defineProperty(Ctor.prototype, 'constructor', { value: capped, writable: true, configurable: true, enumerable: false });
+  defineGlobal(name, capped);
+}
+capConstructor('ArrayBuffer', ArrayBufferCtor, function (args) {
+  const o = args[1];
+  return mathMax(+args[0] || 0, o !== null && typeof o === 'object' ? +o.maxByteLength || 0 : 0);
+});
+for (const name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
+  const Ctor = G[name];
+  capConstructor(name, Ctor, function (args) { return elementsOf(args[0]) * Ctor.BYTES_PER_ELEMENT; });
 }
 
 function toLogText(v) {
@@ -112,27 +152,74 @@ function latin1ToBytes(s) { const out = new U8(s.length); for (let i = 0; i < s.
 function toByteString(data) {
   if (typeof data === 'string') return bytesToLatin1(utf8Encode(data));
   if (data instanceof U8) return bytesToLatin1(data);
-  if (data !== null && typeof data === 'object' && typeof data.byteLength === 'number' && data.buffer) return bytesToLatin1(new U8(data.buffer, data.byteOffset, data.byteLength));
-  throw new TypeErrorCtor('data must be a string or a Uint8Array');
+  if (isView(data)) return bytesToLatin1(new U8(data.buffer, data.byteOffset, data.byteLength));
+  throw new TypeErrorCtor('data must be a string, a Buffer or a Uint8Array');
 }
 
 function TextEncoder() { if (new.target === undefined) throw new TypeErrorCtor("Constructor TextEncoder requires 'new'"); }
 defineProperty(TextEncoder.prototype, 'encoding', { get: function () { return 'utf-8'; } });
 TextEncoder.prototype.encode = function encode(input) { return utf8Encode(input === undefined ? '' : input); };
+// Writes whole characters only (as the Encoding standard says) and reports UTF-16 units read and bytes written.
+TextEncoder.prototype.encodeInto = function encodeInto(source, destination) {
+  if (!(destination instanceof U8)) throw new TypeErrorCtor('The "dest" argument must be an instance of Uint8Array.');
+  source = StringCtor(source);
+  let read = 0, written = 0;
+  while (read < source.length) {
+    const c = apply(charCodeAt, source, [read]);
+    const pair = c >= 0xd800 && c <= 0xdbff && read + 1 < source.length && (apply(charCodeAt, source, [read + 1]) & 0xfc00) === 0xdc00;
+    const units = pair ? 2 : 1;
+    const bytes = utf8Encode(apply(strSlice, source, [read, read + units]));
+    if (written + bytes.length > destination.length) break;
+    for (let i = 0; i < bytes.length; i++) destination[written + i] = bytes[i];
+    written += bytes.length; read += units;
+  }
+  const out = create(ObjectCtor.prototype);
+  out.read = read; out.written = written;
+  return out;
+};
 defineGlobal('TextEncoder', TextEncoder);
-function TextDecoder(label) {
+function TextDecoder(label, options) {
   if (new.target === undefined) throw new TypeErrorCtor("Constructor TextDecoder requires 'new'");
-  if (label !== undefined && label !== 'utf-8' && label !== 'utf8') throw new TypeErrorCtor('only utf-8 is supported');
+  if (label !== undefined && label !== 'utf-8' && label !== 'utf8' && label !== 'unicode-1-1-utf-8') {
+    throw new RangeErrorCtor('The "' + StringCtor(label) + '" encoding is not supported');
+  }
+  const fatal = options !== null && typeof options === 'object' && options.fatal === true;
+  const ignoreBOM = options !== null && typeof options === 'object' && options.ignoreBOM === true;
+  defineProperty(this, 'fatal', { value: fatal, enumerable: true });
+  defineProperty(this, 'ignoreBOM', { value: ignoreBOM, enumerable: true });
 }
 defineProperty(TextDecoder.prototype, 'encoding', { get: function () { return 'utf-8'; } });
 TextDecoder.prototype.decode = function decode(input) {
+  let bytes;
   if (input === undefined) return '';
-  if (input instanceof U8) return utf8Decode(input);
-  if (input !== null && typeof input === 'object' && input.buffer) return utf8Decode(new U8(input.buffer, input.byteOffset || 0, input.byteLength));
-  if (input instanceof ArrayBuffer) return utf8Decode(new U8(input));
-  throw new TypeErrorCtor('decode expects an ArrayBuffer or a view');
+  if (input instanceof U8) bytes = input;
+  else if (input instanceof ArrayBufferCtor) bytes = new U8(input);
+  else if (isView(input)) bytes = new U8(input.buffer, input.byteOffset, input.byteLength);
+  else throw new TypeErrorCtor('The "input" argument must be an instance of ArrayBuffer or ArrayBufferView.');
+  let s = utf8Decode(bytes);
+  if (this.fatal === true && !validUtf8(bytes)) throw new TypeErrorCtor('The encoded data was not valid for encoding utf-8');
+  // Without ignoreBOM a leading byte order mark is consumed, as the Encoding standard says.
+  if (this.ignoreBOM !== true && apply(charCodeAt, s, [0]) === 0xfeff) s = apply(strSlice, s, [1]);
+  return s;
 };
 defineGlobal('TextDecoder', TextDecoder);
+/** Whether bytes are well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF). */
+function validUtf8(bytes) {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i];
+    let n = 0, min = 0, c = 0;
+    if (b < 0x80) { i++; continue; }
+    if (b >= 0xc2 && b < 0xe0) { n = 1; min = 0x80; c = b & 31; }
+    else if (b >= 0xe0 && b < 0xf0) { n = 2; min = 0x800; c = b & 15; }
+    else if (b >= 0xf0 && b < 0xf5) { n = 3; min = 0x10000; c = b & 7; }
+    else return false;
+    if (i + n >= bytes.length) return false;
+    for (let k = 1; k <= n; k++) { const d = bytes[i + k]; if ((d & 0xc0) !== 0x80) return false; c = (c << 6) | (d & 63); }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 defineGlobal('btoa', function btoa(s) {
@@ -163,6 +250,209 @@ defineGlobal('atob', function atob(s) {
   return out;
 });
 
+// ---- Buffer (runtime 2.0): a Uint8Array subclass built here, never the host's Buffer ----
+const HEX = '0123456789abcdef';
+const ENCODING_NAMES = { utf8: 'utf8', 'utf-8': 'utf8', hex: 'hex', base64: 'base64', base64url: 'base64url', latin1: 'latin1', binary: 'latin1', ascii: 'ascii', ucs2: 'utf16le', 'ucs-2': 'utf16le', utf16le: 'utf16le', 'utf-16le': 'utf16le' };
+function encodingOf(enc) {
+  if (enc === undefined || enc === null) return 'utf8';
+  const e = ENCODING_NAMES[apply(toLower, StringCtor(enc), [])];
+  if (typeof e !== 'string') throw new TypeErrorCtor('Unknown encoding: ' + StringCtor(enc));
+  return e;
+}
+function base64Bytes(str) {
+  const out = [];
+  let buf = 0, bits = 0;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str[i];
+    if (ch === '=') break;
+    let v = apply(strIndexOf, B64, [ch]);
+    if (ch === '-') v = 62; else if (ch === '_') v = 63;
+    if (v < 0) continue;
+    buf = ((buf << 6) | v) & 0xffffff; bits += 6;
+    if (bits >= 8) { bits -= 8; out[out.length] = (buf >> bits) & 255; }
+  }
+  return out;
+}
+function stringToBytes(str, enc) {
+  switch (enc) {
+    case 'utf8': return utf8Encode(str);
+    case 'hex': {
+      const out = [];
+      for (let i = 0; i + 1 < str.length; i += 2) {
+        const hi = apply(strIndexOf, HEX, [apply(toLower, str[i], [])]), lo = apply(strIndexOf, HEX, [apply(toLower, str[i + 1], [])]);
+        if (hi < 0 || lo < 0) break;
+        out[out.length] = hi * 16 + lo;
+      }
+      return new U8(out);
+    }
+    case 'base64': case 'base64url': return new U8(base64Bytes(str));
+    case 'utf16le': {
+      const out = new U8(str.length * 2);
+      for (let i = 0; i < str.length; i++) { const c = apply(charCodeAt, str, [i]); out[2 * i] = c & 255; out[2 * i + 1] = c >> 8; }
+      return out;
+    }
+    default: return latin1ToBytes(str);
+  }
+}
+function bytesToString(bytes, enc) {
+  switch (enc) {
+    case 'utf8': return utf8Decode(bytes);
+    case 'hex': { let s = ''; for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15]; return s; }
+    case 'base64': case 'base64url': {
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 3) {
+        const a = bytes[i], b = i + 1 < bytes.length ? bytes[i + 1] : -1, c = i + 2 < bytes.length ? bytes[i + 2] : -1;
+        s += B64[a >> 2] + B64[((a & 3) << 4) | (b < 0 ? 0 : b >> 4)] + (b < 0 ? '=' : B64[((b & 15) << 2) | (c < 0 ? 0 : c >> 6)]) + (c < 0 ? '=' : B64[c & 63]);
+      }
+      if (enc === 'base64url') {
+        let u = '';
+        for (let i = 0; i < s.length; i++) { const ch = s[i]; if (ch === '+') u += '-'; else if (ch === '/') u += '_'; else if (ch !== '=') u += ch; }
+        return u;
+      }
+      return s;
+    }
+    case 'ascii': { let s = ''; for (let i = 0; i < bytes.length; i++) s += fromCharCode(bytes[i] & 127); return s; }
+    case 'utf16le': { let s = ''; for (let i = 0; i + 1 < bytes.length; i += 2) s += fromCharCode(bytes[i] | (bytes[i + 1] << 8)); return s; }
+    default: return bytesToLatin1(bytes);
+  }
+}
+function clampIndex(v, dflt, len) {
+  if (v === undefined) return dflt;
+  let n = +v;
+  if (n !== n) n = 0;
+  n = n < 0 ? mathMax(len + mathFloor(n), 0) : mathFloor(n);
+  return mathMin(n, len);
+}
+class Buffer extends U8 {
+  constructor(a, b, c) {
+    checkBytes(elementsOf(a));
+    if (b === undefined) super(a); else if (c === undefined) super(a, b); else super(a, b, c);
+  }
+  static alloc(size, fill, encoding) {
+    if (typeof size !== 'number' || size < 0 || size !== size) throw new RangeErrorCtor('The "size" argument must be a non-negative number.');
+    const b = new Buffer(size);
+    if (fill !== undefined && fill !== 0) b.fill(fill, 0, b.length, encoding);
+    return b;
+  }
+  static allocUnsafe(size) { return Buffer.alloc(size); }
+  static allocUnsafeSlow(size) { return Buffer.alloc(size); }
+  static from(value, encodingOrOffset, length) {
+    if (typeof value === 'string') {
+      const bytes = stringToBytes(value, encodingOf(encodingOrOffset));
+      const b = new Buffer(bytes.length);
+      for (let i = 0; i < bytes.length; i++) b[i] = bytes[i];
+      return b;
+    }
+    if (value instanceof ArrayBufferCtor) {
+      const off = encodingOrOffset === undefined ? 0 : +encodingOrOffset;
+      return new Buffer(value, off, length === undefined ? value.byteLength - off : +length);
+    }
+    if (value !== null && typeof value === 'object') {
+      const src = isArray(value) || isView(value) || typeof value.length === 'number' ? value
+        : value.type === 'Buffer' && isArray(value.data) ? value.data : undefined;
+      if (src !== undefined) {
+        const b = new Buffer(src.length >>> 0);
+        for (let i = 0; i < b.length; i++) b[i] = src[i] & 255;
+        return b;
+      }
+    }
+    throw new TypeErrorCtor('The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an Array-like Object.');
+  }
+  static isBuffer(b) { return b instanceof Buffer; }
+  static isEncoding(e) { return typeof e === 'string' && typeof ENCODING_NAMES[apply(toLower, e, [])] === 'string'; }
+  static byteLength(value, encoding) {
+    if (typeof value === 'string') return stringToBytes(value, encodingOf(encoding)).length;
+    if (isView(value) || value instanceof ArrayBufferCtor) return value.byteLength;
+    throw new TypeErrorCtor('The "string" argument must be of type string or an instance of Buffer or ArrayBuffer.');
+  }
+  static concat(list, totalLength) {
+    if (!isArray(list)) throw new TypeErrorCtor('The "list" argument must be an instance of Array.');
+    let total = 0;
+    for (let i = 0; i < list.length; i++) total += list[i].length;
+    const b = Buffer.alloc(totalLength === undefined ? total : totalLength);
+    let at = 0;
+    for (let i = 0; i < list.length && at < b.length; i++) { const part = list[i]; for (let k = 0; k < part.length && at < b.length; k++) b[at++] = part[k]; }
+    return b;
+  }
+  static compare(a, b) { return Buffer.prototype.compare.call(a, b); }
+  toString(encoding, start, end) {
+    const s = clampIndex(start, 0, this.length), e = clampIndex(end, this.length, this.length);
+    return bytesToString(e <= s ? new U8(0) : new U8(this.buffer, this.byteOffset + s, e - s), encodingOf(encoding));
+  }
+  toJSON() { const data = []; for (let i = 0; i < this.length; i++) data[i] = this[i]; const o = create(ObjectCtor.prototype); o.type = 'Buffer'; o.data = data; return o; }
+  equals(other) { return this.compare(other) === 0; }
+  compare(target) {
+    if (!(target instanceof U8)) throw new TypeErrorCtor('The "target" argument must be an instance of Buffer or Uint8Array.');
+    const n = mathMin(this.length, target.length);
+    for (let i = 0; i < n; i++) if (this[i] !== target[i]) return this[i] < target[i] ? -1 : 1;
+    return this.length === target.length ? 0 : this.length < target.length ? -1 : 1;
+  }
+  copy(target, targetStart, sourceStart, sourceEnd) {
+    const ts = targetStart === undefined ? 0 : +targetStart, ss = sourceStart === undefined ? 0 : +sourceStart;
+    const se = sourceEnd === undefined ? this.length : mathMin(+sourceEnd, this.length);
+    let n = 0;
+    for (let i = ss; i < se && ts + n < target.length; i++, n++) target[ts + n] = this[i];
+    return n;
+  }
+  slice(start, end) { return this.subarray(start, end); }
+  write(string, offset, length, encoding) {
+    if (typeof offset === 'string') { encoding = offset; offset = 0; length = undefined; }
+    else if (typeof length === 'string') { encoding = length; length = undefined; }
+    const at = offset === undefined ? 0 : +offset;
+    const bytes = stringToBytes(StringCtor(string), encodingOf(encoding));
+    const n = mathMin(bytes.length, this.length - at, length === undefined ? bytes.length : +length);
+    for (let i = 0; i < n; i++) this[at + i] = bytes[i];
+    return n;
+  }
+  fill(value, offset, end, encoding) {
+    if (typeof offset === 'string') { encoding = offset; offset = 0; end = this.length; }
+    const s = offset === undefined ? 0 : +offset, e = end === undefined ? this.length : +end;
+    const bytes = typeof value === 'string' ? stringToBytes(value, encodingOf(encoding)) : isView(value) ? new U8(value.buffer, value.byteOffset, value.byteLength) : null;
+    if (bytes === null) { for (let i = s; i < e; i++) this[i] = value & 255; return this; }
+    if (bytes.length === 0) { for (let i = s; i < e; i++) this[i] = 0; return this; }
+    for (let i = s, k = 0; i < e; i++, k = (k + 1) % bytes.length) this[i] = bytes[k];
+    return this;
+  }
+  indexOf(value, byteOffset, encoding) {
+    const needle = typeof value === 'number' ? [value & 255] : typeof value === 'string' ? stringToBytes(value, encodingOf(encoding)) : value;
+    let from = byteOffset === undefined ? 0 : +byteOffset;
+    if (from < 0) from = mathMax(this.length + from, 0);
+    for (let i = from; i + needle.length <= this.length; i++) {
+      let k = 0;
+      while (k < needle.length && this[i + k] === needle[k]) k++;
+      if (k === needle.length) return i;
+    }
+    return -1;
+  }
+  includes(value, byteOffset, encoding) { return this.indexOf(value, byteOffset, encoding) !== -1; }
+}
+function checkOffset(buf, offset, size) {
+  const at = offset === undefined ? 0 : offset;
+  if (typeof at !== 'number' || at !== at || at < 0 || at + size > buf.length || at % 1 !== 0) {
+    throw new RangeErrorCtor('The value of "offset" is out of range. It must be >= 0 and <= ' + (buf.length - size) + '. Received ' + StringCtor(at));
+  }
+  return at;
+}
+const DataViewCtor = DataView;
+function view(buf) { return new DataViewCtor(buf.buffer, buf.byteOffset, buf.byteLength); }
+const ACCESSORS = [['UInt8', 'Uint8', 1], ['Int8', 'Int8', 1], ['UInt16LE', 'Uint16', 2, true], ['UInt16BE', 'Uint16', 2, false], ['Int16LE', 'Int16', 2, true], ['Int16BE', 'Int16', 2, false],
+  ['UInt32LE', 'Uint32', 4, true], ['UInt32BE', 'Uint32', 4, false], ['Int32LE', 'Int32', 4, true], ['Int32BE', 'Int32', 4, false],
+  ['FloatLE', 'Float32', 4, true], ['FloatBE', 'Float32', 4, false], ['DoubleLE', 'Float64', 8, true], ['DoubleBE', 'Float64', 8, false],
+  ['BigUInt64LE', 'BigUint64', 8, true], ['BigUInt64BE', 'BigUint64', 8, false], ['BigInt64LE', 'BigInt64', 8, true], ['BigInt64BE', 'BigInt64', 8, false]];
+for (const [name, dv, size, little] of ACCESSORS) {
+  const getter = DataViewCtor.prototype['get' + dv], setter = DataViewCtor.prototype['set' + dv];
+  const read = function (offset) { const at = checkOffset(this, offset, size); return apply(getter, view(this), [at, little === true]); };
+  const write = function (value, offset) { const at = checkOffset(this, offset, size); apply(setter, view(this), [at, value, little === true]); return at + size; };
+  for (const n of [name, apply(strReplace, name, ['UInt', 'Uint'])]) {
+    defineProperty(Buffer.prototype, 'read' + n, { value: read, writable: true, configurable: true });
+    defineProperty(Buffer.prototype, 'write' + n, { value: write, writable: true, configurable: true });
+  }
+}
+defineGlobal('Buffer', Buffer);
+const bufferModule = create(ObjectCtor.prototype);
+bufferModule.Buffer = Buffer;
+freeze(bufferModule);
+
 // ---- require('crypto') and require('querystring') ----
 const HASHES = { md5: true, sha1: true, sha256: true };
 const DIGEST_ENCODINGS = { hex: true, base64: true, base64url: true };
@@ -180,7 +470,8 @@ function makeDigester(alg, keyBytes) {
     if (encoding !== undefined && DIGEST_ENCODINGS[encoding] !== true) throw new ErrorCtor('Unsupported digest encoding: ' + StringCtor(encoding));
     done = true;
     const r = callBridge(bridge.digest, [alg, data, keyBytes, encoding === undefined ? 'latin1' : encoding]);
-    return encoding === undefined ? latin1ToBytes(r) : r;
+    // Runtime 2.0: without an encoding, digest() returns a Buffer.
+    return encoding === undefined ? Buffer.from(latin1ToBytes(r)) : r;
   };
   return obj;
 }
@@ -202,6 +493,7 @@ freeze(qsModule);
 defineGlobal('require', function require(name) {
   if (name === 'crypto') return cryptoModule;
   if (name === 'querystring') return qsModule;
+  if (name === 'buffer') return bufferModule;
   throw new ErrorCtor("Cannot find module '" + StringCtor(name) + "'");
 });
 
@@ -256,13 +548,14 @@ function errorText(e) {
     return 'uncaught ' + toLogText(e);
   } catch (x) { return 'uncaught exception'; }
 }
-function invoke(callId, connectionJson, nowMs, deadlineMs, hasKvs) {
-  currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = false;
+function invoke(callId, connectionJson, nowMs, deadlineMs, hasKvs, memoryLimitBytes) {
+  currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = null;
+  memoryLimit = memoryLimitBytes; callBridge(bridge.memoryStart, [memoryLimitBytes]);
   let decision = null, finished = false;
   function finish(kind, message) {
     if (finished) return;
     finished = true;
-    if (aborted) { kind = 'error'; message = TIMEOUT_MESSAGE; }
+    if (aborted !== null) { kind = 'error'; message = aborted; }
     callBridge(bridge.done, [callId, kind === 'error' ? 'error' : (decision === null ? 'deny' : decision), kind === 'error' ? message : (decision === null ? 'none' : '')]);
   }
   const connection = JSONparse(connectionJson);

@@ -64,6 +64,13 @@ export function transformSource(code: string, where = 'function code'): Transfor
     fail(where, undefined, code, `connection function code is ${sizeBytes} bytes, over CloudFront's 10 KB limit (over the ${MAX_CODE_BYTES}-byte maximum)`,
       `shrink the function (move data into the KeyValueStore, drop comments or minify) below ${MAX_CODE_BYTES} bytes`);
   }
+  // In a Script (what V8 compiles) `<!--` and `-->` start line comments; in a Module (what is checked) they are
+  // operators. Code hidden that way would run unchecked, so the one lexical difference is refused outright.
+  const html = /<!--|-->/.exec(code);
+  if (html) {
+    fail(where, { start: html.index } as acorn.Node, code, `\`${html[0]}\` (an HTML-like comment) is not allowed in connection function code`,
+      `remove it; inside a string write it as '${html[0].slice(0, 2)}' + '${html[0].slice(2)}', and write a decrement followed by > with a space: x-- >`);
+  }
   let program: acorn.Program;
   try {
     program = acorn.parse(code, { ecmaVersion: 2022, sourceType: 'module', locations: false, allowHashBang: false });
@@ -162,5 +169,39 @@ export function transformSource(code: string, where = 'function code'): Transfor
 
   // Header and body share line 1 so error positions keep their line numbers.
   const wrapperSource = `(function (${cfName}, ${GUARD_NAME}) { "use strict"; ${out}\n;return typeof connectionHandler === "function" ? connectionHandler : undefined;\n})`;
+  verifyWrapper(wrapperSource, cfName, code.length, where);
   return { wrapperSource, sizeBytes };
+}
+
+/**
+ * Parses the generated wrapper with the grammar V8 will use (a strict Script) and proves it is exactly one
+ * function expression with the runtime's two parameters, no HTML-like comment, and a body that closes where the
+ * runtime put its closing brace. Any difference between what was checked and what would run stops here.
+ */
+function verifyWrapper(wrapperSource: string, cfName: string, codeLength: number, where: string): void {
+  const refuse = (why: string): never => {
+    throw new UserError(where, `connection function code cannot be compiled safely (${why})`, 'simplify the code around loops and functions');
+  };
+  let program: acorn.Program;
+  try {
+    program = acorn.parse(wrapperSource, {
+      ecmaVersion: 2022, sourceType: 'script', allowHashBang: false, allowReturnOutsideFunction: false,
+      onComment: (_block, _text, start) => {
+        if (wrapperSource.startsWith('<!--', start) || wrapperSource.startsWith('-->', start)) refuse('HTML-like comment');
+      },
+    });
+  } catch (err) {
+    if ((err as Error).name === 'UserError') throw err;
+    return refuse(`the instrumented code does not parse: ${(err as Error).message}`);
+  }
+  const body = program.body as AnyNode[];
+  const stmt = body[0];
+  const fn = stmt?.type === 'ExpressionStatement' ? stmt.expression as AnyNode : undefined;
+  const params = (fn?.params as AnyNode[] | undefined) ?? [];
+  const fnBody = fn?.body as AnyNode | undefined;
+  if (body.length !== 1 || fn?.type !== 'FunctionExpression' || fn.async || fn.generator || params.length !== 2
+    || params[0].name !== cfName || params[1].name !== GUARD_NAME || fnBody?.end !== wrapperSource.length - 1
+    || wrapperSource.length < codeLength) {
+    refuse('the instrumented code has an unexpected shape');
+  }
 }

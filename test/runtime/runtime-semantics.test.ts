@@ -1,5 +1,8 @@
 import { compileConnectionFunction, FailingKvsBackend, MapKvsBackend, runConnectionFunction } from '../../runtime';
 import { isUserError } from '../../diagnostics/user-error';
+import { stopSandboxWorkers } from '../../runtime';
+
+afterAll(() => stopSandboxWorkers());
 
 const conn = { clientIp: '203.0.113.1', clientCertificate: { certificates: { leaf: { serialNumber: '0a:bc' } } } };
 const run = (code: string, opts: Parameters<typeof runConnectionFunction>[2] = {}) => runConnectionFunction(code, conn, { timeoutMs: 300, ...opts });
@@ -29,7 +32,7 @@ describe('decisions', () => {
     for (const body of ['while (true) {}', 'for (;;) { try { for (;;); } catch (e) {} }', 'const f = async () => { for (;;) { await null; } }; await f();']) {
       const r = await run(`async function connectionHandler(c) { ${body} c.allow(); }`, { timeoutMs: 100 });
       expect(r.decision).toBe('error');
-      expect(r.errorMessage).toMatch(/execution time limit exceeded/);
+      expect(r.errorMessage).toMatch(/exceeded the execution time limit/);
     }
   });
   it('reports a promise that never settles as an error instead of hanging', async () => {
@@ -65,13 +68,12 @@ describe('source rules', () => {
 });
 
 describe('globals match cloudfront-js-2.0', () => {
-  it('has no Buffer, process, timers, eval, or Function constructor', async () => {
-    expect(await logsOf('console.log([typeof Buffer, typeof process, typeof setTimeout, typeof setImmediate, typeof eval, typeof WebAssembly].join())'))
-      .toEqual(['undefined,undefined,undefined,undefined,undefined,undefined']);
+  it('has no process, timers, eval, or Function constructor', async () => {
+    expect(await logsOf('console.log([typeof process, typeof setTimeout, typeof setImmediate, typeof eval, typeof WebAssembly].join())'))
+      .toEqual(['undefined,undefined,undefined,undefined,undefined']);
     const r = await run('function connectionHandler(c) { const F = (function(){}).constructor; F("return 1")(); c.allow(); }');
     expect(r.decision).toBe('error');
     expect(r.errorMessage).toMatch(/EvalError/);
-    expect((await run('function connectionHandler(c) { Buffer.from("ab").readUInt32BE(0); c.allow(); }')).errorMessage).toMatch(/ReferenceError: Buffer is not defined/);
     expect((await run('function connectionHandler(c) { if (process.env.X) {} c.allow(); }')).errorMessage).toMatch(/process is not defined/);
   });
   it('does not leak host prototypes through the global, the connection, or store results', async () => {

@@ -1,0 +1,210 @@
+import { MAX_CUSTOM_DATA_BYTES, MAX_LOG_BYTES } from './limits';
+import { SANDBOX_PRELUDE } from './sandbox-prelude';
+
+/**
+ * Source of the program a sandbox worker process runs (`node -e`, no file read). It hosts one connection function
+ * in a vm context (null-prototype global, no code generation from strings) behind the prelude, keeps the store
+ * snapshot it was sent, runs batches of cases with samples and deadline checks, and reports results over IPC.
+ *
+ * The process itself is the outer wall: it starts with an empty environment, under Node's permission model (no
+ * file system, no child processes, no workers, no addons) and a small V8 heap, and the powers that reach outside
+ * it (signalling other processes, loading native code) are removed before any function code is compiled.
+ * Messages are plain JSON; the host trusts nothing in them beyond their shape.
+ */
+export const SANDBOX_WORKER_PROGRAM = String.raw`'use strict';
+const vm = require('node:vm');
+const v8 = require('node:v8');
+const { createHash, createHmac } = require('node:crypto');
+const querystring = require('node:querystring');
+const PRELUDE = ${JSON.stringify(SANDBOX_PRELUDE)};
+const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DATA_BYTES};
+const send = process.send.bind(process);
+const exit = process.exit.bind(process);
+const hrtime = process.hrtime.bigint;
+for (const name of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'chdir', 'setuid', 'setgid', 'seteuid', 'setegid',
+  'setgroups', 'initgroups', '_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', 'loadEnvFile']) {
+  try { Object.defineProperty(process, name, { value: undefined, writable: false, configurable: false }); } catch (e) { /* absent on this Node */ }
+}
+process.on('disconnect', () => exit(0));
+// node -e puts require and module on the global object; nothing after this point may load a module.
+for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete globalThis[name];
+
+let api = null, compileError = null;
+let snapshot = { key: null, map: new Map(), meta: null };
+let kvsMode = 'none';
+let current = null;
+let valueSlot;
+let nextCallId = 1, nextTicket = 1;
+const tickets = new Map();
+
+function cutUtf8(s, maxBytes) {
+  if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
+  return Buffer.from(s, 'utf8').subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
+}
+function appendCapped(out, text, maxBytes) {
+  if (out.bytes >= maxBytes) return;
+  const cut = cutUtf8(String(text), maxBytes - out.bytes);
+  out.bytes += Buffer.byteLength(cut, 'utf8');
+  out.lines.push(cut);
+}
+// A full collection for the worker only: the flag is on just long enough to take gc from a throwaway context, so
+// the function's context never has it.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
+v8.setFlagsFromString('--no-expose-gc');
+let memoryBase = 0, memoryLimit = 0, liveAfterGc = Infinity, nextCollectAt = 0;
+function heapUsed() { const h = v8.getHeapStatistics(); return h.used_heap_size + h.external_memory; }
+function live(callId) { return current !== null && current.id === callId && !current.finished ? current : undefined; }
+
+const bridge = {
+  log(callId, text) { const st = live(callId); if (st) appendCapped(st.logs, text, MAX_LOG_BYTES); },
+  customData(callId, text) { const st = live(callId); if (st) appendCapped(st.customData, text, MAX_CUSTOM_DATA_BYTES); },
+  done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? String(message) : undefined); },
+  value() { const v = valueSlot; valueSlot = undefined; return v; },
+  // Growth of the heap (and array buffers) since the run started. Garbage counts until collected, so a reading
+  // over the limit is confirmed after a full collection before the run is stopped.
+  memoryStart(limit) {
+    memoryLimit = limit;
+    memoryBase = Math.min(heapUsed(), liveAfterGc);
+    nextCollectAt = 0;
+  },
+  memoryOver() {
+    const used = heapUsed();
+    if (used - memoryBase <= memoryLimit || used < nextCollectAt) return false;
+    collect();
+    const after = heapUsed();
+    liveAfterGc = Math.min(liveAfterGc, after);
+    // Collect again only after another quarter of the limit was allocated.
+    nextCollectAt = after + memoryLimit / 4;
+    return after - memoryBase > memoryLimit;
+  },
+  kvs(callId, op, key) {
+    const st = live(callId);
+    if (!st || kvsMode === 'none') { valueSlot = 'KeyValueStore is not available'; return 2; }
+    if (kvsMode === 'snapshot') {
+      if (op === 'meta') {
+        if (!snapshot.meta) { valueSlot = 'KeyValueStore metadata is not available'; return 2; }
+        valueSlot = JSON.stringify(snapshot.meta); return 0;
+      }
+      const v = snapshot.map.get(String(key));
+      if (v === undefined) { valueSlot = undefined; return 1; }
+      valueSlot = v; return 0;
+    }
+    const ticket = nextTicket++;
+    tickets.set(ticket, st.id);
+    if (st.pendingRemote++ === 0) st.waitStarted = hrtime();
+    armRemoteTimer(st);
+    send({ t: 'kvs', ticket, op: op === 'meta' ? 'meta' : 'get', key: String(key) });
+    valueSlot = ticket;
+    return 3;
+  },
+  digest(alg, dataLatin1, keyLatin1, encoding) {
+    const h = keyLatin1 === null ? createHash(alg) : createHmac(alg, Buffer.from(keyLatin1, 'latin1'));
+    return h.update(Buffer.from(dataLatin1, 'latin1')).digest().toString(encoding);
+  },
+  qsParse(str, sep, eq) { return JSON.stringify({ ...querystring.parse(str, sep, eq) }); },
+  qsStringify(json, sep, eq) { return querystring.stringify(JSON.parse(json), sep, eq); },
+  qsEscape(s) { return querystring.escape(s); },
+  qsUnescape(s) { return querystring.unescape(s); },
+};
+
+function load(code) {
+  try {
+    const context = vm.createContext(Object.create(null), { name: 'connection function', codeGeneration: { strings: false, wasm: false } });
+    const makeApi = new vm.Script(PRELUDE, { filename: 'cloudfront-js-runtime.js' }).runInContext(context);
+    api = makeApi(bridge);
+    api.setWrapper(new vm.Script(code.wrapperSource, { filename: code.where }).runInContext(context));
+  } catch (e) {
+    compileError = 'does not compile: ' + (e && e.name ? e.name + ': ' : '') + (e && e.message ? e.message : String(e));
+  }
+}
+
+function finish(st, decision, errorMessage) {
+  if (st.finished) return;
+  st.finished = true;
+  const ended = hrtime();
+  if (st.pendingRemote > 0) st.waitNs += ended - st.waitStarted;
+  if (st.timer) clearTimeout(st.timer);
+  if (current === st) current = null;
+  st.resolve({ decision, errorMessage, logs: st.logs.lines, customData: st.customData.lines,
+    durationMs: Number(ended - st.started - st.waitNs) / 1e6 });
+}
+
+function armRemoteTimer(st) {
+  if (st.timer) return;
+  st.timer = setTimeout(() => finish(st, 'error', 'exceeded the execution time limit while waiting for the KeyValueStore'),
+    Math.max(1, st.deadline - Date.now()));
+}
+
+// After the microtask queue drains with nothing pending on the host, the handler can never settle.
+function scheduleStallCheck(st) {
+  setImmediate(() => {
+    if (!st.finished && st.pendingRemote === 0) finish(st, 'error', 'connectionHandler returned a promise that never settled');
+  });
+}
+
+function settleRemote(m) {
+  const callId = tickets.get(m.ticket);
+  tickets.delete(m.ticket);
+  const st = callId === undefined ? undefined : live(callId);
+  if (!st) return;
+  if (--st.pendingRemote === 0) st.waitNs += hrtime() - st.waitStarted;
+  api.settle(m.ticket, m.status, m.payload);
+  if (!st.finished && st.pendingRemote === 0) scheduleStallCheck(st);
+}
+
+function runOnce(c, job) {
+  return new Promise((resolve) => {
+    const st = { id: nextCallId++, logs: { lines: [], bytes: 0 }, customData: { lines: [], bytes: 0 }, finished: false,
+      pendingRemote: 0, waitStarted: 0n, waitNs: 0n, timer: undefined, resolve, started: 0n, deadline: Date.now() + job.stopMs };
+    current = st;
+    st.started = hrtime();
+    try {
+      api.invoke(st.id, c.json, c.nowMs, st.deadline, kvsMode !== 'none', job.memoryLimit);
+    } catch (e) {
+      finish(st, 'error', 'invalid connection object: ' + (e && e.message ? e.message : String(e)));
+    }
+    if (!st.finished && st.pendingRemote === 0) scheduleStallCheck(st);
+  });
+}
+
+const STOPPED = /^exceeded the (execution time|memory) limit/;
+async function runCase(c, job) {
+  if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0, samples: 0 };
+  let best = null, samples = 0;
+  while (samples < job.maxSamples) {
+    const r = await runOnce(c, job);
+    samples++;
+    if (r.decision === 'error' && STOPPED.test(r.errorMessage)) { best = r; break; }
+    if (best === null || r.durationMs < best.durationMs) best = r;
+    if (samples >= job.minSamples && best.durationMs <= job.timeLimitMs) break;
+  }
+  best.samples = samples;
+  if (best.durationMs > job.timeLimitMs && !(best.decision === 'error' && STOPPED.test(best.errorMessage))) {
+    best.decision = 'error';
+    best.errorMessage = 'exceeded the execution time limit (fastest of ' + samples + ' runs took ' + best.durationMs.toFixed(2)
+      + ' ms, the limit is ' + job.timeLimitMs + ' ms)';
+  }
+  return best;
+}
+
+async function runJob(job) {
+  if (job.code && api === null && compileError === null) load(job.code);
+  if (job.store) snapshot = { key: job.store.key, map: new Map(job.store.entries), meta: job.store.meta || null };
+  if (job.store || liveAfterGc === Infinity) { collect(); liveAfterGc = heapUsed(); }
+  kvsMode = job.kvs;
+  let pending = [], lastSent = Date.now();
+  for (const c of job.cases) {
+    pending.push(await runCase(c, job));
+    if (Date.now() - lastSent >= 50) { send({ t: 'progress', id: job.id, results: pending }); pending = []; lastSent = Date.now(); }
+  }
+  send({ t: 'done', id: job.id, results: pending, storeKey: snapshot.key });
+}
+
+process.on('message', (m) => {
+  if (m === null || typeof m !== 'object') return;
+  if (m.t === 'kvsr') settleRemote(m);
+  else if (m.t === 'run') runJob(m).catch((e) => { process.stderr.write('worker failure: ' + (e && e.message) + '\n'); exit(70); });
+});
+send({ t: 'ready' });
+`;

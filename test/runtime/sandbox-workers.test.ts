@@ -1,0 +1,62 @@
+/**
+ * The worker pool's promises: a batch in which one case stops its worker reports only that case as stopped (the
+ * others run again in a fresh worker), a worker that died is replaced, and a store snapshot shipped to a worker
+ * stays current when the store changes; workers hold no environment and no permissions.
+ */
+import * as fs from 'node:fs';
+import { compileConnectionFunction, MapKvsBackend, stopSandboxWorkers } from '../../runtime';
+import { sandboxWorkerPids } from '../../runtime/worker-pool';
+
+afterAll(() => stopSandboxWorkers());
+
+const code = `import cf from 'cloudfront';
+async function connectionHandler(c) {
+  if (c.clientIp === 'regex') /^(a+)+$/.test('a'.repeat(34) + '!');
+  if (c.clientIp === 'oom') 'x'.repeat(2 ** 28).split('');
+  if (await cf.kvs().exists(c.clientIp)) c.deny(); else c.allow();
+}`;
+
+it('only the case that stopped the worker fails; the rest of the batch still runs', async () => {
+  const fn = compileConnectionFunction(code, 'batch.js');
+  const ips = ['a', 'b', 'regex', 'c', 'oom', 'denied', 'e'];
+  const rs = await fn.runBatch(ips.map((clientIp) => ({ clientIp })), { kvs: new MapKvsBackend({ denied: '1' }) });
+  expect(rs.map((r) => [r.decision, r.errorMessage?.replace(/ \(.*/, '')])).toEqual([
+    ['allow', undefined], ['allow', undefined], ['error', 'exceeded the execution time limit'], ['allow', undefined],
+    ['error', 'exceeded the memory limit'], ['deny', undefined], ['allow', undefined],
+  ]);
+}, 60_000);
+
+it('a worker that died is replaced, and a store change reaches the worker', async () => {
+  const fn = compileConnectionFunction(code, 'replace.js');
+  const store = new MapKvsBackend({ x: '1' });
+  expect((await fn.run({ clientIp: 'x' }, { kvs: store })).decision).toBe('deny');
+  expect((await fn.run({ clientIp: 'oom' }, { kvs: store })).errorMessage).toMatch(/exceeded the memory limit/);
+  store.entries.delete('x');
+  expect((await fn.run({ clientIp: 'x' }, { kvs: store })).decision).toBe('allow');
+  store.entries.set('x', '1');
+  expect((await fn.run({ clientIp: 'x' }, { kvs: store })).decision).toBe('deny');
+}, 60_000);
+
+it('workers run with an empty environment under the permission model, whatever the host holds', async () => {
+  const saved = process.env.AWS_SECRET_ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = 'canary-env-secret';
+  try {
+    stopSandboxWorkers();
+    const r = await compileConnectionFunction('function connectionHandler(c) { c.allow(); }', 'env.js').run({});
+    expect(r.decision).toBe('allow');
+    const pids = sandboxWorkerPids();
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+      expect(environ).not.toContain('canary-env-secret');
+      // Only the variables Node itself sets for the IPC channel.
+      expect(environ.split('\0').filter(Boolean).map((kv) => kv.split('=')[0]).sort()).toEqual(['NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE']);
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(argv).toEqual(expect.arrayContaining([expect.stringMatching(/^--(experimental-)?permission$/), '--disallow-code-generation-from-strings',
+        expect.stringMatching(/^--max-old-space-size=\d+$/)]));
+      expect(argv.some((a) => a.startsWith('--allow-'))).toBe(false);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; else process.env.AWS_SECRET_ACCESS_KEY = saved;
+  }
+});
