@@ -62,7 +62,7 @@ describe('request guard: only loopback clients, never a browser page on another 
     const arn = f.ConnectionFunctionSummary!.ConnectionFunctionArn!;
     await h.cf.send(new cf.TagResourceCommand({ Resource: arn, Tags: { Items: [{ Key: 'conngate:evidence', Value: 'signed' }] } }));
     const body = '<Tags xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Items><Tag><Key>conngate:evidence</Key><Value>forged</Value></Tag></Items></Tags>';
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
       { Origin: 'https://evil.example', 'Content-Type': 'application/xml' },
       { Origin: 'null', 'Content-Type': 'application/xml' },
@@ -123,10 +123,10 @@ describe('request guard: only loopback clients, never a browser page on another 
   });
 
   test('Origin and Sec-Fetch-Site: loopback pages are served, other sites are not', async () => {
-    const served = [{ Origin: `http://localhost:3000` }, { Origin: `http://127.0.0.1:${port}` }, { Origin: 'http://[::1]:8080' },
+    const served: Record<string, string>[] = [{ Origin: `http://localhost:3000` }, { Origin: `http://127.0.0.1:${port}` }, { Origin: 'http://[::1]:8080' },
       { 'Sec-Fetch-Site': 'same-origin' }, { 'Sec-Fetch-Site': 'none' }, { Origin: 'http://localhost:3000', 'Sec-Fetch-Site': 'same-site' },
       { Origin: 'https://emulator.internal' }];
-    const refused = [{ Origin: 'https://evil.example' }, { Origin: 'null' }, { Origin: 'http://localhost.evil.example' },
+    const refused: Record<string, string>[] = [{ Origin: 'https://evil.example' }, { Origin: 'null' }, { Origin: 'http://localhost.evil.example' },
       { Origin: 'http://192.168.1.10:3000' }, { Origin: 'file://' }, { Origin: 'http://localhost:3000, https://evil.example' },
       { 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'CROSS-SITE' }, { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'same-origin' }];
     for (const headers of served) {
