@@ -26,6 +26,7 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit: number
       if (settled) return;
       settled = true;
       req.off('data', onData);
+      req.off('close', onClose);
       if (o instanceof Error) reject(o);
       else resolve(o);
     };
@@ -45,7 +46,8 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit: number
     req.on('data', onData);
     req.once('end', () => finish(tooLarge ? { kind: 'too-large', drained: true } : { kind: 'body', body: Buffer.concat(chunks) }));
     req.once('error', (err) => finish(err));
-    req.once('close', () => finish(new Error('the client closed the connection before the request was complete')));
+    const onClose = () => finish(new Error('the client closed the connection before the request was complete'));
+    req.once('close', onClose);
   });
 }
 
