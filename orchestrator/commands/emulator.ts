@@ -110,7 +110,7 @@ export const emulatorCommand: CommandModule = {
         + 'which runs submitted code and checks no credentials, to everyone who can reach the port)')
       .option('--allow-host <name>', 'also serve requests whose Host header is this name (repeatable), e.g. a container '
         + 'name; loopback names are always served', collect, [] as string[])
-      .option('--state <file>', 'keep the state in this JSON file (loaded at start, saved atomically after every change)')
+      .option('--state <file>', 'keep the state in this JSON file (loaded at start, saved atomically after every change; one emulator per file)')
       .option('--account-id <id>', 'the 12-digit account id in the ARNs the emulator hands out', '123456789012')
       .option('--latency-ms <ms>', 'fault: add this many milliseconds to every request')
       .option('--throttle-rate <0-1>', 'fault: share of requests answered with a throttling error (the SDK retries them)')
