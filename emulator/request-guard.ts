@@ -27,7 +27,6 @@ export interface GuardRefusal {
 
 /** The content types a browser may send cross-origin without a CORS preflight. */
 const SIMPLE_CONTENT_TYPES = new Set(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
-const READ_METHODS = new Set(['GET', 'HEAD']);
 /** The KeyValueStore client's endpoint rules put the store's account id in front of the host. */
 const ACCOUNT_PREFIX = /^\d{12}\./;
 const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -108,7 +107,9 @@ export class RequestGuard {
       return { reason: 'fetch-site', message: 'A cross-site browser request (Sec-Fetch-Site: cross-site) may not use this emulator.' };
     }
     const contentType = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (!READ_METHODS.has(method) && SIMPLE_CONTENT_TYPES.has(contentType)) {
+    // POST is the only write method a browser sends cross-origin without a preflight (which the emulator never
+    // answers); PUT with text/plain stays possible for S3 objects that are text.
+    if (method === 'POST' && SIMPLE_CONTENT_TYPES.has(contentType)) {
       return {
         reason: 'content-type',
         message: `Content-Type "${contentType}" is what a browser form or no-cors request sends; the AWS API takes `

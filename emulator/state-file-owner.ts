@@ -196,7 +196,8 @@ export class StateFileOwnership {
   assertOwner(): void {
     if (this.released) throw new Error(`the emulator no longer owns ${this.stateFile}`);
     if (!this.holdsHighest()) {
-      throw new Error(`another emulator has taken over ${this.stateFile}; this one no longer saves to it`);
+      throw new Error(`another emulator has taken over ${this.stateFile} (or its ownership record in ${this.dir} was removed); `
+        + 'this one no longer saves to it');
     }
   }
 

@@ -55,6 +55,9 @@ describe('request guard: only loopback clients, never a browser page on another 
     expect(await functionNames()).not.toContain('simple-type');
     const ok = await rawRequest(port, 'POST', '/2020-05-31/connection-function', { 'Content-Type': 'application/xml' }, createFunctionXml('xml-type'));
     expect(ok.status).toBe(201);
+    // A browser cannot send PUT cross-origin without a preflight, so text bodies stay possible there (S3 objects).
+    const put = await rawRequest(port, 'PUT', '/s3/crl-bucket/ca.pem', { 'Content-Type': 'text/plain' }, '-----BEGIN X509 CRL-----');
+    expect(put.status).not.toBe(403);
   });
 
   test('a cross-origin TagResource cannot rewrite evidence tags', async () => {
