@@ -51,6 +51,18 @@ describe('malformed requests answer 400 in the API\'s own shape', () => {
     expect({ status: json.status, type: json.headers['x-amzn-errortype'] }).toEqual({ status: 400, type: 'ValidationException' });
   });
 
+  test('XML entities are not expanded (no billion laughs): a nested DOCTYPE is a plain 400', async () => {
+    const level = (n: number) => `&lol${n};`.repeat(10);
+    const doctype = '<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+      + Array.from({ length: 8 }, (_, i) => `<!ENTITY lol${i + 1} "${level(i)}">`).join('') + ']>';
+    const body = `<?xml version="1.0"?>${doctype}<CreateConnectionFunctionRequest xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">`
+      + `<Name>&lol8;</Name><ConnectionFunctionConfig><Comment>&lol8;</Comment><Runtime>${RUNTIME}</Runtime></ConnectionFunctionConfig>`
+      + '<ConnectionFunctionCode>YQ==</ConnectionFunctionCode></CreateConnectionFunctionRequest>';
+    const r = await rawRequest(h.emu.port, 'POST', '/2020-05-31/connection-function', { 'Content-Type': 'application/xml' }, body);
+    expect({ status: r.status, code: xmlErrorCode(r.body) }).toEqual({ status: 400, code: 'InvalidArgument' });
+    expect(r.body.length).toBeLessThan(2000);
+  });
+
   test('a request Node cannot parse gets an XML 400 and the connection closes', async () => {
     const r = await rawExchange(h.emu.port, 'NOT HTTP AT ALL\r\n\r\n');
     expect(r.closed).toBe(true);
