@@ -322,7 +322,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     server.emit('request', req, res);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || err.code === 'ECONNRESET') {
+    // As Node's own handler: never write into a response already under way on this connection.
+    const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || err.code === 'ECONNRESET' || inProgress?.headersSent) {
       socket.destroy();
       return;
     }
