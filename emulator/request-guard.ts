@@ -49,6 +49,7 @@ export function hostOfHeader(value: string): string | undefined {
 export class RequestGuard {
   private readonly allowed: Set<string>;
   private readonly exposed: boolean;
+  private readonly acceptedHosts = new Set<string>();
 
   constructor(config: RequestGuardConfig = {}) {
     this.allowed = new Set((config.allowedHosts ?? []).map((h) => h.toLowerCase()));
@@ -67,9 +68,13 @@ export class RequestGuard {
 
   private hostAllowed(raw: string | undefined): boolean {
     if (raw === undefined) return false;
+    // A client sends the same Host on every request; remembering the few accepted ones keeps the check to a lookup.
+    if (this.acceptedHosts.has(raw)) return true;
     const host = hostOfHeader(raw);
     if (host === undefined) return false;
-    return this.isTrustedName(host) || (this.exposed && isIP(host) !== 0);
+    const ok = this.isTrustedName(host) || (this.exposed && isIP(host) !== 0);
+    if (ok && this.acceptedHosts.size < 64) this.acceptedHosts.add(raw);
+    return ok;
   }
 
   private originAllowed(origin: string): boolean {

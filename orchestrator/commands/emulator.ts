@@ -64,6 +64,26 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     allowNonLoopback: flags.allowNonLoopback ?? false, allowedHosts: allowedHosts(flags.allowHost),
     timings: { kvsProvisioningMs: number('--provisioning-ms', flags.provisioningMs, 0, 600000, true) ?? 0 },
   });
+  // The first Ctrl-C / SIGTERM stops gracefully (requests in progress get 2 s, the state file is given up); a
+  // second one, or 5 s without the first finishing, ends at once. The state is saved after every change, so
+  // there is nothing else to flush. The handlers are in place before the banner says the emulator is up, so a
+  // signal sent as soon as it is announced still stops it gracefully.
+  let stopping = false;
+  let stopped = () => undefined as void;
+  const done = new Promise<void>((resolve) => { stopped = resolve; });
+  const stop = () => {
+    if (stopping) {
+      process.stderr.write('conngate emulator: stopping at once\n');
+      emulator.close().then(stopped, stopped);
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
+    setTimeout(() => { void emulator.close(); stopped(); }, 5000).unref();
+    emulator.close(2000).then(stopped, stopped);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   if (!isLoopbackBind(flags.host)) process.stderr.write(`conngate emulator: ${exposureWarning(flags.host, emulator.port)}\n`);
   const active = Object.entries(faults).filter(([k, v]) => v !== undefined && k !== 'seed' && v !== 0);
   process.stderr.write(`conngate emulator: CloudFront emulator listening on ${emulator.endpoint}\n`
@@ -73,29 +93,12 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     + `  serves requests addressed to: 127.0.0.1, localhost, [::1]${flags.allowHost.length ? `, ${flags.allowHost.join(', ')}` : ''}`
     + ' (web pages on other sites are refused)\n'
     + `  use it with: export CONNGATE_ENDPOINT=${emulator.endpoint}   (Ctrl-C stops it)\n`);
-  // The first Ctrl-C / SIGTERM stops gracefully (requests in progress get 2 s, the state file is given up); a
-  // second one, or 5 s without the first finishing, ends at once. The state is saved after every change, so
-  // there is nothing else to flush.
-  let stop = () => undefined as void;
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    stop = () => {
-      if (stopping) {
-        process.stderr.write('conngate emulator: stopping at once\n');
-        emulator.close().then(resolve, resolve);
-        return;
-      }
-      stopping = true;
-      process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
-      setTimeout(() => { void emulator.close(); resolve(); }, 5000).unref();
-      emulator.close(2000).then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  }).finally(() => {
+  try {
+    await done;
+  } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-  });
+  }
 }
 
 export const emulatorCommand: CommandModule = {
