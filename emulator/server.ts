@@ -229,9 +229,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       const input = readInput(route.binding, labels, target.searchParams, req.headers, body);
       const injectWrite = Boolean(decision.concurrentWrite && route.concurrentWriter);
+      const exclusive = !route.readOnly || injectWrite;
       let release: () => void;
       try {
-        release = await lock.acquire(!route.readOnly || injectWrite, LOCK_DEADLINE_MS);
+        release = await lock.acquire(exclusive, LOCK_DEADLINE_MS);
       } catch (err) {
         throw frontEndError('busy', protocol, `${(err as Error).message}; retry the request.`);
       }
@@ -244,7 +245,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         try {
           output = await route.handler(ctx, input);
         } catch (err) {
-          persist(protocol, changed, !(err instanceof ApiError));
+          // Only a request that held the state alone can have left it half changed.
+          persist(protocol, changed, exclusive && !(err instanceof ApiError));
           throw err;
         }
         persist(protocol, changed, false);
