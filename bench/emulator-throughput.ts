@@ -4,6 +4,8 @@
  *  - the emulator's own added latency per request (p50, p99, no faults): the same SDK client calling a bare
  *    node:http server in this process that returns a fixed, valid DescribeConnectionFunction response is the
  *    baseline; the difference is what the emulator adds (routing, schema binding, handler, XML);
+ *  - the request front end's own cost (Host/Origin/content-type guard, strict target parsing, the state lock),
+ *    timed alone per request and set against the emulator's p50 round trip measured in the same run;
  *  - KeyValueStore scaling: UpdateKeys (25 new keys + 25 deletes, so the size holds) and a full ListKeys, on a
  *    store of 100,000 keys against one of 1,000 keys in the same emulator; a write or a page whose cost does not
  *    grow with the store shows a ratio near 1.
@@ -14,6 +16,9 @@ import type { AddressInfo } from 'node:net';
 import * as cf from '@aws-sdk/client-cloudfront';
 import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { startEmulator, type RunningEmulator } from '../emulator';
+import { RequestGuard } from '../emulator/request-guard';
+import { RequestLock } from '../emulator/request-lock';
+import { parseRequestTarget } from '../emulator/request-url';
 import { createCloudFrontClient, createKvsClient } from '../aws/clients';
 
 const WARMUP = 200;
@@ -100,12 +105,36 @@ async function main() {
   console.log('emulator added latency (emulator minus baseline), ms');
   console.log(`  Describe p50 ${(percentile(emuLat, 50) - percentile(base, 50)).toFixed(3)}   p99 ${(percentile(emuLat, 99) - percentile(base, 99)).toFixed(3)}`);
   console.log(`  ratio emulator/baseline p50 ${(percentile(emuLat, 50) / percentile(base, 50)).toFixed(2)}x`);
+  const frontEnd = await frontEndCost(emu.port, id);
+  console.log('request front end per request (guard + target parsing + state lock), alone, same process');
+  console.log(`  ${(frontEnd * 1000).toFixed(2)} us per request = ${((frontEnd / percentile(emuLat, 50)) * 100).toFixed(2)}% of the emulator's Describe p50 round trip`);
   client.destroy();
   bareClient.destroy();
   bare.close();
   bare.closeAllConnections();
   await kvsScaling(emu);
   await emu.close();
+}
+
+/** Mean ms per request of what the front end does before an operation runs, with the headers the SDK sends. */
+async function frontEndCost(port: number, id: string): Promise<number> {
+  const guard = new RequestGuard({ allowedHosts: ['emulator.internal'] });
+  const lock = new RequestLock();
+  const headers = {
+    host: `127.0.0.1:${port}`, 'content-type': 'application/xml', 'user-agent': 'aws-sdk-js/3 ua/2.1 os/linux lang/js',
+    'x-amz-date': '20260101T000000Z', authorization: 'AWS4-HMAC-SHA256 Credential=x', 'amz-sdk-request': 'attempt=1; max=1',
+  };
+  const url = `/2020-05-31/connection-function/${id}/describe?Stage=DEVELOPMENT`;
+  const once = async () => {
+    if (guard.check('GET', headers)) throw new Error('refused');
+    if ('malformed' in parseRequestTarget(url)) throw new Error('malformed');
+    (await lock.acquire(false, 1000))();
+  };
+  for (let i = 0; i < 20_000; i++) await once();
+  const n = 200_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await once();
+  return Number(process.hrtime.bigint() - t0) / 1e6 / n;
 }
 
 /** One KeyValueStore filled with `keys` keys (50 per UpdateKeys), and the writes and listing measured on it. */

@@ -13,6 +13,21 @@ export interface Route {
   binding: OperationBinding;
   handler: OperationHandler;
   concurrentWriter?: ConcurrentWriter;
+  /** The operation never changes state, so it may run alongside others (see RequestLock). */
+  readOnly: boolean;
+  /** The request body is an XML or JSON document, so it must be UTF-8 (false when the payload is raw bytes). */
+  textBody: boolean;
+}
+
+/** Operations that are not GETs but change nothing: TestConnectionFunction only reads the function and its store, and
+ * the two List operations CloudFront sends as POSTs carry their paging in the body. */
+const READ_ONLY_POSTS = new Set(['TestConnectionFunction', 'ListConnectionFunctions', 'ListTrustStores']);
+
+function hasBlobPayload(b: OperationBinding): boolean {
+  for (const [, member] of b.input.structIterator()) {
+    if (member.getMergedTraits().httpPayload && member.isBlobSchema()) return true;
+  }
+  return false;
 }
 
 function routesFor(model: Record<string, unknown>, protocol: WireProtocol, handlers: Record<string, OperationHandler>,
@@ -20,7 +35,12 @@ function routesFor(model: Record<string, unknown>, protocol: WireProtocol, handl
   return Object.entries(handlers).map(([name, handler]) => {
     const schema = model[`${name}$`];
     if (!Array.isArray(schema)) throw new Error(`the installed AWS SDK has no operation schema for ${name}`);
-    return { binding: bindOperation(schema, protocol), handler, concurrentWriter: writers[name] };
+    const binding = bindOperation(schema, protocol);
+    return {
+      binding, handler, concurrentWriter: writers[name],
+      readOnly: binding.method === 'GET' || binding.method === 'HEAD' || READ_ONLY_POSTS.has(name),
+      textBody: !hasBlobPayload(binding),
+    };
   });
 }
 

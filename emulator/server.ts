@@ -1,30 +1,58 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { ConnectionGovernor } from './connection-governor';
 import { emptyState, type EmulatorState } from './emulator-state';
 import { FaultInjector, type FaultConfig } from './faults';
 import type { HandlerContext, StatusTimings } from './handler-context';
+import { checkListenAddress, isLoopbackBind } from './listen-exposure';
+import { declaredLength, discardBody, readBody } from './request-body';
+import { RequestGuard } from './request-guard';
+import { RequestLock } from './request-lock';
+import { parseRequestTarget, type RequestTarget } from './request-url';
 import { buildRoutes, type Route } from './routes';
-import { loadStateFile, saveStateFile } from './state-file';
 import { S3Buckets } from './s3/s3-buckets';
 import { handleS3Request, isS3Request } from './s3/s3-handler';
-import { ApiError, writeError } from './wire/api-error';
+import { StateFile } from './state-file';
+import { StateFileOwnership } from './state-file-owner';
+import { ApiError, errorShapeOfPath, frontEndError, writeError, type ErrorShape } from './wire/api-error';
 import { matchRoute, readInput, writeOutput, type WireProtocol, type WireResponse } from './wire/operation-binding';
+
+/** How the HTTP front end protects itself from slow, idle and oversized clients. */
+export interface ConnectionLimits {
+  /** Open connections at most; past it the oldest connection not being served is closed. @default 256 */
+  maxConnections?: number;
+  /** A client must send its request headers within this time. @default 10000 */
+  headersTimeoutMs?: number;
+  /** A client must send its whole request (headers and body) within this time. @default 30000 */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this time. @default 5000 */
+  keepAliveTimeoutMs?: number;
+  /** Largest request body; a larger one is answered with EntitySizeLimitExceeded (413). @default 8 MiB */
+  maxBodyBytes?: number;
+}
 
 export interface EmulatorOptions {
   /** TCP port; 0 picks a free one. @default 0 */
   port?: number;
-  /** Interface to listen on. @default '127.0.0.1' */
+  /** Interface to listen on; a non-loopback one needs `allowNonLoopback`. @default '127.0.0.1' */
   host?: string;
-  /** JSON file the state is loaded from and saved to after every change. @default in memory only */
+  /** Listen on a non-loopback interface (exposes the emulator to the network). @default false */
+  allowNonLoopback?: boolean;
+  /** Host names served besides loopback (what a client puts in `Host`, e.g. a container name). @default none */
+  allowedHosts?: string[];
+  /** JSON file the state is loaded from and saved to after every change; one emulator owns it. @default in memory only */
   stateFile?: string;
   faults?: FaultConfig;
   /** The account the emulator's ARNs name (12 digits). @default '123456789012' */
   accountId?: string;
   /** How long resources show their transitional status. @default all 0 */
   timings?: StatusTimings;
+  connectionLimits?: ConnectionLimits;
 }
 
 export interface RunningEmulator {
@@ -33,37 +61,36 @@ export interface RunningEmulator {
   port: number;
   /** Replaces the fault configuration (and restarts its random sequence from the seed). */
   setFaults(f: FaultConfig): void;
-  /** Requests received so far, including those answered with an injected fault. */
+  /** Fault: the next `count` saves of the state file fail (as a full disk would); the requests change nothing. */
+  injectStateSaveFailures(count: number): void;
+  /** Requests received so far, including those answered with an injected fault or refused. */
   requestCount(): number;
-  close(): Promise<void>;
+  /** Open client connections. */
+  connectionCount(): number;
+  /**
+   * Stops: no new connections, idle ones closed at once, requests in progress get `graceMs` to finish before
+   * their connections are closed too, then the state file is given up. A second call stops waiting for them.
+   * @default graceMs 2000
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_LIMITS: Required<ConnectionLimits> = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxBodyBytes: 8 * 1024 * 1024,
+};
+/** How long a request waits for the state (behind a write, or a write behind running tests) before a 503. */
+const LOCK_DEADLINE_MS = 30_000;
 
-function protocolOfPath(path: string): WireProtocol {
-  return path.startsWith('/key-value-stores') ? 'rest-json' : 'rest-xml';
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError('EntitySizeLimitExceeded', 413, `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+function send(res: ServerResponse, r: WireResponse, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(r.status, {
+    'x-amzn-RequestId': randomUUID(), ...r.headers, 'Content-Length': String(r.body.length),
+    ...(close ? { Connection: 'close' } : {}),
   });
-}
-
-function send(res: ServerResponse, r: WireResponse): void {
-  res.writeHead(r.status, { 'x-amzn-RequestId': randomUUID(), ...r.headers, 'Content-Length': String(r.body.length) });
   res.end(r.body);
 }
 
@@ -79,6 +106,10 @@ function injectedError(protocol: WireProtocol, kind: 'throttle' | 'server'): Api
     : new ApiError('InternalServerException', 500, 'An internal error occurred. Please retry.');
 }
 
+function internalError(protocol: WireProtocol, message: string): ApiError {
+  return new ApiError(protocol === 'rest-xml' ? 'InternalError' : 'InternalServerException', 500, message);
+}
+
 function checkAccountId(accountId: string): string {
   if (!/^\d{12}$/.test(accountId)) {
     throw new UserError('emulator --account-id', `"${accountId}" is not a 12-digit AWS account id`, 'pass 12 digits, e.g. 123456789012');
@@ -86,91 +117,289 @@ function checkAccountId(accountId: string): string {
   return accountId;
 }
 
+function checkLimits(l: ConnectionLimits): Required<ConnectionLimits> {
+  const limits = { ...DEFAULT_LIMITS, ...l };
+  for (const [k, v] of Object.entries(limits)) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`connection limit ${k} must be a positive integer, got ${v}`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new RangeError('connection limit headersTimeoutMs must not exceed requestTimeoutMs');
+  }
+  return limits;
+}
+
+function textDecodes(body: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A bare HTTP error for a request Node could not parse (no path, so the control plane's format). */
+function rawErrorResponse(status: number, reason: string, code: string, message: string): string {
+  const r = writeError('rest-xml', new ApiError(code, status, message));
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/xml\r\nContent-Length: ${r.body.length}\r\nConnection: close\r\n\r\n${r.body.toString()}`;
+}
+
 /**
  * Starts the CloudFront emulator: an HTTP server that answers the real AWS SDK clients as CloudFront would
  * (control plane under /2020-05-31/, KeyValueStore data plane under /key-value-stores/). It accepts any
- * credentials and does not verify request signatures.
+ * credentials and does not verify request signatures, so it serves only loopback clients by default and refuses
+ * browser pages on other sites (see RequestGuard).
  */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const accountId = checkAccountId(opts.accountId ?? '123456789012');
-  const state: EmulatorState = opts.stateFile ? loadStateFile(opts.stateFile, accountId) : emptyState(accountId);
+  const host = opts.host ?? '127.0.0.1';
+  checkListenAddress(host, opts.allowNonLoopback ?? false);
+  const limits = checkLimits(opts.connectionLimits ?? {});
+  const drainLimit = limits.maxBodyBytes * 4;
+  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed: !isLoopbackBind(host) });
+
+  let ownership: StateFileOwnership | undefined;
+  let stateFile: StateFile | undefined;
+  let state: EmulatorState;
+  if (opts.stateFile) {
+    if (!existsSync(dirname(opts.stateFile))) {
+      throw new UserError(`emulator state file ${opts.stateFile}`, `the folder ${dirname(opts.stateFile)} does not exist`,
+        'create it, or point --state at a file in an existing folder');
+    }
+    ownership = StateFileOwnership.acquire(opts.stateFile);
+    try {
+      ({ stateFile, state } = StateFile.open(opts.stateFile, accountId));
+    } catch (err) {
+      ownership.release();
+      throw err;
+    }
+  } else {
+    state = emptyState(accountId);
+  }
   const faults = new FaultInjector(opts.faults);
   const timings: Required<StatusTimings> = {
     kvsProvisioningMs: 0, publishMs: 0, distributionDeployMs: 0, trustStoreActivationMs: 0, ...opts.timings,
   };
   const routes: Route[] = buildRoutes();
+  const lock = new RequestLock();
   let requests = 0;
+  let handlersRunning = 0;
+  let closing = false;
 
-  async function handle(req: IncomingMessage): Promise<WireResponse> {
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const protocol = protocolOfPath(url.pathname);
+  /** Saves a change, or undoes it in memory when the save fails, so that a 500 means nothing changed. */
+  function persist(protocol: WireProtocol, changed: boolean, handlerFailed: boolean): void {
+    if (!stateFile || !ownership) return;
+    if (handlerFailed) {
+      // A handler that failed unexpectedly may have changed part of the state: go back to what the file holds.
+      stateFile.restore(state);
+      return;
+    }
+    if (!changed) return;
     try {
-      const body = await readBody(req);
+      ownership.assertOwner();
+      stateFile.save(state);
+    } catch (err) {
+      stateFile.restore(state);
+      throw internalError(protocol, `The emulator could not save its state file (${(err as Error).message}); `
+        + 'the request changed nothing and can be retried.');
+    }
+  }
+
+  async function runOperation(req: IncomingMessage, target: RequestTarget, body: Buffer): Promise<WireResponse> {
+    const protocol: WireProtocol = errorShapeOfPath(target.pathname) === 'rest-json' ? 'rest-json' : 'rest-xml';
+    try {
       const decision = faults.decide();
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
       if (decision.throttle) throw injectedError(protocol, 'throttle');
       if (decision.serverError) throw injectedError(protocol, 'server');
 
-      const segments = url.pathname.split('/').filter(Boolean);
       let route: Route | undefined;
       let labels: Record<string, string> | undefined;
       for (const r of routes) {
-        labels = matchRoute(r.binding, req.method ?? 'GET', segments, url.searchParams);
+        labels = matchRoute(r.binding, req.method ?? 'GET', target.segments, target.searchParams);
         if (labels) { route = r; break; }
       }
       if (!route || !labels) {
         throw new ApiError(protocol === 'rest-xml' ? 'InvalidAction' : 'UnknownOperationException', 404,
-          `This emulator has no operation for ${req.method} ${url.pathname}.`);
+          `This emulator has no operation for ${req.method} ${target.pathname}.`);
       }
-      const input = readInput(route.binding, labels, url.searchParams, req.headers, body);
-      let changed = false;
-      const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; } };
-      if (decision.concurrentWrite && route.concurrentWriter) route.concurrentWriter(ctx, input);
-      let output: Record<string, unknown>;
+      const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      if (encoding !== 'identity' && encoding !== '') {
+        throw frontEndError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);
+      }
+      if (route.textBody && body.length > 0 && !textDecodes(body)) {
+        throw frontEndError('malformed', protocol, 'The request body is not valid UTF-8.');
+      }
+      const input = readInput(route.binding, labels, target.searchParams, req.headers, body);
+      const injectWrite = Boolean(decision.concurrentWrite && route.concurrentWriter);
+      const exclusive = !route.readOnly || injectWrite;
+      let release: () => void;
       try {
-        output = await route.handler(ctx, input);
-      } finally {
-        // A concurrent write injected before a failed request still happened, so it is persisted too.
-        if (changed && opts.stateFile) saveStateFile(opts.stateFile, state);
+        release = await lock.acquire(exclusive, LOCK_DEADLINE_MS);
+      } catch (err) {
+        throw frontEndError('busy', protocol, `${(err as Error).message}; retry the request.`);
       }
-      return writeOutput(route.binding, output);
+      try {
+        let changed = false;
+        const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; } };
+        // A concurrent write injected before a failed request still happened, so it is persisted too.
+        if (injectWrite) route.concurrentWriter!(ctx, input);
+        let output: Record<string, unknown>;
+        try {
+          output = await route.handler(ctx, input);
+        } catch (err) {
+          // Only a request that held the state alone can have left it half changed.
+          persist(protocol, changed, exclusive && !(err instanceof ApiError));
+          throw err;
+        }
+        persist(protocol, changed, false);
+        return writeOutput(route.binding, output);
+      } finally {
+        release();
+      }
     } catch (err) {
       if (err instanceof ApiError) return writeError(protocol, err);
-      return writeError(protocol, new ApiError(protocol === 'rest-xml' ? 'InternalError' : 'InternalServerException', 500,
-        `The emulator failed: ${(err as Error).message}`));
+      return writeError(protocol, internalError(protocol, `The emulator failed: ${(err as Error).message}`));
     }
   }
 
-  // The S3 subset (CRLs, trust-store CA bundles) lives apart from the CloudFront operations: see s3/s3-handler.ts.
-  // It reads its own body (objects up to 64 MB); any front-end guard (Host, cross-site) must run before it.
   const s3Buckets = new S3Buckets();
-  const server = createServer((req, res) => {
-    requests++;
+  /** Answers before (or instead of) reading the body: what is left of the body is read and dropped, within bounds. */
+  async function answerEarly(req: IncomingMessage, res: ServerResponse, shape: ErrorShape, err: ApiError): Promise<void> {
+    const drained = await discardBody(req, drainLimit);
+    send(res, writeError(shape, err), !drained || closing);
+    if (!drained) res.once('finish', () => req.socket.destroy());
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawPath = (req.url ?? '/').split('?')[0];
+    const shape = errorShapeOfPath(rawPath);
+    const refusal = guard.check(req.method ?? 'GET', req.headers);
+    if (refusal) return answerEarly(req, res, shape, frontEndError('forbidden', shape, refusal.message));
+    const target = parseRequestTarget(req.url);
+    if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
+    // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
+    // shape: it comes after the guard and the target check, before the CloudFront body limit.
     if (isS3Request(req.url)) return handleS3Request(s3Buckets, req, res);
-    handle(req).then((r) => send(res, r), (err) => {
-      res.writeHead(500);
-      res.end(String(err));
+    // Built only when needed: an Error captures a stack, which costs more than the rest of these checks together.
+    const tooLarge = () => frontEndError('too-large', shape,
+      `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
+    if ((declaredLength(req) ?? 0) > limits.maxBodyBytes) return answerEarly(req, res, shape, tooLarge());
+    const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);
+    if (outcome.kind === 'too-large') {
+      send(res, writeError(shape, tooLarge()), true);
+      if (!outcome.drained) res.once('finish', () => req.socket.destroy());
+      return;
+    }
+    const done = governor.serving(req.socket);
+    handlersRunning++;
+    try {
+      send(res, await runOperation(req, target, outcome.body), closing);
+    } finally {
+      handlersRunning--;
+      done();
+    }
+  }
+
+  const server = createServer({
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // How often Node looks for connections past their header or request deadline.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+  }, (req, res) => {
+    requests++;
+    serve(req, res).catch(() => {
+      // The client went away mid-request: nothing to answer.
+      if (!res.headersSent) res.destroy();
     });
   });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE'
-        ? new UserError(`emulator --port ${opts.port}`, 'the port is already in use', 'pick another port, or 0 for any free port')
-        : err);
-    });
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  // A request that announces a body (Expect: 100-continue) is refused, if it must be, before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const shape = errorShapeOfPath((req.url ?? '/').split('?')[0]);
+    const refusal = guard.check(req.method ?? 'GET', req.headers);
+    const early = refusal ? frontEndError('forbidden', shape, refusal.message)
+      : (declaredLength(req) ?? 0) > limits.maxBodyBytes ? frontEndError('too-large', shape,
+        `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`)
+        : undefined;
+    if (early) {
+      requests++;
+      send(res, writeError(shape, early), true);
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // As Node's own handler: never write into a response already under way on this connection.
+    const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || err.code === 'ECONNRESET' || inProgress?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const response = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? rawErrorResponse(408, 'Request Timeout', 'RequestTimeout', 'The request was not sent in time.')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? rawErrorResponse(431, 'Request Header Fields Too Large', 'InvalidArgument', 'The request headers are too large.')
+        : rawErrorResponse(400, 'Bad Request', 'InvalidArgument', 'The request is not valid HTTP/1.1.');
+    socket.end(response);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
+  const governor = new ConnectionGovernor(limits.maxConnections);
+  governor.attach(server);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(err.code === 'EADDRINUSE'
+          ? new UserError(`emulator --port ${opts.port}`, 'the port is already in use', 'pick another port, or 0 for any free port')
+          : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+            ? new UserError(`emulator --host ${host}`, 'is not an address of this machine', 'use 127.0.0.1 (the default)')
+            : err);
+      });
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+  } catch (err) {
+    ownership?.release();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
-  const host = opts.host ?? '127.0.0.1';
+  // A wildcard bind is reached through loopback from this machine.
+  const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
+  let closed: Promise<void> | undefined;
+  let forced = false;
+
+  async function shutdown(graceMs: number): Promise<void> {
+    closing = true;
+    const listening = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = Date.now() + graceMs;
+    while ((handlersRunning > 0 || lock.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
+    server.closeAllConnections();
+    await listening;
+    // A handler still running past the grace (a request whose client is gone) may still save; give it a moment.
+    const hardDeadline = Date.now() + 1000;
+    while (lock.pending > 0 && Date.now() < hardDeadline) await sleep(20);
+    ownership?.release();
+  }
+
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    endpoint: `http://${endpointHost.includes(':') && !endpointHost.startsWith('[') ? `[${endpointHost}]` : endpointHost}:${port}`,
     port,
     setFaults: (f) => faults.set(f),
+    injectStateSaveFailures: (count) => {
+      if (!stateFile) throw new Error('the emulator has no state file');
+      stateFile.injectSaveFailures(count);
+    },
     requestCount: () => requests,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }),
+    connectionCount: () => governor.size,
+    close: (graceMs = 2000) => {
+      if (closed) {
+        // Called again while stopping: stop waiting for requests in progress.
+        forced = true;
+        server.closeAllConnections();
+        return closed;
+      }
+      return (closed = shutdown(graceMs));
+    },
   };
 }

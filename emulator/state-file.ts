@@ -61,26 +61,7 @@ function toPersisted(s: EmulatorState): PersistedState {
   };
 }
 
-/**
- * Reads a state file. A missing file means a fresh account; a file that is not a valid emulator state is refused
- * (never reset), because silently starting empty would lose a user's functions and stores.
- */
-export function loadStateFile(file: string, accountId: string): EmulatorState {
-  if (!existsSync(file)) return emptyState(accountId);
-  const where = `emulator state file ${file}`;
-  const fix = 'restore the file from a backup, or point --state at a new path to start an empty emulator '
-    + '(the emulator never overwrites a state file it cannot read)';
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(where, `is not valid JSON (${(err as Error).message})`, fix);
-  }
-  if (!validatePersisted(parsed)) {
-    const e = validatePersisted.errors?.[0];
-    throw new UserError(where, `is not a conngate emulator state (${e?.instancePath || '/'} ${e?.message ?? 'invalid'})`, fix);
-  }
-  const p = parsed;
+function fromPersisted(p: PersistedState): EmulatorState {
   const state = emptyState(p.accountId);
   for (const f of p.connectionFunctions) state.connectionFunctions.set(f.id, f);
   for (const k of p.keyValueStores) state.keyValueStores.set(k.id, { ...k, items: new Map(k.items) });
@@ -89,15 +70,89 @@ export function loadStateFile(file: string, accountId: string): EmulatorState {
   return state;
 }
 
-/** Writes the state atomically: a temporary file in the same folder, flushed, then renamed over the old one. */
-export function saveStateFile(file: string, state: EmulatorState): void {
+function serialize(state: EmulatorState): string {
+  return JSON.stringify(toPersisted(state), null, 1);
+}
+
+/**
+ * Reads a state file's text. A missing file means a fresh account; a file that is not a valid emulator state is
+ * refused (never reset), because silently starting empty would lose a user's functions and stores.
+ */
+function parseStateText(file: string, text: string): EmulatorState {
+  const where = `emulator state file ${file}`;
+  const fix = 'restore the file from a backup, or point --state at a new path to start an empty emulator '
+    + '(the emulator never overwrites a state file it cannot read)';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(where, `is not valid JSON (${(err as Error).message})`, fix);
+  }
+  if (!validatePersisted(parsed)) {
+    const e = validatePersisted.errors?.[0];
+    throw new UserError(where, `is not a conngate emulator state (${e?.instancePath || '/'} ${e?.message ?? 'invalid'})`, fix);
+  }
+  return fromPersisted(parsed);
+}
+
+/** Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. */
+function writeAtomically(file: string, text: string): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, JSON.stringify(toPersisted(state), null, 1));
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
+}
+
+/**
+ * The state file of a running emulator. It keeps the text it last wrote, so that a change whose save failed can
+ * be undone in memory: the emulator then answers as if the request never happened, and a retry starts from the
+ * same state the file holds.
+ */
+export class StateFile {
+  private lastSaved: string;
+  private failuresToInject = 0;
+
+  private constructor(readonly file: string, text: string) {
+    this.lastSaved = text;
+  }
+
+  /** Loads the file (or a fresh account when it does not exist) and remembers it as the last saved state. */
+  static open(file: string, accountId: string): { stateFile: StateFile; state: EmulatorState } {
+    if (!existsSync(file)) {
+      const state = emptyState(accountId);
+      return { stateFile: new StateFile(file, serialize(state)), state };
+    }
+    const text = readFileSync(file, 'utf8');
+    return { stateFile: new StateFile(file, text), state: parseStateText(file, text) };
+  }
+
+  /** Fault: the next `count` saves fail as a full disk would, before anything is written. */
+  injectSaveFailures(count: number): void {
+    this.failuresToInject = count;
+  }
+
+  /** Writes the state; throws (and the file keeps its previous contents) when it cannot. */
+  save(state: EmulatorState): void {
+    if (this.failuresToInject > 0) {
+      this.failuresToInject--;
+      throw Object.assign(new Error(`ENOSPC: no space left on device, write '${this.file}' (injected fault)`), { code: 'ENOSPC' });
+    }
+    const text = serialize(state);
+    writeAtomically(this.file, text);
+    this.lastSaved = text;
+  }
+
+  /** Puts the in-memory state back to what the file holds (the last successful save). */
+  restore(state: EmulatorState): void {
+    const saved = parseStateText(this.file, this.lastSaved);
+    state.connectionFunctions = saved.connectionFunctions;
+    state.keyValueStores = saved.keyValueStores;
+    state.trustStores = saved.trustStores;
+    state.distributions = saved.distributions;
+  }
 }

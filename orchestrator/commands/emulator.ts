@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/user-error';
 import { startEmulator } from '../../emulator';
+import { exposureWarning, isLoopbackBind } from '../../emulator/listen-exposure';
+import { hostOfHeader } from '../../emulator/request-guard';
 import type { FaultConfig } from '../../emulator';
 import type { CommandModule } from './index';
 
@@ -17,6 +19,23 @@ interface EmulatorFlags {
   failLiveTestRate?: string;
   seed?: string;
   provisioningMs?: string;
+  allowNonLoopback?: boolean;
+  allowHost: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function allowedHosts(raw: string[]): string[] {
+  return raw.map((h) => {
+    const host = hostOfHeader(h);
+    if (host === undefined || h.includes(':') && !h.startsWith('[')) {
+      throw new UserError('emulator --allow-host', `"${h}" is not a host name`,
+        'pass the bare name clients use to reach the emulator, without scheme or port, e.g. --allow-host emulator.internal');
+    }
+    return host;
+  });
 }
 
 function number(flag: string, raw: string | undefined, min: number, max: number, integer = false): number | undefined {
@@ -42,24 +61,44 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   const stateFile = flags.state ? path.resolve(flags.state) : undefined;
   const emulator = await startEmulator({
     port, host: flags.host, stateFile, faults, accountId: flags.accountId,
+    allowNonLoopback: flags.allowNonLoopback ?? false, allowedHosts: allowedHosts(flags.allowHost),
     timings: { kvsProvisioningMs: number('--provisioning-ms', flags.provisioningMs, 0, 600000, true) ?? 0 },
   });
+  // The first Ctrl-C / SIGTERM stops gracefully (requests in progress get 2 s, the state file is given up); a
+  // second one, or 5 s without the first finishing, ends at once. The state is saved after every change, so
+  // there is nothing else to flush. The handlers are in place before the banner says the emulator is up, so a
+  // signal sent as soon as it is announced still stops it gracefully.
+  let stopping = false;
+  let stopped = () => undefined as void;
+  const done = new Promise<void>((resolve) => { stopped = resolve; });
+  const stop = () => {
+    if (stopping) {
+      process.stderr.write('conngate emulator: stopping at once\n');
+      emulator.close().then(stopped, stopped);
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
+    setTimeout(() => { void emulator.close(); stopped(); }, 5000).unref();
+    emulator.close(2000).then(stopped, stopped);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  if (!isLoopbackBind(flags.host)) process.stderr.write(`conngate emulator: ${exposureWarning(flags.host, emulator.port)}\n`);
   const active = Object.entries(faults).filter(([k, v]) => v !== undefined && k !== 'seed' && v !== 0);
   process.stderr.write(`conngate emulator: CloudFront emulator listening on ${emulator.endpoint}\n`
     + `  state: ${stateFile ?? 'in memory (lost on exit; pass --state file.json to keep it)'}\n`
     + `  faults: ${active.length ? active.map(([k, v]) => `${k}=${v}`).join(' ') : 'none'}\n`
     + '  accepts any AWS credentials; signatures are not verified\n'
+    + `  serves requests addressed to: 127.0.0.1, localhost, [::1]${flags.allowHost.length ? `, ${flags.allowHost.join(', ')}` : ''}`
+    + ' (web pages on other sites are refused)\n'
     + `  use it with: export CONNGATE_ENDPOINT=${emulator.endpoint}   (Ctrl-C stops it)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
-      emulator.close().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  try {
+    await done;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 export const emulatorCommand: CommandModule = {
@@ -69,8 +108,12 @@ export const emulatorCommand: CommandModule = {
       .description('Run the local CloudFront emulator (control plane + KeyValueStore data plane) for the AWS SDK clients; '
         + 'point conngate at it with --endpoint or CONNGATE_ENDPOINT.')
       .option('--port <port>', 'TCP port to listen on (0 = any free port)', '4566')
-      .option('--host <host>', 'interface to listen on', '127.0.0.1')
-      .option('--state <file>', 'keep the state in this JSON file (loaded at start, saved atomically after every change)')
+      .option('--host <host>', 'interface to listen on; anything but loopback needs --allow-non-loopback', '127.0.0.1')
+      .option('--allow-non-loopback', 'allow --host to be a non-loopback address such as 0.0.0.0 (exposes the emulator, '
+        + 'which runs submitted code and checks no credentials, to everyone who can reach the port)')
+      .option('--allow-host <name>', 'also serve requests whose Host header is this name (repeatable), e.g. a container '
+        + 'name; loopback names are always served', collect, [] as string[])
+      .option('--state <file>', 'keep the state in this JSON file (loaded at start, saved atomically after every change; one emulator per file)')
       .option('--account-id <id>', 'the 12-digit account id in the ARNs the emulator hands out', '123456789012')
       .option('--latency-ms <ms>', 'fault: add this many milliseconds to every request')
       .option('--throttle-rate <0-1>', 'fault: share of requests answered with a throttling error (the SDK retries them)')
@@ -79,6 +122,9 @@ export const emulatorCommand: CommandModule = {
       .option('--fail-live-test-rate <0-1>', 'fault: share of LIVE-stage TestConnectionFunction calls that report a function error (exercises LIVE verification and rollback)')
       .option('--seed <n>', 'seed of the fault sequence, so a run can be repeated exactly', '1')
       .option('--provisioning-ms <ms>', 'how long a new key value store stays PROVISIONING', '0')
+      .addHelpText('after', '\nExamples:\n'
+        + '  conngate emulator --state .conngate/emulator.json\n'
+        + '  conngate emulator --host 0.0.0.0 --allow-non-loopback --allow-host emulator   # reachable as http://emulator:4566 from containers\n')
       .action((flags: EmulatorFlags) => runEmulator(flags));
   },
 };

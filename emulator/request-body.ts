@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+
+export type BodyOutcome =
+  | { kind: 'body'; body: Buffer }
+  /** Over the limit: nothing kept; `drained` says whether the rest of the request was read (and discarded). */
+  | { kind: 'too-large'; drained: boolean };
+
+/** Content-Length as a number, or undefined when absent (chunked) or not a plain decimal. */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const v = req.headers['content-length'];
+  return v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * Reads a request body of at most `limit` bytes. A larger body is read on and thrown away, up to `drainLimit`
+ * bytes in all, so that the client, which is still sending, can read the error response instead of meeting a
+ * reset connection; past that the caller answers and closes the connection. Rejects when the client goes away.
+ */
+export function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<BodyOutcome> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = (declaredLength(req) ?? 0) > limit;
+    let settled = false;
+    const finish = (o: BodyOutcome | Error) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('close', onClose);
+      if (o instanceof Error) reject(o);
+      else resolve(o);
+    };
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size > limit) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > drainLimit) {
+          req.pause();
+          finish({ kind: 'too-large', drained: false });
+        }
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(tooLarge ? { kind: 'too-large', drained: true } : { kind: 'body', body: Buffer.concat(chunks) }));
+    req.once('error', (err) => finish(err));
+    const onClose = () => finish(new Error('the client closed the connection before the request was complete'));
+    req.once('close', onClose);
+  });
+}
+
+/** Reads and throws away what is left of a request (at most `drainLimit` bytes); true when it all arrived. */
+export async function discardBody(req: IncomingMessage, drainLimit: number): Promise<boolean> {
+  if (req.complete) return true;
+  try {
+    const o = await readBody(req, 0, drainLimit);
+    return o.kind === 'body' || o.drained;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,216 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../diagnostics/user-error';
+
+/**
+ * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never
+ * overwrite each other's changes. A crashed owner leaves a record whose process is gone (or whose pid now belongs
+ * to another process, told apart by the process start time), and the next emulator takes the file over.
+ *
+ * Ownership is a numbered record in the folder `.<state file>.owner/`: the owner holds the highest number. Taking
+ * over creates the next number with `link()`, which fails when the name exists, so of many emulators that judged
+ * the same owner dead exactly one wins; the record appears complete or not at all. The highest record is never
+ * deleted (only the numbers below it are, by their successor), so the number never goes back, and a claim that
+ * finds a higher number after it was made has lost. Before every save the owner checks it still holds the highest
+ * number, so an emulator that was wrongly judged dead cannot overwrite its successor's state.
+ */
+interface OwnerRecord {
+  format: 'conngate-emulator-state-owner';
+  pid: number;
+  host: string;
+  /** Identifies the process beyond its pid (start time since boot); absent where it cannot be read. */
+  processStart?: string;
+  token: string;
+  since: string;
+  released?: boolean;
+}
+
+const CLAIM_ROUNDS = 64;
+const GENERATION = /^\d{1,15}$/;
+
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The start time of a process, so that a reused pid is not mistaken for the owner; undefined if it is gone. */
+export function processStartOf(pid: number): string | undefined {
+  if (process.platform === 'linux') {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Field 22 (starttime, clock ticks since boot); the command name (field 2) may hold spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return `${bootId()}:${fields[19]}`;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return out || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function ownerIsAlive(r: OwnerRecord): boolean {
+  if (r.released) return false;
+  // A record written on another machine (a shared folder) cannot be checked from here: assume it is alive.
+  if (r.host !== hostname()) return true;
+  if (!Number.isInteger(r.pid) || r.pid <= 0 || !pidExists(r.pid)) return false;
+  if (r.processStart === undefined) return true;
+  return processStartOf(r.pid) === r.processStart;
+}
+
+function generations(dir: string): number[] {
+  return readdirSync(dir).filter((n) => GENERATION.test(n)).map(Number).sort((a, b) => a - b);
+}
+
+type ReadResult = { kind: 'missing' } | { kind: 'record'; record: OwnerRecord } | { kind: 'unreadable' };
+
+function readRecord(file: string): ReadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw err;
+  }
+  try {
+    const r = JSON.parse(text) as OwnerRecord;
+    if (r?.format === 'conngate-emulator-state-owner' && typeof r.pid === 'number') return { kind: 'record', record: r };
+  } catch {
+    // falls through: a record that does not parse was not written by an emulator and protects nothing
+  }
+  return { kind: 'unreadable' };
+}
+
+function writeTemp(dir: string, record: OwnerRecord): string {
+  const tmp = join(dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(tmp, 'wx');
+  try {
+    writeSync(fd, JSON.stringify(record));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return tmp;
+}
+
+function tryUnlink(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+/** The folder that holds the ownership records of a state file. */
+export function ownerFolderOf(stateFile: string): string {
+  return join(dirname(stateFile), `.${basename(stateFile)}.owner`);
+}
+
+export class StateFileOwnership {
+  private released = false;
+
+  private constructor(readonly stateFile: string, private readonly dir: string, readonly generation: number,
+    private readonly record: OwnerRecord) {}
+
+  /**
+   * Takes ownership of the state file or throws a UserError naming the emulator that holds it. A dead owner's
+   * record is taken over.
+   */
+  static acquire(stateFile: string): StateFileOwnership {
+    const dir = ownerFolderOf(stateFile);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new UserError(`emulator state file ${stateFile}`, `cannot create ${dir} (${(err as Error).message})`,
+        'point --state at a file in a folder you can write to');
+    }
+    const record: OwnerRecord = {
+      format: 'conngate-emulator-state-owner', pid: process.pid, host: hostname(), processStart: processStartOf(process.pid),
+      token: randomBytes(12).toString('hex'), since: new Date().toISOString(),
+    };
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const top = generations(dir).at(-1) ?? 0;
+      if (top > 0) {
+        const current = readRecord(join(dir, String(top)));
+        if (current.kind === 'missing') continue;
+        if (current.kind === 'record' && ownerIsAlive(current.record)) {
+          const r = current.record;
+          throw new UserError(`emulator state file ${stateFile}`,
+            `is in use by another emulator (pid ${r.pid} on ${r.host}, since ${r.since})`,
+            `stop that emulator first, or point --state at another file${r.host !== hostname()
+              ? `; if it no longer runs on ${r.host}, delete ${dir}` : ''}`);
+        }
+      }
+      const mine = top + 1;
+      const tmp = writeTemp(dir, record);
+      try {
+        linkSync(tmp, join(dir, String(mine)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      } finally {
+        tryUnlink(tmp);
+      }
+      // A claimant that listed the folder before a successor cleaned up can create a number below the highest:
+      // it has lost, and its record is not the highest, so deleting it is safe.
+      const after = generations(dir);
+      if (after.at(-1)! > mine) {
+        tryUnlink(join(dir, String(mine)));
+        continue;
+      }
+      for (const g of after) if (g < mine) tryUnlink(join(dir, String(g)));
+      return new StateFileOwnership(stateFile, dir, mine, record);
+    }
+    throw new UserError(`emulator state file ${stateFile}`, 'could not take ownership: other emulators kept claiming it',
+      'start one emulator per state file');
+  }
+
+  private holdsHighest(): boolean {
+    const top = generations(this.dir).at(-1);
+    const current = readRecord(join(this.dir, String(this.generation)));
+    return top === this.generation && current.kind === 'record' && current.record.token === this.record.token;
+  }
+
+  /** Throws unless this emulator still holds the state file (checked before every save). */
+  assertOwner(): void {
+    if (this.released) throw new Error(`the emulator no longer owns ${this.stateFile}`);
+    if (!this.holdsHighest()) {
+      throw new Error(`another emulator has taken over ${this.stateFile} (or its ownership record in ${this.dir} was removed); `
+        + 'this one no longer saves to it');
+    }
+  }
+
+  /** Gives the file up, so the next emulator starts without judging this one dead. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (!this.holdsHighest()) return; // taken over: the successor's record stays as it is
+    const tmp = writeTemp(this.dir, { ...this.record, released: true });
+    try {
+      renameSync(tmp, join(this.dir, String(this.generation)));
+    } catch {
+      tryUnlink(tmp);
+    }
+  }
+}
