@@ -1,4 +1,5 @@
 import { createSpinner, type Spinner } from 'nanospinner';
+import { noteStep } from '../diagnostics/operation-context';
 
 /**
  * Progress for long work: a spinner with live counts on a terminal, plain timestamped lines elsewhere (CI logs,
@@ -72,10 +73,21 @@ class LineProgress implements Progress {
 
 const silent: Progress = { start() {}, update() {}, done() {}, fail() {}, info() {} };
 
+/** Also records the running step, so a missed deadline or a timeout can say what the command was waiting for. */
+function noting(p: Progress): Progress {
+  return {
+    start(text) { noteStep(text); p.start(text); },
+    update(text) { p.update(text); },
+    done(text) { noteStep(undefined); p.done(text); },
+    fail(text) { noteStep(undefined); p.fail(text); },
+    info(text) { p.info(text); },
+  };
+}
+
 export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
-  if (opts.quiet) return silent;
+  if (opts.quiet) return noting(silent);
   const stream = opts.stream ?? process.stderr;
-  return stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream);
+  return noting(stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream));
 }
 
 export const silentProgress = silent;
