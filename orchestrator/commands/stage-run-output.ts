@@ -5,7 +5,7 @@ import type { StageRunReport } from '../pipeline';
 export function printStageRun(r: StageRunReport): number {
   const mark = r.outcome === 'verified' ? '✔' : '✖';
   process.stdout.write(`${mark} ${r.stage}: ${r.outcome}: ${r.message}\n`);
-  if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n`);
+  if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n${r.reports.html ? `  html:     ${r.reports.html}\n` : ''}`);
   if (r.outcome !== 'verified' && r.development) {
     for (const c of r.development.results.filter((x) => !x.passed)) process.stdout.write(`  DEVELOPMENT ✖ ${c.name}: ${c.message}\n`);
   }
