@@ -192,7 +192,7 @@ function listenError(e: ErrorLike): UserError | undefined {
   const code = codeOf(e);
   if (e.syscall !== 'listen' && code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') return undefined;
   const at = `${e.address ?? ''}${e.port !== undefined ? `:${e.port}` : ''}`;
-  if (code === 'EADDRINUSE') return new UserError(`listen ${at}`, 'the port is already in use', 'pick another --port (0 = any free port) or stop the process using it', 1);
+  if (code === 'EADDRINUSE') return new UserError(`listen ${at}`, 'the port is already in use', 'pick another --port (0 = any free port) or stop the process using it', 2);
   if (code === 'EADDRNOTAVAIL') return new UserError(`listen ${at}`, 'this machine has no such interface address', 'pass --host 127.0.0.1 or an address of this machine', 2);
   if (code === 'EACCES') return new UserError(`listen ${at}`, 'permission denied (ports below 1024 need privileges)', 'pick a --port above 1023', 2);
   return undefined;
