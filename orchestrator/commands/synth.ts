@@ -66,6 +66,7 @@ export const synthCommand: CommandModule = {
       .option('-o, --output <dir>', 'cdktf output folder, relative to --dir', 'cdktf.out')
       .option('--without-association <stages>', 'comma-separated stages to synthesize without the connection-function association (first deploy)')
       .option('--json', 'print the summaries as JSON')
+      .addHelpText('after', '\nExamples:\n  conngate synth\n  conngate synth dev --without-association dev --json')
       .action(async (stages: string[], flags: SynthFlags) => runSynth(stages, flags));
   },
 };

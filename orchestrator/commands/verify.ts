@@ -9,7 +9,7 @@ export const verifyCommand: CommandModule = {
     addPipelineOptions(program.command('verify')
       .argument('<stage>', 'the stage Terraform applied (elsewhere: Terraform Cloud, a plain `cdktf deploy`)')
       .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'))
-      .addHelpText('after', '\nExamples:\n  cdktf output staging --outputs-file out.json && conngate verify staging --outputs out.json')
+      .addHelpText('after', '\nExamples:\n  conngate verify staging --outputs out.json   # after: cdktf output staging --outputs-file out.json')
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         checkStageSources(setup.ctx.stages, stage);
