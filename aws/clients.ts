@@ -145,7 +145,8 @@ function instrument<C extends { middlewareStack: { add: (...a: never[]) => void 
     stack.add((next: (a: unknown) => Promise<{ response: { statusCode: number; headers: Record<string, string> } }>) => async (args: unknown) => {
       const result = await next(args);
       const { statusCode, headers } = result.response;
-      if (!hasRequestId(headers ?? {})) {
+      // 5xx answers go on to the SDK, which retries them (a proxy's 502 page is a passing outage, not a wrong endpoint).
+      if (statusCode < 500 && !hasRequestId(headers ?? {})) {
         const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
         throw new NotCloudFrontError(endpoint, `HTTP ${statusCode}${type ? ` ${type}` : ''} without an AWS request id`);
       }

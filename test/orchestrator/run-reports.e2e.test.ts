@@ -95,6 +95,22 @@ describe('stage run reports', () => {
     expect(html).toMatch(/<tr class="bad"><td>gate<\/td><td>failed<\/td>/);
   });
 
+  it('status names the endpoint and account, with explicit nulls for what does not exist', async () => {
+    const r = await p.cli('status', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ version: 1, endpoint: p.emulator.endpoint, account: '123456789012' });
+    const dev = j.stages.find((s: { stage: string }) => s.stage === 'dev');
+    const staging = j.stages.find((s: { stage: string }) => s.stage === 'staging');
+    expect(dev.live).toMatch(/^[0-9a-f]{64}$/);
+    expect(dev.evidence).toMatchObject({ result: expect.any(String), candidateSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
+      development: null, live: null, liveStatus: null, evidence: null, verified: false, gate: { open: false, reason: expect.any(String) } });
+    const table = await p.cli('status');
+    expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
+    expect(table.stdout).toMatch(/^staging .*not deployed/m);
+  });
+
   it('renders in headless Chromium', async () => {
     const bin = findChromium();
     if (!bin) {
