@@ -78,8 +78,7 @@ const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'InvalidClientTok
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden']);
 const NOT_FOUND = new Set(['EntityNotFound', 'NoSuchConnectionFunction', 'NoSuchFunctionExists', 'NoSuchResource',
   'ResourceNotFoundException', 'NoSuchDistribution']);
-const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'SlowDown', 'ServiceUnavailable', 'ServiceUnavailableException']);
+const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 
 function codeOf(e: ErrorLike): string | undefined {
   if (typeof e.code === 'string') return e.code;

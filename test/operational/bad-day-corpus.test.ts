@@ -19,6 +19,9 @@ import { startHostileEndpoints, type HostileEndpoints } from './hostile-endpoint
 
 interface Ctx {
   emulator: RunningEmulator;
+  /** A second emulator that answers every request with a throttling error, and one with a 5xx error. */
+  throttling: RunningEmulator;
+  failing: RunningEmulator;
   hostile: HostileEndpoints;
   /** The deployed project (dev applied, published and verified). */
   proj: string;
@@ -111,6 +114,8 @@ const CASES: Case[] = [
   { area: 'endpoints', name: 'web server 404 page', args: (c) => ['status', '--dir', c.proj, '--endpoint', c.hostile.html404], code: 2, says: /endpoint http:\/\/127.0.0.1:\d+: does not speak the CloudFront API/ },
   { area: 'endpoints', name: 'web server 200 page', args: (c) => ['status', '--json', '--dir', c.proj, '--endpoint', c.hostile.html200], code: 2, says: /does not speak the CloudFront API/ },
   { area: 'endpoints', name: 'unreadable answer', args: (c) => ['status', '--dir', c.proj, '--endpoint', c.hostile.garbage], env: () => fastFail, code: 2, says: /does not speak the CloudFront API/ },
+  { area: 'endpoints', name: 'throttled after retries', args: (c) => ['status', '--dir', c.proj, '--endpoint', c.throttling.endpoint], env: () => ({ CONNGATE_MAX_ATTEMPTS: '2' }), code: 1, says: /during \w+: throttled after 2 attempts/ },
+  { area: 'endpoints', name: 'server errors after retries', args: (c) => ['status', '--dir', c.proj, '--endpoint', c.failing.endpoint], env: () => ({ CONNGATE_MAX_ATTEMPTS: '2' }), code: 1, says: /during \w+: server error 5\d\d/ },
   { area: 'endpoints', name: 'request timeout not a number', args: (c) => ['status', ...inProj(c)], env: () => ({ CONNGATE_REQUEST_TIMEOUT_MS: 'fast' }), code: 2, says: /CONNGATE_REQUEST_TIMEOUT_MS: "fast" is not a whole number/ },
   { area: 'endpoints', name: 'emulator on a missing interface', args: () => ['emulator', '--host', '203.0.113.77', '--port', '0'], code: 2, says: /203.0.113.77.*no such interface address/ },
   { area: 'endpoints', name: 'emulator on a busy port', args: (c) => ['emulator', '--port', String(c.busyPort)], code: 2, says: /the port is already in use/ },
@@ -206,6 +211,8 @@ describe('bad-day corpus: every failure is one line, the right exit code, bounde
     c.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-corpus-'));
     c.emulator = await startEmulator({ port: 0, stateFile: path.join(c.tmp, STATE_FILE) });
     c.hostile = await startHostileEndpoints();
+    c.throttling = await startEmulator({ port: 0, faults: { throttleRate: 1 } });
+    c.failing = await startEmulator({ port: 0, faults: { serverErrorRate: 1 } });
     busy = net.createServer();
     await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
     c.busyPort = (busy.address() as net.AddressInfo).port;
@@ -223,6 +230,8 @@ describe('bad-day corpus: every failure is one line, the right exit code, bounde
   afterAll(async () => {
     await c.hostile?.close();
     await c.emulator?.close();
+    await c.throttling?.close();
+    await c.failing?.close();
     await new Promise<void>((r) => (busy ? busy.close(() => r()) : r()));
     fs.rmSync(c.tmp, { recursive: true, force: true });
   });
