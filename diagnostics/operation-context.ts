@@ -41,6 +41,11 @@ export function noteStep(text: string | undefined): void {
   step = text;
 }
 
+/** The API call in flight ("GetConnectionFunction at http://…"), or undefined. */
+export function currentCall(): string | undefined {
+  return waitingFor;
+}
+
 /** "GetConnectionFunction at http://… (step: dev: testing DEVELOPMENT)", or undefined when nothing is pending. */
 export function currentlyWaitingFor(): string | undefined {
   if (waitingFor && step) return `${waitingFor} (step: ${step})`;

@@ -41,7 +41,7 @@ export const payloadCommand: CommandModule = {
   register(program: Command): void {
     program
       .command('payload')
-      .description('Build the connection object a connection function receives for a client certificate (PEM or DER); warns when the certificate is expired or not yet valid.')
+      .description('build the connection object a connection function receives for a client certificate (PEM or DER); warns when the certificate is expired or not yet valid')
       .argument('<certificate>', 'client certificate file, PEM or DER')
       .option('--client-ip <ip>', 'clientIp of the connection, an IPv4 or IPv6 address', CONNECTION_DEFAULTS.clientIp)
       .option('--connection-id <id>', 'connectionId (default: derived from the certificate fingerprint)')

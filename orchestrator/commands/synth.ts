@@ -59,8 +59,8 @@ export const synthCommand: CommandModule = {
   register(program: Command) {
     program
       .command('synth')
-      .description('Synthesize every stage stack with `cdktf synth` and print what each stage declares ' +
-        '(resources by type, function name and candidate sha256, backend, association on/off).')
+      .description('synthesize every stage stack with `cdktf synth` and print what each stage declares ' +
+        '(resources by type, function name and candidate sha256, backend, association on/off)')
       .argument('[stages...]', 'stages to summarize (default: all synthesized stages)')
       .option('--dir <path>', 'project folder holding cdktf.json and conngate.config.json', '.')
       .option('-o, --output <dir>', 'cdktf output folder, relative to --dir', 'cdktf.out')

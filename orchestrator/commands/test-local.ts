@@ -50,7 +50,7 @@ export const testLocalCommand: CommandModule = {
   register(program: Command): void {
     program
       .command('test')
-      .description('Run connection-function suites through the local cloudfront-js-2.0 runtime and print a result table.')
+      .description('run connection-function suites through the local cloudfront-js-2.0 runtime and print a result table')
       .argument('[targets...]', 'function files (functions/x.js), suite files (x.suite.json) or function names; default: every suite in --dir')
       .option('--local', 'run in the local runtime (required; remote runs happen in `conngate deploy`/`verify`)')
       .option('--junit <file>', 'also write the results as JUnit XML')
