@@ -24,7 +24,7 @@ export function claimWorkdir(workdir: string, flag = '--workdir'): void {
     const entries = fs.readdirSync(workdir);
     if (entries.length > 0 && !entries.includes(WORKDIR_MARKER)) {
       throw new UserError(`${flag} ${workdir}`, `is a non-empty folder conngate did not create (${entries.length} entries, no ${WORKDIR_MARKER} marker); nothing was deleted`,
-        'pass a new or empty folder, e.g. --workdir .conngate/demo');
+        `pass a new or empty folder, or delete this one yourself if an earlier conngate version made it (rm -r ${workdir})`);
     }
     for (const e of entries) fs.rmSync(path.join(workdir, e), { recursive: true, force: true });
   }
