@@ -92,6 +92,18 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.stdout.on('error', onStdoutError);
   const global = parseGlobal(argv);
+  // An error raised outside the awaited chain (a stray socket error, a rejected promise nobody awaited) still ends
+  // in one line, not in Node's stack dump.
+  const onStray = (err: unknown) => {
+    if ((err as NodeJS.ErrnoException)?.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    const mapped = mapOperationalError(err);
+    const line = mapped ? mapped.message : `unexpected error: ${String((err as Error)?.message ?? err).split('\n')[0]} (fix: re-run with --debug and report the output)`;
+    process.stderr.write(`conngate: ${line}\n`);
+    if (global.debug) process.stderr.write(`${debugDescription(err)}\n`);
+    process.exit(mapped ? mapped.exitCode : 1);
+  };
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
   let deadline: NodeJS.Timeout | undefined;
   let failedCommand: Command | undefined;
   try {

@@ -6,6 +6,7 @@ import { unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/firs
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { listSynthesizedStages } from '../../stacks/synth-output';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
+import { validateConnectionFunctionCode } from '../../modules/connection-function-validation';
 import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 import type { CommandModule } from './index';
 
@@ -14,6 +15,16 @@ interface SynthFlags {
   output: string;
   withoutAssociation?: string;
   json?: boolean;
+}
+
+function checkFunctionFile(file: string, stage: string): void {
+  let code: string;
+  try {
+    code = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(file, 'function file not found or unreadable', `check stages.${stage}.functionFile in conngate.config.json`);
+  }
+  validateConnectionFunctionCode(code, file);
 }
 
 async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
@@ -26,6 +37,8 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const configs = loadStageConfigs(dir);
   const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
+  // The stack runs the same check inside cdktf synth, seconds later and buried in its output; fail first, in one line.
+  for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) checkFunctionFile(c.functionFile, c.name);
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 

@@ -82,6 +82,8 @@ const CASES: Case[] = [
   // function code
   { area: 'function code', name: 'syntax error stops deploy before any call', args: (c) => ['deploy', 'dev', '--dir', variant(c, 'syntax-error'), ...ep(c)], code: 2, says: /revocation-check.js:\d+.*does not parse/ },
   { area: 'function code', name: 'syntax error stops verify', args: (c) => ['verify', 'dev', '--dir', variant(c, 'syntax-error'), ...ep(c)], code: 2, says: /revocation-check.js:\d+.*does not parse/ },
+  { area: 'function code', name: 'syntax error stops synth before cdktf', args: (c) => ['synth', '--dir', variant(c, 'syntax-error')], code: 2, says: /revocation-check.js:\d+.*does not parse/,
+    after: (c) => expect(fs.existsSync(path.join(variant(c, 'syntax-error'), 'cdktf.out'))).toBe(false) },
   { area: 'function code', name: 'foreign import', args: (c) => ['test', '--local', path.join(variant(c, 'foreign-import'), 'functions', 'revocation-check.js')], code: 2, says: /import/ },
   { area: 'function code', name: 'no connectionHandler', args: (c) => ['deploy', 'dev', '--dir', variant(c, 'no-handler'), ...ep(c)], code: 2, says: /connectionHandler/ },
   // certificates
