@@ -17,14 +17,16 @@ interface SynthFlags {
   json?: boolean;
 }
 
-function checkFunctionFile(file: string, stage: string): void {
+function checkFunctionFile(file: string, stage: string, dir: string): void {
+  // Named relative to the project folder, as the stack names it.
+  const shown = path.relative(dir, file) || file;
   let code: string;
   try {
     code = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(file, 'function file not found or unreadable', `check stages.${stage}.functionFile in conngate.config.json`);
+    throw new UserError(shown, 'function file not found or unreadable', `check stages.${stage}.functionFile in conngate.config.json`);
   }
-  validateConnectionFunctionCode(code, file);
+  validateConnectionFunctionCode(code, shown);
 }
 
 async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
@@ -38,7 +40,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
   // The stack runs the same check inside cdktf synth, seconds later and buried in its output; fail first, in one line.
-  for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) checkFunctionFile(c.functionFile, c.name);
+  for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) checkFunctionFile(c.functionFile, c.name, dir);
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 
