@@ -36,7 +36,9 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the conngate version')
     .option('--debug', 'on failure, print the full cause (stack, SDK metadata) after the one-line message (also CONNGATE_DEBUG=1)')
     .option('--timeout <seconds>', `stop the command after this many seconds (also CONNGATE_TIMEOUT; default ${FALLBACK_DEADLINE_S}, status ${DEFAULT_DEADLINE_S.status}; 0 = none)`)
-    .exitOverride();
+    .exitOverride()
+    // --debug and --timeout work on every command, so every command's help shows them.
+    .configureHelp({ showGlobalOptions: true });
   for (const mod of commandModules) mod.register(program);
   program.addHelpText('after', '\nExamples:\n  conngate test --local\n  conngate deploy dev --endpoint http://127.0.0.1:4566\n'
     + '  conngate status --json\n  conngate demo\n\nRun `conngate <command> --help` for a command\'s flags and examples.');
