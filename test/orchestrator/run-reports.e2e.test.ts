@@ -93,6 +93,10 @@ describe('stage run reports', () => {
     expect(html).toContain('function not reached');
     expect(html).not.toContain('function  ()');
     expect(html).toMatch(/<tr class="bad"><td>gate<\/td><td>failed<\/td>/);
+    // JUnit too: a refused run is a failed test, never "0 tests"
+    const junit = fs.readFileSync(reportFiles(refused.stdout).junit, 'utf8');
+    expect(junit).toMatch(/<testsuites name="conngate.staging" tests="[1-9]\d*" failures="[1-9]\d*">/);
+    expect(junit).toMatch(/<testcase classname="conngate.staging.steps" name="gate"[^>]*>\n\s+<failure message="[^"]*dev runs/);
   });
 
   it('status names the endpoint and account, with explicit nulls for what does not exist', async () => {
