@@ -1,3 +1,4 @@
+import { currentEndpoint } from '../../diagnostics/operation-context';
 import { shortSha } from '../candidate';
 import type { StageRunReport } from '../pipeline';
 
@@ -13,5 +14,7 @@ export function printStageRun(r: StageRunReport): number {
     for (const c of r.live.results.filter((x) => !x.passed)) process.stdout.write(`  LIVE ✖ ${c.name}: ${c.message}\n`);
   }
   if (r.outcome === 'verified') process.stdout.write(`  candidate ${shortSha(r.candidateSha256)} is LIVE in ${r.stage}\n`);
+  const target = currentEndpoint();
+  if (target) process.stdout.write(`  endpoint: ${target.endpoint}${target.account ? ` (account ${target.account})` : ''}\n`);
   return r.outcome === 'verified' ? 0 : 1;
 }

@@ -66,6 +66,7 @@ describe('stage run reports', () => {
   it('a verified run calls its suite steps ok everywhere', () => {
     const files = reportFiles(good.stdout);
     expect(good.stderr).toMatch(/ok dev: DEVELOPMENT: (\d+)\/\1 cases passed/);
+    expect(good.stdout).toContain(`  endpoint: ${p.emulator.endpoint} (account 123456789012)`);
     expect(fs.readFileSync(files.markdown, 'utf8')).toMatch(/\| test LIVE \| ok \|/);
     expect(fs.readFileSync(files.html, 'utf8')).toMatch(/<td>test LIVE<\/td><td>ok<\/td>/);
   });
