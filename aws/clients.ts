@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CloudFrontKeyValueStoreClient, type CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { NotCloudFrontError, SDK_CALL_INFO, type SdkCallInfo } from '../diagnostics/operational-error';
+import { noteAccount, noteEndpoint, noteWaitingFor } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
 
 /** Where conngate sends its CloudFront calls: the real AWS (no endpoint) or an emulator (an endpoint URL). */
@@ -14,8 +16,32 @@ export interface Target {
   /** Base URL of a CloudFront-compatible endpoint (the emulator); undefined means the real AWS. */
   endpoint?: string;
   region: string;
-  /** Attempts per call including retries. @default the SDK default (3) */
+  /** Attempts per call including retries. @default $CONNGATE_MAX_ATTEMPTS, else 3 */
   maxAttempts?: number;
+  /** Milliseconds a request may wait for its answer (per attempt). @default $CONNGATE_REQUEST_TIMEOUT_MS, else 30000 */
+  requestTimeoutMs?: number;
+  /** Milliseconds to open the connection (per attempt). @default $CONNGATE_CONNECT_TIMEOUT_MS, else 5000 */
+  connectTimeoutMs?: number;
+}
+
+/** Per-attempt limits; a silent endpoint costs at most attempts x (connect + request timeout) plus back-off. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+function envNumber(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserError(name, `"${raw}" is not a whole number from ${min} to ${max}`, `unset it or set e.g. ${name}=${fallback}`);
+  }
+  return n;
+}
+
+/** How the target is named in messages: the URL asked, or the real AWS endpoint. */
+export function describeTarget(t: Target): string {
+  return t.endpoint ?? 'AWS (cloudfront.amazonaws.com)';
 }
 
 /** Credentials an emulator accepts; it does not verify signatures. */
@@ -57,16 +83,84 @@ function awsCredentialsConfigured(): boolean {
 function commonConfig(t: Target) {
   return {
     region: t.region,
-    ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}),
+    maxAttempts: t.maxAttempts ?? envNumber('CONNGATE_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 20),
+    requestHandler: {
+      connectionTimeout: t.connectTimeoutMs ?? envNumber('CONNGATE_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, 1, 600_000),
+      requestTimeout: t.requestTimeoutMs ?? envNumber('CONNGATE_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, 1, 3_600_000),
+      // Without it the handler only logs a warning and keeps waiting on a silent endpoint.
+      throwOnRequestTimeout: true,
+    },
     // With an emulator and no AWS setup at all, fixed credentials let a laptop without an AWS account work
     // (the SDK would otherwise stop at "Could not load credentials").
     ...(t.endpoint && !awsCredentialsConfigured() ? { credentials: EMULATOR_CREDENTIALS } : {}),
   };
 }
 
+type AnyInput = Record<string, unknown>;
+type AnyOutput = Record<string, unknown> & { ConnectionFunctionSummary?: { ConnectionFunctionArn?: string } };
+
+function identifierOf(input: AnyInput): string | undefined {
+  for (const k of ['Identifier', 'Id', 'Name', 'KvsARN', 'Resource', 'ARN']) {
+    if (typeof input?.[k] === 'string') return input[k] as string;
+  }
+  return undefined;
+}
+
+function accountOf(output: AnyOutput | undefined): string | undefined {
+  const arn = output?.ConnectionFunctionSummary?.ConnectionFunctionArn ?? (output?.KvsARN as string | undefined);
+  return typeof arn === 'string' ? arn.split(':')[4] || undefined : undefined;
+}
+
+const hasRequestId = (h: Record<string, string>) => ['x-amzn-requestid', 'x-amz-request-id', 'x-amzn-request-id']
+  .some((k) => Object.keys(h).some((hk) => hk.toLowerCase() === k));
+
+/**
+ * Middleware every client gets: it records what the command is waiting for, the account an ARN reveals, and tags
+ * a failing call's error with the operation, endpoint and resource, so the CLI's one-line message can name them.
+ * With a custom endpoint it also checks that the answer comes from the CloudFront API (every AWS answer carries a
+ * request id; a web server's HTML 404 does not), so a wrong endpoint is an error, never "nothing deployed".
+ */
+function instrument<C extends { middlewareStack: { add: (...a: never[]) => void } }>(client: C, t: Target): C {
+  const endpoint = describeTarget(t);
+  const stack = client.middlewareStack as unknown as {
+    add(mw: unknown, opts: { step: string; name: string; priority?: string }): void;
+  };
+  stack.add((next: (a: { input: AnyInput }) => Promise<{ output: AnyOutput }>, context: { commandName?: string }) =>
+    async (args: { input: AnyInput }) => {
+      const info: SdkCallInfo = { operation: (context.commandName ?? 'request').replace(/Command$/, ''), endpoint, identifier: identifierOf(args.input) };
+      const waiting = `${info.operation} at ${endpoint}`;
+      noteWaitingFor(waiting);
+      try {
+        const result = await next(args);
+        const account = accountOf(result.output);
+        if (account) noteAccount(account);
+        return result;
+      } catch (e) {
+        if (e && typeof e === 'object') Object.assign(e, { [SDK_CALL_INFO]: info });
+        throw e;
+      } finally {
+        noteWaitingFor(undefined);
+      }
+    }, { step: 'initialize', name: 'conngateCallInfo', priority: 'high' });
+  if (t.endpoint) {
+    stack.add((next: (a: unknown) => Promise<{ response: { statusCode: number; headers: Record<string, string> } }>) => async (args: unknown) => {
+      const result = await next(args);
+      const { statusCode, headers } = result.response;
+      // 5xx answers go on to the SDK, which retries them (a proxy's 502 page is a passing outage, not a wrong endpoint).
+      if (statusCode < 500 && !hasRequestId(headers ?? {})) {
+        const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+        throw new NotCloudFrontError(endpoint, `HTTP ${statusCode}${type ? ` ${type}` : ''} without an AWS request id`);
+      }
+      return result;
+    }, { step: 'deserialize', name: 'conngateCloudFrontCheck', priority: 'low' });
+  }
+  return client;
+}
+
 /** A CloudFront control-plane client for the target. */
 export function createCloudFrontClient(t: Target): CloudFrontClient {
-  return new CloudFrontClient({ ...commonConfig(t), ...(t.endpoint ? { endpoint: t.endpoint } : {}) });
+  noteEndpoint({ endpoint: describeTarget(t) });
+  return instrument(new CloudFrontClient({ ...commonConfig(t), ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t);
 }
 
 /**
@@ -76,14 +170,15 @@ export function createCloudFrontClient(t: Target): CloudFrontClient {
  * endpoint as given, with the same SigV4A signing properties the rules would have returned.
  */
 export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
-  if (!t.endpoint) return new CloudFrontKeyValueStoreClient(commonConfig(t));
+  noteEndpoint({ endpoint: describeTarget(t) });
+  if (!t.endpoint) return instrument(new CloudFrontKeyValueStoreClient(commonConfig(t)), t);
   const url = new URL(t.endpoint);
   // The shape the endpoint rules return (their auth scheme entries carry no signingRegion, unlike the SDK's type).
   const endpointProvider = (() => ({
     url,
     properties: { authSchemes: [{ name: 'sigv4a', signingName: 'cloudfront-keyvaluestore', signingRegionSet: ['*'] }] },
   })) as unknown as CloudFrontKeyValueStoreClientConfig['endpointProvider'];
-  return new CloudFrontKeyValueStoreClient({ ...commonConfig(t), endpointProvider });
+  return instrument(new CloudFrontKeyValueStoreClient({ ...commonConfig(t), endpointProvider }), t);
 }
 
 /**

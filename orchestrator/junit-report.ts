@@ -1,15 +1,30 @@
 import type { SuiteRunSummary } from './case-result';
 
+/** A pipeline step as JUnit shows it: its own test case, so a refused or failed run is never "0 tests, all green". */
+export interface JunitStep { name: string; status: 'ok' | 'skipped' | 'failed'; detail: string; durationMs: number }
+
 // XML 1.0 cannot carry most control characters even escaped, so they are dropped.
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!))
   .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** JUnit XML (one testsuite per suite run, local or remote), the format CI systems render as test results. */
-export function junitXml(name: string, runs: SuiteRunSummary[]): string {
+export function junitXml(name: string, runs: SuiteRunSummary[], steps: JunitStep[] = []): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const total = runs.reduce((n, r) => n + r.total, 0);
-  const failed = runs.reduce((n, r) => n + r.failed, 0);
+  const stepFailures = steps.filter((s) => s.status === 'failed').length;
+  const total = runs.reduce((n, r) => n + r.total, 0) + steps.length;
+  const failed = runs.reduce((n, r) => n + r.failed, 0) + stepFailures;
   lines.push(`<testsuites name="${escapeXml(name)}" tests="${total}" failures="${failed}">`);
+  if (steps.length) {
+    const secs = steps.reduce((t, s) => t + s.durationMs, 0) / 1000;
+    lines.push(`  <testsuite name="${escapeXml(`${name} steps`)}" tests="${steps.length}" failures="${stepFailures}" skipped="${steps.filter((s) => s.status === 'skipped').length}" time="${secs.toFixed(3)}">`);
+    for (const s of steps) {
+      lines.push(`    <testcase classname="${escapeXml(`${name}.steps`)}" name="${escapeXml(s.name)}" time="${(s.durationMs / 1000).toFixed(3)}">`);
+      if (s.status === 'failed') lines.push(`      <failure message="${escapeXml(s.detail)}">${escapeXml(s.detail)}</failure>`);
+      if (s.status === 'skipped') lines.push(`      <skipped message="${escapeXml(s.detail)}"/>`);
+      lines.push('    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
   for (const run of runs) {
     const secs = run.results.reduce((t, r) => t + r.durationMs, 0) / 1000;
     lines.push(`  <testsuite name="${escapeXml(`${name} ${run.target}`)}" tests="${run.total}" failures="${run.failed}" time="${secs.toFixed(3)}">`);

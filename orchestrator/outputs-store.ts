@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { noteIdentifierSource } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
 import { formatStageOutputs, parseStageOutputs, type StageOutputs } from './stage-outputs';
 
@@ -24,7 +25,10 @@ export class OutputsStore {
   read(stage: string): StageOutputs | undefined {
     const all = this.readAll();
     if (!all[stage]) return undefined;
-    return parseStageOutputs(all, stage, this.file);
+    const o = parseStageOutputs(all, stage, this.file);
+    // So a "not found" from the API can name this file as the stale source of the id.
+    for (const id of [o.functionId, o.functionArn, o.kvsArn]) noteIdentifierSource(id, this.file);
+    return o;
   }
 
   /** The stage's outputs; a UserError naming the file when it or the stage's entry is missing. */

@@ -48,6 +48,9 @@ export interface StageRunReport {
   outcome: StageOutcome;
   candidateSha256: string;
   previousLiveSha256?: string;
+  /** The candidate's code and the LIVE code it replaces, for the reports' diff (undefined when not read). */
+  candidateCode?: string;
+  previousLiveCode?: string;
   suiteSha256?: string;
   functionName?: string;
   functionId?: string;
@@ -60,7 +63,7 @@ export interface StageRunReport {
   message: string;
   startedAt: string;
   finishedAt: string;
-  reports?: { junit: string; markdown: string };
+  reports?: { junit: string; markdown: string; html?: string };
 }
 
 class StageRun {
@@ -70,15 +73,20 @@ class StageRun {
       steps: [], message: '', startedAt: new Date().toISOString(), finishedAt: '' };
   }
 
-  /** Runs one step with progress and a record; a thrown error marks the step failed and propagates. */
-  async step<T>(name: string, text: string, work: () => Promise<T>, doneText?: (v: T) => string): Promise<T> {
+  /**
+   * Runs one step with progress and a record; a thrown error marks the step failed and propagates. `met` says
+   * whether the step reached its aim (a suite step that ran but saw failures is failed, not ok).
+   */
+  async step<T>(name: string, text: string, work: () => Promise<T>, doneText?: (v: T) => string, met?: (v: T) => boolean): Promise<T> {
     const started = Date.now();
     this.ctx.progress.start(`${this.spec.name}: ${text}`);
     try {
       const v = await work();
       const detail = doneText ? doneText(v) : text;
-      this.report.steps.push({ name, status: 'ok', detail, durationMs: Date.now() - started });
-      this.ctx.progress.done(`${this.spec.name}: ${detail}`);
+      const ok = met ? met(v) : true;
+      this.report.steps.push({ name, status: ok ? 'ok' : 'failed', detail, durationMs: Date.now() - started });
+      if (ok) this.ctx.progress.done(`${this.spec.name}: ${detail}`);
+      else this.ctx.progress.fail(`${this.spec.name}: ${detail}`);
       return v;
     } catch (e) {
       const msg = (e as Error).message;
@@ -99,8 +107,9 @@ class StageRun {
         cf: this.ctx.cf, functionId, etag: fn.etag, stage: target, cases, limiter: this.ctx.limiter,
         onCase: (_r, done, total) => this.ctx.progress.update(`${done}/${total}`),
       });
-      return summarize(target, results);
-    }, (s) => `${target}: ${s.passed}/${s.total} cases passed${s.maxComputeUtilization !== undefined ? `, max utilization ${s.maxComputeUtilization}` : ''}`);
+      return summarize(target, results, cases);
+    }, (s) => `${target}: ${s.passed}/${s.total} cases passed${s.maxComputeUtilization !== undefined ? `, max utilization ${s.maxComputeUtilization}` : ''}`,
+    (s) => s.failed === 0);
   }
 }
 
@@ -138,9 +147,11 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
   // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode (read once
   // here and tested below as it is).
   const devInVerifyMode = outputs && await readFunctionStage(cf, outputs.functionId, 'DEVELOPMENT');
-  const candidate = devInVerifyMode ? devInVerifyMode.sha256 : candidateSha256(fs.readFileSync(spec.functionFile));
+  const candidateBytes = devInVerifyMode ? devInVerifyMode.code : fs.readFileSync(spec.functionFile);
+  const candidate = candidateSha256(candidateBytes);
   const run = new StageRun(ctx, spec, candidate);
   const r = run.report;
+  r.candidateCode = Buffer.from(candidateBytes).toString('utf8');
   r.suiteSha256 = cases.suiteSha256;
   progress.info(`▶ ${spec.name}: candidate ${shortSha(candidate)} (${spec.functionFile})`);
 
@@ -186,6 +197,8 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
     // just to learn whether this is a first deploy.
     const liveBefore = await tryReadFunctionStage(cf, spec.functionName, 'LIVE');
     r.firstDeploy = !liveBefore;
+    r.previousLiveSha256 = liveBefore?.sha256;
+    r.previousLiveCode = liveBefore && Buffer.from(liveBefore.code).toString('utf8');
     outputs = await run.step('apply', r.firstDeploy
       ? `applying ${spec.name} with ${applier.kind} (first deploy: without the function association)`
       : `applying ${spec.name} with ${applier.kind}`,
@@ -218,6 +231,7 @@ async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applie
   return interrupt.critically(async () => {
     const previousLive = await tryReadFunctionStage(cf, out.functionId, 'LIVE');
     r.previousLiveSha256 = previousLive?.sha256;
+    r.previousLiveCode = previousLive && Buffer.from(previousLive.code).toString('utf8');
     if (previousLive?.sha256 === candidate) {
       run.skip('publish', `LIVE already runs ${shortSha(candidate)}; not publishing again`);
     } else {

@@ -1,4 +1,5 @@
 import { createSpinner, type Spinner } from 'nanospinner';
+import { currentCall, noteStep } from '../diagnostics/operation-context';
 
 /**
  * Progress for long work: a spinner with live counts on a terminal, plain timestamped lines elsewhere (CI logs,
@@ -72,10 +73,46 @@ class LineProgress implements Progress {
 
 const silent: Progress = { start() {}, update() {}, done() {}, fail() {}, info() {} };
 
+/** How often a step that shows no progress of its own says what it is still waiting for. */
+export const WAITING_NOTICE_MS = 15_000;
+
+/**
+ * Also records the running step, so a missed deadline or a timeout can say what the command was waiting for, and
+ * while a step runs without news, says every WAITING_NOTICE_MS which call it waits for (so a slow endpoint never
+ * looks like a hang).
+ */
+function noting(p: Progress): Progress {
+  let timer: NodeJS.Timeout | undefined;
+  let since = 0;
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  return {
+    start(text) {
+      stop();
+      noteStep(text);
+      since = Date.now();
+      const started = since;
+      timer = setInterval(() => {
+        if (Date.now() - since < WAITING_NOTICE_MS - 500) return;
+        const call = currentCall();
+        p.update(`(still waiting${call ? ` for ${call}` : ''}, ${Math.round((Date.now() - started) / 1000)} s in)`);
+      }, WAITING_NOTICE_MS);
+      timer.unref();
+      p.start(text);
+    },
+    update(text) { since = Date.now(); p.update(text); },
+    done(text) { stop(); noteStep(undefined); p.done(text); },
+    fail(text) { stop(); noteStep(undefined); p.fail(text); },
+    info(text) { p.info(text); },
+  };
+}
+
 export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
-  if (opts.quiet) return silent;
+  if (opts.quiet) return noting(silent);
   const stream = opts.stream ?? process.stderr;
-  return stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream);
+  return noting(stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream));
 }
 
 export const silentProgress = silent;

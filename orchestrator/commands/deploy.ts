@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runStagePipeline } from '../pipeline';
+import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
@@ -23,8 +24,11 @@ export const deployCommand: CommandModule = {
       .argument('<stage>', 'the stage to deploy (e.g. dev)')
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
     { applier: true })
+      .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full')
       .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
+        const setup = setupPipeline(flags);
+        checkStageSources(setup.ctx.stages, stage);
+        process.exitCode = await runStageCommand(setup, stage, { apply: true });
       });
   },
 };

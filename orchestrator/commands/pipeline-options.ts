@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
+import { notePathFlag } from '../../diagnostics/operational-error';
 import { UserError } from '../../diagnostics/user-error';
 import { loadStageConfigs, stageFunctionName, type StageConfig } from '../../stacks/stage-config';
 import { CdktfApplier } from '../cdktf-applier';
@@ -63,6 +64,22 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
   }));
 }
 
+/** The state folder must be a folder (or not exist yet): found before anything runs, not when evidence is written. */
+function checkStateDir(stateDir: string): void {
+  for (let p = stateDir; p !== path.dirname(p); p = path.dirname(p)) {
+    if (!fs.existsSync(p)) continue;
+    if (!fs.statSync(p).isDirectory()) {
+      throw new UserError(`--state-dir ${stateDir}`, p === stateDir ? 'is a file, not a folder' : `${p} is a file, not a folder`, 'pass --state-dir a folder (default .conngate, relative to --dir)');
+    }
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch {
+      throw new UserError(`--state-dir ${stateDir}`, `${p} is not writable`, 'pass --state-dir a folder you can write to');
+    }
+    return;
+  }
+}
+
 export interface PipelineSetup {
   ctx: PipelineContext;
   target: Target;
@@ -79,6 +96,10 @@ export function setupPipeline(flags: PipelineFlags): PipelineSetup {
   const target = resolveTarget({ endpoint: flags.endpoint });
   const configs = loadStageConfigs(dir);
   const stateDir = path.resolve(dir, flags.stateDir);
+  checkStateDir(stateDir);
+  notePathFlag('--dir', dir);
+  notePathFlag('--state-dir', stateDir);
+  if (flags.outputs) notePathFlag('--outputs', path.resolve(flags.outputs));
   const cf = createCloudFrontClient(target);
   const progress = createProgress({ quiet: flags.quiet });
   const ctx: PipelineContext = {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../diagnostics/user-error';
 import { findStageConfig } from '../../stacks/stage-config';
 import { runStageCommand } from './deploy';
+import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
@@ -12,6 +13,7 @@ export const promoteCommand: CommandModule = {
       .argument('<to>', 'the stage that receives it (its config must promote from <from>)')
       .description('gate + deploy: deploy <to> only if <from> runs the same candidate in LIVE with passing evidence'),
     { applier: true })
+      .addHelpText('after', '\nExamples:\n  conngate promote dev staging\n  conngate promote staging prod --endpoint http://127.0.0.1:4566')
       .action(async (from: string, to: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         findStageConfig(setup.configs, from);
@@ -20,6 +22,7 @@ export const promoteCommand: CommandModule = {
           throw new UserError(`promote ${from} ${to}`, `stage "${to}" promotes from ${target.promotesFrom ? `"${target.promotesFrom}"` : 'no stage'}, not "${from}"`,
             target.promotesFrom ? `run \`conngate promote ${target.promotesFrom} ${to}\`` : `set stages.${to}.promotesFrom in conngate.config.json`);
         }
+        checkStageSources(setup.ctx.stages, to);
         process.exitCode = await runStageCommand(setup, to, { apply: true });
       });
   },

@@ -1,3 +1,4 @@
+import { currentEndpoint } from '../../diagnostics/operation-context';
 import { shortSha } from '../candidate';
 import type { StageRunReport } from '../pipeline';
 
@@ -5,7 +6,7 @@ import type { StageRunReport } from '../pipeline';
 export function printStageRun(r: StageRunReport): number {
   const mark = r.outcome === 'verified' ? '✔' : '✖';
   process.stdout.write(`${mark} ${r.stage}: ${r.outcome}: ${r.message}\n`);
-  if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n`);
+  if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n${r.reports.html ? `  html:     ${r.reports.html}\n` : ''}`);
   if (r.outcome !== 'verified' && r.development) {
     for (const c of r.development.results.filter((x) => !x.passed)) process.stdout.write(`  DEVELOPMENT ✖ ${c.name}: ${c.message}\n`);
   }
@@ -13,5 +14,7 @@ export function printStageRun(r: StageRunReport): number {
     for (const c of r.live.results.filter((x) => !x.passed)) process.stdout.write(`  LIVE ✖ ${c.name}: ${c.message}\n`);
   }
   if (r.outcome === 'verified') process.stdout.write(`  candidate ${shortSha(r.candidateSha256)} is LIVE in ${r.stage}\n`);
+  const target = currentEndpoint();
+  if (target) process.stdout.write(`  endpoint: ${target.endpoint}${target.account ? ` (account ${target.account})` : ''}\n`);
   return r.outcome === 'verified' ? 0 : 1;
 }

@@ -1,31 +1,53 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Command } from 'commander';
+import { createCloudFrontClient, describeTarget, resolveTarget } from '../../aws/clients';
+import { currentEndpoint } from '../../diagnostics/operation-context';
+import { UserError } from '../../diagnostics/user-error';
+import { loadStageConfigs } from '../../stacks/stage-config';
 import { shortSha } from '../candidate';
 import { readStageStatuses } from '../stage-status';
+import { statusJson } from '../status-json';
 import type { CommandModule } from './index';
-import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { stageSpecsFrom } from './pipeline-options';
+
+interface StatusFlags { endpoint?: string; dir: string; json?: boolean }
+
+async function runStatus(flags: StatusFlags): Promise<void> {
+  const dir = path.resolve(flags.dir);
+  if (!fs.existsSync(path.join(dir, 'cdktf.json'))) {
+    throw new UserError(`--dir ${dir}`, 'no cdktf.json here', 'run conngate in the cdktf project folder, or pass --dir <folder>');
+  }
+  const target = resolveTarget({ endpoint: flags.endpoint });
+  const stages = stageSpecsFrom(loadStageConfigs(dir));
+  const statuses = await readStageStatuses(createCloudFrontClient(target), stages);
+  const endpoint = describeTarget(target);
+  const account = currentEndpoint()?.account;
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses), null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`endpoint ${endpoint}${account ? `, account ${account}` : ''}\n`);
+  const rows = [['stage', 'from', 'local', 'DEVELOPMENT', 'LIVE', 'evidence', 'gate']];
+  for (const s of statuses) {
+    rows.push([
+      s.stage, s.promotesFrom ?? '-', shortSha(s.localCandidate), s.functionName ? shortSha(s.development) : 'not deployed', shortSha(s.live),
+      s.evidence?.result ? `${s.evidence.result} ${shortSha(s.evidence.candidateSha256)} ${s.evidence.time ?? ''}` : '-',
+      `${s.gate.open ? 'open' : 'closed'}: ${s.gate.reason}`,
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+}
 
 export const statusCommand: CommandModule = {
   register(program: Command) {
-    addPipelineOptions(program.command('status')
-      .description('each stage: candidate in DEVELOPMENT and LIVE, last evidence, and whether the local candidate may be promoted into it'))
-      .option('--json', 'print JSON instead of a table')
-      .action(async (flags: PipelineFlags & { json?: boolean }) => {
-        const setup = setupPipeline({ ...flags, quiet: true });
-        const statuses = await readStageStatuses(setup.ctx.cf, setup.ctx.stages);
-        if (flags.json) {
-          process.stdout.write(JSON.stringify(statuses, null, 2) + '\n');
-          return;
-        }
-        const rows = [['stage', 'from', 'local', 'DEVELOPMENT', 'LIVE', 'evidence', 'gate']];
-        for (const s of statuses) {
-          rows.push([
-            s.stage, s.promotesFrom ?? '-', shortSha(s.localCandidate), shortSha(s.development), shortSha(s.live),
-            s.evidence?.result ? `${s.evidence.result} ${shortSha(s.evidence.candidateSha256)} ${s.evidence.time ?? ''}` : '-',
-            `${s.gate.open ? 'open' : 'closed'}: ${s.gate.reason}`,
-          ]);
-        }
-        const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-        for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
-      });
+    program.command('status')
+      .description('each stage: candidate in DEVELOPMENT and LIVE, last evidence, and whether the local candidate may be promoted into it; names the endpoint (and account) it asked')
+      .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the emulator at http://127.0.0.1:4566 (default: $CONNGATE_ENDPOINT, else real AWS)')
+      .option('--dir <path>', 'the cdktf project folder (cdktf.json, conngate.config.json)', '.')
+      .option('--json', 'print the stable JSON shape documented in docs/orchestrator.md instead of a table')
+      .addHelpText('after', '\nExamples:\n  conngate status --endpoint http://127.0.0.1:4566\n  conngate status --json | jq \'.stages[] | {stage, live, verified}\'')
+      .action(async (flags: StatusFlags) => runStatus(flags));
   },
 };

@@ -6,6 +6,7 @@ import { unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/firs
 import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
 import { listSynthesizedStages } from '../../stacks/synth-output';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
+import { validateConnectionFunctionCode } from '../../modules/connection-function-validation';
 import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 import type { CommandModule } from './index';
 
@@ -14,6 +15,18 @@ interface SynthFlags {
   output: string;
   withoutAssociation?: string;
   json?: boolean;
+}
+
+function checkFunctionFile(file: string, stage: string, dir: string): void {
+  // Named relative to the project folder, as the stack names it.
+  const shown = path.relative(dir, file) || file;
+  let code: string;
+  try {
+    code = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(shown, 'function file not found or unreadable', `check stages.${stage}.functionFile in conngate.config.json`);
+  }
+  validateConnectionFunctionCode(code, shown);
 }
 
 async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
@@ -26,6 +39,8 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const configs = loadStageConfigs(dir);
   const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
+  // The stack runs the same check inside cdktf synth, seconds later and buried in its output; fail first, in one line.
+  for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) checkFunctionFile(c.functionFile, c.name, dir);
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 
@@ -59,13 +74,14 @@ export const synthCommand: CommandModule = {
   register(program: Command) {
     program
       .command('synth')
-      .description('Synthesize every stage stack with `cdktf synth` and print what each stage declares ' +
-        '(resources by type, function name and candidate sha256, backend, association on/off).')
+      .description('synthesize every stage stack with `cdktf synth` and print what each stage declares ' +
+        '(resources by type, function name and candidate sha256, backend, association on/off)')
       .argument('[stages...]', 'stages to summarize (default: all synthesized stages)')
       .option('--dir <path>', 'project folder holding cdktf.json and conngate.config.json', '.')
       .option('-o, --output <dir>', 'cdktf output folder, relative to --dir', 'cdktf.out')
       .option('--without-association <stages>', 'comma-separated stages to synthesize without the connection-function association (first deploy)')
       .option('--json', 'print the summaries as JSON')
+      .addHelpText('after', '\nExamples:\n  conngate synth\n  conngate synth dev --without-association dev --json')
       .action(async (stages: string[], flags: SynthFlags) => runSynth(stages, flags));
   },
 };

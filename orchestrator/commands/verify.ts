@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
+import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
@@ -8,8 +9,11 @@ export const verifyCommand: CommandModule = {
     addPipelineOptions(program.command('verify')
       .argument('<stage>', 'the stage Terraform applied (elsewhere: Terraform Cloud, a plain `cdktf deploy`)')
       .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'))
+      .addHelpText('after', '\nExamples:\n  conngate verify staging --outputs out.json   # after: cdktf output staging --outputs-file out.json')
       .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: false });
+        const setup = setupPipeline(flags);
+        checkStageSources(setup.ctx.stages, stage);
+        process.exitCode = await runStageCommand(setup, stage, { apply: false });
       });
   },
 };

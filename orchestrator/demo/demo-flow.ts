@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator } from '../../emulator';
+import { readCrlFile } from '../../revocation/crl-source';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { syncRevocations } from '../../revocation/sync';
 import { buildConnectionObject } from '../../runtime/payload';
@@ -10,7 +11,7 @@ import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary
 import { shortSha } from '../candidate';
 import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../commands/pipeline-options';
 import { readFunctionStage } from '../function-stages';
-import { htmlReport } from '../html-report';
+import { htmlReport, type RevocationSyncSection } from '../html-report';
 import { InterruptGuard } from '../interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { OutputsStore } from '../outputs-store';
@@ -61,6 +62,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const stateDir = path.join(workdir, DEFAULT_STATE_DIR);
   const checks: DemoCheck[] = [];
   const runs: StageRunReport[] = [];
+  const syncs: RevocationSyncSection[] = [];
   const check = (what: string, ok: boolean, detail: string) => {
     checks.push({ what, ok, detail });
     progress.info(`   ${ok ? '✔' : '✖'} ${what}: ${detail}`);
@@ -105,6 +107,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: o.canarySerial ? [o.canarySerial] : [],
         snapshotDir: path.join(stateDir, 'revocation-snapshots'), onProgress: (l) => progress.info(`   │ ${l}`) });
       progress.info(`   ${stage}: store ${o.kvsName} synced: +${r.puts} -${r.deletes}, ${r.storeKeysAfter} keys (canary kept)`);
+      syncs.push({ stage, store: o.kvsName ?? o.kvsArn, added: r.puts, removed: r.deletes, storeKeys: r.storeKeysAfter, storeBytes: r.storeBytesAfter,
+        sources: readCrlFile(pki.crlFile).map((c) => ({ file: path.relative(workdir, pki.crlFile), issuer: c.issuer,
+          thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString() })) });
       // The function in LIVE now denies the revoked certificate and still allows the good one.
       const live = await readFunctionStage(cf, o.functionId, 'LIVE');
       const cases = ([['revoked laptop-lost certificate', pki.revokedCertFile, 'deny'], ['api-client certificate', pki.goodCertFile, 'allow']] as const)
@@ -147,8 +152,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
     const statuses = await readStageStatuses(cf, ctx.stages);
     const reportFile = path.join(workdir, 'report.html');
-    fs.writeFileSync(reportFile, htmlReport('conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs,
-      checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`)));
+    fs.writeFileSync(reportFile, htmlReport({
+      title: 'conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs, revocationSyncs: syncs,
+      notes: checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`),
+      links: [{ label: 'evidence ledger', href: path.relative(workdir, path.join(stateDir, 'ledger.jsonl')) },
+        ...runs.flatMap((r, i) => (r.reports ? [{ label: `#${i + 1} ${r.stage} JUnit`, href: path.relative(workdir, r.reports.junit) },
+          { label: `#${i + 1} ${r.stage} Markdown`, href: path.relative(workdir, r.reports.markdown) }] : []))],
+    }));
     act('Summary');
     for (const s of statuses) {
       progress.info(`   ${s.stage.padEnd(8)} LIVE ${shortSha(s.live)}  ${s.verified ? 'verified' : 'NOT verified'}${s.evidence?.time ? ` at ${s.evidence.time}` : ''}`);

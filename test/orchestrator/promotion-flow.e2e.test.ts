@@ -41,7 +41,7 @@ describe('conngate deploy / promote / verify / status against the emulator, thro
     for (const s of ['dev', 'staging', 'prod']) expect(await liveSha(s)).toBe(candidate);
     const status = await cli('status', '--json');
     expect(status.code).toBe(0);
-    const rows = JSON.parse(status.stdout) as { stage: string; verified: boolean; gate: { open: boolean } }[];
+    const rows = (JSON.parse(status.stdout) as { stages: { stage: string; verified: boolean; gate: { open: boolean } }[] }).stages;
     expect(rows.map((s) => [s.stage, s.verified, s.gate.open])).toEqual([['dev', true, true], ['staging', true, true], ['prod', true, true]]);
   });
 

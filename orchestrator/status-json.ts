@@ -1,0 +1,58 @@
+import type { StageStatus } from './stage-status';
+
+/**
+ * The stable shape of `conngate status --json` (version 1, documented in docs/orchestrator.md): every field is
+ * always present, null when unknown, so scripts can test fields without guarding for their absence. New fields may
+ * be added; none is removed or changes meaning within a version.
+ */
+export interface StatusJson {
+  version: 1;
+  /** The endpoint asked: the URL given, or "AWS (cloudfront.amazonaws.com)". */
+  endpoint: string;
+  /** The AWS account the functions belong to, from their ARNs; null when no function exists yet. */
+  account: string | null;
+  stages: StageStatusJson[];
+}
+
+export interface StageStatusJson {
+  stage: string;
+  promotesFrom: string | null;
+  /** SHA-256 of the function file in this checkout; null when the file is missing. */
+  localCandidate: string | null;
+  /** Null when the stage's function does not exist at the endpoint. */
+  functionName: string | null;
+  development: string | null;
+  live: string | null;
+  liveStatus: string | null;
+  /** The evidence tags on the function; null when there are none. Extra fields may appear inside. */
+  evidence: ({ result: string | null; candidateSha256: string | null; suiteSha256: string | null; time: string | null;
+    liveEtag: string | null } & Record<string, unknown>) | null;
+  verified: boolean;
+  gate: { open: boolean; reason: string };
+}
+
+const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
+
+export function statusJson(endpoint: string, account: string | undefined, statuses: StageStatus[]): StatusJson {
+  return {
+    version: 1,
+    endpoint,
+    account: orNull(account),
+    stages: statuses.map((s) => ({
+      stage: s.stage,
+      promotesFrom: orNull(s.promotesFrom),
+      localCandidate: orNull(s.localCandidate),
+      functionName: orNull(s.functionName),
+      development: orNull(s.development),
+      live: orNull(s.live),
+      liveStatus: orNull(s.liveStatus),
+      evidence: s.evidence ? {
+        ...s.evidence,
+        result: orNull(s.evidence.result), candidateSha256: orNull(s.evidence.candidateSha256),
+        suiteSha256: orNull(s.evidence.suiteSha256), time: orNull(s.evidence.time), liveEtag: orNull(s.evidence.liveEtag),
+      } : null,
+      verified: s.verified,
+      gate: { open: s.gate.open, reason: s.gate.reason },
+    })),
+  };
+}
