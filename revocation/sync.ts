@@ -19,6 +19,7 @@
 import {
   CloudFrontKeyValueStoreClient, ConflictException, DescribeKeyValueStoreCommand, ListKeysCommand, UpdateKeysCommand,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { mapOperationalError } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
 import { planMarks } from './crl-mark';
 import { checkStoreFits, KVS_LIMITS } from './kvs-limits';
@@ -261,6 +262,10 @@ function serviceError(e: unknown, op: string, kvsArn: string): Error {
   const err = e as { name?: string; message?: string; $metadata?: unknown; code?: string };
   if (e instanceof UserError || (!err?.$metadata && !err?.code)) return e as Error;
   const name = err.name ?? err.code ?? 'Error';
+  // Endpoint, credential, throttling and timeout failures read the same in every command (and exit 1 where the
+  // operation, not the input, failed); a missing store is the sync's own to explain.
+  const mapped = name === 'ResourceNotFoundException' ? undefined : mapOperationalError(e);
+  if (mapped) return mapped;
   const fix = name === 'ResourceNotFoundException' ? 'check --kvs-arn or the stage outputs (was the stage applied?)'
     : /AccessDenied|Unrecognized|InvalidSignature|Credentials/i.test(name) ? 'check the AWS credentials and their CloudFront KeyValueStore permissions'
       : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(err.code ?? name) ? 'check --endpoint / CONNGATE_ENDPOINT and that the endpoint is running'
