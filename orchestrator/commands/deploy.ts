@@ -22,7 +22,7 @@ export const deployCommand: CommandModule = {
     addPipelineOptions(program.command('deploy')
       .argument('<stage>', 'the stage to deploy (e.g. dev)')
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
-    { applier: true })
+    { applier: true, locking: true })
       .action(async (stage: string, flags: PipelineFlags) => {
         process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
       });

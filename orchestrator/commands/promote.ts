@@ -11,7 +11,7 @@ export const promoteCommand: CommandModule = {
       .argument('<from>', 'the stage the candidate is LIVE and verified in')
       .argument('<to>', 'the stage that receives it (its config must promote from <from>)')
       .description('gate + deploy: deploy <to> only if <from> runs the same candidate in LIVE with passing evidence'),
-    { applier: true })
+    { applier: true, locking: true })
       .action(async (from: string, to: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         findStageConfig(setup.configs, from);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { shortSha } from '../candidate';
-import { readStageStatuses } from '../stage-status';
+import { evidenceSummary, readStageStatuses } from '../stage-status';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
@@ -10,8 +10,8 @@ export const statusCommand: CommandModule = {
       .description('each stage: candidate in DEVELOPMENT and LIVE, last evidence, and whether the local candidate may be promoted into it'))
       .option('--json', 'print JSON instead of a table')
       .action(async (flags: PipelineFlags & { json?: boolean }) => {
-        const setup = setupPipeline({ ...flags, quiet: true });
-        const statuses = await readStageStatuses(setup.ctx.cf, setup.ctx.stages);
+        const setup = setupPipeline({ ...flags, quiet: true }, { requireKey: false });
+        const statuses = await readStageStatuses(setup.ctx.cf, setup.ctx.stages, await setup.ctx.keys);
         if (flags.json) {
           process.stdout.write(JSON.stringify(statuses, null, 2) + '\n');
           return;
@@ -20,7 +20,7 @@ export const statusCommand: CommandModule = {
         for (const s of statuses) {
           rows.push([
             s.stage, s.promotesFrom ?? '-', shortSha(s.localCandidate), shortSha(s.development), shortSha(s.live),
-            s.evidence?.result ? `${s.evidence.result} ${shortSha(s.evidence.candidateSha256)} ${s.evidence.time ?? ''}` : '-',
+            evidenceSummary(s),
             `${s.gate.open ? 'open' : 'closed'}: ${s.gate.reason}`,
           ]);
         }
