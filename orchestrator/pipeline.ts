@@ -416,6 +416,8 @@ class LockedRun {
       this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
     } else {
       const msg = `${why}; ${restored.detail}`;
+      // The tags describe LIVE as it is now: failed (a gate needs passed, so this only informs status).
+      try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.outputs?.functionId ?? this.spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
       this.finish('failed', msg);
       this.record('failed', msg, { liveSha256: restored.liveSha256 });
     }

@@ -109,27 +109,23 @@ export class StageLease {
     }
   }
 
-  /** Gives the lease up (only if still ours); a failure here is harmless, the lease expires. */
+  /** Gives the lease up (only if still ours), retrying transient errors; if it still fails, the lease expires. */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    try {
-      for (let attempt = 1; attempt <= 4; attempt++) {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
         const etag = await this.store.etag();
         const current = parseLease(await this.store.get(LEASE_KEY));
         if (current?.holder !== this.record.holder) return;
-        try {
-          await this.store.write(etag, [], [LEASE_KEY]);
-          return;
-        } catch (e) {
-          if (!isConflict(e)) return;
-        }
+        await this.store.write(etag, [], [LEASE_KEY]);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50 * attempt));
       }
-    } catch {
-      // the lease expires on its own
     }
   }
 
-  /** Removes whatever lease the stage has (for `--force-unlock` when no run follows). */
+  /** The stage's current lease record, if any. */
   static async read(store: ReservedStore): Promise<LeaseRecord | undefined> {
     return parseLease(await store.get(LEASE_KEY));
   }
