@@ -31,14 +31,13 @@ export class StageLock {
     const record: LockRecord = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), expiresAt: new Date(Date.now() + ttlMs).toISOString(), token: randomUUID() };
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      try {
-        fs.writeFileSync(file, JSON.stringify(record), { flag: 'wx' });
-        return new StageLock(file, record, ttlMs).startRenewal();
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
+      if (StageLock.create(file, record)) return new StageLock(file, record, ttlMs).startRenewal();
       const seen = StageLock.read(file);
       if (seen === 'gone') continue;
+      if (seen === 'writing') {
+        sleepSync(10);
+        continue;
+      }
       if (seen !== 'unreadable' && !StageLock.over(seen)) {
         if (!opts.force) {
           throw new StepError('lock', `another conngate run (pid ${seen.pid} on ${seen.host}, since ${seen.since}) is working on stage "${stage}"`,
@@ -49,6 +48,24 @@ export class StageLock {
       StageLock.takeOver(file, seen === 'unreadable' ? undefined : seen.token);
     }
     throw new StepError('lock', `could not take the lock ${file} within 15 s`, 'remove the file if no conngate run is working on the stage, and re-run');
+  }
+
+  /**
+   * Creates the lock file with its whole content at once: written to a private file, then hard-linked into place
+   * (atomic, and fails if the lock exists), so no reader ever sees a half-written lock.
+   */
+  private static create(file: string, record: LockRecord): boolean {
+    const tmp = `${file}.${process.pid}.${record.token}.new`;
+    fs.writeFileSync(tmp, JSON.stringify(record));
+    try {
+      fs.linkSync(tmp, file);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      return false;
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
   }
 
   /** Removes the lock if it still holds `token` (undefined: a torn/unreadable file), under the takeover file. */
@@ -67,14 +84,14 @@ export class StageLock {
     }
     try {
       const now = StageLock.read(file);
-      if (now === 'gone') return;
+      if (now === 'gone' || now === 'writing') return;
       if (now === 'unreadable' ? token === undefined : now.token === token) fs.rmSync(file, { force: true });
     } finally {
       fs.rmSync(mutex, { force: true });
     }
   }
 
-  private static read(file: string): LockRecord | 'gone' | 'unreadable' {
+  private static read(file: string): LockRecord | 'gone' | 'unreadable' | 'writing' {
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -96,9 +113,9 @@ export class StageLock {
       }
       return { pid: r.pid, host: r.host ?? os.hostname(), since: r.since ?? '?', expiresAt, token: r.token ?? `legacy-${text}` };
     } catch {
-      // A writer crashed mid-write (or is writing right now): unreadable files older than a second are stale.
+      // Torn by a crash (or written by an older conngate right now): unreadable files older than a second are stale.
       try {
-        return Date.now() - fs.statSync(file).mtimeMs > 1000 ? 'unreadable' : { pid: -1, host: '?', since: '?', expiresAt: new Date(Date.now() + 1000).toISOString(), token: 'in-progress' };
+        return Date.now() - fs.statSync(file).mtimeMs > 1000 ? 'unreadable' : 'writing';
       } catch {
         return 'gone';
       }
@@ -113,7 +130,7 @@ export class StageLock {
   private startRenewal(): this {
     this.timer = setInterval(() => {
       const now = StageLock.read(this.file);
-      if (now === 'gone' || now === 'unreadable' || now.token !== this.record.token) return;
+      if (typeof now === 'string' || now.token !== this.record.token) return;
       const tmp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, JSON.stringify({ ...this.record, expiresAt: new Date(Date.now() + this.ttlMs).toISOString() }));
       fs.renameSync(tmp, this.file);
@@ -125,6 +142,6 @@ export class StageLock {
   release(): void {
     if (this.timer) clearInterval(this.timer);
     const now = StageLock.read(this.file);
-    if (now !== 'gone' && now !== 'unreadable' && now.token === this.record.token) fs.rmSync(this.file, { force: true });
+    if (typeof now !== 'string' && now.token === this.record.token) fs.rmSync(this.file, { force: true });
   }
 }
