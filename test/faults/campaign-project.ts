@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ListKeysCommand, type CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { stageSpecsFrom } from '../../orchestrator/commands/pipeline-options';
@@ -70,9 +71,10 @@ export class CampaignProject {
     this.stages = stageSpecsFrom(loadStageConfigs(dir));
   }
 
-  static async create(prefix: string): Promise<CampaignProject> {
+  /** `stageNames`: a chain of stages, each promoting from the one before (default dev -> staging -> prod). */
+  static async create(prefix: string, stageNames?: string[]): Promise<CampaignProject> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
-    prepareWorkdir(PROJECT_DIR, dir);
+    prepareWorkdir(PROJECT_DIR, dir, stageNames ? { stages: Object.fromEntries(stageNames.map((n) => [n, {}])) } : undefined);
     const p = new CampaignProject(dir);
     const names = p.stages.map((s) => s.name);
     await synthesizeStacks(names, { unassociated: [], cwd: dir, outdir: path.join(p.templatesDir, 'associated'), progress: () => undefined });
@@ -89,9 +91,18 @@ export class CampaignProject {
     return path.join(this.dir, 'functions', 'revocation-check.js');
   }
 
-  connect(endpoint: string, maxAttempts?: number): void {
-    this.cf = createCloudFrontClient({ endpoint, region: 'us-east-1', ...(maxAttempts ? { maxAttempts } : {}) });
-    this.kvs = createKvsClient({ endpoint, region: 'us-east-1', ...(maxAttempts ? { maxAttempts } : {}) });
+  /**
+   * Clients for the endpoint. `fastRetries`: the SDK's standard retry strategy with millisecond backoff instead of
+   * its 100-500 ms base, so hundreds of injected throttles and 5xx cost little wall time (the retries are real).
+   */
+  connect(endpoint: string, opts: { fastRetries?: boolean } = {}): void {
+    this.cf = createCloudFrontClient({ endpoint, region: 'us-east-1' });
+    this.kvs = createKvsClient({ endpoint, region: 'us-east-1' });
+    if (opts.fastRetries) {
+      for (const c of [this.cf, this.kvs]) {
+        (c.config as unknown as { retryStrategy: () => Promise<unknown> }).retryStrategy = async () => new ConfiguredRetryStrategy(3, (attempt) => 5 * attempt);
+      }
+    }
   }
 
   applier(): TemplateApplier {

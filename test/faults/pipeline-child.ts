@@ -34,13 +34,13 @@ function killer(order: ChildOrder): (on: string, text: string) => void {
 async function main(): Promise<number> {
   const order = JSON.parse(process.argv[2]) as ChildOrder;
   const p = CampaignProject.open(order.dir);
-  p.connect(order.endpoint);
+  p.connect(order.endpoint, { fastRetries: true });
   const kill = killer(order);
   if (order.op === 'sync') {
     const o = p.context().outputs.read(order.stage)!;
     const source = await loadRevocationSource({ serialFiles: [order.serialFile!] });
     await syncRevocations({ client: p.kvs, kvsArn: o.kvsArn, source, protectedKeys: [o.canarySerial!, ...pipelineReservedKeys()].filter(Boolean),
-      snapshotDir: path.join(p.stateDir, 'revocation-snapshots'), onProgress: (l) => kill('sync', l) });
+      snapshotDir: path.join(p.stateDir, 'revocation-snapshots'), maxDeleteShare: 1, onProgress: (l) => kill('sync', l) });
     return 0;
   }
   let step = '';
