@@ -26,10 +26,13 @@ export interface StageStatus {
   gate: { open: boolean; reason: string };
 }
 
+const NOT_CHECKED = 'not checked: ';
+
 /** The evidence column of `status`: whether each stage's evidence verifies, and why not. */
 export function evidenceSummary(s: StageStatus): string {
   if (!s.evidence?.result) return '-';
-  return s.verified ? `verifies (${s.evidence.result} ${s.evidence.candidateSha256?.slice(0, 12)}, key ${s.evidence.keyId ?? '-'})` : `does not verify: ${s.evidenceCheck}`;
+  if (s.verified) return `verifies (${s.evidence.result} ${s.evidence.candidateSha256?.slice(0, 12)}, key ${s.evidence.keyId ?? '-'})`;
+  return s.evidenceCheck.startsWith(NOT_CHECKED) ? `unchecked: ${s.evidenceCheck.slice(NOT_CHECKED.length)}` : `does not verify: ${s.evidenceCheck}`;
 }
 
 export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], keys: EvidenceKeyring): Promise<StageStatus[]> {
@@ -50,7 +53,7 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
       if (!live) {
         st.evidenceCheck = 'no LIVE stage';
       } else if (!checkable) {
-        st.evidenceCheck = 'not checked: no evidence key set (CONNGATE_EVIDENCE_KEY, _KEY_FILE or _KMS_KEY_ID)';
+        st.evidenceCheck = `${NOT_CHECKED}no evidence key set (CONNGATE_EVIDENCE_KEY, _KEY_FILE or _KMS_KEY_ID)`;
       } else {
         let suiteSha256 = '';
         try {

@@ -46,6 +46,18 @@ export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; lock
     .option('--insecure-unsigned-evidence', 'INSECURE: write unsigned evidence and let unsigned evidence open gates (no CONNGATE_EVIDENCE_KEY / _KEY_FILE / _KMS_KEY_ID); throwaway setups only');
   if (opts.locking) {
     cmd.option('--force-unlock', 'break another run\'s lock and lease on the stage first (logged in the ledger); only when that run is gone');
+    cmd.addHelpText('after', `
+Evidence is signed with the key in the environment (exactly one):
+  CONNGATE_EVIDENCE_KEY=<random secret>        HMAC-SHA256, e.g. \`openssl rand -base64 32\`
+  CONNGATE_EVIDENCE_KEY_FILE=<private key PEM>  Ed25519, e.g. \`openssl genpkey -algorithm ed25519 -out evidence-key.pem\`
+  CONNGATE_EVIDENCE_KMS_KEY_ID=<key ARN>        an AWS KMS ECC_NIST_P256 SIGN_VERIFY key
+After a key rotation, CONNGATE_EVIDENCE_TRUSTED_KEYS lists the previous keys still trusted
+(\`hmac:<old secret>\` or paths of PEM public keys, separated by commas).
+
+Examples:
+  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --endpoint http://127.0.0.1:4566
+  conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --force-unlock   # the runner holding the stage's lease is gone
+`);
   }
   if (opts.applier) {
     cmd.addOption(new Option('--applier <kind>', 'how the stage is applied: cdktf = `cdktf deploy` (real Terraform); local = the stand-in against the emulator (default: local when an endpoint is set, else cdktf)').choices(['cdktf', 'local']));
