@@ -348,9 +348,21 @@ class LockedRun {
         run.skip('publish', `LIVE already runs ${shortSha(this.candidate)}, verified in ${spec.name} (signed evidence of ${state.evidence?.time}); not publishing again`);
         live = state.live;
       } else {
-        if (this.lease) await this.lease.assertHeld();
-        await run.step('publish', `publishing ${shortSha(this.candidate)} to LIVE`, () => publishAndWait(ctx.cf, out.functionId, dev.etag, ctx.wait),
-          (s) => `published to LIVE (status ${s.Status})`);
+        try {
+          if (this.lease) await this.lease.assertHeld();
+          await run.step('publish', `publishing ${shortSha(this.candidate)} to LIVE`, () => publishAndWait(ctx.cf, out.functionId, dev.etag, ctx.wait),
+            (s) => `published to LIVE (status ${s.Status})`);
+        } catch (e) {
+          if (e instanceof StepError && /nothing was published/.test(e.message)) {
+            // A lost race or a lost lease: certainly nothing was published, LIVE is as it was.
+            this.finish('failed', e.message);
+            this.record('failed', e.message, { devEtag: dev.etag });
+            throw e;
+          }
+          // A publish request or its wait failed with an unknown outcome: LIVE may run the candidate, unverified.
+          r.published = true;
+          return this.rollBack(previous, `publishing did not complete (${errText(e)})`);
+        }
         r.published = true;
         try {
           live = await readFunctionStage(ctx.cf, out.functionId, 'LIVE');
@@ -410,7 +422,12 @@ class LockedRun {
     const restored = await this.restoreVerified(previous ? { code: previous.code, sha256: previous.sha256 } : undefined);
     const r = this.r;
     r.finalLiveSha256 = restored.liveSha256;
-    if (restored.ok) {
+    if (restored.ok && !restored.republished) {
+      // The candidate never reached LIVE (e.g. the publish request failed before CloudFront took it).
+      const msg = `${why}; LIVE still runs the verified ${shortSha(restored.sha256)} (${restored.detail})`;
+      this.finish('failed', msg);
+      this.record('failed', msg, { liveSha256: restored.liveSha256 });
+    } else if (restored.ok) {
       const msg = `${why}; LIVE was rolled back to ${shortSha(restored.sha256)}${restored.detail ? ` (${restored.detail})` : ''}`;
       this.finish('rolled-back', msg);
       this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
@@ -428,7 +445,7 @@ class LockedRun {
    * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
    * records its evidence. Never throws: says what LIVE holds and why when it could not.
    */
-  private async restoreVerified(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
+  private async restoreVerified(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
     const { ctx, spec, steps: run } = this;
     const fnId = this.outputs?.functionId ?? this.r.functionId ?? spec.functionName;
     let target = known;
@@ -446,11 +463,15 @@ class LockedRun {
     const t = target;
     let lastError = '';
     let live: FunctionStageState | undefined;
+    let republished = false;
     for (let attempt = 1; attempt <= 3 && !live; attempt++) {
       try {
         const now = await run.step('rollback', `rolling LIVE back to ${shortSha(t.sha256)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
           const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
-          if (current.sha256 !== t.sha256) await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
+          if (current.sha256 !== t.sha256) {
+            republished = true;
+            await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
+          }
           return readFunctionStage(ctx.cf, fnId, 'LIVE');
         }, () => `LIVE restored to ${shortSha(t.sha256)}`);
         if (now.sha256 === t.sha256) live = now;
@@ -474,14 +495,14 @@ class LockedRun {
     }
     if (recheck) {
       try { await this.writeEvidence(live, 'failed'); } catch { /* the tags only describe; gates need passed */ }
-      return { ok: true, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is back on the last verified code but not recorded as verified now; re-run to test it again` };
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is on the last verified code but not recorded as verified now; re-run to test it again` };
     }
     try {
       await this.recordVerified(live);
     } catch (e) {
-      return { ok: true, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
     }
-    return { ok: true, verified: true, sha256: t.sha256, liveSha256: live.sha256, detail: 'restored code re-checked in LIVE, evidence recorded' };
+    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: 'restored code re-checked in LIVE, evidence recorded' };
   }
 
   /**

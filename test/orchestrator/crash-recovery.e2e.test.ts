@@ -118,6 +118,19 @@ describe('crashes and errors after publish: a re-run always leaves LIVE verified
     expect(await p.liveProblem('dev')).toBeUndefined();
   });
 
+  it('a publish that fails with an unknown outcome (5xx after retries) is checked, never left unverified', async () => {
+    fs.writeFileSync(p.fnFile, goodCode);
+    expect((await deploy()).outcome).toBe('verified');
+    const before = await p.liveSha('dev');
+    fs.writeFileSync(p.fnFile, `${goodCode}\n// publish fails\n`);
+    const r = await deploy(faultsOnSteps([[/publishing/, { serverErrorRate: 1 }], [/rolling LIVE back/, {}]]));
+    emulator.setFaults({});
+    expect(r.outcome).toBe('failed');
+    expect(r.message).toMatch(new RegExp(`publishing did not complete \\(ServiceUnavailable.*LIVE still runs the verified ${before!.slice(0, 12)} \\(restored code re-checked in LIVE, evidence recorded\\)`));
+    expect(await p.liveSha('dev')).toBe(before);
+    expect(await p.liveProblem('dev')).toBeUndefined();
+  });
+
   it('LIVE changed outside the pipeline (no valid evidence): the next run tests it and rolls it back when it fails', async () => {
     fs.writeFileSync(p.fnFile, goodCode);
     expect((await deploy()).outcome).toBe('verified');
