@@ -54,7 +54,9 @@ export class ReservedStore {
       if (Buffer.byteLength(p.value) > MAX_RESERVED_VALUE_BYTES) throw new Error(`value of ${p.key} is over ${MAX_RESERVED_VALUE_BYTES} bytes`);
     }
     const out = await this.kvs.send(new UpdateKeysCommand({
-      KvsARN: this.kvsArn, IfMatch: etag, Puts: puts.map((p) => ({ Key: p.key, Value: p.value })), Deletes: deletes.map((Key) => ({ Key })),
+      KvsARN: this.kvsArn, IfMatch: etag,
+      Puts: puts.length ? puts.map((p) => ({ Key: p.key, Value: p.value })) : undefined,
+      Deletes: deletes.length ? deletes.map((Key) => ({ Key })) : undefined,
     }));
     if (!out.ETag) throw new Error(`UpdateKeys on ${this.kvsArn} returned no ETag`);
     if (this.snapshotDir) advanceSyncSnapshot(this.snapshotDir, this.kvsArn, etag, out.ETag, { puts, deletes });
