@@ -44,6 +44,7 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
   const verifiedIn = new Map<string, Set<string>>(STAGES.map((s) => [s, new Set<string>()]));
   const violations: string[] = [];
   const outcomes: Record<string, number> = {};
+  const errors: Record<string, number> = {};
   const counts = { faultRuns: 0, faultRunsFailed: 0, crashRuns: 0, killed: 0, reRuns: 0, invariantChecks: 0, byKillPoint: {} as Record<string, number> };
 
   const serialFile = (stage: string) => path.join(p.dir, `serials-${stage}.txt`);
@@ -81,6 +82,15 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
     return r.outcome;
   }
 
+  /** The stage's outputs file entry, as a fresh runner gets it from Terraform: a converging deploy, no faults. */
+  async function ensureOutputs(stage: string): Promise<void> {
+    if (p.context().outputs.read(stage)) return;
+    const code = fs.readFileSync(p.fnFile);
+    fs.writeFileSync(p.fnFile, (await liveCode(stage)) ?? goodCode);
+    await runStagePipeline(p.context(), stage, p.applier()).catch(() => undefined);
+    fs.writeFileSync(p.fnFile, code);
+  }
+
   /** A fresh runner re-runs the operation with no faults; its outputs come from applying again (Terraform's state). */
   async function cleanReRun(op: Op): Promise<void> {
     emulator.setFaults({});
@@ -88,8 +98,7 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
     counts.reRuns++;
     try {
       if (op.kind === 'sync') {
-        // The fresh runner has no outputs file: a deploy of the stage (converging, nothing new) writes it first.
-        await runStagePipeline(p.context(), op.stage, p.applier()).catch(() => undefined);
+        await ensureOutputs(op.stage);
         if (!synced.has(op.stage)) synced.set(op.stage, []);
         await runOp(op);
         synced.set(op.stage, [...(await loadRevocationSource({ serialFiles: [serialFile(op.stage)] })).entries.keys()]);
@@ -151,19 +160,24 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
     for (let i = 0; i < FAULT_RUNS; i++) {
       const op = ops[i % ops.length];
       await prepare(op);
+      // A fresh runner learns the store's ARN from Terraform (here: a converging deploy writes the outputs file).
+      if (op.kind === 'sync') await ensureOutputs(op.stage);
       const faults: FaultConfig = { latencyMs: 1, throttleRate: 0.1, serverErrorRate: 0.05, concurrentWriteRate: 0.05, failLiveTestRate: 0.1, seed: Math.floor(rand() * 2 ** 31) };
       emulator.setFaults(faults);
       counts.faultRuns++;
       try {
         const outcome = await runOp(op);
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-      } catch {
+      } catch (e) {
         counts.faultRunsFailed++;
+        const why = `${op.kind}: ${(e as Error).message.replace(/[0-9a-f]{12,}|arn:\S+|\b[A-Z0-9]{13,}\b/g, '…').slice(0, 90)}`;
+        errors[why] = (errors[why] ?? 0) + 1;
       }
       await cleanReRun(op);
       await checkInvariants(`fault run ${i} (${op.kind} ${op.stage}, fault seed ${faults.seed})`);
     }
     process.stdout.write(`fault runs: ${counts.faultRuns} (${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}, ${counts.faultRunsFailed} stopped by an error), each re-run clean on a fresh runner\n`);
+    for (const [why, n] of Object.entries(errors)) process.stdout.write(`  ${n} x ${why}\n`);
     expect(violations).toEqual([]);
   });
 
@@ -185,7 +199,7 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
         // Enough changes for many batches (the sync reports every tenth of them): a fresh random set of a large pool.
         fs.writeFileSync(serialFile(op.stage), bigPool.filter(() => rand() < 0.5).join('\n') + '\n');
         // The child reads the outputs file: a fresh runner gets it from a converging deploy first.
-        await runStagePipeline(p.context(), op.stage, p.applier()).catch(() => undefined);
+        await ensureOutputs(op.stage);
       } else {
         await prepare(op, { mayBreak: point.name === 'at a random instant' });
       }
