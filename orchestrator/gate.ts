@@ -1,9 +1,11 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { shortSha } from './candidate';
-import { readEvidenceTags } from './evidence';
+import { evidenceProblem, readEvidenceTags } from './evidence';
+import type { EvidenceKeyring } from './evidence-signing';
 import { isNotFound, readFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
 import { StepError } from './step-error';
+import { loadRemoteCases } from './suite-cases';
 
 export interface GateResult {
   upstream: string;
@@ -11,15 +13,17 @@ export interface GateResult {
   upstreamLiveSha256: string;
   upstreamLiveEtag: string;
   evidenceTime?: string;
+  evidenceKeyId?: string;
 }
 
 /**
  * The gate into a stage: the upstream stage must run exactly this candidate in LIVE (its LIVE code is fetched and
- * hashed, not taken from a record) and its evidence must say the suite passed for that hash. The upstream function
- * is found by the name its stack declares, so the gate needs no outputs of the upstream stage. Read-only: a refusal
- * changes nothing.
+ * hashed, not taken from a record), and its evidence must verify: signed by a key this pipeline trusts, for the
+ * upstream stage and function, for this hash, for the LIVE ETag upstream has now (a later publish makes it stale),
+ * for the upstream suite as it is now, and saying passed. Tags alone never open it: anyone with
+ * cloudfront:TagResource can write tags, nobody without the key can sign them. Read-only: a refusal changes nothing.
  */
-export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[] }, spec: StageSpec, candidate: string): Promise<GateResult> {
+export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[] }, keys: EvidenceKeyring, spec: StageSpec, candidate: string): Promise<GateResult> {
   const upstream = spec.promotesFrom!;
   const where = `${spec.name}: gate`;
   const up = ctx.stages.find((s) => s.name === upstream);
@@ -39,11 +43,14 @@ export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]
       `refused: ${upstream} runs ${shortSha(live.sha256)} in LIVE but this candidate is ${shortSha(candidate)}`,
       `deploy this candidate to ${upstream} first (\`conngate deploy ${upstream}\`), then promote it`);
   }
-  const ev = await readEvidenceTags(ctx.cf, live.summary.ConnectionFunctionArn!);
-  if (ev.candidateSha256 !== candidate || ev.result !== 'passed') {
-    throw new StepError(where,
-      `refused: ${upstream}'s evidence does not show a passed suite for ${shortSha(candidate)} (it says ${ev.result ?? 'nothing'} for ${shortSha(ev.candidateSha256)})`,
-      `re-verify ${upstream} (\`conngate deploy ${upstream}\`)`);
+  const arn = live.summary.ConnectionFunctionArn!;
+  const tagged = await readEvidenceTags(ctx.cf, arn);
+  const problem = await evidenceProblem(keys, tagged, {
+    stage: upstream, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: loadRemoteCases(up).suiteSha256,
+  });
+  if (problem) {
+    throw new StepError(where, `refused: ${upstream} runs ${shortSha(candidate)} in LIVE but ${problem}`,
+      `re-verify ${upstream} with this pipeline's key (\`conngate deploy ${upstream}\`)`);
   }
-  return { upstream, upstreamFunctionId: live.summary.Id!, upstreamLiveSha256: live.sha256, upstreamLiveEtag: live.etag, evidenceTime: ev.time };
+  return { upstream, upstreamFunctionId: live.summary.Id!, upstreamLiveSha256: live.sha256, upstreamLiveEtag: live.etag, evidenceTime: tagged.time, evidenceKeyId: tagged.keyId };
 }

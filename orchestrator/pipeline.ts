@@ -1,17 +1,23 @@
 import * as fs from 'node:fs';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import * as path from 'node:path';
+import { DescribeKeyValueStoreCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
 import { summarize, type SuiteRunSummary } from './case-result';
-import { appendLedger, writeEvidenceTags, type EvidenceRecord } from './evidence';
-import { publishAndWait, readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
+import { appendLedger, evidenceProblem, readEvidenceTags, writeEvidenceTags, type EvidenceRecord } from './evidence';
+import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { isNotFound, publishAndWait, readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
 import { checkGate, type GateResult } from './gate';
 import { InterruptGuard } from './interrupt-guard';
 import type { OutputsStore } from './outputs-store';
 import type { Progress } from './progress';
 import type { RateLimiter } from './rate-limiter';
 import { runRemoteSuite, type RemoteCase } from './remote-suite';
+import { ReservedStore } from './reserved-store';
+import { loadRollbackTarget, rollbackTargetSha, saveRollbackTarget } from './rollback-target';
 import { writeRunReports } from './run-reports';
 import type { StageOutputs } from './stage-outputs';
+import { StageLease } from './stage-lease';
 import { StageLock } from './stage-lock';
 import { StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
@@ -26,6 +32,8 @@ export interface Applier {
 
 export interface PipelineContext {
   cf: CloudFrontClient;
+  /** The KeyValueStore data plane: the stage's lease and rollback target live in its store. */
+  kvs: CloudFrontKeyValueStoreClient;
   stages: StageSpec[];
   outputs: OutputsStore;
   limiter: RateLimiter;
@@ -35,6 +43,12 @@ export interface PipelineContext {
   /** Which cases verify LIVE: the suite's smoke subset (falls back to all when none is marked) or every case. */
   liveSuite: 'smoke' | 'full';
   interrupt: InterruptGuard;
+  /** The key evidence is signed with and the keys it is verified with. */
+  keys: EvidenceKeyring | Promise<EvidenceKeyring>;
+  /** Break another runner's lock and lease on the stage (logged in the ledger). */
+  forceUnlock?: boolean;
+  /** Lifetime of the stage's lease without renewal. @default 120000 */
+  leaseTtlMs?: number;
   wait?: WaitOptions;
 }
 
@@ -51,12 +65,16 @@ export interface StageRunReport {
   /** The candidate's code and the LIVE code it replaces, for the reports' diff (undefined when not read). */
   candidateCode?: string;
   previousLiveCode?: string;
+  /** What LIVE runs when the run ended (after a rollback: the restored code). */
+  finalLiveSha256?: string;
   suiteSha256?: string;
   functionName?: string;
   functionId?: string;
   gate?: GateResult;
   firstDeploy: boolean;
   published: boolean;
+  /** What the run found in LIVE before it started and what it did about it (a re-run after a crash). */
+  recovery?: string;
   steps: StepRecord[];
   development?: SuiteRunSummary;
   live?: SuiteRunSummary;
@@ -122,158 +140,444 @@ function failedCaseLines(s: SuiteRunSummary): string {
   return s.results.filter((r) => !r.passed).slice(0, 5).map((r) => `${r.name}: ${r.message}`).join('; ');
 }
 
+function errText(e: unknown): string {
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err?.$metadata?.httpStatusCode;
+  return `${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? String(e)}${status ? ` (HTTP ${status})` : ''}`;
+}
+
+/** The stage's KeyValueStore ARN by the name its stack declares, or undefined before its first apply. */
+async function findStoreArn(cf: CloudFrontClient, storeName: string | undefined): Promise<string | undefined> {
+  if (!storeName) return undefined;
+  try {
+    return (await cf.send(new DescribeKeyValueStoreCommand({ Name: storeName }))).KeyValueStore?.ARN;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
 /**
- * The whole post-apply pipeline for one stage: gate, (apply), test DEVELOPMENT, publish, verify LIVE (rolling back
- * on failure), (apply the association on a first deploy), and evidence. `applier` undefined = verify mode, for
- * runs where Terraform applied elsewhere: the candidate is then whatever DEVELOPMENT holds.
+ * The whole post-apply pipeline for one stage: lock and lease, recovery of an unverified LIVE, gate, (apply), test
+ * DEVELOPMENT, publish, verify LIVE (rolling back on any failure), evidence, (association on a first deploy).
+ * `applier` undefined = verify mode, for runs where Terraform applied elsewhere: the candidate is then whatever
+ * DEVELOPMENT holds.
  */
 export async function runStagePipeline(ctx: PipelineContext, stageName: string, applier?: Applier): Promise<StageRunReport> {
   const spec = ctx.stages.find((s) => s.name === stageName);
   if (!spec) {
     throw new StepError(stageName, `unknown stage "${stageName}"`, `use one of: ${ctx.stages.map((s) => s.name).join(', ')}`, 2);
   }
-  const lock = StageLock.acquire(ctx.stateDir, spec.name);
+  const keys = await ctx.keys;
+  const ledger = path.join(ctx.stateDir, 'ledger.jsonl');
+  const lock = StageLock.acquire(ctx.stateDir, spec.name, {
+    force: ctx.forceUnlock,
+    onForced: (holder) => forcedUnlock(ctx, spec, ledger, `local lock of ${holder}`),
+  });
   try {
-    return await runLocked(ctx, spec, applier);
+    return await new LockedRun(ctx, spec, keys, ledger, applier).execute();
   } finally {
     lock.release();
   }
 }
 
-async function runLocked(ctx: PipelineContext, spec: StageSpec, applier?: Applier): Promise<StageRunReport> {
-  const { cf, progress, interrupt } = ctx;
-  const cases = loadRemoteCases(spec);
-  let outputs: StageOutputs | undefined = applier ? undefined : ctx.outputs.require(spec.name);
-  // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode (read once
-  // here and tested below as it is).
-  const devInVerifyMode = outputs && await readFunctionStage(cf, outputs.functionId, 'DEVELOPMENT');
-  const candidateBytes = devInVerifyMode ? devInVerifyMode.code : fs.readFileSync(spec.functionFile);
-  const candidate = candidateSha256(candidateBytes);
-  const run = new StageRun(ctx, spec, candidate);
-  const r = run.report;
-  r.candidateCode = Buffer.from(candidateBytes).toString('utf8');
-  r.suiteSha256 = cases.suiteSha256;
-  progress.info(`▶ ${spec.name}: candidate ${shortSha(candidate)} (${spec.functionFile})`);
+function forcedUnlock(ctx: PipelineContext, spec: StageSpec, ledger: string, what: string): void {
+  ctx.progress.info(`   ${spec.name}: --force-unlock: broke the ${what}`);
+  appendLedger(ledger, { event: 'force-unlock', stage: spec.name, candidateSha256: '', detail: `--force-unlock broke the ${what}`, time: new Date().toISOString() });
+}
 
-  const finish = (outcome: StageOutcome, message: string): StageRunReport => {
-    r.outcome = outcome;
-    r.message = message;
-    r.finishedAt = new Date().toISOString();
-    return r;
-  };
-  const record = async (event: EvidenceRecord['event'], detail: string, o?: StageOutputs, devEtag?: string, liveEtag?: string) => {
-    const ev: EvidenceRecord = {
-      event, stage: spec.name, candidateSha256: candidate, suiteSha256: cases.suiteSha256,
-      functionId: o?.functionId, functionArn: o?.functionArn, devEtag, liveEtag,
+/** What LIVE was found to be at the start, after any recovery. */
+interface LiveState {
+  live?: FunctionStageState;
+  /** LIVE runs code with valid evidence for this stage (found so, or made so by testing or restoring it). */
+  verified: boolean;
+  /** Valid evidence for the verified LIVE. */
+  evidence?: SignedEvidence;
+  /** A verified rollback target exists for the stage (so the stage was verified, and associated, before). */
+  everVerified: boolean;
+}
+
+class LockedRun {
+  private readonly steps: StageRun;
+  private readonly r: StageRunReport;
+  private readonly cases: LoadedCases;
+  private store?: ReservedStore;
+  private lease?: StageLease;
+  private outputs?: StageOutputs;
+  private readonly snapshotDir: string;
+
+  constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
+    private readonly ledger: string, private readonly applier: Applier | undefined) {
+    this.cases = loadRemoteCases(spec);
+    this.steps = new StageRun(ctx, spec, '');
+    this.r = this.steps.report;
+    this.r.suiteSha256 = this.cases.suiteSha256;
+    this.snapshotDir = path.join(path.dirname(ctx.outputs.file), 'revocation-snapshots');
+  }
+
+  private get candidate(): string {
+    return this.r.candidateSha256;
+  }
+
+  private finish(outcome: StageOutcome, message: string): StageRunReport {
+    this.r.outcome = outcome;
+    this.r.message = message;
+    this.r.finishedAt = new Date().toISOString();
+    return this.r;
+  }
+
+  /** The ledger line and reports of the run (local, for people); never what a gate reads. */
+  private record(event: EvidenceRecord['event'], detail: string, extra: Partial<EvidenceRecord> = {}): void {
+    const r = this.r;
+    appendLedger(this.ledger, {
+      event, stage: this.spec.name, candidateSha256: this.candidate, suiteSha256: this.cases.suiteSha256,
+      functionId: this.outputs?.functionId ?? r.functionId, functionArn: this.outputs?.functionArn,
       development: r.development && { ...r.development, results: undefined } as EvidenceRecord['development'],
       live: r.live && { ...r.live, results: undefined } as EvidenceRecord['live'],
-      detail, time: new Date().toISOString(),
-    };
-    appendLedger(`${ctx.stateDir}/ledger.jsonl`, ev);
-    if (o?.functionArn && event !== 'refused') await writeEvidenceTags(cf, o.functionArn, ev);
-    r.reports = writeRunReports(ctx.stateDir, r);
-  };
+      detail, time: new Date().toISOString(), ...extra,
+    });
+    r.reports = writeRunReports(this.ctx.stateDir, r);
+  }
 
-  // a. gate
-  if (spec.promotesFrom) {
+  /** Signs and writes the evidence for what LIVE holds now, as the function's tags. */
+  private async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
+    const signed = await this.keys.sign({
+      stage: this.spec.name, functionArn: live.summary.ConnectionFunctionArn!, candidateSha256: live.sha256,
+      suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
+    });
+    await writeEvidenceTags(this.ctx.cf, signed.functionArn, signed);
+    return signed;
+  }
+
+  /** Records verified LIVE code: signed evidence on the function, then the code as the stage's rollback target. */
+  private async recordVerified(live: FunctionStageState): Promise<SignedEvidence> {
+    const signed = await this.writeEvidence(live, 'passed');
+    if (this.store) await saveRollbackTarget(this.store, live.code, signed);
+    return signed;
+  }
+
+  private async takeLease(kvsArn: string): Promise<void> {
+    this.store = new ReservedStore(this.ctx.kvs, kvsArn, this.snapshotDir);
+    const store = this.store;
+    this.lease = await this.steps.step('lease', `taking the lease on ${this.spec.name} in its KeyValueStore`,
+      () => StageLease.acquire(store, {
+        stage: this.spec.name, ttlMs: this.ctx.leaseTtlMs, force: this.ctx.forceUnlock,
+        onForced: (prev) => forcedUnlock(this.ctx, this.spec, this.ledger, `lease of runner ${prev.holder.slice(0, 8)} (pid ${prev.pid} on ${prev.host}, since ${prev.since})`),
+      }), (l) => `lease taken (until ${l.record.expiresAt}, renewed while this run lives)`);
+  }
+
+  async execute(): Promise<StageRunReport> {
+    const { ctx, spec } = this;
+    this.outputs = this.applier ? undefined : ctx.outputs.require(spec.name);
+    // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode.
+    const devInVerifyMode = this.outputs && await readFunctionStage(ctx.cf, this.outputs.functionId, 'DEVELOPMENT');
+    const candidateBytes = devInVerifyMode ? devInVerifyMode.code : fs.readFileSync(spec.functionFile);
+    this.r.candidateSha256 = candidateSha256(candidateBytes);
+    this.r.candidateCode = Buffer.from(candidateBytes).toString('utf8');
+    ctx.progress.info(`▶ ${spec.name}: candidate ${shortSha(this.candidate)} (${spec.functionFile})`);
     try {
-      r.gate = await run.step('gate', `checking the gate from ${spec.promotesFrom}`,
-        () => checkGate(ctx, spec, candidate),
-        (g) => `gate open: ${g.upstream} runs ${shortSha(g.upstreamLiveSha256)} in LIVE and its suite passed there`);
-    } catch (e) {
-      if (!(e instanceof StepError)) throw e;
-      finish('refused', e.message);
-      await record('refused', e.message);
-      return r;
+      const storeArn = this.outputs?.kvsArn ?? await findStoreArn(ctx.cf, spec.storeName);
+      if (storeArn) await this.takeLease(storeArn);
+      return await this.afterLease();
+    } finally {
+      await this.lease?.release();
     }
-  } else {
-    run.skip('gate', `no upstream stage: ${spec.name} accepts any candidate that passes its suite`);
   }
-  interrupt.checkpoint('apply');
 
-  // b. apply (first deploy: without the association, which needs a LIVE function)
-  if (applier) {
-    // The function's name comes from the stage config (the stack declares the same name), so no synth is needed
-    // just to learn whether this is a first deploy.
-    const liveBefore = await tryReadFunctionStage(cf, spec.functionName, 'LIVE');
-    r.firstDeploy = !liveBefore;
-    r.previousLiveSha256 = liveBefore?.sha256;
-    r.previousLiveCode = liveBefore && Buffer.from(liveBefore.code).toString('utf8');
-    outputs = await run.step('apply', r.firstDeploy
-      ? `applying ${spec.name} with ${applier.kind} (first deploy: without the function association)`
-      : `applying ${spec.name} with ${applier.kind}`,
-    () => applier.apply(spec.name, { associate: !r.firstDeploy }), (o) => `applied: function ${o.functionName} (${o.functionId})`);
-    ctx.outputs.write(spec.name, outputs);
-  }
-  const out = outputs!;
-  r.functionName = out.functionName;
-  r.functionId = out.functionId;
-  interrupt.checkpoint('testing');
+  private async afterLease(): Promise<StageRunReport> {
+    const { ctx, spec, steps: run, r } = this;
+    // Before anything else, LIVE must run verified code: a run killed after publishing left it unverified.
+    const state = await ctx.interrupt.critically(() => this.recoverLive());
+    // Known before any step that can refuse or fail, so every report shows what LIVE ran.
+    r.previousLiveSha256 = state.live?.sha256;
+    r.previousLiveCode = state.live && Buffer.from(state.live.code).toString('utf8');
 
-  // c. test DEVELOPMENT
-  const dev = devInVerifyMode ?? await readFunctionStage(cf, out.functionId, 'DEVELOPMENT');
-  if (dev.sha256 !== candidate) {
-    const msg = `DEVELOPMENT holds ${shortSha(dev.sha256)}, not the candidate ${shortSha(candidate)}: the function changed outside this run`;
-    finish('failed', msg);
-    await record('failed', msg, out, dev.etag);
-    throw new StepError(`${spec.name}: test DEVELOPMENT`, msg, 're-run the deploy so the candidate is applied and tested again');
-  }
-  r.development = await run.runSuite('DEVELOPMENT', dev, out.functionId, cases.cases);
-  if (r.development.failed > 0) {
-    const msg = `${r.development.failed} of ${r.development.total} cases failed in DEVELOPMENT; LIVE was not changed (${failedCaseLines(r.development)})`;
-    finish('failed-development', msg);
-    await record('failed', msg, out, dev.etag);
-    return r;
-  }
-  interrupt.checkpoint('publishing');
-
-  // d-e. publish and verify LIVE, as one unit an interrupt cannot split
-  return interrupt.critically(async () => {
-    const previousLive = await tryReadFunctionStage(cf, out.functionId, 'LIVE');
-    r.previousLiveSha256 = previousLive?.sha256;
-    r.previousLiveCode = previousLive && Buffer.from(previousLive.code).toString('utf8');
-    if (previousLive?.sha256 === candidate) {
-      run.skip('publish', `LIVE already runs ${shortSha(candidate)}; not publishing again`);
-    } else {
-      await run.step('publish', `publishing ${shortSha(candidate)} to LIVE`, () => publishAndWait(cf, out.functionId, dev.etag, ctx.wait),
-        (s) => `published to LIVE (status ${s.Status})`);
-      r.published = true;
-    }
-    const live = await readFunctionStage(cf, out.functionId, 'LIVE');
-    if (live.sha256 !== candidate) {
-      // Someone else published after us: theirs is not ours to roll back.
-      const msg = `LIVE holds ${shortSha(live.sha256)}, not ${shortSha(candidate)}: another deploy published after this one`;
-      finish('failed', msg);
-      await record('failed', msg, out, dev.etag, live.etag);
-      throw new StepError(`${spec.name}: verify LIVE`, msg, 'check `conngate status` and re-run the deploy of the candidate you want');
-    }
-    r.live = await run.runSuite('LIVE', live, out.functionId, liveCases(cases, ctx.liveSuite));
-    if (r.live.failed > 0) {
-      const why = `${r.live.failed} of ${r.live.total} cases failed in LIVE (${failedCaseLines(r.live)})`;
-      if (r.published && previousLive) {
-        await run.step('rollback', `rolling LIVE back to ${shortSha(previousLive.sha256)}`,
-          () => restoreAndPublish(cf, out.functionId, previousLive.code, ctx.wait), () => `LIVE rolled back to ${shortSha(previousLive.sha256)}`);
-        const msg = `${why}; LIVE was rolled back to ${shortSha(previousLive.sha256)}`;
-        finish('rolled-back', msg);
-        await record('rolled-back', msg, out, dev.etag, live.etag);
-      } else {
-        const msg = r.published
-          ? `${why}; there is no earlier LIVE code to roll back to (first publish); the function is not associated with the distribution yet`
-          : `${why}; LIVE was already this candidate before this run`;
-        finish('failed', msg);
-        await record('failed', msg, out, dev.etag, live.etag);
+    // a. gate
+    if (spec.promotesFrom) {
+      try {
+        r.gate = await run.step('gate', `checking the gate from ${spec.promotesFrom}`,
+          () => checkGate(ctx, this.keys, spec, this.candidate),
+          (g) => `gate open: ${g.upstream} runs ${shortSha(g.upstreamLiveSha256)} in LIVE with signed evidence (key ${g.evidenceKeyId}) that its suite passed there`);
+      } catch (e) {
+        if (!(e instanceof StepError) || e.exitCode === 2) throw e;
+        this.finish('refused', e.message);
+        this.record('refused', e.message);
+        return r;
       }
+    } else {
+      run.skip('gate', `no upstream stage: ${spec.name} accepts any candidate that passes its suite`);
+    }
+    ctx.interrupt.checkpoint('apply');
+
+    // b. apply. The association is applied only with a LIVE that verifies (or one that did before and is
+    // associated already): a first deploy, or a stage whose LIVE never passed, is applied without it.
+    let associated = state.verified || (!!state.live && state.everVerified);
+    if (this.applier) {
+      r.firstDeploy = !associated;
+      const applier = this.applier;
+      this.outputs = await run.step('apply', r.firstDeploy
+        ? `applying ${spec.name} with ${applier.kind} (first deploy: no verified LIVE yet, so without the function association)`
+        : `applying ${spec.name} with ${applier.kind}`,
+      () => applier.apply(spec.name, { associate: associated }), (o) => `applied: function ${o.functionName} (${o.functionId})`);
+      ctx.outputs.write(spec.name, this.outputs);
+      if (!this.lease) await this.takeLease(this.outputs.kvsArn);
+    }
+    const out = this.outputs!;
+    r.functionName = out.functionName;
+    r.functionId = out.functionId;
+
+    // What a rollback needs is stored before anything is published: the verified LIVE code, in the stage's store.
+    if (state.verified && state.live && state.evidence && this.store && await rollbackTargetSha(this.store) !== state.live.sha256) {
+      const store = this.store;
+      const { live, evidence } = state;
+      await run.step('rollback target', `recording ${shortSha(live.sha256)} as the rollback target`,
+        () => saveRollbackTarget(store, live.code, evidence), () => `rollback target ${shortSha(live.sha256)} recorded in the stage's KeyValueStore`);
+    }
+    ctx.interrupt.checkpoint('testing');
+
+    // c. test DEVELOPMENT
+    // Read again even in verify mode: a recovery above may have restored older code through DEVELOPMENT.
+    const dev = await readFunctionStage(ctx.cf, out.functionId, 'DEVELOPMENT');
+    if (dev.sha256 !== this.candidate) {
+      const msg = `DEVELOPMENT holds ${shortSha(dev.sha256)}, not the candidate ${shortSha(this.candidate)}: the function changed outside this run${r.recovery ? ` (${r.recovery})` : ''}`;
+      this.finish('failed', msg);
+      this.record('failed', msg, { devEtag: dev.etag });
+      throw new StepError(`${spec.name}: test DEVELOPMENT`, msg, 're-run the deploy (or the apply, then verify) so the candidate is applied and tested again');
+    }
+    r.development = await run.runSuite('DEVELOPMENT', dev, out.functionId, this.cases.cases);
+    if (r.development.failed > 0) {
+      const msg = `${r.development.failed} of ${r.development.total} cases failed in DEVELOPMENT; LIVE was not changed (${failedCaseLines(r.development)})`;
+      this.finish('failed-development', msg);
+      this.record('failed', msg, { devEtag: dev.etag });
       return r;
     }
+    ctx.interrupt.checkpoint('publishing');
 
-    // first deploy: now that LIVE exists and is verified, apply again with the association
-    if (applier && r.firstDeploy) {
-      const o2 = await run.step('associate', `applying ${spec.name} again with the function association`,
-        () => applier.apply(spec.name, { associate: true }), () => 'function associated with the distribution');
-      ctx.outputs.write(spec.name, o2);
+    // d-f. publish, verify LIVE, roll back on any failure, evidence, association: one unit an interrupt cannot split
+    return ctx.interrupt.critically(async () => {
+      const previous = state.verified ? state.live : undefined;
+      let live: FunctionStageState;
+      if (state.verified && state.live?.sha256 === this.candidate) {
+        run.skip('publish', `LIVE already runs ${shortSha(this.candidate)}, verified in ${spec.name} (signed evidence of ${state.evidence?.time}); not publishing again`);
+        live = state.live;
+      } else {
+        try {
+          if (this.lease) await this.lease.assertHeld();
+          await run.step('publish', `publishing ${shortSha(this.candidate)} to LIVE`, () => publishAndWait(ctx.cf, out.functionId, dev.etag, ctx.wait),
+            (s) => `published to LIVE (status ${s.Status})`);
+        } catch (e) {
+          if (e instanceof StepError && /nothing was published/.test(e.message)) {
+            // A lost race or a lost lease: certainly nothing was published, LIVE is as it was.
+            this.finish('failed', e.message);
+            this.record('failed', e.message, { devEtag: dev.etag });
+            throw e;
+          }
+          // A publish request or its wait failed with an unknown outcome: LIVE may run the candidate, unverified.
+          r.published = true;
+          return this.rollBack(previous, `publishing did not complete (${errText(e)})`);
+        }
+        r.published = true;
+        try {
+          live = await readFunctionStage(ctx.cf, out.functionId, 'LIVE');
+        } catch (e) {
+          return this.rollBack(previous, `LIVE could not be read after publishing (${errText(e)})`);
+        }
+        if (live.sha256 !== this.candidate) {
+          // Someone published after us, outside this pipeline's lease: theirs is not ours to roll back here; the
+          // next run finds it unverified and tests it (or restores the last verified code).
+          const msg = `LIVE holds ${shortSha(live.sha256)}, not ${shortSha(this.candidate)}: something published after this run, outside its lease; re-run to test it or restore the last verified code`;
+          this.finish('failed', msg);
+          this.record('failed', msg, { liveEtag: live.etag, liveSha256: live.sha256 });
+          throw new StepError(`${spec.name}: verify LIVE`, msg, 'check `conngate status` and re-run the deploy of the candidate you want');
+        }
+        try {
+          r.live = await run.runSuite('LIVE', live, out.functionId, liveCases(this.cases, ctx.liveSuite));
+        } catch (e) {
+          return this.rollBack(previous, `LIVE verification could not complete (${errText(e)})`);
+        }
+        if (r.live.failed > 0) {
+          return this.rollBack(previous, `${r.live.failed} of ${r.live.total} cases failed in LIVE (${failedCaseLines(r.live)})`);
+        }
+        try {
+          await run.step('evidence', 'signing the evidence', () => this.recordVerified(live),
+            (e) => `evidence signed (key ${e.keyId}) and recorded on the function; rollback target recorded`);
+        } catch (e) {
+          const msg = `${shortSha(this.candidate)} passed in LIVE but its evidence could not be recorded (${errText(e)}); a re-run tests LIVE again and records it`;
+          this.finish('failed', msg);
+          this.record('failed', msg, { liveEtag: live.etag });
+          return r;
+        }
+      }
+
+      // The association follows verified, recorded evidence: never a LIVE that did not pass.
+      if (this.applier && !associated) {
+        const applier = this.applier;
+        const o2 = await run.step('associate', `applying ${spec.name} again with the function association`,
+          () => applier.apply(spec.name, { associate: true }), () => 'function associated with the distribution');
+        ctx.outputs.write(spec.name, o2);
+        associated = true;
+      }
+      r.finalLiveSha256 = live.sha256;
+      this.finish('verified', r.published
+        ? `${shortSha(this.candidate)} verified in LIVE (${r.live!.passed}/${r.live!.total} cases)`
+        : `${shortSha(this.candidate)} is LIVE and verified (evidence of ${state.evidence?.time ?? 'this run'})`);
+      this.record('verified', r.message, { liveEtag: live.etag });
+      return r;
+    });
+  }
+
+  /**
+   * After a failure past publishing (failed cases, an error while verifying): restore the last verified code,
+   * verify it, record evidence. `previous` is the verified LIVE of this run's start; without it the stage's stored
+   * rollback target is used.
+   */
+  private async rollBack(previous: FunctionStageState | undefined, why: string): Promise<StageRunReport> {
+    const restored = await this.restoreVerified(previous ? { code: previous.code, sha256: previous.sha256 } : undefined);
+    const r = this.r;
+    r.finalLiveSha256 = restored.liveSha256;
+    if (restored.ok && !restored.republished) {
+      // The candidate never reached LIVE (e.g. the publish request failed before CloudFront took it).
+      const msg = `${why}; LIVE still runs the verified ${shortSha(restored.sha256)} (${restored.detail})`;
+      this.finish('failed', msg);
+      this.record('failed', msg, { liveSha256: restored.liveSha256 });
+    } else if (restored.ok) {
+      const msg = `${why}; LIVE was rolled back to ${shortSha(restored.sha256)}${restored.detail ? ` (${restored.detail})` : ''}`;
+      this.finish('rolled-back', msg);
+      this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
+    } else {
+      const msg = `${why}; ${restored.detail}`;
+      // The tags describe LIVE as it is now: failed (a gate needs passed, so this only informs status).
+      try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.outputs?.functionId ?? this.spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
+      this.finish('failed', msg);
+      this.record('failed', msg, { liveSha256: restored.liveSha256 });
     }
-    finish('verified', `${shortSha(candidate)} verified in LIVE (${r.live.passed}/${r.live.total} cases)`);
-    await record('verified', r.message, out, dev.etag, live.etag);
     return r;
-  });
+  }
+
+  /**
+   * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
+   * records its evidence. Never throws: says what LIVE holds and why when it could not.
+   */
+  private async restoreVerified(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
+    const { ctx, spec, steps: run } = this;
+    const fnId = this.outputs?.functionId ?? this.r.functionId ?? spec.functionName;
+    let target = known;
+    if (!target) {
+      if (!this.store) return { ok: false, detail: 'there is no earlier verified code to roll back to (the stage has no KeyValueStore yet); the function is not associated with the distribution' };
+      try {
+        const live = await readFunctionStage(ctx.cf, fnId, 'LIVE');
+        const t = await loadRollbackTarget(this.store, this.keys, { stage: spec.name, functionArn: live.summary.ConnectionFunctionArn! });
+        if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
+        target = t;
+      } catch (e) {
+        return { ok: false, detail: `the rollback target could not be read (${errText(e)}); LIVE runs unverified code: re-run to roll back` };
+      }
+    }
+    const t = target;
+    let lastError = '';
+    let live: FunctionStageState | undefined;
+    let republished = false;
+    for (let attempt = 1; attempt <= 3 && !live; attempt++) {
+      try {
+        const now = await run.step('rollback', `rolling LIVE back to ${shortSha(t.sha256)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
+          const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
+          if (current.sha256 !== t.sha256) {
+            republished = true;
+            await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
+          }
+          return readFunctionStage(ctx.cf, fnId, 'LIVE');
+        }, () => `LIVE restored to ${shortSha(t.sha256)}`);
+        if (now.sha256 === t.sha256) live = now;
+        else lastError = `LIVE holds ${shortSha(now.sha256)} after restoring (something else published)`;
+      } catch (e) {
+        lastError = errText(e);
+      }
+    }
+    if (!live) {
+      let liveSha: string | undefined;
+      try { liveSha = (await readFunctionStage(ctx.cf, fnId, 'LIVE')).sha256; } catch { /* unknown */ }
+      return { ok: false, liveSha256: liveSha, detail: `the rollback to ${shortSha(t.sha256)} did not complete (${lastError}); LIVE runs ${liveSha ? `unverified ${shortSha(liveSha)}` : 'unknown code'}: re-run to finish the rollback` };
+    }
+    // The restored code passed in this stage before; it is re-checked in LIVE before it gets fresh evidence.
+    let recheck: string | undefined;
+    try {
+      const check = await run.runSuite('LIVE', live, live.summary.Id ?? fnId, liveCases(this.cases, ctx.liveSuite));
+      if (check.failed > 0) recheck = `${check.failed} of ${check.total} LIVE cases failed for the restored code too (${failedCaseLines(check)})`;
+    } catch (e) {
+      recheck = `re-checking the restored code did not complete (${errText(e)})`;
+    }
+    if (recheck) {
+      try { await this.writeEvidence(live, 'failed'); } catch { /* the tags only describe; gates need passed */ }
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is on the last verified code but not recorded as verified now; re-run to test it again` };
+    }
+    try {
+      await this.recordVerified(live);
+    } catch (e) {
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
+    }
+    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: 'restored code re-checked in LIVE, evidence recorded' };
+  }
+
+  /**
+   * LIVE at the start of a run. With valid evidence for this stage it is left alone. Without (a run killed after
+   * publishing, a failed first deploy, a publish outside the pipeline, a changed suite or key), it is tested with
+   * the stage's full suite, and through the gate when the stage has an upstream: it passes and gets evidence, or
+   * the last verified code is restored.
+   */
+  private async recoverLive(): Promise<LiveState> {
+    const { ctx, spec, steps: run, r } = this;
+    const live = await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE');
+    const everVerified = !!this.store && !!await rollbackTargetSha(this.store);
+    if (!live) return { verified: false, everVerified };
+    r.functionId = live.summary.Id;
+    const arn = live.summary.ConnectionFunctionArn!;
+    const tagged = await readEvidenceTags(ctx.cf, arn);
+    const problem = await evidenceProblem(this.keys, tagged, { stage: spec.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: this.cases.suiteSha256 });
+    if (!problem) {
+      return { live, verified: true, everVerified, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
+        liveEtag: live.etag, result: 'passed', time: tagged.time!, keyId: tagged.keyId ?? '', signature: tagged.signature ?? '' } };
+    }
+    ctx.progress.info(`   ${spec.name}: LIVE runs ${shortSha(live.sha256)} without valid evidence for ${spec.name}: ${problem}; testing it before anything else`);
+    let failure: string | undefined;
+    if (spec.promotesFrom) {
+      try {
+        await checkGate(ctx, this.keys, spec, live.sha256);
+      } catch (e) {
+        if (!(e instanceof StepError) || e.exitCode === 2) throw e;
+        failure = `it may not run in ${spec.name}: ${e.message}`;
+      }
+    }
+    if (!failure) {
+      try {
+        const s = await run.runSuite('LIVE', live, live.summary.Id!, this.cases.cases);
+        if (s.failed > 0) failure = `${s.failed} of ${s.total} cases failed in LIVE (${failedCaseLines(s)})`;
+      } catch (e) {
+        failure = `testing it did not complete (${errText(e)})`;
+      }
+    }
+    if (!failure) {
+      try {
+        const evidence = await this.recordVerified(live);
+        r.recovery = `LIVE ran ${shortSha(live.sha256)} without valid evidence (${problem}); it passed the suite and is now recorded as verified`;
+        this.record('recovered', r.recovery, { liveEtag: live.etag, liveSha256: live.sha256 });
+        return { live, verified: true, everVerified: true, evidence };
+      } catch (e) {
+        failure = `its evidence could not be recorded (${errText(e)})`;
+      }
+    }
+    const restored = await this.restoreVerified(undefined);
+    r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}` : restored.detail}`;
+    this.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
+    if (!restored.verified) {
+      if (!restored.ok) {
+        try { await this.writeEvidence(await readFunctionStage(ctx.cf, spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
+      }
+      ctx.progress.info(`   ${spec.name}: ${r.recovery}`);
+      return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false, everVerified };
+    }
+    const now = await readFunctionStage(ctx.cf, spec.functionName, 'LIVE');
+    const tags = await readEvidenceTags(ctx.cf, arn);
+    return { live: now, verified: true, everVerified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: now.sha256, suiteSha256: this.cases.suiteSha256,
+      liveEtag: now.etag, result: 'passed', time: tags.time ?? '', keyId: tags.keyId ?? '', signature: tags.signature ?? '' } };
+  }
 }

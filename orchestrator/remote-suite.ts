@@ -53,8 +53,10 @@ export async function runRemoteSuite(opts: RemoteSuiteOptions): Promise<CaseResu
         }));
       } catch (e) {
         if (isPreconditionFailed(e)) {
-          throw new StepError(`test ${opts.stage}`, `the ${opts.stage} ETag of ${opts.functionId} changed while its suite ran (another deploy or an edit); the results would not describe one version, so nothing was published`,
-            're-run the deploy: it tests the current code from the start');
+          throw new StepError(`test ${opts.stage}`, opts.stage === 'DEVELOPMENT'
+            ? `the DEVELOPMENT ETag of ${opts.functionId} changed while its suite ran (another deploy or an edit); the results would not describe one version, so nothing was published`
+            : `the LIVE ETag of ${opts.functionId} changed while its suite ran (another publish); the results would not describe one version, so LIVE is not verified`,
+          're-run the deploy: it tests the current code from the start');
         }
         throw e;
       }

@@ -9,6 +9,8 @@ export interface StageSpec {
   functionFile: string;
   /** Absolute path of its case suite. */
   suiteFile: string;
+  /** The stage's revocation KeyValueStore name (what its stack declares); its reserved keys hold the lease. */
+  storeName?: string;
   /** The stage's canary revoked serial (canonical form). */
   canarySerial: string;
 }

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { candidateSha256 } from './candidate';
-import { readEvidenceTags, type TaggedEvidence } from './evidence';
+import { evidenceProblem, readEvidenceTags, type TaggedEvidence } from './evidence';
+import type { EvidenceKeyring } from './evidence-signing';
 import { tryReadFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
+import { loadRemoteCases } from './suite-cases';
 
 /** One stage as `conngate status` shows it. */
 export interface StageStatus {
@@ -16,17 +18,29 @@ export interface StageStatus {
   live?: string;
   liveStatus?: string;
   evidence?: TaggedEvidence;
-  /** Whether LIVE runs exactly what the evidence says passed. */
+  /** Whether LIVE runs exactly what signed, current evidence says passed (signature, code, ETag and suite checked). */
   verified: boolean;
+  /** Why the evidence does not verify ('' when it does); says so when no key was available to check it. */
+  evidenceCheck: string;
   /** Whether the gate into this stage would open for the local candidate now, and why not. */
   gate: { open: boolean; reason: string };
 }
 
-export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[]): Promise<StageStatus[]> {
+const NOT_CHECKED = 'not checked: ';
+
+/** The evidence column of `status`: whether each stage's evidence verifies, and why not. */
+export function evidenceSummary(s: StageStatus): string {
+  if (!s.evidence?.result) return '-';
+  if (s.verified) return `verifies (${s.evidence.result} ${s.evidence.candidateSha256?.slice(0, 12)}, key ${s.evidence.keyId ?? '-'})`;
+  return s.evidenceCheck.startsWith(NOT_CHECKED) ? `unchecked: ${s.evidenceCheck.slice(NOT_CHECKED.length)}` : `does not verify: ${s.evidenceCheck}`;
+}
+
+export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], keys: EvidenceKeyring): Promise<StageStatus[]> {
   const statuses: StageStatus[] = [];
+  const checkable = keys.canVerify;
   for (const s of stages) {
     const localCandidate = fs.existsSync(s.functionFile) ? candidateSha256(fs.readFileSync(s.functionFile)) : '';
-    const st: StageStatus = { stage: s.name, promotesFrom: s.promotesFrom, localCandidate, verified: false, gate: { open: true, reason: 'first stage' } };
+    const st: StageStatus = { stage: s.name, promotesFrom: s.promotesFrom, localCandidate, verified: false, evidenceCheck: 'no function yet', gate: { open: true, reason: 'first stage' } };
     // By the name the stack declares, so status works without any outputs file (e.g. Terraform Cloud runs).
     const [dev, live] = await Promise.all([tryReadFunctionStage(cf, s.functionName, 'DEVELOPMENT'), tryReadFunctionStage(cf, s.functionName, 'LIVE')]);
     if (dev) {
@@ -34,8 +48,20 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
       st.development = dev.sha256;
       st.live = live?.sha256;
       st.liveStatus = live?.summary.Status;
-      st.evidence = await readEvidenceTags(cf, dev.summary.ConnectionFunctionArn!);
-      st.verified = !!live && st.evidence?.result === 'passed' && st.evidence.candidateSha256 === live.sha256;
+      const arn = dev.summary.ConnectionFunctionArn!;
+      st.evidence = await readEvidenceTags(cf, arn);
+      if (!live) {
+        st.evidenceCheck = 'no LIVE stage';
+      } else if (!checkable) {
+        st.evidenceCheck = `${NOT_CHECKED}no evidence key set (CONNGATE_EVIDENCE_KEY, _KEY_FILE or _KMS_KEY_ID)`;
+      } else {
+        let suiteSha256 = '';
+        try {
+          suiteSha256 = loadRemoteCases(s).suiteSha256;
+        } catch { /* no readable suite: no evidence can match it */ }
+        st.evidenceCheck = await evidenceProblem(keys, st.evidence, { stage: s.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256 }) ?? '';
+        st.verified = st.evidenceCheck === '';
+      }
     }
     statuses.push(st);
   }
@@ -44,8 +70,8 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
     const up = statuses.find((u) => u.stage === st.promotesFrom);
     if (!up?.live) st.gate = { open: false, reason: `${st.promotesFrom} has no LIVE function` };
     else if (up.live !== st.localCandidate) st.gate = { open: false, reason: `${st.promotesFrom} LIVE is ${up.live.slice(0, 12)}, local candidate is ${st.localCandidate.slice(0, 12)}` };
-    else if (!up.verified) st.gate = { open: false, reason: `${st.promotesFrom} has no passing evidence for its LIVE code` };
-    else st.gate = { open: true, reason: `${st.promotesFrom} runs the local candidate, verified` };
+    else if (!up.verified) st.gate = { open: false, reason: `${st.promotesFrom}'s evidence for its LIVE code does not verify (${up.evidenceCheck})` };
+    else st.gate = { open: true, reason: `${st.promotesFrom} runs the local candidate, with verified evidence` };
   }
   return statuses;
 }

@@ -27,7 +27,10 @@ export interface StageStatusJson {
   /** The evidence tags on the function; null when there are none. Extra fields may appear inside. */
   evidence: ({ result: string | null; candidateSha256: string | null; suiteSha256: string | null; time: string | null;
     liveEtag: string | null } & Record<string, unknown>) | null;
+  /** Whether LIVE runs exactly what signed, current evidence says passed (signature, code, LIVE ETag and suite). */
   verified: boolean;
+  /** Why the evidence does not verify; null when it does. Starts with "not checked: " when no key was available. */
+  evidenceCheck: string | null;
   gate: { open: boolean; reason: string };
 }
 
@@ -52,6 +55,7 @@ export function statusJson(endpoint: string, account: string | undefined, status
         suiteSha256: orNull(s.evidence.suiteSha256), time: orNull(s.evidence.time), liveEtag: orNull(s.evidence.liveEtag),
       } : null,
       verified: s.verified,
+      evidenceCheck: orNull(s.evidenceCheck),
       gate: { open: s.gate.open, reason: s.gate.reason },
     })),
   };

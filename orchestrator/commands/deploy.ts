@@ -23,7 +23,7 @@ export const deployCommand: CommandModule = {
     addPipelineOptions(program.command('deploy')
       .argument('<stage>', 'the stage to deploy (e.g. dev)')
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
-    { applier: true })
+    { applier: true, locking: true })
       .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full')
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);

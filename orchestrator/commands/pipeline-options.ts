@@ -6,6 +6,8 @@ import { notePathFlag } from '../../diagnostics/operational-error';
 import { UserError } from '../../diagnostics/user-error';
 import { loadStageConfigs, stageFunctionName, type StageConfig } from '../../stacks/stage-config';
 import { CdktfApplier } from '../cdktf-applier';
+import { evidenceKeyringFromEnv } from '../evidence-keys';
+import { EvidenceKeyring, UNSIGNED_SIGNER } from '../evidence-signing';
 import { InterruptGuard } from '../interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { OutputsStore } from '../outputs-store';
@@ -28,9 +30,11 @@ export interface PipelineFlags {
   liveSuite: 'smoke' | 'full';
   applier?: 'cdktf' | 'local';
   quiet?: boolean;
+  forceUnlock?: boolean;
+  insecureUnsignedEvidence?: boolean;
 }
 
-export function addPipelineOptions(cmd: Command, opts: { applier?: boolean } = {}): Command {
+export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; locking?: boolean } = {}): Command {
   cmd
     .option('--endpoint <url>', 'CloudFront API endpoint, e.g. the emulator at http://127.0.0.1:4566 (default: $CONNGATE_ENDPOINT, else real AWS)')
     .option('--dir <path>', 'the cdktf project folder (cdktf.json, conngate.config.json)', '.')
@@ -39,7 +43,23 @@ export function addPipelineOptions(cmd: Command, opts: { applier?: boolean } = {
     .option('--concurrency <n>', 'TestConnectionFunction calls in flight at once', '8')
     .option('--rate <n>', 'at most this many API requests started per second (0 = no ceiling)', '25')
     .addOption(new Option('--live-suite <which>', 'cases that verify LIVE: the smoke subset or the full suite').choices(['smoke', 'full']).default('smoke'))
-    .option('--quiet', 'no progress output');
+    .option('--quiet', 'no progress output')
+    .option('--insecure-unsigned-evidence', 'INSECURE: write unsigned evidence and let unsigned evidence open gates (no CONNGATE_EVIDENCE_KEY / _KEY_FILE / _KMS_KEY_ID); throwaway setups only');
+  if (opts.locking) {
+    cmd.option('--force-unlock', 'break another run\'s lock and lease on the stage first (logged in the ledger); only when that run is gone');
+    cmd.addHelpText('after', `
+Evidence is signed with the key in the environment (exactly one):
+  CONNGATE_EVIDENCE_KEY=<random secret>        HMAC-SHA256, e.g. \`openssl rand -base64 32\`
+  CONNGATE_EVIDENCE_KEY_FILE=<private key PEM>  Ed25519, e.g. \`openssl genpkey -algorithm ed25519 -out evidence-key.pem\`
+  CONNGATE_EVIDENCE_KMS_KEY_ID=<key ARN>        an AWS KMS ECC_NIST_P256 SIGN_VERIFY key
+After a key rotation, CONNGATE_EVIDENCE_TRUSTED_KEYS lists the previous keys still trusted
+(\`hmac:<old secret>\` or paths of PEM public keys, separated by commas).
+
+Examples:
+  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --endpoint http://127.0.0.1:4566
+  conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --force-unlock   # the runner holding the stage's lease is gone
+`);
+  }
   if (opts.applier) {
     cmd.addOption(new Option('--applier <kind>', 'how the stage is applied: cdktf = `cdktf deploy` (real Terraform); local = the stand-in against the emulator (default: local when an endpoint is set, else cdktf)').choices(['cdktf', 'local']));
   }
@@ -61,6 +81,8 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     functionFile: c.functionFile,
     suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
     canarySerial: c.canarySerial,
+    // The name stacks/stage-stack.ts gives the stage's store.
+    storeName: `${c.namePrefix}-revoked-serials`,
   }));
 }
 
@@ -88,7 +110,25 @@ export interface PipelineSetup {
   makeApplier(): Applier;
 }
 
-export function setupPipeline(flags: PipelineFlags): PipelineSetup {
+/**
+ * The evidence keyring from the environment. `requireKey: false` (status) gives, when no key is set, a keyring that
+ * trusts no key, so every signature reads as unchecked rather than the command refusing to run.
+ */
+function evidenceKeys(flags: PipelineFlags, requireKey: boolean): EvidenceKeyring | Promise<EvidenceKeyring> {
+  try {
+    return evidenceKeyringFromEnv(process.env, { insecureUnsigned: flags.insecureUnsignedEvidence });
+  } catch (e) {
+    if (requireKey || !(e instanceof UserError)) throw e;
+    return new EvidenceKeyring(UNSIGNED_SIGNER, [], false);
+  }
+}
+
+/** The keyring `status` checks evidence with: the configured one, or one that trusts no key (evidence then reads as unchecked). */
+export async function evidenceKeysForStatus(): Promise<EvidenceKeyring> {
+  return evidenceKeys({} as PipelineFlags, false);
+}
+
+export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean } = {}): PipelineSetup {
   const dir = path.resolve(flags.dir);
   if (!fs.existsSync(path.join(dir, 'cdktf.json'))) {
     throw new UserError(dir, 'no cdktf.json here', 'run conngate in the cdktf project folder, or pass --dir <folder>');
@@ -104,6 +144,9 @@ export function setupPipeline(flags: PipelineFlags): PipelineSetup {
   const progress = createProgress({ quiet: flags.quiet });
   const ctx: PipelineContext = {
     cf,
+    kvs: createKvsClient(target),
+    keys: evidenceKeys(flags, opts.requireKey ?? true),
+    forceUnlock: flags.forceUnlock,
     stages: stageSpecsFrom(configs),
     outputs: new OutputsStore(flags.outputs ? path.resolve(flags.outputs) : path.join(stateDir, 'outputs.json')),
     limiter: new RateLimiter({ concurrency: positiveInt('--concurrency', flags.concurrency, 1), ratePerSecond: positiveInt('--rate', flags.rate, 0) }),
@@ -118,7 +161,7 @@ export function setupPipeline(flags: PipelineFlags): PipelineSetup {
     if (!target.endpoint) {
       throw new UserError('--applier local', 'the local apply stand-in only targets the emulator', 'pass --endpoint <emulator URL>, or use --applier cdktf for real AWS');
     }
-    return new LocalApplier({ cf, kvs: createKvsClient(target), cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
+    return new LocalApplier({ cf, kvs: ctx.kvs, cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
       progress: (line: string) => progress.info(`   │ ${line}`) });
   };
   return { ctx, target, configs, dir, makeApplier };

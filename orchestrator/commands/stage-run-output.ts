@@ -6,6 +6,8 @@ import type { StageRunReport } from '../pipeline';
 export function printStageRun(r: StageRunReport): number {
   const mark = r.outcome === 'verified' ? '✔' : '✖';
   process.stdout.write(`${mark} ${r.stage}: ${r.outcome}: ${r.message}\n`);
+  // What the run found in LIVE first (left unverified by a killed or failed run) and what it did about it.
+  if (r.recovery) process.stdout.write(`  before this run: ${r.recovery}\n`);
   if (r.reports) process.stdout.write(`  evidence: ${r.reports.markdown}\n  junit:    ${r.reports.junit}\n${r.reports.html ? `  html:     ${r.reports.html}\n` : ''}`);
   if (r.outcome !== 'verified' && r.development) {
     for (const c of r.development.results.filter((x) => !x.passed)) process.stdout.write(`  DEVELOPMENT ✖ ${c.name}: ${c.message}\n`);

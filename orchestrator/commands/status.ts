@@ -6,10 +6,10 @@ import { currentEndpoint } from '../../diagnostics/operation-context';
 import { UserError } from '../../diagnostics/user-error';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { shortSha } from '../candidate';
-import { readStageStatuses } from '../stage-status';
+import { evidenceSummary, readStageStatuses } from '../stage-status';
 import { statusJson } from '../status-json';
 import type { CommandModule } from './index';
-import { stageSpecsFrom } from './pipeline-options';
+import { evidenceKeysForStatus, stageSpecsFrom } from './pipeline-options';
 
 interface StatusFlags { endpoint?: string; dir: string; json?: boolean }
 
@@ -20,7 +20,7 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   }
   const target = resolveTarget({ endpoint: flags.endpoint });
   const stages = stageSpecsFrom(loadStageConfigs(dir));
-  const statuses = await readStageStatuses(createCloudFrontClient(target), stages);
+  const statuses = await readStageStatuses(createCloudFrontClient(target), stages, await evidenceKeysForStatus());
   const endpoint = describeTarget(target);
   const account = currentEndpoint()?.account;
   if (flags.json) {
@@ -32,7 +32,7 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   for (const s of statuses) {
     rows.push([
       s.stage, s.promotesFrom ?? '-', shortSha(s.localCandidate), s.functionName ? shortSha(s.development) : 'not deployed', shortSha(s.live),
-      s.evidence?.result ? `${s.evidence.result} ${shortSha(s.evidence.candidateSha256)} ${s.evidence.time ?? ''}` : '-',
+      evidenceSummary(s),
       `${s.gate.open ? 'open' : 'closed'}: ${s.gate.reason}`,
     ]);
   }

@@ -8,7 +8,7 @@ export const verifyCommand: CommandModule = {
   register(program: Command) {
     addPipelineOptions(program.command('verify')
       .argument('<stage>', 'the stage Terraform applied (elsewhere: Terraform Cloud, a plain `cdktf deploy`)')
-      .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'))
+      .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'), { locking: true })
       .addHelpText('after', '\nExamples:\n  conngate verify staging --outputs out.json   # after: cdktf output staging --outputs-file out.json')
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
@@ -12,6 +13,7 @@ import { shortSha } from '../candidate';
 import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../commands/pipeline-options';
 import { readFunctionStage } from '../function-stages';
 import { htmlReport, type RevocationSyncSection } from '../html-report';
+import { EvidenceKeyring, ed25519Signer } from '../evidence-signing';
 import { InterruptGuard } from '../interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { OutputsStore } from '../outputs-store';
@@ -19,6 +21,7 @@ import { runStagePipeline, type PipelineContext, type StageRunReport } from '../
 import type { Progress } from '../progress';
 import { RateLimiter } from '../rate-limiter';
 import { runRemoteSuite } from '../remote-suite';
+import { pipelineReservedKeys } from '../rollback-target';
 import { readStageStatuses } from '../stage-status';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
@@ -79,8 +82,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const configs = loadStageConfigs(workdir);
     const applier = new LocalApplier({ cf, kvs, cwd: workdir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
       progress: (line: string) => progress.info(`   │ ${line}`) });
+    // The demo's own evidence key, made fresh for this run: evidence is signed as in any real pipeline.
+    const keyFile = path.join(stateDir, 'evidence-key.pem');
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const keys = new EvidenceKeyring(ed25519Signer(fs.readFileSync(keyFile, 'utf8'), keyFile));
+    progress.info(`evidence key: ${path.relative(workdir, keyFile)} (Ed25519, key id ${keys.signer.keyId})`);
     const ctx: PipelineContext = {
-      cf, stages: stageSpecsFrom(configs), outputs: new OutputsStore(path.join(stateDir, 'outputs.json')),
+      cf, kvs, keys, stages: stageSpecsFrom(configs), outputs: new OutputsStore(path.join(stateDir, 'outputs.json')),
       limiter: new RateLimiter({ concurrency: 8, ratePerSecond: 50 }), stateDir, progress, liveSuite: 'smoke',
       interrupt, wait: { intervalMs: 200 },
     };
@@ -104,7 +113,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
     const syncStage = async (stage: string) => {
       const o = ctx.outputs.read(stage)!;
-      const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: o.canarySerial ? [o.canarySerial] : [],
+      const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: [...(o.canarySerial ? [o.canarySerial] : []), ...pipelineReservedKeys()],
         snapshotDir: path.join(stateDir, 'revocation-snapshots'), onProgress: (l) => progress.info(`   │ ${l}`) });
       progress.info(`   ${stage}: store ${o.kvsName} synced: +${r.puts} -${r.deletes}, ${r.storeKeysAfter} keys (canary kept)`);
       syncs.push({ stage, store: o.kvsName ?? o.kvsArn, added: r.puts, removed: r.deletes, storeKeys: r.storeKeysAfter, storeBytes: r.storeBytesAfter,
@@ -150,7 +159,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const reverted = await deploy(first);
     check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
 
-    const statuses = await readStageStatuses(cf, ctx.stages);
+    const statuses = await readStageStatuses(cf, ctx.stages, keys);
     const reportFile = path.join(workdir, 'report.html');
     fs.writeFileSync(reportFile, htmlReport({
       title: 'conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs, revocationSyncs: syncs,

@@ -8,6 +8,7 @@ import { createDemoPki, type DemoPki } from '../../orchestrator/demo/demo-pki';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
 import { x509 } from '../../revocation/x509-library';
 import { PROJECT_DIR, runCli, type CliResult } from '../support/conngate-cli';
+import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 import { startHostileEndpoints, type HostileEndpoints } from './hostile-endpoints';
 
 /**
@@ -125,6 +126,9 @@ const CASES: Case[] = [
   { area: 'endpoints', name: 'emulator on a busy port', args: (c) => ['emulator', '--port', String(c.busyPort)], code: 2, says: /the port is already in use/ },
   // credentials
   { area: 'credentials', name: 'no AWS credentials', args: (c) => ['status', '--dir', c.proj], env: noCredentials, code: 2, says: /credentials for AWS \(cloudfront.amazonaws.com\): no AWS credentials found/ },
+  // evidence keys
+  { area: 'credentials', name: 'deploy without an evidence key', args: (c) => ['deploy', 'dev', ...inProj(c)], env: () => ({ CONNGATE_EVIDENCE_KEY: '' }), code: 2, says: /evidence key: no key to sign evidence with/ },
+  { area: 'credentials', name: 'evidence key too short', args: (c) => ['deploy', 'dev', ...inProj(c)], env: () => ({ CONNGATE_EVIDENCE_KEY: 'short' }), code: 2, says: /CONNGATE_EVIDENCE_KEY: the secret is shorter than 16 bytes/ },
   // paths
   { area: 'paths', name: '--state-dir names a file', args: (c) => ['deploy', 'dev', '--state-dir', f(c, 'garbage.pem'), ...inProj(c)], code: 2, says: /--state-dir .*garbage.pem: is a file, not a folder/ },
   { area: 'paths', name: '--junit names a folder', args: (c) => ['test', '--local', '--functions-dir', path.join(PROJECT_DIR, 'functions'), '--junit', c.tmp], code: 2, says: /--junit .*: is a folder/ },
@@ -198,7 +202,7 @@ async function runCorpus(c: Ctx): Promise<Map<string, { r: CliResult; ms: number
     for (let k = queue.shift(); k; k = queue.shift()) {
       const before = stateDump(c);
       const started = Date.now();
-      const r = await runCli(k.args(c), { env: { CONNGATE_ENDPOINT: '', ...k.env?.(c) } });
+      const r = await runCli(k.args(c), { env: { CONNGATE_ENDPOINT: '', CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, ...k.env?.(c) } });
       out.set(k.name, { r, ms: Date.now() - started, before, after: stateDump(c) });
     }
   };
@@ -225,7 +229,7 @@ describe('bad-day corpus: every failure is one line, the right exit code, bounde
     prepareWorkdir(PROJECT_DIR, c.proj);
     c.pki = await createDemoPki(path.join(c.tmp, 'pki'));
     c.otherPki = await createDemoPki(path.join(c.tmp, 'other-pki'));
-    const deployed = await runCli(['deploy', 'dev', '--quiet', ...inProj(c)]);
+    const deployed = await runCli(['deploy', 'dev', '--quiet', ...inProj(c)], { env: { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY } });
     if (deployed.code !== 0) throw new Error(`setup deploy failed: ${deployed.stdout}\n${deployed.stderr}`);
     await makeInputs(c);
     results = await runCorpus(c);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
+import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 
 jest.setTimeout(300_000);
 
@@ -28,7 +29,7 @@ describe('conngate deploy through the cdktf applier', () => {
     const tsx = require.resolve('tsx/cli');
     const r = await runCli(['deploy', 'dev', '--dir', dir, '--applier', 'cdktf'], {
       env: {
-        CONNGATE_ENDPOINT: emulator.endpoint, FAKE_CDKTF_LOG: log,
+        CONNGATE_ENDPOINT: emulator.endpoint, CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, FAKE_CDKTF_LOG: log,
         CONNGATE_CDKTF: `${process.execPath} ${tsx} ${path.join(PROJECT_DIR, 'test', 'support', 'fake-cdktf.ts')}`,
       },
     });
@@ -46,7 +47,7 @@ describe('conngate deploy through the cdktf applier', () => {
 
   it('a failing cdktf command stops the run before anything is tested or published', async () => {
     const r = await runCli(['deploy', 'dev', '--dir', dir, '--applier', 'cdktf'], {
-      env: { CONNGATE_ENDPOINT: emulator.endpoint, CONNGATE_CDKTF: `${process.execPath} -e process.exit(3)` },
+      env: { CONNGATE_ENDPOINT: emulator.endpoint, CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_CDKTF: `${process.execPath} -e process.exit(3)` },
     });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/exited with code 3 \(fix: read the Terraform output above/);

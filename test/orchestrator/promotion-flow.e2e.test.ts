@@ -71,7 +71,7 @@ describe('conngate deploy / promote / verify / status against the emulator, thro
     fs.writeFileSync(file, JSON.stringify({ staging: all.staging }));
     const r = await cli('verify', 'staging', '--outputs', file);
     expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).toMatch(/LIVE already runs [0-9a-f]{12}; not publishing again/);
+    expect(r.stdout + r.stderr).toMatch(/LIVE already runs [0-9a-f]{12}, verified in staging \(signed evidence of [^)]*\); not publishing again/);
   });
 
   it('stops a failing candidate in DEVELOPMENT and leaves LIVE unchanged', async () => {

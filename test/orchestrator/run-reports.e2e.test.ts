@@ -110,7 +110,7 @@ describe('stage run reports', () => {
     expect(dev.live).toMatch(/^[0-9a-f]{64}$/);
     expect(dev.evidence).toMatchObject({ result: expect.any(String), candidateSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
-      development: null, live: null, liveStatus: null, evidence: null, verified: false, gate: { open: false, reason: expect.any(String) } });
+      development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) } });
     const table = await p.cli('status');
     expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
     expect(table.stdout).toMatch(/^staging .*not deployed/m);

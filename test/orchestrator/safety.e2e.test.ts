@@ -3,7 +3,9 @@ import { candidateSha256 } from '../../orchestrator/candidate';
 import { setupPipeline } from '../../orchestrator/commands/pipeline-options';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
-import { useEmulatorProject } from '../support/emulator-project';
+import { TEST_EVIDENCE_KEY, useEmulatorProject } from '../support/emulator-project';
+
+process.env.CONNGATE_EVIDENCE_KEY = TEST_EVIDENCE_KEY;
 
 jest.setTimeout(300_000);
 

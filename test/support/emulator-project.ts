@@ -9,13 +9,16 @@ import { readFunctionStage, type FunctionStageState } from '../../orchestrator/f
 import { OutputsStore } from '../../orchestrator/outputs-store';
 import { PROJECT_DIR, runCli, type CliResult } from './conngate-cli';
 
+/** The HMAC evidence key the tests' pipelines sign with (a test-only secret). */
+export const TEST_EVIDENCE_KEY = 'conngate-test-evidence-key-not-secret';
+
 /** A scratch cdktf project wired to an in-process emulator, with the CLI and SDK views a test needs. */
 export interface EmulatorProject {
   readonly emulator: RunningEmulator;
   readonly dir: string;
   /** The stage's connection function source in the scratch project. */
   readonly fnFile: string;
-  /** `conngate <args> --dir <project> --endpoint <emulator>` */
+  /** `conngate <args> --dir <project> --endpoint <emulator>`, with the test evidence key in the environment */
   cli(...args: string[]): Promise<CliResult>;
   cf(): CloudFrontClient;
   outputs(): OutputsStore;
@@ -30,7 +33,7 @@ export function useEmulatorProject(prefix: string): EmulatorProject {
     get emulator() { return emulator; },
     get dir() { return dir; },
     get fnFile() { return path.join(dir, 'functions', 'revocation-check.js'); },
-    cli: (...args) => runCli([...args, '--dir', dir, '--endpoint', emulator.endpoint]),
+    cli: (...args) => runCli([...args, '--dir', dir, '--endpoint', emulator.endpoint], { env: { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY } }),
     cf: () => createCloudFrontClient({ endpoint: emulator.endpoint, region: 'us-east-1' }),
     outputs: () => new OutputsStore(path.join(dir, '.conngate', 'outputs.json')),
     live: (stage) => readFunctionStage(project.cf(), project.outputs().read(stage)!.functionId, 'LIVE'),

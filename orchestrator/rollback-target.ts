@@ -1,0 +1,92 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { reservedKey } from '../revocation/reserved-keys';
+import { candidateSha256, shortSha } from './candidate';
+import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { isConflict, MAX_RESERVED_VALUE_BYTES, type ReservedStore } from './reserved-store';
+
+/**
+ * The last code verified in a stage, kept in the stage's own KeyValueStore (`conngate:rollback` plus chunks
+ * `conngate:rollback:<n>`) so that a re-run on a fresh machine, with none of this runner's files, can still put it
+ * back. The code is stored deflated and base64-encoded in chunks under the 1 KB value limit, next to the signed
+ * evidence that it passed; it is only used when that evidence verifies and the code hashes to what it names.
+ */
+export const ROLLBACK_KEY = reservedKey('rollback');
+const chunkKey = (i: number) => reservedKey('rollback', String(i));
+const CHUNK_CHARS = MAX_RESERVED_VALUE_BYTES;
+
+interface RollbackMeta { sha256: string; chunks: number; evidence: SignedEvidence }
+
+export interface RollbackTarget { code: Uint8Array; sha256: string; evidence: SignedEvidence }
+
+/** Stores `code` (with its passed, signed evidence) as the stage's rollback target, in one atomic write. */
+export async function saveRollbackTarget(store: ReservedStore, code: Uint8Array, evidence: SignedEvidence): Promise<void> {
+  const sha256 = candidateSha256(code);
+  if (evidence.result !== 'passed' || evidence.candidateSha256 !== sha256) throw new Error('a rollback target needs passed evidence for its own code');
+  const packed = deflateRawSync(code).toString('base64');
+  const chunks: string[] = [];
+  for (let i = 0; i < packed.length; i += CHUNK_CHARS) chunks.push(packed.slice(i, i + CHUNK_CHARS));
+  const meta: RollbackMeta = { sha256, chunks: chunks.length, evidence };
+  for (let attempt = 1; ; attempt++) {
+    const etag = await store.etag();
+    const old = parseMeta(await store.get(ROLLBACK_KEY));
+    const stale = old ? Array.from({ length: Math.max(0, old.chunks - chunks.length) }, (_, i) => chunkKey(chunks.length + i)) : [];
+    try {
+      await store.write(etag, [...chunks.map((value, i) => ({ key: chunkKey(i), value })), { key: ROLLBACK_KEY, value: JSON.stringify(meta) }], stale);
+      return;
+    } catch (e) {
+      if (!isConflict(e) || attempt >= 6) throw e;
+    }
+  }
+}
+
+function parseMeta(text: string | undefined): RollbackMeta | undefined {
+  if (!text) return undefined;
+  try {
+    const m = JSON.parse(text) as RollbackMeta;
+    if (typeof m.sha256 !== 'string' || !Number.isInteger(m.chunks) || m.chunks < 1 || m.chunks > 64 || typeof m.evidence !== 'object') return undefined;
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sha256 the stored target names, without fetching or checking its code (for status and cheap comparisons). */
+export async function rollbackTargetSha(store: ReservedStore): Promise<string | undefined> {
+  return parseMeta(await store.get(ROLLBACK_KEY))?.sha256;
+}
+
+/**
+ * The stored rollback target, checked: its evidence is signed by a trusted key for this stage and function and
+ * says passed, and the code hashes to it. Returns the reason instead when there is none or it does not check out.
+ */
+export async function loadRollbackTarget(store: ReservedStore, keys: EvidenceKeyring, expect: { stage: string; functionArn: string }): Promise<RollbackTarget | string> {
+  const meta = parseMeta(await store.get(ROLLBACK_KEY));
+  if (!meta) return 'no verified code is recorded for this stage';
+  const ev = meta.evidence;
+  if (ev.stage !== expect.stage || ev.functionArn !== expect.functionArn) return `the recorded rollback target belongs to ${ev.stage} ${ev.functionArn}`;
+  const sig = await keys.signatureProblem(ev);
+  if (sig) return `the recorded rollback target's evidence is refused: ${sig}`;
+  if (ev.result !== 'passed' || ev.candidateSha256 !== meta.sha256) return 'the recorded rollback target has no passed evidence for its code';
+  const parts: string[] = [];
+  for (let i = 0; i < meta.chunks; i++) {
+    const v = await store.get(chunkKey(i));
+    if (v === undefined) return `the recorded rollback target ${shortSha(meta.sha256)} is incomplete (chunk ${i} missing)`;
+    parts.push(v);
+  }
+  let code: Buffer;
+  try {
+    code = inflateRawSync(Buffer.from(parts.join(''), 'base64'), { maxOutputLength: 1024 * 1024 });
+  } catch {
+    return `the recorded rollback target ${shortSha(meta.sha256)} is corrupt`;
+  }
+  if (candidateSha256(code) !== meta.sha256) return `the recorded rollback target does not hash to ${shortSha(meta.sha256)}`;
+  return { code, sha256: meta.sha256, evidence: ev };
+}
+
+/**
+ * Every reserved key the pipeline may keep in a stage's store (lease, rollback target and its chunks), for a
+ * revocation sync to keep as it keeps the canary.
+ */
+export function pipelineReservedKeys(): string[] {
+  return [reservedKey('lease'), ROLLBACK_KEY, ...Array.from({ length: 64 }, (_, i) => chunkKey(i))];
+}

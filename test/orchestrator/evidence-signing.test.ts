@@ -1,0 +1,153 @@
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
+import { UserError } from '../../diagnostics/user-error';
+import { evidenceProblem, type TaggedEvidence } from '../../orchestrator/evidence';
+import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/evidence-keys';
+import { kmsSigner } from '../../orchestrator/evidence-kms';
+import {
+  ed25519Signer, evidenceMessage, EvidenceKeyring, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
+} from '../../orchestrator/evidence-signing';
+
+const claims: EvidenceClaims = {
+  stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf-1', candidateSha256: 'a'.repeat(64),
+  suiteSha256: 'b'.repeat(64), liveEtag: 'E2QWRUHEXAMPLE', result: 'passed', time: '2026-01-01T00:00:00.000Z',
+};
+const secret = 'a-random-evidence-secret-for-tests';
+
+function tagsOf(e: SignedEvidence): TaggedEvidence {
+  return { candidateSha256: e.candidateSha256, suiteSha256: e.suiteSha256, result: e.result, time: e.time, liveEtag: e.liveEtag, keyId: e.keyId, signature: e.signature };
+}
+const expectation = { stage: 'dev', functionArn: claims.functionArn, liveSha256: claims.candidateSha256, liveEtag: claims.liveEtag, suiteSha256: claims.suiteSha256 };
+
+describe('evidence signatures', () => {
+  it('signs a fixed, versioned message over every field and the key id', () => {
+    expect(evidenceMessage(claims, 'hmac-0123').toString()).toBe(
+      ['conngate-evidence/1', 'hmac-0123', 'dev', claims.functionArn, 'a'.repeat(64), 'b'.repeat(64), 'E2QWRUHEXAMPLE', 'passed', claims.time].join('\n'));
+    expect(() => evidenceMessage({ ...claims, stage: 'dev\npassed' }, 'k')).toThrow(/cannot be signed/);
+  });
+
+  it.each([
+    ['HMAC', () => hmacSigner(secret)],
+    ['Ed25519', () => ed25519Signer(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'test key')],
+  ])('%s evidence verifies as signed, and any changed field, stage or function makes it fail', async (_kind, make) => {
+    const keys = new EvidenceKeyring(make());
+    const signed = await keys.sign(claims);
+    expect(await evidenceProblem(keys, tagsOf(signed), expectation)).toBeUndefined();
+    const tampered: [Partial<TaggedEvidence>, RegExp][] = [
+      [{ candidateSha256: 'c'.repeat(64) }, /signature does not verify/],
+      [{ suiteSha256: 'c'.repeat(64) }, /signature does not verify/],
+      [{ liveEtag: 'EOTHER' }, /signature does not verify/],
+      [{ result: 'failed' }, /signature does not verify/],
+      [{ time: '2030-01-01T00:00:00.000Z' }, /signature does not verify/],
+      [{ signature: signed.signature.slice(0, -2) + 'AA' }, /signature does not verify/],
+      [{ keyId: undefined, signature: undefined }, /not signed/],
+    ];
+    for (const [change, problem] of tampered) {
+      expect(await evidenceProblem(keys, { ...tagsOf(signed), ...change }, expectation)).toMatch(problem);
+    }
+    // The same tags on another stage or another function do not verify either.
+    expect(await evidenceProblem(keys, tagsOf(signed), { ...expectation, stage: 'staging' })).toMatch(/signature does not verify/);
+    expect(await evidenceProblem(keys, tagsOf(signed), { ...expectation, functionArn: claims.functionArn + 'x' })).toMatch(/signature does not verify/);
+  });
+
+  it('valid signatures still do not open anything stale or foreign: code, ETag and suite must match what is there now', async () => {
+    const keys = new EvidenceKeyring(hmacSigner(secret));
+    const signed = tagsOf(await keys.sign(claims));
+    expect(await evidenceProblem(keys, signed, { ...expectation, liveSha256: 'd'.repeat(64) })).toMatch(/speaks for aaaaaaaaaaaa, but LIVE runs dddddddddddd/);
+    expect(await evidenceProblem(keys, signed, { ...expectation, liveEtag: 'ENEW' })).toMatch(/stale.*ENEW/);
+    expect(await evidenceProblem(keys, signed, { ...expectation, suiteSha256: 'e'.repeat(64) })).toMatch(/suite bbbbbbbbbbbb, but the stage's suite is now eeeeeeeeeeee/);
+    const failed = tagsOf(await keys.sign({ ...claims, result: 'failed' }));
+    expect(await evidenceProblem(keys, failed, expectation)).toMatch(/says the suite failed/);
+  });
+
+  it('key rotation: evidence of a key no longer trusted is refused; listed as trusted, it verifies by its key id', async () => {
+    const oldKeys = new EvidenceKeyring(hmacSigner(secret));
+    const old = tagsOf(await oldKeys.sign(claims));
+    const edPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const rotated = new EvidenceKeyring(ed25519Signer(edPem, 'new key'));
+    expect(await evidenceProblem(rotated, old, expectation)).toMatch(new RegExp(`signed by key ${old.keyId}, which this pipeline does not trust`));
+    const rotatedTrustingOld = new EvidenceKeyring(ed25519Signer(edPem, 'new key'), [hmacSigner(secret)]);
+    expect(await evidenceProblem(rotatedTrustingOld, old, expectation)).toBeUndefined();
+    // A key id is not a password: evidence naming the trusted key id but signed by another key is refused.
+    const attacker = tagsOf(await new EvidenceKeyring(hmacSigner('attacker-secret-0123456789')).sign(claims));
+    expect(await evidenceProblem(rotatedTrustingOld, { ...attacker, keyId: old.keyId }, expectation)).toMatch(/signature does not verify/);
+  });
+
+  it('unsigned evidence is refused unless the pipeline runs with the insecure opt-out', async () => {
+    const unsigned = tagsOf(await new EvidenceKeyring(UNSIGNED_SIGNER, [], true).sign(claims));
+    expect(unsigned.keyId).toBe('unsigned');
+    expect(await evidenceProblem(new EvidenceKeyring(hmacSigner(secret)), unsigned, expectation)).toMatch(/not signed/);
+    expect(await evidenceProblem(new EvidenceKeyring(UNSIGNED_SIGNER, [], true), unsigned, expectation)).toBeUndefined();
+  });
+
+  it('KMS: signs through the KMS API (RAW message, ECDSA_SHA_256) and verifies locally with the public key', async () => {
+    // The boundary the machine cannot reach (AWS KMS) answered by a local P-256 key, in the shapes KMS uses:
+    // GetPublicKey gives a DER SubjectPublicKeyInfo, Sign a DER ECDSA signature over SHA-256 of the raw message.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const sent: unknown[] = [];
+    const kms = {
+      send: async (cmd: unknown) => {
+        sent.push(cmd);
+        if (cmd instanceof GetPublicKeyCommand) return { PublicKey: publicKey.export({ type: 'spki', format: 'der' }), KeyUsage: 'SIGN_VERIFY' };
+        if (cmd instanceof SignCommand) return { Signature: cryptoSign('sha256', Buffer.from(cmd.input.Message!), privateKey) };
+        throw new Error('unexpected KMS call');
+      },
+    } as never;
+    const signer = await kmsSigner(kms, 'arn:aws:kms:us-east-1:123456789012:key/test');
+    const keys = new EvidenceKeyring(signer);
+    const signed = await keys.sign(claims);
+    const signCall = sent.find((c) => c instanceof SignCommand) as SignCommand;
+    expect(signCall.input).toMatchObject({ MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' });
+    expect(Buffer.from(signCall.input.Message!).toString()).toBe(evidenceMessage(claims, signer.keyId).toString());
+    expect(await evidenceProblem(keys, tagsOf(signed), expectation)).toBeUndefined();
+    // A verifier holding only the exported public key recognises the same key id.
+    const pubOnly = publicKeyVerifier(publicKey);
+    expect(pubOnly.keyId).toBe(signer.keyId);
+    expect(await evidenceProblem(new EvidenceKeyring(hmacSigner(secret), [pubOnly]), tagsOf(signed), expectation)).toBeUndefined();
+  });
+});
+
+describe('evidence keys from the environment', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-keys-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('no key is bad input naming every way to set one, and the explicit opt-out', () => {
+    expect(() => evidenceKeyringFromEnv({})).toThrow(UserError);
+    expect(() => evidenceKeyringFromEnv({})).toThrow(/CONNGATE_EVIDENCE_KEY.*CONNGATE_EVIDENCE_KEY_FILE.*--insecure-unsigned-evidence/);
+  });
+
+  it('refuses two keys at once, a short secret, and a key file that is not Ed25519', () => {
+    const ecFile = path.join(dir, 'ec.pem');
+    fs.writeFileSync(ecFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    expect(() => evidenceKeyringFromEnv({ CONNGATE_EVIDENCE_KEY: secret, CONNGATE_EVIDENCE_KEY_FILE: ecFile })).toThrow(/more than one evidence key/);
+    expect(() => evidenceKeyringFromEnv({ CONNGATE_EVIDENCE_KEY: 'short' })).toThrow(/shorter than 16 bytes/);
+    expect(() => evidenceKeyringFromEnv({ CONNGATE_EVIDENCE_KEY_FILE: ecFile })).toThrow(/is a ec key, not Ed25519/);
+    expect(() => evidenceKeyringFromEnv({ CONNGATE_EVIDENCE_KEY_FILE: path.join(dir, 'missing.pem') })).toThrow(/cannot read .*ENOENT/);
+  });
+
+  it('loads an Ed25519 key file and the previous keys still trusted (hmac secrets and public key files)', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const keyFile = path.join(dir, 'ed.pem');
+    const oldPub = path.join(dir, 'old.pub.pem');
+    fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const old = generateKeyPairSync('ed25519');
+    fs.writeFileSync(oldPub, old.publicKey.export({ type: 'spki', format: 'pem' }));
+    const keys = await evidenceKeyringFromEnv({ CONNGATE_EVIDENCE_KEY_FILE: keyFile, CONNGATE_EVIDENCE_TRUSTED_KEYS: `hmac:${secret}, ${oldPub}` });
+    expect(keys.signer.keyId).toBe(publicKeyVerifier(publicKey).keyId);
+    const byOld = tagsOf(await new EvidenceKeyring(ed25519Signer(old.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'old')).sign(claims));
+    expect(await evidenceProblem(keys, byOld, expectation)).toBeUndefined();
+    const byHmac = tagsOf(await new EvidenceKeyring(hmacSigner(secret)).sign(claims));
+    expect(await evidenceProblem(keys, byHmac, expectation)).toBeUndefined();
+  });
+
+  it('the insecure opt-out says so loudly', () => {
+    const lines: string[] = [];
+    const keys = evidenceKeyringFromEnv({}, { insecureUnsigned: true, warn: (l) => lines.push(l) }) as EvidenceKeyring;
+    expect(lines).toEqual([INSECURE_EVIDENCE_WARNING]);
+    expect(lines[0]).toMatch(/WARNING.*NOT signed.*forge/);
+    expect(keys.signer.kind).toBe('unsigned');
+  });
+});

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { RunningEmulator } from '../../emulator';
+import { candidateSha256 } from '../../orchestrator/candidate';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
+import { ReservedStore } from '../../orchestrator/reserved-store';
+import { loadRollbackTarget, ROLLBACK_KEY, rollbackTargetSha, saveRollbackTarget } from '../../orchestrator/rollback-target';
+import { emulatorStore, readAll } from '../revocation/emulator-store';
+
+/**
+ * The rollback target a fresh runner restores from the stage's KeyValueStore: only code whose signed, passed
+ * evidence names it and whose bytes hash to it; anything planted, altered, foreign or torn is refused with a reason.
+ */
+describe('rollback target in the KeyValueStore', () => {
+  let emulator: RunningEmulator;
+  let store: ReservedStore;
+  const keys = new EvidenceKeyring(hmacSigner('rollback-target-test-key'));
+  const arn = 'arn:aws:cloudfront::123456789012:connection-function/cf-1';
+  // 10 KB of code that does not compress much: several chunks.
+  const code = Buffer.from(`function handler(){}\n// ${randomBytes(7000).toString('base64')}\n`);
+  const sign = (k: EvidenceKeyring, over: Partial<Parameters<EvidenceKeyring['sign']>[0]> = {}) => k.sign({
+    stage: 'dev', functionArn: arn, candidateSha256: candidateSha256(code), suiteSha256: 's'.repeat(64), liveEtag: 'E1', result: 'passed', time: new Date().toISOString(), ...over,
+  });
+
+  beforeAll(async () => {
+    const s = await emulatorStore();
+    emulator = s.emulator;
+    store = new ReservedStore(s.client, s.kvsArn);
+  });
+  afterAll(async () => emulator?.close());
+
+  it('round-trips code in chunks under the 1 KB value limit, next to the canary, and drops stale chunks', async () => {
+    await saveRollbackTarget(store, code, await sign(keys));
+    const all = await readAll(store.kvs, store.kvsArn);
+    const chunks = [...all.keys()].filter((k) => k.startsWith(`${ROLLBACK_KEY}:`));
+    expect(chunks.length).toBeGreaterThan(5);
+    expect([...all.values()].every((v) => Buffer.byteLength(v) <= 1000)).toBe(true);
+    const t = await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn });
+    expect(typeof t).toBe('object');
+    expect(Buffer.from((t as { code: Uint8Array }).code).equals(code)).toBe(true);
+
+    const small = Buffer.from('function handler(){}\n');
+    await saveRollbackTarget(store, small, await sign(keys, { candidateSha256: candidateSha256(small) }));
+    const after = [...(await readAll(store.kvs, store.kvsArn)).keys()].filter((k) => k.startsWith(`${ROLLBACK_KEY}:`));
+    expect(after).toEqual([`${ROLLBACK_KEY}:0`]);
+    expect(await rollbackTargetSha(store)).toBe(candidateSha256(small));
+    await saveRollbackTarget(store, code, await sign(keys));
+  });
+
+  it('refuses a target planted with evidence of an untrusted key, for another stage or function, or failed', async () => {
+    const attacker = new EvidenceKeyring(hmacSigner('the-attackers-own-secret-key'));
+    const cases: [Promise<unknown>, RegExp][] = [
+      [sign(attacker), /evidence is refused: it is signed by key hmac-[0-9a-f]+, which this pipeline does not trust/],
+      [sign(keys, { stage: 'staging' }), /belongs to staging/],
+      [sign(keys, { functionArn: `${arn}-other` }), /belongs to dev .*-other/],
+    ];
+    for (const [evidence, reason] of cases) {
+      const etag = await store.etag();
+      const meta = JSON.parse((await store.get(ROLLBACK_KEY))!);
+      await store.write(etag, [{ key: ROLLBACK_KEY, value: JSON.stringify({ ...meta, evidence: await evidence }) }]);
+      expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(reason);
+    }
+    await expect(saveRollbackTarget(store, code, await sign(keys, { result: 'failed' }))).rejects.toThrow(/needs passed evidence/);
+  });
+
+  it('refuses altered or missing code', async () => {
+    await saveRollbackTarget(store, code, await sign(keys));
+    const etag = await store.etag();
+    const chunk = (await store.get(`${ROLLBACK_KEY}:1`))!;
+    await store.write(etag, [{ key: `${ROLLBACK_KEY}:1`, value: chunk.slice(0, -4) + 'AAAA' }]);
+    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/corrupt|does not hash/);
+    await store.write(await store.etag(), [], [`${ROLLBACK_KEY}:2`]);
+    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/incomplete \(chunk 2 missing\)/);
+  });
+
+  it('writes only conngate reserved keys', async () => {
+    await expect(store.write(await store.etag(), [{ key: '0badc0de', value: '1' }])).rejects.toThrow(/not a conngate reserved key/);
+  });
+});

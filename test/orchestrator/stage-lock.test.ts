@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StageLock } from '../../orchestrator/stage-lock';
+
+jest.setTimeout(180_000);
+
+const CHILD = path.join(__dirname, 'lock-race-child.ts');
+const PROJECT_DIR = path.join(__dirname, '..', '..');
+
+function contender(dir: string, startAt: number): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CHILD, dir, String(startAt)], { cwd: PROJECT_DIR, timeout: 30_000 }, (_err, stdout) => resolve(stdout.trim()));
+  });
+}
+
+/** A pid that is certainly not running: a child that already exited. */
+async function deadPid(): Promise<number> {
+  return new Promise((resolve) => {
+    const c = execFile(process.execPath, ['-e', '']);
+    c.on('exit', () => resolve(c.pid!));
+  });
+}
+
+describe('local stage lock', () => {
+  let dir: string;
+  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-lock-')); });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const lockFile = () => path.join(dir, 'locks', 'dev.lock');
+  const writeLock = (record: object) => {
+    fs.mkdirSync(path.dirname(lockFile()), { recursive: true });
+    fs.writeFileSync(lockFile(), JSON.stringify(record));
+  };
+
+  it('two processes taking over a stale lock at the same instant: exactly one wins, in each of 20 tries', async () => {
+    const dead = await deadPid();
+    const outcomes: string[] = [];
+    // Four tries at a time (each in its own folder), every pair racing from one instant after all have loaded.
+    for (let batch = 0; batch < 5; batch++) {
+      const startAt = Date.now() + 2000;
+      const tries = [0, 1, 2, 3].map(async (j) => {
+        const i = batch * 4 + j;
+        const tryDir = path.join(dir, `try-${i}`);
+        fs.mkdirSync(path.join(tryDir, 'locks'), { recursive: true });
+        fs.writeFileSync(path.join(tryDir, 'locks', 'dev.lock'), JSON.stringify({ pid: dead, host: os.hostname(), since: 'earlier', expiresAt: new Date(Date.now() + 600_000).toISOString(), token: `stale-${i}` }));
+        const [a, b] = await Promise.all([contender(tryDir, startAt), contender(tryDir, startAt)]);
+        return { i, a, b };
+      });
+      for (const { i, a, b } of await Promise.all(tries)) {
+        const winners = [a, b].filter((o) => o === 'won').length;
+        outcomes.push(`${winners}`);
+        expect([i, winners]).toEqual([i, 1]);
+        expect([a, b].find((o) => o !== 'won')).toMatch(/refused: lock: another conngate run \(pid \d+ on .*\) is working on stage "dev"/);
+      }
+    }
+    expect(outcomes).toHaveLength(20);
+  });
+
+  it('a lock naming a live but unrelated process does not block forever: it expires', () => {
+    // This test's own pid is alive and is not a conngate run holding the lock.
+    writeLock({ pid: process.pid, host: os.hostname(), since: 'earlier', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 't1' });
+    expect(() => StageLock.acquire(dir, 'dev')).toThrow(/another conngate run \(pid \d+ .*lock expires at/);
+    writeLock({ pid: process.pid, host: os.hostname(), since: 'earlier', expiresAt: new Date(Date.now() - 1).toISOString(), token: 't2' });
+    StageLock.acquire(dir, 'dev').release();
+    // A lock file of the earlier format (pid and time only) counts from the file's age.
+    writeLock({ pid: process.pid, since: 'earlier' });
+    expect(() => StageLock.acquire(dir, 'dev')).toThrow(/another conngate run/);
+    const old = (Date.now() - 10 * 60_000) / 1000;
+    fs.utimesSync(lockFile(), old, old);
+    StageLock.acquire(dir, 'dev').release();
+    expect(fs.existsSync(lockFile())).toBe(false);
+  });
+
+  it('a lock on another host is judged by its expiry only; --force-unlock breaks it and reports whose it was', () => {
+    writeLock({ pid: 1, host: 'ci-runner-7', since: 'earlier', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 't3' });
+    expect(() => StageLock.acquire(dir, 'dev')).toThrow(/pid 1 on ci-runner-7/);
+    const broken: string[] = [];
+    const lock = StageLock.acquire(dir, 'dev', { force: true, onForced: (h) => broken.push(h) });
+    expect(broken).toEqual([expect.stringMatching(/pid 1 on ci-runner-7/)]);
+    lock.release();
+  });
+
+  it('a torn lock file (a crash mid-write) is taken over once it is not being written', () => {
+    writeLock({});
+    fs.writeFileSync(lockFile(), '{"pid": 12');
+    const old = (Date.now() - 5000) / 1000;
+    fs.utimesSync(lockFile(), old, old);
+    StageLock.acquire(dir, 'dev').release();
+  });
+
+  it('release removes only its own lock', () => {
+    const lock = StageLock.acquire(dir, 'dev');
+    writeLock({ pid: 1, host: 'elsewhere', since: 'now', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 'theirs' });
+    lock.release();
+    expect(JSON.parse(fs.readFileSync(lockFile(), 'utf8')).token).toBe('theirs');
+  });
+});
