@@ -30,8 +30,8 @@ describe('conngate CLI: evidence keys and status', () => {
     const table = await cliWith({ CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY }, 'status');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/dev .*verifies \(passed [0-9a-f]{12}, key hmac-[0-9a-f]{16}\)/);
-    const json = JSON.parse((await cliWith({ CONNGATE_EVIDENCE_KEY: 'another-key-that-signed-nothing' }, 'status', '--json')).stdout) as { stage: string; verified: boolean; evidenceCheck: string }[];
-    expect(json.find((s) => s.stage === 'dev')).toMatchObject({ verified: false, evidenceCheck: expect.stringMatching(/which this pipeline does not trust/) });
+    const json = JSON.parse((await cliWith({ CONNGATE_EVIDENCE_KEY: 'another-key-that-signed-nothing' }, 'status', '--json')).stdout) as { stages: { stage: string; verified: boolean; evidenceCheck: string }[] };
+    expect(json.stages.find((s) => s.stage === 'dev')).toMatchObject({ verified: false, evidenceCheck: expect.stringMatching(/which this pipeline does not trust/) });
     const noKey = await cliWith({}, 'status');
     expect(noKey.code).toBe(0);
     expect(noKey.stdout).toMatch(/dev .*unchecked: no evidence key set/);
