@@ -21,6 +21,8 @@ const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DAT
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 const hrtime = process.hrtime.bigint;
+const nextTick = process.nextTick.bind(process);
+const MAX_ERROR_CHARS = 4096;
 for (const name of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'chdir', 'setuid', 'setgid', 'seteuid', 'setegid',
   'setgroups', 'initgroups', '_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', 'loadEnvFile']) {
   try { Object.defineProperty(process, name, { value: undefined, writable: false, configurable: false }); } catch (e) { /* absent on this Node */ }
@@ -59,7 +61,7 @@ function live(callId) { return current !== null && current.id === callId && !cur
 const bridge = {
   log(callId, text) { const st = live(callId); if (st) appendCapped(st.logs, text, MAX_LOG_BYTES); },
   customData(callId, text) { const st = live(callId); if (st) appendCapped(st.customData, text, MAX_CUSTOM_DATA_BYTES); },
-  done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? String(message) : undefined); },
+  done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? message : undefined); },
   value() { const v = valueSlot; valueSlot = undefined; return v; },
   // Growth of the heap (and array buffers) since the run started. Garbage counts until collected, so a reading
   // over the limit is confirmed after a full collection before the run is stopped.
@@ -92,7 +94,8 @@ const bridge = {
     }
     const ticket = nextTicket++;
     tickets.set(ticket, st.id);
-    if (st.pendingRemote++ === 0) st.waitStarted = hrtime();
+    st.pendingRemote++;
+    markIdleWhenDrained(st);
     armRemoteTimer(st);
     send({ t: 'kvs', ticket, op: op === 'meta' ? 'meta' : 'get', key: String(key) });
     valueSlot = ticket;
@@ -119,15 +122,37 @@ function load(code) {
   }
 }
 
+// Runs fn once the microtask queue is empty: a tick queued from a microtask runs only after the whole queue drained,
+// and function code can queue microtasks but never ticks.
+function afterMicrotasks(fn) { queueMicrotask(() => nextTick(fn)); }
+
+// The decision is fixed when the handler settles, but the run ends only when the function's own microtasks are done:
+// work queued before or after allow() (a promise chain still running) is compute time of this run, not free time
+// between samples.
 function finish(st, decision, errorMessage) {
   if (st.finished) return;
   st.finished = true;
-  const ended = hrtime();
-  if (st.pendingRemote > 0) st.waitNs += ended - st.waitStarted;
   if (st.timer) clearTimeout(st.timer);
   if (current === st) current = null;
-  st.resolve({ decision, errorMessage, logs: st.logs.lines, customData: st.customData.lines,
-    durationMs: Number(ended - st.started - st.waitNs) / 1e6 });
+  afterMicrotasks(() => {
+    const ended = hrtime();
+    if (st.idleSince !== 0n) { st.waitNs += ended - st.idleSince; st.idleSince = 0n; }
+    // Cut here, not only in the host: a message of millions of characters would otherwise cross the IPC channel.
+    const message = errorMessage === undefined ? undefined : String(errorMessage).slice(0, MAX_ERROR_CHARS);
+    st.resolve({ decision, errorMessage: message, logs: st.logs.lines, customData: st.customData.lines,
+      durationMs: Number(ended - st.started - st.waitNs) / 1e6 });
+  });
+}
+
+// Only time the worker spends idle while a remote store lookup is outstanding is excluded from compute time: the
+// clock stops once the function's microtasks have drained, not when the lookup was sent (work done meanwhile counts).
+function markIdleWhenDrained(st) {
+  if (st.idleMarkQueued) return;
+  st.idleMarkQueued = true;
+  afterMicrotasks(() => {
+    st.idleMarkQueued = false;
+    if (!st.finished && st.pendingRemote > 0 && st.idleSince === 0n) st.idleSince = hrtime();
+  });
 }
 
 function armRemoteTimer(st) {
@@ -148,15 +173,17 @@ function settleRemote(m) {
   tickets.delete(m.ticket);
   const st = callId === undefined ? undefined : live(callId);
   if (!st) return;
-  if (--st.pendingRemote === 0) st.waitNs += hrtime() - st.waitStarted;
+  st.pendingRemote--;
+  if (st.idleSince !== 0n) { st.waitNs += hrtime() - st.idleSince; st.idleSince = 0n; }
   api.settle(m.ticket, m.status, m.payload);
+  if (!st.finished && st.pendingRemote > 0) markIdleWhenDrained(st);
   if (!st.finished && st.pendingRemote === 0) scheduleStallCheck(st);
 }
 
 function runOnce(c, job) {
   return new Promise((resolve) => {
     const st = { id: nextCallId++, logs: { lines: [], bytes: 0 }, customData: { lines: [], bytes: 0 }, finished: false,
-      pendingRemote: 0, waitStarted: 0n, waitNs: 0n, timer: undefined, resolve, started: 0n, deadline: Date.now() + job.stopMs };
+      pendingRemote: 0, idleSince: 0n, idleMarkQueued: false, waitNs: 0n, timer: undefined, resolve, started: 0n, deadline: Date.now() + job.stopMs };
     current = st;
     st.started = hrtime();
     try {
