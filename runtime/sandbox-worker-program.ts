@@ -1,4 +1,4 @@
-import { MAX_CUSTOM_DATA_BYTES, MAX_LOG_BYTES } from './limits';
+import { MAX_CUSTOM_DATA_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES } from './limits';
 import { SANDBOX_PRELUDE } from './sandbox-prelude';
 
 /**
@@ -17,7 +17,7 @@ const v8 = require('node:v8');
 const { createHash, createHmac } = require('node:crypto');
 const querystring = require('node:querystring');
 const PRELUDE = ${JSON.stringify(SANDBOX_PRELUDE)};
-const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DATA_BYTES};
+const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DATA_BYTES}, MAX_LOG_LINES = ${MAX_LOG_LINES};
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 const hrtime = process.hrtime.bigint;
@@ -44,7 +44,7 @@ function cutUtf8(s, maxBytes) {
   return Buffer.from(s, 'utf8').subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
 }
 function appendCapped(out, text, maxBytes) {
-  if (out.bytes >= maxBytes) return;
+  if (out.bytes >= maxBytes || out.lines.length >= MAX_LOG_LINES) return;
   const cut = cutUtf8(String(text), maxBytes - out.bytes);
   out.bytes += Buffer.byteLength(cut, 'utf8');
   out.lines.push(cut);
@@ -54,6 +54,10 @@ function appendCapped(out, text, maxBytes) {
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc');
 v8.setFlagsFromString('--no-expose-gc');
+// Array buffers freed by a collection are swept in the background and leave the external memory count only when the
+// next collection starts: without the second one, dropped buffers still count and a function that churns small
+// buffers reads as over the limit.
+function collectFully() { collect(); collect(); }
 let memoryBase = 0, memoryLimit = 0, liveAfterGc = Infinity, nextCollectAt = 0;
 function heapUsed() { const h = v8.getHeapStatistics(); return h.used_heap_size + h.external_memory; }
 function live(callId) { return current !== null && current.id === callId && !current.finished ? current : undefined; }
@@ -70,15 +74,17 @@ const bridge = {
     memoryBase = Math.min(heapUsed(), liveAfterGc);
     nextCollectAt = 0;
   },
-  memoryOver() {
-    const used = heapUsed();
+  // pending: bytes of an array buffer about to be allocated (counted as if it already were).
+  memoryOver(pending) {
+    const extra = typeof pending === 'number' && pending > 0 ? pending : 0;
+    const used = heapUsed() + extra;
     if (used - memoryBase <= memoryLimit || used < nextCollectAt) return false;
-    collect();
+    collectFully();
     const after = heapUsed();
     liveAfterGc = Math.min(liveAfterGc, after);
     // Collect again only after another quarter of the limit was allocated.
     nextCollectAt = after + memoryLimit / 4;
-    return after - memoryBase > memoryLimit;
+    return after + extra - memoryBase > memoryLimit;
   },
   kvs(callId, op, key) {
     const st = live(callId);
@@ -218,7 +224,7 @@ async function runCase(c, job) {
 async function runJob(job) {
   if (job.code && api === null && compileError === null) load(job.code);
   if (job.store) snapshot = { key: job.store.key, map: new Map(job.store.entries), meta: job.store.meta || null };
-  if (job.store || liveAfterGc === Infinity) { collect(); liveAfterGc = heapUsed(); }
+  if (job.store || liveAfterGc === Infinity) { collectFully(); liveAfterGc = heapUsed(); }
   kvsMode = job.kvs;
   let pending = [], lastSent = Date.now();
   for (const c of job.cases) {
