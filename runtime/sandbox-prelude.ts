@@ -659,5 +659,7 @@ const api = create(null);
 api.setWrapper = function (w) { wrapper = w; };
 api.invoke = invoke;
 api.settle = settle;
+// The limit the current run hit, also when it was hit after the decision (in work the function left queued).
+api.aborted = function () { return aborted; };
 return freeze(api);
 })`;

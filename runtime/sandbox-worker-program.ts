@@ -143,6 +143,9 @@ function finish(st, decision, errorMessage) {
   afterMicrotasks(() => {
     const ended = hrtime();
     if (st.idleSince !== 0n) { st.waitNs += ended - st.idleSince; st.idleSince = 0n; }
+    // A limit hit by work that ran after the decision still fails the run.
+    const late = api.aborted();
+    if (late !== null && decision !== 'error') { decision = 'error'; errorMessage = late; }
     // Cut here, not only in the host: a message of millions of characters would otherwise cross the IPC channel.
     const message = errorMessage === undefined ? undefined : String(errorMessage).slice(0, MAX_ERROR_CHARS);
     st.resolve({ decision, errorMessage: message, logs: st.logs.lines, customData: st.customData.lines,

@@ -47,6 +47,12 @@ describe('the runtime counts work after the decision and during store waits', ()
   }, 30_000);
 });
 
+it('a memory limit hit by work left after the decision fails the run as over the memory limit', async () => {
+  const piles = `const kept = [${Array.from({ length: 24 }, () => 'new Uint8Array(15e6)').join(', ')}]; globalThis.kept = kept;`;
+  const r = await compileConnectionFunction(afterDecision(piles), 'memory-after-allow.js').run(CONNECTION);
+  expect([r.decision, r.errorMessage]).toEqual(['error', expect.stringMatching(/exceeded the memory limit/)]);
+}, 30_000);
+
 it('conngate test --local fails a case that works after its decision or while its store is waited for', async () => {
   const entries: CorpusFunction[] = [
     { name: 'work-after-allow', code: afterDecision(WORK) },
