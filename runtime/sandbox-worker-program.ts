@@ -40,6 +40,8 @@ let nextCallId = 1, nextTicket = 1;
 const tickets = new Map();
 
 function cutUtf8(s, maxBytes) {
+  // The first maxBytes bytes come from at most maxBytes UTF-16 units: never encode more of a huge text than that.
+  if (s.length > maxBytes) s = s.slice(0, maxBytes);
   if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
   return Buffer.from(s, 'utf8').subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
 }
