@@ -20,12 +20,24 @@ export interface ObservedRun {
   logs: string[];
 }
 
+/**
+ * Function-controlled text (an error message, an unreadable output) shown on one line of a report: control
+ * characters, line breaks and bidirectional overrides are written as escapes, so a function cannot add lines to the
+ * CLI's table (a fake PASS row or summary) or move the terminal's cursor over the real ones.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** The reasons `observed` does not meet `expect`; none means the case passed. */
 function judgeRun(expect: CaseExpectation, observed: ObservedRun): string[] {
   const failures: string[] = [];
-  if (observed.decision === 'unreadable') failures.push(observed.message ?? 'unreadable output');
+  if (observed.decision === 'unreadable') failures.push(printable(observed.message ?? 'unreadable output'));
   else if (observed.decision !== expect.decision) {
-    failures.push(`expected ${expect.decision}, got ${observed.decision}${observed.message ? ` (${observed.message})` : ''}`);
+    failures.push(`expected ${expect.decision}, got ${observed.decision}${observed.message ? ` (${printable(observed.message)})` : ''}`);
   }
   if (expect.logs) {
     let from = 0;

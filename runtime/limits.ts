@@ -6,6 +6,12 @@ export const MAX_CODE_BYTES = 10 * 1024;
 /** Function log output is cut at 10 KB per connection. */
 export const MAX_LOG_BYTES = 10 * 1024;
 
+/**
+ * Lines of log output or custom data one run reports at most. Empty lines cost no bytes, so the byte caps alone do
+ * not bound how many there are; the host refuses a report with more.
+ */
+export const MAX_LOG_LINES = 10_000;
+
 /** `connection.logCustomData` accepts at most 800 bytes of UTF-8 per connection. */
 export const MAX_CUSTOM_DATA_BYTES = 800;
 

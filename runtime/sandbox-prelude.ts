@@ -71,31 +71,97 @@ function guard() {
   }
 }
 
-// ---- allocation caps: array buffers live outside the V8 heap limit, so a single one may not exceed the budget ----
+// ---- allocation caps: array buffers live outside the V8 heap limit, so a single one may not exceed the budget,
+// and the run's memory is read again after every further MiB of them. The deadline checks alone read memory every
+// 128 loop bodies or calls; one expression can create hundreds of buffers, gigabytes outside the heap cap. ----
+const BUFFER_CHECK_STEP = 1024 * 1024;
+let bufferBytes = 0, nextBufferCheck = 0;
 function checkBytes(n) {
-  if (typeof n === 'number' && n > memoryLimit) { aborted = MEMORY_MESSAGE; throw new RangeErrorCtor(MEMORY_MESSAGE); }
+  if (typeof n !== 'number' || !(n > 0)) return;
+  if (n > memoryLimit) { aborted = MEMORY_MESSAGE; throw new RangeErrorCtor(MEMORY_MESSAGE); }
+  bufferBytes += n;
+  if (bufferBytes < nextBufferCheck) return;
+  nextBufferCheck = bufferBytes + BUFFER_CHECK_STEP;
+  if (callBridge(bridge.memoryOver, [n]) === true) { aborted = MEMORY_MESSAGE; throw new RangeErrorCtor(MEMORY_MESSAGE); }
 }
-function elementsOf(arg) {
-  if (typeof arg === 'number') return arg;
-  if (arg !== null && typeof arg === 'object' && !(arg instanceof ArrayBufferCtor) && typeof arg.length === 'number') return arg.length;
-  return 0;
+// Sizes are read once, through built-in getters captured here (a getter, valueOf or a replaced 'length' could
+// otherwise answer the check one size and the real constructor another), and what reaches a real constructor is a
+// number, an existing buffer (a view, no allocation) or a typed array of known length.
+const getOwnDescriptor = ObjectCtor.getOwnPropertyDescriptor;
+const TypedArrayProto = ObjectCtor.getPrototypeOf(U8.prototype);
+const abByteLength = getOwnDescriptor(ArrayBufferCtor.prototype, 'byteLength').get;
+const taLength = getOwnDescriptor(TypedArrayProto, 'length').get;
+const taByteLength = getOwnDescriptor(TypedArrayProto, 'byteLength').get;
+const symIterator = Symbol.iterator;
+function brandedLength(getter, v) { try { return apply(getter, v, []); } catch (e) { return -1; } }
+function isObject(v) { return v !== null && (typeof v === 'object' || typeof v === 'function'); }
+/** An array-like or iterable source copied into a new typed array of Ctor, its size checked before allocation. */
+function copyOf(Ctor, bytesPerElement, src) {
+  const method = src[symIterator];
+  let values = src, length;
+  if (method !== undefined && method !== null) {
+    const it = apply(method, src, []);
+    if (!isObject(it)) throw new TypeErrorCtor('Result of the Symbol.iterator method is not an object');
+    const next = it.next;
+    values = [];
+    for (;;) {
+      const step = apply(next, it, []);
+      if (!isObject(step)) throw new TypeErrorCtor('Iterator result is not an object');
+      if (step.done) break;
+      defineProperty(values, values.length, { value: step.value, writable: true, enumerable: true, configurable: true });
+    }
+    length = values.length;
+  } else {
+    length = +src.length;
+    length = length !== length || length <= 0 ? 0 : mathFloor(length);
+  }
+  checkBytes(length * bytesPerElement);
+  const out = construct(Ctor, [length]);
+  for (let i = 0; i < length; i++) out[i] = values[i];
+  return out;
 }
-function capConstructor(name, Ctor, bytesOf) {
+/** The first argument of a typed array constructor in a form whose allocation size was checked. */
+function checkedSource(Ctor, bytesPerElement, a0, given) {
+  if (!isObject(a0)) {
+    if (!given || a0 === undefined) return undefined;
+    const n = +a0;
+    checkBytes(n * bytesPerElement);
+    return n;
+  }
+  if (brandedLength(abByteLength, a0) >= 0) return a0;
+  const length = brandedLength(taLength, a0);
+  if (length >= 0) { checkBytes(length * bytesPerElement); return a0; }
+  return copyOf(Ctor, bytesPerElement, a0);
+}
+function capConstructor(name, Ctor, checkedArgs) {
   const capped = new ProxyCtor(Ctor, {
-    construct: function (target, args, newTarget) { checkBytes(bytesOf(args)); return construct(target, args, newTarget === capped ? target : newTarget); },
+    construct: function (target, args, newTarget) { return construct(target, checkedArgs(args), newTarget === capped ? target : newTarget); },
   });
   defineProperty(Ctor.prototype, 'constructor', { value: capped, writable: true, configurable: true, enumerable: false });
   defineGlobal(name, capped);
 }
 capConstructor('ArrayBuffer', ArrayBufferCtor, function (args) {
-  const o = args[1];
-  return mathMax(+args[0] || 0, o !== null && typeof o === 'object' ? +o.maxByteLength || 0 : 0);
+  // Resizable buffers are ES2024, beyond cloudfront-js-2.0; refusing them keeps every buffer's size fixed at creation.
+  if (isObject(args[1]) && args[1].maxByteLength !== undefined) throw new TypeErrorCtor('resizable ArrayBuffers are not available in cloudfront-js-2.0');
+  const n = args.length === 0 || args[0] === undefined ? 0 : +args[0];
+  checkBytes(n);
+  return [n];
 });
 for (const name of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array']) {
-  const Ctor = G[name];
-  capConstructor(name, Ctor, function (args) { return elementsOf(args[0]) * Ctor.BYTES_PER_ELEMENT; });
+  const Ctor = G[name], bytesPerElement = Ctor.BYTES_PER_ELEMENT;
+  capConstructor(name, Ctor, function (args) { return [checkedSource(Ctor, bytesPerElement, args[0], args.length > 0), args[1], args[2]]; });
 }
-
+// Built-in methods that allocate a new buffer without going through a global constructor (species lookups fall back
+// to the real constructors when an object's 'constructor' is removed; toSorted and friends always use them): the
+// result, at most the receiver's size, is counted before the call.
+function capMethod(proto, name, sizeOf) {
+  const original = proto[name];
+  if (typeof original !== 'function') return;
+  const wrapped = { [name]: function () { checkBytes(sizeOf(this)); return apply(original, this, arguments); } }[name];
+  defineProperty(proto, name, { value: wrapped, writable: true, configurable: true, enumerable: false });
+}
+for (const name of ['slice', 'map', 'filter', 'toReversed', 'toSorted', 'with']) capMethod(TypedArrayProto, name, function (v) { return brandedLength(taByteLength, v); });
+capMethod(ArrayBufferCtor.prototype, 'slice', function (v) { return brandedLength(abByteLength, v); });
 function toLogText(v) {
   if (typeof v === 'string') return v;
   if (v === undefined) return 'undefined';
@@ -148,7 +214,7 @@ function utf8Decode(bytes) {
   return s;
 }
 function bytesToLatin1(bytes) { let s = ''; for (let i = 0; i < bytes.length; i++) s += fromCharCode(bytes[i]); return s; }
-function latin1ToBytes(s) { const out = new U8(s.length); for (let i = 0; i < s.length; i++) out[i] = apply(charCodeAt, s, [i]) & 255; return out; }
+function latin1ToBytes(s) { checkBytes(s.length); const out = new U8(s.length); for (let i = 0; i < s.length; i++) out[i] = apply(charCodeAt, s, [i]) & 255; return out; }
 function toByteString(data) {
   if (typeof data === 'string') return bytesToLatin1(utf8Encode(data));
   if (data instanceof U8) return bytesToLatin1(data);
@@ -287,6 +353,7 @@ function stringToBytes(str, enc) {
     }
     case 'base64': case 'base64url': return new U8(base64Bytes(str));
     case 'utf16le': {
+      checkBytes(str.length * 2);
       const out = new U8(str.length * 2);
       for (let i = 0; i < str.length; i++) { const c = apply(charCodeAt, str, [i]); out[2 * i] = c & 255; out[2 * i + 1] = c >> 8; }
       return out;
@@ -325,8 +392,8 @@ function clampIndex(v, dflt, len) {
 }
 class Buffer extends U8 {
   constructor(a, b, c) {
-    checkBytes(elementsOf(a));
-    if (b === undefined) super(a); else if (c === undefined) super(a, b); else super(a, b, c);
+    const source = checkedSource(U8, 1, a, arguments.length > 0);
+    if (b === undefined) super(source); else if (c === undefined) super(source, b); else super(source, b, c);
   }
   static alloc(size, fill, encoding) {
     if (typeof size !== 'number' || size < 0 || size !== size) throw new RangeErrorCtor('The "size" argument must be a non-negative number.');
@@ -549,7 +616,7 @@ function errorText(e) {
   } catch (x) { return 'uncaught exception'; }
 }
 function invoke(callId, connectionJson, nowMs, deadlineMs, hasKvs, memoryLimitBytes) {
-  currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = null;
+  currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = null; bufferBytes = 0; nextBufferCheck = 0;
   memoryLimit = memoryLimitBytes; callBridge(bridge.memoryStart, [memoryLimitBytes]);
   let decision = null, finished = false;
   function finish(kind, message) {
@@ -592,5 +659,7 @@ const api = create(null);
 api.setWrapper = function (w) { wrapper = w; };
 api.invoke = invoke;
 api.settle = settle;
+// The limit the current run hit, also when it was hit after the decision (in work the function left queued).
+api.aborted = function () { return aborted; };
 return freeze(api);
 })`;

@@ -1,4 +1,4 @@
-import { MAX_CUSTOM_DATA_BYTES, MAX_LOG_BYTES } from './limits';
+import { MAX_CUSTOM_DATA_BYTES, MAX_LOG_BYTES, MAX_LOG_LINES } from './limits';
 import { SANDBOX_PRELUDE } from './sandbox-prelude';
 
 /**
@@ -17,10 +17,12 @@ const v8 = require('node:v8');
 const { createHash, createHmac } = require('node:crypto');
 const querystring = require('node:querystring');
 const PRELUDE = ${JSON.stringify(SANDBOX_PRELUDE)};
-const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DATA_BYTES};
+const MAX_LOG_BYTES = ${MAX_LOG_BYTES}, MAX_CUSTOM_DATA_BYTES = ${MAX_CUSTOM_DATA_BYTES}, MAX_LOG_LINES = ${MAX_LOG_LINES};
 const send = process.send.bind(process);
 const exit = process.exit.bind(process);
 const hrtime = process.hrtime.bigint;
+const nextTick = process.nextTick.bind(process);
+const MAX_ERROR_CHARS = 4096;
 for (const name of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'chdir', 'setuid', 'setgid', 'seteuid', 'setegid',
   'setgroups', 'initgroups', '_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', 'loadEnvFile']) {
   try { Object.defineProperty(process, name, { value: undefined, writable: false, configurable: false }); } catch (e) { /* absent on this Node */ }
@@ -38,11 +40,13 @@ let nextCallId = 1, nextTicket = 1;
 const tickets = new Map();
 
 function cutUtf8(s, maxBytes) {
+  // The first maxBytes bytes come from at most maxBytes UTF-16 units: never encode more of a huge text than that.
+  if (s.length > maxBytes) s = s.slice(0, maxBytes);
   if (Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
   return Buffer.from(s, 'utf8').subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
 }
 function appendCapped(out, text, maxBytes) {
-  if (out.bytes >= maxBytes) return;
+  if (out.bytes >= maxBytes || out.lines.length >= MAX_LOG_LINES) return;
   const cut = cutUtf8(String(text), maxBytes - out.bytes);
   out.bytes += Buffer.byteLength(cut, 'utf8');
   out.lines.push(cut);
@@ -52,6 +56,10 @@ function appendCapped(out, text, maxBytes) {
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc');
 v8.setFlagsFromString('--no-expose-gc');
+// Array buffers freed by a collection are swept in the background and leave the external memory count only when the
+// next collection starts: without the second one, dropped buffers still count and a function that churns small
+// buffers reads as over the limit.
+function collectFully() { collect(); collect(); }
 let memoryBase = 0, memoryLimit = 0, liveAfterGc = Infinity, nextCollectAt = 0;
 function heapUsed() { const h = v8.getHeapStatistics(); return h.used_heap_size + h.external_memory; }
 function live(callId) { return current !== null && current.id === callId && !current.finished ? current : undefined; }
@@ -59,7 +67,7 @@ function live(callId) { return current !== null && current.id === callId && !cur
 const bridge = {
   log(callId, text) { const st = live(callId); if (st) appendCapped(st.logs, text, MAX_LOG_BYTES); },
   customData(callId, text) { const st = live(callId); if (st) appendCapped(st.customData, text, MAX_CUSTOM_DATA_BYTES); },
-  done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? String(message) : undefined); },
+  done(callId, decision, message) { const st = live(callId); if (st) finish(st, decision, decision === 'error' ? message : undefined); },
   value() { const v = valueSlot; valueSlot = undefined; return v; },
   // Growth of the heap (and array buffers) since the run started. Garbage counts until collected, so a reading
   // over the limit is confirmed after a full collection before the run is stopped.
@@ -68,15 +76,17 @@ const bridge = {
     memoryBase = Math.min(heapUsed(), liveAfterGc);
     nextCollectAt = 0;
   },
-  memoryOver() {
-    const used = heapUsed();
+  // pending: bytes of an array buffer about to be allocated (counted as if it already were).
+  memoryOver(pending) {
+    const extra = typeof pending === 'number' && pending > 0 ? pending : 0;
+    const used = heapUsed() + extra;
     if (used - memoryBase <= memoryLimit || used < nextCollectAt) return false;
-    collect();
+    collectFully();
     const after = heapUsed();
     liveAfterGc = Math.min(liveAfterGc, after);
     // Collect again only after another quarter of the limit was allocated.
     nextCollectAt = after + memoryLimit / 4;
-    return after - memoryBase > memoryLimit;
+    return after + extra - memoryBase > memoryLimit;
   },
   kvs(callId, op, key) {
     const st = live(callId);
@@ -92,7 +102,8 @@ const bridge = {
     }
     const ticket = nextTicket++;
     tickets.set(ticket, st.id);
-    if (st.pendingRemote++ === 0) st.waitStarted = hrtime();
+    st.pendingRemote++;
+    markIdleWhenDrained(st);
     armRemoteTimer(st);
     send({ t: 'kvs', ticket, op: op === 'meta' ? 'meta' : 'get', key: String(key) });
     valueSlot = ticket;
@@ -119,15 +130,40 @@ function load(code) {
   }
 }
 
+// Runs fn once the microtask queue is empty: a tick queued from a microtask runs only after the whole queue drained,
+// and function code can queue microtasks but never ticks.
+function afterMicrotasks(fn) { queueMicrotask(() => nextTick(fn)); }
+
+// The decision is fixed when the handler settles, but the run ends only when the function's own microtasks are done:
+// work queued before or after allow() (a promise chain still running) is compute time of this run, not free time
+// between samples.
 function finish(st, decision, errorMessage) {
   if (st.finished) return;
   st.finished = true;
-  const ended = hrtime();
-  if (st.pendingRemote > 0) st.waitNs += ended - st.waitStarted;
   if (st.timer) clearTimeout(st.timer);
   if (current === st) current = null;
-  st.resolve({ decision, errorMessage, logs: st.logs.lines, customData: st.customData.lines,
-    durationMs: Number(ended - st.started - st.waitNs) / 1e6 });
+  afterMicrotasks(() => {
+    const ended = hrtime();
+    if (st.idleSince !== 0n) { st.waitNs += ended - st.idleSince; st.idleSince = 0n; }
+    // A limit hit by work that ran after the decision still fails the run.
+    const late = api.aborted();
+    if (late !== null && decision !== 'error') { decision = 'error'; errorMessage = late; }
+    // Cut here, not only in the host: a message of millions of characters would otherwise cross the IPC channel.
+    const message = errorMessage === undefined ? undefined : String(errorMessage).slice(0, MAX_ERROR_CHARS);
+    st.resolve({ decision, errorMessage: message, logs: st.logs.lines, customData: st.customData.lines,
+      durationMs: Number(ended - st.started - st.waitNs) / 1e6 });
+  });
+}
+
+// Only time the worker spends idle while a remote store lookup is outstanding is excluded from compute time: the
+// clock stops once the function's microtasks have drained, not when the lookup was sent (work done meanwhile counts).
+function markIdleWhenDrained(st) {
+  if (st.idleMarkQueued) return;
+  st.idleMarkQueued = true;
+  afterMicrotasks(() => {
+    st.idleMarkQueued = false;
+    if (!st.finished && st.pendingRemote > 0 && st.idleSince === 0n) st.idleSince = hrtime();
+  });
 }
 
 function armRemoteTimer(st) {
@@ -148,15 +184,17 @@ function settleRemote(m) {
   tickets.delete(m.ticket);
   const st = callId === undefined ? undefined : live(callId);
   if (!st) return;
-  if (--st.pendingRemote === 0) st.waitNs += hrtime() - st.waitStarted;
+  st.pendingRemote--;
+  if (st.idleSince !== 0n) { st.waitNs += hrtime() - st.idleSince; st.idleSince = 0n; }
   api.settle(m.ticket, m.status, m.payload);
+  if (!st.finished && st.pendingRemote > 0) markIdleWhenDrained(st);
   if (!st.finished && st.pendingRemote === 0) scheduleStallCheck(st);
 }
 
 function runOnce(c, job) {
   return new Promise((resolve) => {
     const st = { id: nextCallId++, logs: { lines: [], bytes: 0 }, customData: { lines: [], bytes: 0 }, finished: false,
-      pendingRemote: 0, waitStarted: 0n, waitNs: 0n, timer: undefined, resolve, started: 0n, deadline: Date.now() + job.stopMs };
+      pendingRemote: 0, idleSince: 0n, idleMarkQueued: false, waitNs: 0n, timer: undefined, resolve, started: 0n, deadline: Date.now() + job.stopMs };
     current = st;
     st.started = hrtime();
     try {
@@ -191,7 +229,7 @@ async function runCase(c, job) {
 async function runJob(job) {
   if (job.code && api === null && compileError === null) load(job.code);
   if (job.store) snapshot = { key: job.store.key, map: new Map(job.store.entries), meta: job.store.meta || null };
-  if (job.store || liveAfterGc === Infinity) { collect(); liveAfterGc = heapUsed(); }
+  if (job.store || liveAfterGc === Infinity) { collectFully(); liveAfterGc = heapUsed(); }
   kvsMode = job.kvs;
   let pending = [], lastSent = Date.now();
   for (const c of job.cases) {

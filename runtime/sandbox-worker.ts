@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { WATCHDOG_GRACE_MS } from './limits';
+import { MAX_LOG_LINES, WATCHDOG_GRACE_MS } from './limits';
 import { sandboxNodeArgs } from './sandbox-node-flags';
 import { SANDBOX_WORKER_PROGRAM } from './sandbox-worker-program';
 import type { KvsBackend, KvsSnapshot } from './types';
@@ -41,7 +41,6 @@ export interface WorkerJobOutcome { results: WorkerCaseResult[]; stop?: WorkerSt
 const STORE_LOAD_ALLOWANCE_MS = 3000;
 /** Worker start-up (process spawn and the permission model) before it reports ready. */
 const START_ALLOWANCE_MS = 5000;
-const MAX_RESULT_LINES = 10_000;
 
 let nextJobId = 1;
 
@@ -54,7 +53,7 @@ function checkedResult(v: unknown): WorkerCaseResult | undefined {
   if (v === null || typeof v !== 'object') return undefined;
   const r = v as Record<string, unknown>;
   if (r.decision !== 'allow' && r.decision !== 'deny' && r.decision !== 'error') return undefined;
-  const lines = (x: unknown): string[] | undefined => (Array.isArray(x) && x.length <= MAX_RESULT_LINES && x.every((l) => typeof l === 'string') ? x as string[] : undefined);
+  const lines = (x: unknown): string[] | undefined => (Array.isArray(x) && x.length <= MAX_LOG_LINES && x.every((l) => typeof l === 'string') ? x as string[] : undefined);
   const logs = lines(r.logs), customData = lines(r.customData);
   if (!logs || !customData || typeof r.durationMs !== 'number' || !Number.isFinite(r.durationMs) || r.durationMs < 0) return undefined;
   const out: WorkerCaseResult = { decision: r.decision, logs, customData, durationMs: r.durationMs,
