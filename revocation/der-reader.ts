@@ -142,6 +142,8 @@ export function readTime(buf: Uint8Array, t: Tlv): Date {
     throw new DerError(t.start, `not a DER time ("${s.slice(0, 20)}")`);
   }
   const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(t.start, `invalid date "${s}"`);
+  // Date.UTC rolls 24:00, minute 60 and second 60 over into the next unit; DER times have no such values.
+  const inRange = Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60;
+  if (!inRange || Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(t.start, `invalid date "${s}"`);
   return d;
 }

@@ -21,6 +21,8 @@ export function nameText(buf: Uint8Array, name: Tlv): string {
       const label = SHORT_NAMES[oidText(buf, type)] ?? oidText(buf, type);
       // BMPString (0x1e) is UTF-16BE; the printable string types are ASCII/UTF-8.
       const raw = contentBytes(buf, value);
+      // Checked here because Buffer.swap16 throws a RangeError (a stack trace, not a one-line refusal) on odd lengths.
+      if (value.tag === 0x1e && raw.length % 2 !== 0) throw new DerError(value.start, 'BMPString of an odd number of bytes');
       const text = value.tag === 0x1e ? Buffer.from(raw).swap16().toString('utf16le') : raw.toString('utf8');
       parts.push(`${label}=${text.replace(/[\x00-\x1f\x7f]/g, '?')}`);
     }
