@@ -125,7 +125,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
 
   for (;;) {
     const diff = diffStore(target, known.entries, keep);
-    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl);
+    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl, !!opts.allowMassDelete);
     const refusal = marks.refusal ?? safetyRefusal(diff, diff.storeSerialKeys, share, opts);
     if (refusal && !known.confirmed) {
       // Never refuse (nor write) on an unconfirmed snapshot's word: read the store first.
@@ -134,8 +134,9 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
     }
     if (refusal) throw refusal;
     for (const m of marks.puts) diff.final.set(m.key, m.value);
+    for (const k of marks.deletes) diff.final.delete(k);
     const storeBytes = checkStoreFits(diff.final, opts.source.inputs.join(', ') || kvsArn);
-    const batches = planBatches(diff, KVS_LIMITS, marks.puts);
+    const batches = planBatches(diff, KVS_LIMITS, marks.puts, marks.deletes);
     let reservedAfter = 0;
     for (const k of diff.final.keys()) if (isReservedKey(k)) reservedAfter++;
     const result = (): SyncResult => ({
@@ -195,7 +196,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       known.etag = etag;
       known.confirmed = true;
       puts += batch.puts.filter((p) => !isReservedKey(p.key)).length;
-      deletes += batch.deletes.length;
+      deletes += batch.deletes.filter((k) => !isReservedKey(k)).length;
       batchesSent++;
       if (batches.length >= 10 && ((i + 1) % Math.ceil(batches.length / 10) === 0 || i + 1 === batches.length)) {
         progress(`batch ${i + 1}/${batches.length} written`);

@@ -220,7 +220,7 @@ export const revocationsCommand: CommandModule = {
     addSourceOptions(group.command('sync')
       .description('Make the stage\'s KeyValueStore hold exactly the revoked serials of the given sources (the canary is kept)')
       .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)'))
-      .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, or applying an empty source')
+      .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, applying an empty source, or dropping a CRL the store applied (its mark is removed)')
       .option('--allow-older-crl', 'apply a CRL older than the one the store already applied for its CA (a deliberate roll-back)')
       .option('--max-delete-share <share>', 'largest share of the store one sync may delete', '0.1')
       .option('--dry-run', 'print the difference (counts and a sample) without writing')
