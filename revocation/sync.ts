@@ -118,6 +118,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
   let puts = 0;
   let deletes = 0;
   let batchesSent = 0;
+  let recounts = 0;
 
   const save = (): void => {
     if (opts.snapshotDir && known.confirmed) writeSnapshot(opts.snapshotDir, { kvsArn, etag: known.etag, entries: known.entries });
@@ -166,6 +167,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
           'run the same sync again to finish');
       }
       let etag: string | undefined;
+      let itemCount: number | undefined;
       try {
         const out = await client.send(new UpdateKeysCommand({
           KvsARN: kvsArn, IfMatch: known.etag,
@@ -173,6 +175,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
           Deletes: batch.deletes.length ? batch.deletes.map((k) => ({ Key: k })) : undefined,
         }));
         etag = out.ETag;
+        itemCount = out.ItemCount;
       } catch (e) {
         if (isConflict(e)) {
           conflicts++;
@@ -198,6 +201,18 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       puts += batch.puts.filter((p) => !isReservedKey(p.key)).length;
       deletes += batch.deletes.filter((k) => !isReservedKey(k)).length;
       batchesSent++;
+      if (itemCount !== undefined && itemCount !== known.entries.size) {
+        // The service counts a different store than the one planned against: the snapshot the first write trusted
+        // (its ETag was current) did not hold the store's content. Keys it claimed may be missing: list and re-plan.
+        if (++recounts > 2) {
+          throw new UserError(kvsArn, `the store reports ${itemCount} keys after a write, not the ${known.entries.size} its listed content gives`,
+            'run the sync again with --no-snapshot; if it persists, compare ListKeys with DescribeKeyValueStore');
+        }
+        progress(`the store holds ${itemCount} keys, not the ${known.entries.size} planned for: the snapshot was wrong; listing and recomputing`);
+        known = await readStore(client, kvsArn, undefined, progress);
+        conflicted = true;
+        break;
+      }
       if (batches.length >= 10 && ((i + 1) % Math.ceil(batches.length / 10) === 0 || i + 1 === batches.length)) {
         progress(`batch ${i + 1}/${batches.length} written`);
       }
@@ -218,7 +233,12 @@ export async function readStore(
   });
   const etag = d.ETag;
   if (!etag) throw new Error(`DescribeKeyValueStore on ${kvsArn} returned no ETag`);
-  if (reuse && reuse.etag === etag) return { etag, entries: new Map(reuse.entries), confirmed: true, mode: 'snapshot' };
+  // The ETag says nothing changed since the snapshot; the count catches a snapshot that never held the store's
+  // content (damaged, edited, restored from another cache) for the price of no call.
+  if (reuse && reuse.etag === etag && (d.ItemCount === undefined || d.ItemCount === reuse.entries.size)) {
+    return { etag, entries: new Map(reuse.entries), confirmed: true, mode: 'snapshot' };
+  }
+  if (reuse && reuse.etag === etag) progress(`the snapshot has ${reuse.entries.size} keys but the store ${d.ItemCount}: ignoring the snapshot`);
   if (d.ItemCount === 0) return { etag, entries: new Map(), confirmed: true, mode: 'empty' };
   progress(`listing the store (${d.ItemCount ?? '?'} keys)`);
   const entries = new Map<string, string>();
