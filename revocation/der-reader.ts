@@ -7,6 +7,8 @@
  * refused, as DER requires.
  */
 
+import { printable } from './untrusted-text';
+
 /** A decoding failure; `offset` is where in the input it happened. */
 export class DerError extends Error {
   constructor(readonly offset: number, what: string) {
@@ -139,7 +141,7 @@ export function readTime(buf: Uint8Array, t: Tlv): Date {
   } else if (t.tag === TAG.GENERALIZED_TIME && (m = /^(\d\d\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s))) {
     year = Number(m[1]);
   } else {
-    throw new DerError(t.start, `not a DER time ("${s.slice(0, 20)}")`);
+    throw new DerError(t.start, `not a DER time ("${printable(s.slice(0, 20))}")`);
   }
   const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
   // Date.UTC rolls 24:00, minute 60 and second 60 over into the next unit; DER times have no such values.

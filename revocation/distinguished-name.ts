@@ -3,6 +3,7 @@
  * CAs produce it: the CRL issuer is a copy of the CA certificate's subject); the text form is for messages only.
  */
 import { children, contentBytes, DerError, oidText, readTlv, TAG, Tlv } from './der-reader';
+import { printable } from './untrusted-text';
 
 const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
@@ -24,7 +25,7 @@ export function nameText(buf: Uint8Array, name: Tlv): string {
       // Checked here because Buffer.swap16 throws a RangeError (a stack trace, not a one-line refusal) on odd lengths.
       if (value.tag === 0x1e && raw.length % 2 !== 0) throw new DerError(value.start, 'BMPString of an odd number of bytes');
       const text = value.tag === 0x1e ? Buffer.from(raw).swap16().toString('utf16le') : raw.toString('utf8');
-      parts.push(`${label}=${text.replace(/[\x00-\x1f\x7f]/g, '?')}`);
+      parts.push(`${label}=${printable(text)}`);
     }
   }
   return parts.join(', ');

@@ -26,6 +26,7 @@ import { isReservedKey } from './reserved-keys';
 import { RevokedSet } from './revoked-set';
 import { diffStore, StoreDiff } from './store-diff';
 import { readSnapshot, writeSnapshot } from './store-snapshot';
+import { printable } from './untrusted-text';
 import { planBatches } from './update-batches';
 
 export interface SyncOptions {
@@ -286,5 +287,5 @@ function serviceError(e: unknown, op: string, kvsArn: string): Error {
     : /AccessDenied|Unrecognized|InvalidSignature|Credentials/i.test(name) ? 'check the AWS credentials and their CloudFront KeyValueStore permissions'
       : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(err.code ?? name) ? 'check --endpoint / CONNGATE_ENDPOINT and that the endpoint is running'
         : 'run the sync again; it resumes from what the store holds';
-  return new UserError(kvsArn, `${op} failed: ${name}: ${(err.message ?? '').split('\n')[0]}`, fix);
+  return new UserError(kvsArn, `${op} failed: ${printable(name)}: ${printable((err.message ?? '').split('\n')[0])}`, fix);
 }
