@@ -165,7 +165,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       if (opts.signal?.aborted) {
         save();
         throw new UserError(kvsArn, `sync interrupted after ${batchesSent} batches; the store holds a consistent mix of old and new entries`,
-          'run the same sync again to finish');
+          'run the same sync again to finish', 1);
       }
       let etag: string | undefined;
       let itemCount: number | undefined;
@@ -183,7 +183,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
           if (conflicts > maxConflicts) {
             save();
             throw new UserError(kvsArn, `the store kept changing under the sync (${conflicts} conflicts)`,
-              'find the other writer of this KeyValueStore, then run the sync again');
+              'find the other writer of this KeyValueStore, then run the sync again', 1);
           }
           progress(`conflict on batch ${i + 1}/${batches.length}: the store changed; re-reading and recomputing`);
           known = await readStore(client, kvsArn, known.confirmed ? known : snap, progress);
@@ -207,7 +207,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
         // (its ETag was current) did not hold the store's content. Keys it claimed may be missing: list and re-plan.
         if (++recounts > 2) {
           throw new UserError(kvsArn, `the store reports ${itemCount} keys after a write, not the ${known.entries.size} its listed content gives`,
-            'run the sync again with --no-snapshot; if it persists, compare ListKeys with DescribeKeyValueStore');
+            'run the sync again with --no-snapshot; if it persists, compare ListKeys with DescribeKeyValueStore', 1);
         }
         progress(`the store holds ${itemCount} keys, not the ${known.entries.size} planned for: the snapshot was wrong; listing and recomputing`);
         known = await readStore(client, kvsArn, undefined, progress);
@@ -278,7 +278,11 @@ function isConflict(e: unknown): boolean {
   return e instanceof ConflictException || (e as { name?: string })?.name === 'ConflictException' || status === 409 || status === 412;
 }
 
-/** Turns a failed service call into a one-line error naming the store and the step; bugs stay as they are. */
+/**
+ * Turns a failed service call into a one-line error naming the store and the step; bugs stay as they are. A store
+ * that does not exist is bad input (exit 2: a wrong ARN, before anything was written); every other failure is a
+ * failed operation (exit 1), which may come after some batches landed, so it must not claim "nothing changed".
+ */
 function serviceError(e: unknown, op: string, kvsArn: string): Error {
   const err = e as { name?: string; message?: string; $metadata?: unknown; code?: string };
   if (e instanceof UserError || (!err?.$metadata && !err?.code)) return e as Error;
@@ -287,5 +291,6 @@ function serviceError(e: unknown, op: string, kvsArn: string): Error {
     : /AccessDenied|Unrecognized|InvalidSignature|Credentials/i.test(name) ? 'check the AWS credentials and their CloudFront KeyValueStore permissions'
       : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(err.code ?? name) ? 'check --endpoint / CONNGATE_ENDPOINT and that the endpoint is running'
         : 'run the sync again; it resumes from what the store holds';
-  return new UserError(kvsArn, `${op} failed: ${printable(name)}: ${printable((err.message ?? '').split('\n')[0])}`, fix);
+  return new UserError(kvsArn, `${op} failed: ${printable(name)}: ${printable((err.message ?? '').split('\n')[0])}`, fix,
+    name === 'ResourceNotFoundException' ? 2 : 1);
 }
