@@ -194,7 +194,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
         save();
         throw serviceError(e, 'UpdateKeys', kvsArn);
       }
-      if (!etag) throw new Error(`UpdateKeys on ${kvsArn} returned no ETag`);
+      if (!etag) throw noEtag('UpdateKeys', kvsArn);
       for (const p of batch.puts) known.entries.set(p.key, p.value);
       for (const k of batch.deletes) known.entries.delete(k);
       known.etag = etag;
@@ -233,7 +233,7 @@ export async function readStore(
     throw serviceError(e, 'DescribeKeyValueStore', kvsArn);
   });
   const etag = d.ETag;
-  if (!etag) throw new Error(`DescribeKeyValueStore on ${kvsArn} returned no ETag`);
+  if (!etag) throw noEtag('DescribeKeyValueStore', kvsArn);
   // The ETag says nothing changed since the snapshot; the count catches a snapshot that never held the store's
   // content (damaged, edited, restored from another cache) for the price of no call.
   if (reuse && reuse.etag === etag && (d.ItemCount === undefined || d.ItemCount === reuse.entries.size)) {
@@ -255,6 +255,11 @@ export async function readStore(
   } while (next);
   // Writes that landed while listing change the ETag, so the first If-Match write catches them.
   return { etag, entries, confirmed: true, mode: 'listed' };
+}
+
+/** An answer without the ETag every further write needs: the endpoint is not a KeyValueStore (a proxy, a wrong URL). */
+function noEtag(op: string, kvsArn: string): UserError {
+  return new UserError(kvsArn, `${op} answered without an ETag`, 'check --endpoint / CONNGATE_ENDPOINT: it does not behave like the KeyValueStore API', 1);
 }
 
 function safetyRefusal(diff: StoreDiff, storeKeys: number, share: number, opts: SyncOptions): UserError | undefined {

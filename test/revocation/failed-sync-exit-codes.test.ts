@@ -4,6 +4,8 @@
  * failed operations: they exited 2, telling a scheduled job the store was untouched when it was not.
  */
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { UserError } from '../../diagnostics/user-error';
@@ -81,5 +83,31 @@ describe('a sync that fails part way exits 1, not 2', () => {
     const missing = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--endpoint', emu.endpoint, '--no-snapshot',
       '--outputs', path.join(dir, 'none.json')]);
     expect(missing.code).toBe(2);
+  });
+});
+
+describe('an endpoint that answers, but not like a KeyValueStore', () => {
+  it('is one line, exit 1, not a stack trace', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = tempDir();
+    try {
+      const list = path.join(dir, 'l.txt');
+      fs.writeFileSync(list, '01\n');
+      const arn = 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-0000-0000-000000000000';
+      const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--no-snapshot', '--outputs', path.join(dir, 'none.json'),
+        '--endpoint', `http://127.0.0.1:${(server.address() as AddressInfo).port}`]);
+      expect(r.code).toBe(1);
+      expect(r.err.trim().split('\n').filter((l) => l.startsWith('conngate: '))).toEqual([
+        expect.stringMatching(/^conngate: arn:.*: DescribeKeyValueStore answered without an ETag \(fix: check --endpoint/)]);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
