@@ -34,7 +34,7 @@ export interface CrlStatus {
   nextUpdate?: string;
   revoked: number;
   /** ok, expiring (within --warn-before), expired */
-  freshness: 'ok' | 'expiring' | 'expired';
+  freshness: 'ok' | 'expiring' | 'expired' | 'unknown';
   /** how the CRL compares with the store's high-water mark of its issuer and scope */
   mark: 'current' | 'newer-than-store' | 'older-than-store' | 'no-mark';
 }
@@ -112,9 +112,11 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
 
   const crls: CrlStatus[] = opts.source.crls.map((c) => {
     const next = c.nextUpdate?.getTime();
-    const freshness: CrlStatus['freshness'] = next === undefined ? 'ok' : next < now.getTime() ? 'expired'
+    const freshness: CrlStatus['freshness'] = next === undefined ? 'unknown' : next < now.getTime() ? 'expired'
       : next < now.getTime() + opts.warnBeforeMs ? 'expiring' : 'ok';
     if (freshness === 'expired') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} has passed: the CA's newer CRL is not being fetched`);
+    // RFC 5280 requires nextUpdate; without it a mirror can serve the same CRL forever and no date ever says so.
+    if (freshness === 'unknown') problems.push(`${c.where}: the CRL has no nextUpdate, so whether it is the CA's current one cannot be told`);
     if (freshness === 'expiring') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} is within the warning window`);
     const raw = store.get(crlMarkKey(c.scopeId));
     const stored: StoredMark | undefined = raw === undefined ? undefined : parseMark(raw);
