@@ -2,12 +2,17 @@
  * Until its signature is checked a CRL is anyone's bytes (a plain-http distribution point, a file someone
  * dropped), so what parsing it costs must not depend on how the bytes are nested. 64 MB of tiny extensions in one
  * entry took 29 s and 1.7 GB (one array node per extension); a 60 MB OID, time or name attribute became a
- * 60 MB string or array, and a name became a 60 MB "one-line" error. Each is now refused, or cut, early.
+ * 60 MB string or array, and a name became a 60 MB "one-line" error. Each is now refused, or cut, early; and
+ * with a CA given, the signature is checked before the entries are walked at all.
  */
+import { createPrivateKey, sign } from 'node:crypto';
+import * as fs from 'node:fs';
 import { parseCrlBytes } from '../../revocation/crl-source';
+import { loadRevocationSource } from '../../revocation/load-source';
 import { MAX_CHILDREN } from '../../revocation/der-reader';
 import { UserError } from '../../diagnostics/user-error';
-import { int, oid, seq, tlv, utcTime } from './crl-der-builder';
+import { caSubjectDer, int, oid, seq, tlv, utcTime } from './crl-der-builder';
+import { makeCa, tempDir } from './openssl-pki';
 
 const ALG = seq(oid('2a8648ce3d040302'));
 const T = utcTime(new Date(Date.now() - 3600_000));
@@ -66,5 +71,24 @@ describe('work done on a CRL before its signature is checked', () => {
     expect(parsed.issuer.length).toBeLessThanOrEqual(515);
     expect(parsed.issuer).toMatch(/^CN=A+\.\.\.$/);
     expect(parsed.issuerDer.length).toBeGreaterThan(1_000_000);
+  });
+
+  it('checks the signature before walking the entries: a forged CRL is refused for its signature, not its entries', async () => {
+    const dir = tempDir();
+    try {
+      const ca = makeCa(dir, 'walk-ca');
+      const impostor = makeCa(dir, 'walk-impostor', { subject: '/O=Conngate Test/CN=walk-ca' });
+      // 20,000 entries, the last one broken: a walk would have to read them all to find out.
+      const entries = Array.from({ length: 20_000 }, (_, i) => seq(int((0x100000 + i).toString(16)), T));
+      const tbs = seq(int('01'), ALG, caSubjectDer(ca), T, utcTime(new Date(Date.now() + 86_400_000)), seq(...entries, tlv(0x04, Buffer.from('x'))));
+      const signature = sign('sha256', tbs, { key: createPrivateKey(fs.readFileSync(impostor.keyFile)), dsaEncoding: 'der' });
+      const file = `${dir}/forged.crl`;
+      fs.writeFileSync(file, seq(tbs, ALG, tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))));
+      await expect(loadRevocationSource({ crlFiles: [file], caFiles: [ca.certFile] })).rejects.toThrow(/forged\.crl: signature does not verify against/);
+      // Unverified (the caller's choice), the same bytes are walked and the broken entry is found.
+      await expect(loadRevocationSource({ crlFiles: [file], insecureSkipCrlVerify: true })).rejects.toThrow(/revoked entry 20001 is not a SEQUENCE/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
