@@ -9,6 +9,7 @@ import { children, contentBytes, DerError, elementBytes, expectTlv, oidText, rea
 import { nameText } from './distinguished-name';
 import { PemError, pemBlocks } from './pem-blocks';
 import { readSourceFile } from './source-file';
+import { printable } from './untrusted-text';
 
 export interface CaCertificate {
   /** file (and block number) it came from */
@@ -67,7 +68,8 @@ function readCertExtension(der: Uint8Array, e: Tlv, out: CaCertificate): void {
       const dpName = children(der, dp).find((c) => c.tag === 0xa0);
       const fullName = dpName ? children(der, dpName).find((c) => c.tag === 0xa0) : undefined;
       for (const gn of fullName ? children(der, fullName) : []) {
-        if (gn.tag === 0x86) out.crlDistributionPoints.push(contentBytes(der, gn).toString('latin1'));
+        // Escaped: the URL is shown in one-line errors and progress, and a certificate can be anyone's.
+        if (gn.tag === 0x86) out.crlDistributionPoints.push(printable(contentBytes(der, gn).toString('latin1')));
       }
     }
   }

@@ -6,6 +6,7 @@
  */
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
+import { printable } from './untrusted-text';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
 
 /** True for the http(s) URLs this source reads. */
@@ -44,7 +45,7 @@ export async function fetchHttpCrl(url: string, opts: CrlFetchOptions = {}): Pro
       }
       if (res.status !== 200) {
         await res.body?.cancel();
-        throw fetchError(url, `HTTP ${res.status} ${res.statusText}`);
+        throw fetchError(url, `HTTP ${res.status} ${printable(res.statusText)}`);
       }
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (declared > maxBytes) {
@@ -61,7 +62,7 @@ export async function fetchHttpCrl(url: string, opts: CrlFetchOptions = {}): Pro
     if (e instanceof UserError) throw e;
     const err = e as Error & { cause?: { code?: string; message?: string } };
     if (err.name === 'TimeoutError' || err.name === 'AbortError') throw fetchError(url, `no complete answer within ${timeoutMs / 1000} s`);
-    throw fetchError(url, `${err.cause?.code ?? err.name}: ${err.cause?.message ?? err.message}`);
+    throw fetchError(url, printable(`${err.cause?.code ?? err.name}: ${err.cause?.message ?? err.message}`));
   }
 }
 

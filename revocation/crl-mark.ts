@@ -70,12 +70,41 @@ export function isOlder(m: Pick<CrlMark, 'crlNumber' | 'thisUpdate'>, stored: Pi
   return Date.parse(m.thisUpdate) < Date.parse(stored.thisUpdate);
 }
 
+/** The scope ids of the marks a store holds (`conngate:crl-mark:<scopeId>` keys). */
+export function storedMarkScopes(store: ReadonlyMap<string, string>): string[] {
+  const prefix = `${reservedKey('crl-mark')}:`;
+  const out: string[] = [];
+  for (const k of store.keys()) if (k.startsWith(prefix)) out.push(k.slice(prefix.length));
+  return out;
+}
+
 /**
  * Checks the marks against what the store holds and returns the mark writes to make. A CRL older than its
  * scope's mark, or a damaged mark, is a refusal unless allowOlder (then the mark is set to the CRL applied).
+ *
+ * A mark in the store whose scope no CRL of this run has is a CRL left out: the store would lose every serial
+ * only that CRL revoked. That is how a substituted CRL looks (another partition of the same CA, served at the
+ * URL of the full CRL; a CA whose CRL was dropped from the job; a serial list replacing the CRLs), and the
+ * mass-delete share only slows it down run by run. Refused unless allowDrop (--allow-mass-delete), which then
+ * deletes that mark in the last batch, so the scope is forgotten on purpose.
  */
-export function planMarks(store: ReadonlyMap<string, string>, marks: CrlMark[], allowOlder: boolean): { puts: KeyValue[]; refusal?: UserError } {
+export function planMarks(store: ReadonlyMap<string, string>, marks: CrlMark[], allowOlder: boolean, allowDrop = false):
+  { puts: KeyValue[]; deletes: string[]; refusal?: UserError } {
   const puts: KeyValue[] = [];
+  const deletes: string[] = [];
+  const inRun = new Set(marks.map((m) => m.scopeId));
+  for (const scopeId of storedMarkScopes(store)) {
+    if (inRun.has(scopeId)) continue;
+    const key = crlMarkKey(scopeId);
+    if (allowDrop) {
+      deletes.push(key);
+      continue;
+    }
+    const stored = parseMark(store.get(key) ?? '');
+    const what = stored ? `a CRL of "${stored.issuer}" (${stored.crlNumber ? `CRL number ${stored.crlNumber}, ` : ''}thisUpdate ${stored.thisUpdate})` : 'a CRL';
+    return { puts, deletes, refusal: new UserError(key, `the store applied ${what} that this run does not include; its revocations would be deleted`,
+      'pass that CA\'s CRL (every partition) too; pass --allow-mass-delete only to drop that CRL from the store on purpose (its mark is removed)') };
+  }
   for (const m of marks) {
     const key = crlMarkKey(m.scopeId);
     const raw = store.get(key);
@@ -83,16 +112,16 @@ export function planMarks(store: ReadonlyMap<string, string>, marks: CrlMark[], 
     if (raw === value) continue;
     const stored = raw === undefined ? undefined : parseMark(raw);
     if (raw !== undefined && !stored && !allowOlder) {
-      return { puts, refusal: new UserError(key, `the store's high-water mark for "${m.issuer}" is unreadable (${JSON.stringify(raw.slice(0, 80))})`,
+      return { puts, deletes, refusal: new UserError(key, `the store's high-water mark for "${m.issuer}" is unreadable (${JSON.stringify(raw.slice(0, 80))})`,
         'find out who wrote it; pass --allow-older-crl to replace it with this CRL\'s mark') };
     }
     if (stored && isOlder(m, stored) && !allowOlder) {
       const had = `${stored.crlNumber ? `CRL number ${stored.crlNumber}, ` : ''}thisUpdate ${stored.thisUpdate}`;
       const got = `${m.crlNumber ? `CRL number ${m.crlNumber}, ` : ''}thisUpdate ${m.thisUpdate}`;
-      return { puts, refusal: new UserError(m.where, `older CRL refused: the store already holds a newer CRL of "${m.issuer}" (${had}); this one has ${got}`,
+      return { puts, deletes, refusal: new UserError(m.where, `older CRL refused: the store already holds a newer CRL of "${m.issuer}" (${had}); this one has ${got}`,
         'fetch the current CRL from the CA; pass --allow-older-crl only to roll back on purpose') };
     }
     if (!m.checkOnly) puts.push({ key, value });
   }
-  return { puts };
+  return { puts, deletes };
 }

@@ -6,6 +6,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
+import { printable } from './untrusted-text';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
 
 /** Bucket and key of an `s3://bucket/key` URL; undefined when `spec` is not one. Throws for a malformed one. */
@@ -42,7 +43,7 @@ export async function fetchS3Crl(client: S3Client, url: string, opts: CrlFetchOp
     const fix = /NoSuchKey|NotFound/.test(err.name) ? 'check the bucket and key (AWS Private CA writes crl/<ca-id>.crl)'
       : /AccessDenied|Credentials|Forbidden/i.test(err.name) ? 'check the AWS credentials and their s3:GetObject permission on the bucket'
         : 'check --endpoint / CONNGATE_ENDPOINT and the network';
-    throw failure(url, `GetObject failed: ${err.name}: ${(err.message ?? '').split('\n')[0]}`, fix);
+    throw failure(url, `GetObject failed: ${printable(err.name)}: ${printable((err.message ?? '').split('\n')[0])}`, fix);
   }
 }
 

@@ -178,11 +178,22 @@ function readCrlExtensions(der: Uint8Array, wrapper: Tlv, out: CrlStructure): vo
   }
 }
 
-/** Accepts a scope (partition by distribution point, user or CA certificates only); refuses what would mislead. */
+/**
+ * Accepts a scope (a partition by distribution point, user certificates only); refuses what would mislead. A CRL
+ * of CA certificates only does not cover client certificates at all: applied as a stage's source it would
+ * un-revoke every client certificate. Fields are the five RFC 5280 defines, in their DER (implicit) tags.
+ */
 function checkIssuingDistributionPoint(der: Uint8Array, idp: Tlv): void {
   if (idp.tag !== TAG.SEQUENCE) throw new DerError(idp.start, 'malformed issuingDistributionPoint');
   for (const field of children(der, idp)) {
+    if (![0xa0, 0x81, 0x82, 0x83, 0x84, 0x85].includes(field.tag)) {
+      throw new DerError(field.start, `unknown issuingDistributionPoint field (tag 0x${field.tag.toString(16)})`);
+    }
     const on = field.end > field.contentStart && der[field.contentStart] !== 0;
+    if (field.tag === 0x82 && on) {
+      throw new UnsupportedCrlError('a CRL of CA certificates only (onlyContainsCACerts): client certificates are not in it',
+        'pass the CRL the CA publishes for the client certificates it issues');
+    }
     if (field.tag === 0x84 && on) {
       throw new UnsupportedCrlError('an indirect CRL (issuingDistributionPoint indirectCRL): its entries may belong to other CAs',
         'pass a direct CRL signed by the CA that issued the certificates; indirect CRLs are not supported');

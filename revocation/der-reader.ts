@@ -7,6 +7,8 @@
  * refused, as DER requires.
  */
 
+import { printable } from './untrusted-text';
+
 /** A decoding failure; `offset` is where in the input it happened. */
 export class DerError extends Error {
   constructor(readonly offset: number, what: string) {
@@ -69,11 +71,19 @@ export function expectTlv(buf: Uint8Array, pos: number, limit: number, tag: numb
   return t;
 }
 
-/** The children of a constructed element, in order (one level only). */
-export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+/**
+ * Most children any element conngate reads with children() has (names, extensions, algorithm identifiers; the
+ * revoked list is walked one entry at a time instead). Before its signature is checked a CRL is anyone's bytes:
+ * 64 MB of tiny extensions in one entry cost 29 s and 1.7 GB as an array of millions of nodes.
+ */
+export const MAX_CHILDREN = 1000;
+
+/** The children of a constructed element, in order (one level only); more than `max` is refused. */
+export function children(buf: Uint8Array, parent: Tlv, max = MAX_CHILDREN): Tlv[] {
   const out: Tlv[] = [];
   let p = parent.contentStart;
   while (p < parent.end) {
+    if (out.length === max) throw new DerError(p, `more than ${max} elements in one ASN.1 element`);
     const t = readTlv(buf, p, parent.end);
     out.push(t);
     p = t.end;
@@ -84,6 +94,8 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 /** A DER OBJECT IDENTIFIER's content as dotted text ("2.5.29.20"). */
 export function oidText(buf: Uint8Array, t: Tlv): string {
   if (t.tag !== TAG.OID || t.end === t.contentStart) throw new DerError(t.start, 'expected an OBJECT IDENTIFIER');
+  // Real OIDs are a few dozen bytes; a 60 MB one would become an array of millions of numbers.
+  if (t.end - t.contentStart > 128) throw new DerError(t.start, 'OBJECT IDENTIFIER longer than 128 bytes');
   const parts: number[] = [];
   let v = 0;
   for (let i = t.contentStart; i < t.end; i++) {
@@ -130,7 +142,8 @@ export function elementBytes(buf: Uint8Array, t: Tlv): Buffer {
 
 /** UTCTime (two-digit years per RFC 5280: 50-99 = 19xx) or GeneralizedTime, both in their DER "Z" form. */
 export function readTime(buf: Uint8Array, t: Tlv): Date {
-  const s = Buffer.from(contentBytes(buf, t)).toString('latin1');
+  // A DER time is 13 or 15 bytes; only a bounded prefix of anything longer is decoded (for the message).
+  const s = Buffer.from(contentBytes(buf, t).subarray(0, 32)).toString('latin1') + (t.end - t.contentStart > 32 ? '...' : '');
   let m: RegExpExecArray | null;
   let year: number;
   if (t.tag === TAG.UTC_TIME && (m = /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s))) {
@@ -139,9 +152,11 @@ export function readTime(buf: Uint8Array, t: Tlv): Date {
   } else if (t.tag === TAG.GENERALIZED_TIME && (m = /^(\d\d\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(s))) {
     year = Number(m[1]);
   } else {
-    throw new DerError(t.start, `not a DER time ("${s.slice(0, 20)}")`);
+    throw new DerError(t.start, `not a DER time ("${printable(s.slice(0, 20))}")`);
   }
   const d = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  if (Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(t.start, `invalid date "${s}"`);
+  // Date.UTC rolls 24:00, minute 60 and second 60 over into the next unit; DER times have no such values.
+  const inRange = Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60;
+  if (!inRange || Number.isNaN(d.getTime()) || d.getUTCMonth() !== Number(m[2]) - 1) throw new DerError(t.start, `invalid date "${s}"`);
   return d;
 }

@@ -6,6 +6,7 @@ import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
+import { printable } from './untrusted-text';
 
 /** Parses import JSON; every key must be a serial (it is canonicalised), every value a non-empty string. */
 export function parseKvsImport(text: string, where: string): RevokedSet {
@@ -27,7 +28,7 @@ export function parseKvsImport(text: string, where: string): RevokedSet {
       throw new UserError(at, 'each item needs a string "key" and a non-empty string "value"', 'fix that item');
     }
     const canonical = canonicalSerial(key);
-    if (!canonical) throw new UserError(at, `key "${key.slice(0, 60)}" is not a certificate serial`, 'use hex serials as keys');
+    if (!canonical) throw new UserError(at, `key "${printable(key.slice(0, 60))}" is not a certificate serial`, 'use hex serials as keys');
     entries.set(canonical, value);
   });
   return { entries, inputs: [`${where} (KeyValueStore import JSON, ${entries.size} keys)`] };

@@ -11,7 +11,7 @@ import { markOf } from './crl-mark';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
 import { fetchHttpCrl, isHttpUrl } from './crl-http-source';
 import { fetchS3Crl, parseS3Url } from './crl-s3-source';
-import { checkCrlFresh, crlsToRevokedSet, parseCrlBytes, ParsedCrl, readCrlFile, verifyCrl } from './crl-source';
+import { checkCrlFresh, CrlAuthenticator, crlsToRevokedSet, parseCrlBytes, ParsedCrl, readCrlFile, verifyCrl } from './crl-source';
 import { readKvsImportFile } from './kvs-import-format';
 import { mergeRevokedSets, RevokedSet } from './revoked-set';
 import { readSerialListFile } from './serial-list-source';
@@ -82,14 +82,16 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
   const cas: CaCertificate[] = caFiles.flatMap((f) => readCertificates(f, 'CA certificate', '--ca'));
 
   const crls: ParsedCrl[] = [];
-  for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts));
-  for (const certFile of fromCerts) crls.push(...await readCrlFromCert(certFile, opts));
+  // Verified as soon as each header is read, before its entries are walked (see CrlAuthenticator).
+  const authenticate: CrlAuthenticator | undefined = opts.insecureSkipCrlVerify ? undefined : (crl) => verifyCrl(crl, cas);
+  for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts, authenticate));
+  for (const certFile of fromCerts) crls.push(...await readCrlFromCert(certFile, opts, authenticate));
 
   const now = opts.now ?? new Date();
   const infos: CrlInfo[] = [];
   const scopes = new Map<string, string>();
   for (const crl of crls) {
-    const ca = opts.insecureSkipCrlVerify ? undefined : verifyCrl(crl, cas);
+    const ca = opts.insecureSkipCrlVerify ? undefined : crl.verifiedBy ?? verifyCrl(crl, cas);
     checkCrlFresh(crl, now, !!opts.allowStale);
     const seen = scopes.get(crl.scopeId);
     if (seen) {
@@ -119,7 +121,7 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
 }
 
 /** One `--crl` value: a file, an http(s) URL or an s3 URL. */
-async function readCrlSpec(spec: string, opts: SourceOptions): Promise<ParsedCrl[]> {
+async function readCrlSpec(spec: string, opts: SourceOptions, authenticate?: CrlAuthenticator): Promise<ParsedCrl[]> {
   let fetched: FetchedCrl;
   if (isHttpUrl(spec)) {
     fetched = await fetchHttpCrl(spec, opts.fetch);
@@ -135,14 +137,14 @@ async function readCrlSpec(spec: string, opts: SourceOptions): Promise<ParsedCrl
     if (size !== undefined && size > maxBytes) {
       throw new UserError(spec, `the CRL file is ${size} bytes, larger than ${maxBytes}`, 'raise --crl-max-mb if this CA\'s CRL really is that large');
     }
-    return readCrlFile(spec);
+    return readCrlFile(spec, authenticate);
   }
   opts.fetch?.onProgress?.(`fetched ${spec}: ${fetched.how}`);
-  return parseCrlBytes(fetched.bytes, spec);
+  return parseCrlBytes(fetched.bytes, spec, authenticate);
 }
 
 /** The CRL named by a certificate's CRL Distribution Points: the first http(s) one that downloads. */
-async function readCrlFromCert(certFile: string, opts: SourceOptions): Promise<ParsedCrl[]> {
+async function readCrlFromCert(certFile: string, opts: SourceOptions, authenticate?: CrlAuthenticator): Promise<ParsedCrl[]> {
   const [cert] = readCertificates(certFile, 'certificate', '--crl-from-cert');
   const urls = cert.crlDistributionPoints.filter(isHttpUrl);
   if (urls.length === 0) {
@@ -152,7 +154,7 @@ async function readCrlFromCert(certFile: string, opts: SourceOptions): Promise<P
   let lastError: unknown;
   for (const url of urls) {
     try {
-      return await readCrlSpec(url, opts);
+      return await readCrlSpec(url, opts, authenticate);
     } catch (e) {
       // Only a failed download moves on to the next point; a CRL that downloads but is bad is an answer.
       if (!(e instanceof UserError) || e.exitCode !== 1) throw e;

@@ -7,6 +7,7 @@ import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
+import { printable } from './untrusted-text';
 
 const PREFIX = /^(?:serial\s*=|serial\s+number\s*:)\s*/i;
 
@@ -19,7 +20,7 @@ export function parseSerialList(text: string, where: string): RevokedSet {
     if (line === '') continue;
     const key = canonicalSerial(line.replace(PREFIX, ''));
     if (!key) {
-      const shown = line.length > 60 ? `${line.slice(0, 60)}...` : line;
+      const shown = printable(line.length > 60 ? `${line.slice(0, 60)}...` : line);
       throw new UserError(`${where}:${i + 1}`, `"${shown}" is not a certificate serial`,
         'write one hex serial per line (e.g. 00:9e:2a:af or 9E2AAF); use # for comments');
     }

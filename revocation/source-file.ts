@@ -4,12 +4,19 @@ import { UserError } from '../diagnostics/user-error';
 
 /**
  * The bytes of `file`; a missing or unreadable file is a UserError naming it, what it should have been
- * (`what`, e.g. "CRL file") and the flag that named it.
+ * (`what`, e.g. "CRL file") and the flag that named it. Only regular files are read: /dev/zero never ends (the
+ * read grows to 2 GB), and opening a pipe with no writer blocks forever, before any deadline could apply.
  */
 export function readSourceFile(file: string, what: string, flag: string): Buffer {
   try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) {
+      throw new UserError(file, `cannot read ${what} (not a regular file: a device, pipe or folder)`,
+        `save the input to a file and pass that to ${flag}`);
+    }
     return fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(file, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, `check the ${flag} path`);
   }
 }

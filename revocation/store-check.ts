@@ -2,7 +2,8 @@
  * `conngate revocations check`: a read-only comparison of a store with its sources, for scheduled jobs. It
  * fails (exit 1) when a revoked serial is missing from the store (the function would let that certificate in),
  * when a CRL has passed its nextUpdate or will within the warning window, when the canary is gone, when a
- * source CRL is older than what the store already applied (a stale mirror), or when a mark is unreadable.
+ * source CRL is older than what the store already applied (a stale mirror), when a mark is unreadable, or when
+ * the store holds the mark of a CRL no source includes (a CRL dropped from the job, or substituted).
  * Extras, size and marks are reported.
  */
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
@@ -33,7 +34,7 @@ export interface CrlStatus {
   nextUpdate?: string;
   revoked: number;
   /** ok, expiring (within --warn-before), expired */
-  freshness: 'ok' | 'expiring' | 'expired';
+  freshness: 'ok' | 'expiring' | 'expired' | 'unknown';
   /** how the CRL compares with the store's high-water mark of its issuer and scope */
   mark: 'current' | 'newer-than-store' | 'older-than-store' | 'no-mark';
 }
@@ -44,6 +45,8 @@ export interface MarkStatus {
   crlNumber?: string;
   thisUpdate?: string;
   readable: boolean;
+  /** false when no CRL of the sources has this mark's scope: that CRL is no longer being applied */
+  inSources: boolean;
 }
 
 export interface CheckReport {
@@ -77,13 +80,15 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   const marks: MarkStatus[] = [];
   const unreadableMarks: string[] = [];
   const markPrefix = `${reservedKey('crl-mark')}:`;
+  const sourceScopes = new Set(opts.source.crls.map((c) => c.scopeId));
   for (const [k, v] of store) {
     bytes += entryBytes(k, v);
     if (isReservedKey(k)) {
       reserved++;
       if (k.startsWith(markPrefix)) {
         const m = parseMark(v);
-        marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m });
+        marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m,
+          inSources: sourceScopes.has(k.slice(markPrefix.length)) });
         if (!m) unreadableMarks.push(k);
       }
     } else if (!target.has(k) && k !== opts.canary) {
@@ -96,15 +101,22 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   if (missing.length > 0) {
     problems.push(`${missing.length} revoked serial(s) of the sources are missing from the store (e.g. ${missing.slice(0, 3).join(', ')}): run revocations sync`);
   }
+  // A CRL the store applied but the job no longer reads: its serials stay as extras and are never updated, and the
+  // next sync refuses (or, with --allow-mass-delete, deletes them). A substituted CRL looks exactly like this.
+  for (const m of marks) {
+    if (!m.inSources) problems.push(`${m.key}: the store applied a CRL of "${m.issuer}" (CRL number ${m.crlNumber ?? '-'}) that no source of this check includes`);
+  }
   for (const k of unreadableMarks) problems.push(`${k}: the high-water mark is unreadable; the next sync will refuse until it is replaced (--allow-older-crl)`);
   const canaryPresent = store.has(opts.canary);
   if (!canaryPresent) problems.push(`the canary ${opts.canary} is missing from the store: re-apply the stage`);
 
   const crls: CrlStatus[] = opts.source.crls.map((c) => {
     const next = c.nextUpdate?.getTime();
-    const freshness: CrlStatus['freshness'] = next === undefined ? 'ok' : next < now.getTime() ? 'expired'
+    const freshness: CrlStatus['freshness'] = next === undefined ? 'unknown' : next < now.getTime() ? 'expired'
       : next < now.getTime() + opts.warnBeforeMs ? 'expiring' : 'ok';
     if (freshness === 'expired') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} has passed: the CA's newer CRL is not being fetched`);
+    // RFC 5280 requires nextUpdate; without it a mirror can serve the same CRL forever and no date ever says so.
+    if (freshness === 'unknown') problems.push(`${c.where}: the CRL has no nextUpdate, so whether it is the CA's current one cannot be told`);
     if (freshness === 'expiring') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} is within the warning window`);
     const raw = store.get(crlMarkKey(c.scopeId));
     const stored: StoredMark | undefined = raw === undefined ? undefined : parseMark(raw);
@@ -137,7 +149,8 @@ export function formatCheckReport(r: CheckReport, stage: string): string {
     ['extras', `${r.extras.count}${r.extras.count ? `: ${r.extras.sample.join(' ')}${r.extras.count > r.extras.sample.length ? ' ...' : ''}` : ''} (in the store, in no source)`],
     ['canary', r.canaryPresent ? 'present' : 'MISSING'],
     ...r.crls.map((c) => ['crl', `${c.where}: "${c.issuer}" number ${c.crlNumber ?? '-'}, ${c.revoked} revoked, thisUpdate ${c.thisUpdate}, nextUpdate ${c.nextUpdate ?? '-'} (${c.freshness}); vs store mark: ${c.mark}`]),
-    ...r.marks.map((m) => ['mark', m.readable ? `"${m.issuer}" number ${m.crlNumber ?? '-'}, thisUpdate ${m.thisUpdate}` : `${m.key}: UNREADABLE`]),
+    ...r.marks.map((m) => ['mark', `${m.readable ? `"${m.issuer}" number ${m.crlNumber ?? '-'}, thisUpdate ${m.thisUpdate}` : `${m.key}: UNREADABLE`}` +
+      `${m.inSources ? '' : ' (in no source)'}`]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const head = `revocations check ${stage}: ${r.ok ? 'OK' : `FAIL (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''})`}`;

@@ -27,6 +27,7 @@ import { isReservedKey } from './reserved-keys';
 import { RevokedSet } from './revoked-set';
 import { diffStore, StoreDiff } from './store-diff';
 import { readSnapshot, writeSnapshot } from './store-snapshot';
+import { printable } from './untrusted-text';
 import { planBatches } from './update-batches';
 
 export interface SyncOptions {
@@ -119,6 +120,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
   let puts = 0;
   let deletes = 0;
   let batchesSent = 0;
+  let recounts = 0;
 
   const save = (): void => {
     if (opts.snapshotDir && known.confirmed) writeSnapshot(opts.snapshotDir, { kvsArn, etag: known.etag, entries: known.entries });
@@ -126,7 +128,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
 
   for (;;) {
     const diff = diffStore(target, known.entries, keep);
-    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl);
+    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl, !!opts.allowMassDelete);
     const refusal = marks.refusal ?? safetyRefusal(diff, diff.storeSerialKeys, share, opts);
     if (refusal && !known.confirmed) {
       // Never refuse (nor write) on an unconfirmed snapshot's word: read the store first.
@@ -135,8 +137,9 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
     }
     if (refusal) throw refusal;
     for (const m of marks.puts) diff.final.set(m.key, m.value);
+    for (const k of marks.deletes) diff.final.delete(k);
     const storeBytes = checkStoreFits(diff.final, opts.source.inputs.join(', ') || kvsArn);
-    const batches = planBatches(diff, KVS_LIMITS, marks.puts);
+    const batches = planBatches(diff, KVS_LIMITS, marks.puts, marks.deletes);
     let reservedAfter = 0;
     for (const k of diff.final.keys()) if (isReservedKey(k)) reservedAfter++;
     const result = (): SyncResult => ({
@@ -163,9 +166,10 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
       if (opts.signal?.aborted) {
         save();
         throw new UserError(kvsArn, `sync interrupted after ${batchesSent} batches; the store holds a consistent mix of old and new entries`,
-          'run the same sync again to finish');
+          'run the same sync again to finish', 1);
       }
       let etag: string | undefined;
+      let itemCount: number | undefined;
       try {
         const out = await client.send(new UpdateKeysCommand({
           KvsARN: kvsArn, IfMatch: known.etag,
@@ -173,13 +177,14 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
           Deletes: batch.deletes.length ? batch.deletes.map((k) => ({ Key: k })) : undefined,
         }));
         etag = out.ETag;
+        itemCount = out.ItemCount;
       } catch (e) {
         if (isConflict(e)) {
           conflicts++;
           if (conflicts > maxConflicts) {
             save();
             throw new UserError(kvsArn, `the store kept changing under the sync (${conflicts} conflicts)`,
-              'find the other writer of this KeyValueStore, then run the sync again');
+              'find the other writer of this KeyValueStore, then run the sync again', 1);
           }
           progress(`conflict on batch ${i + 1}/${batches.length}: the store changed; re-reading and recomputing`);
           known = await readStore(client, kvsArn, known.confirmed ? known : snap, progress);
@@ -190,14 +195,26 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
         save();
         throw serviceError(e, 'UpdateKeys', kvsArn);
       }
-      if (!etag) throw new Error(`UpdateKeys on ${kvsArn} returned no ETag`);
+      if (!etag) throw noEtag('UpdateKeys', kvsArn);
       for (const p of batch.puts) known.entries.set(p.key, p.value);
       for (const k of batch.deletes) known.entries.delete(k);
       known.etag = etag;
       known.confirmed = true;
       puts += batch.puts.filter((p) => !isReservedKey(p.key)).length;
-      deletes += batch.deletes.length;
+      deletes += batch.deletes.filter((k) => !isReservedKey(k)).length;
       batchesSent++;
+      if (itemCount !== undefined && itemCount !== known.entries.size) {
+        // The service counts a different store than the one planned against: the snapshot the first write trusted
+        // (its ETag was current) did not hold the store's content. Keys it claimed may be missing: list and re-plan.
+        if (++recounts > 2) {
+          throw new UserError(kvsArn, `the store reports ${itemCount} keys after a write, not the ${known.entries.size} its listed content gives`,
+            'run the sync again with --no-snapshot; if it persists, compare ListKeys with DescribeKeyValueStore', 1);
+        }
+        progress(`the store holds ${itemCount} keys, not the ${known.entries.size} planned for: the snapshot was wrong; listing and recomputing`);
+        known = await readStore(client, kvsArn, undefined, progress);
+        conflicted = true;
+        break;
+      }
       if (batches.length >= 10 && ((i + 1) % Math.ceil(batches.length / 10) === 0 || i + 1 === batches.length)) {
         progress(`batch ${i + 1}/${batches.length} written`);
       }
@@ -217,8 +234,13 @@ export async function readStore(
     throw serviceError(e, 'DescribeKeyValueStore', kvsArn);
   });
   const etag = d.ETag;
-  if (!etag) throw new Error(`DescribeKeyValueStore on ${kvsArn} returned no ETag`);
-  if (reuse && reuse.etag === etag) return { etag, entries: new Map(reuse.entries), confirmed: true, mode: 'snapshot' };
+  if (!etag) throw noEtag('DescribeKeyValueStore', kvsArn);
+  // The ETag says nothing changed since the snapshot; the count catches a snapshot that never held the store's
+  // content (damaged, edited, restored from another cache) for the price of no call.
+  if (reuse && reuse.etag === etag && (d.ItemCount === undefined || d.ItemCount === reuse.entries.size)) {
+    return { etag, entries: new Map(reuse.entries), confirmed: true, mode: 'snapshot' };
+  }
+  if (reuse && reuse.etag === etag) progress(`the snapshot has ${reuse.entries.size} keys but the store ${d.ItemCount}: ignoring the snapshot`);
   if (d.ItemCount === 0) return { etag, entries: new Map(), confirmed: true, mode: 'empty' };
   progress(`listing the store (${d.ItemCount ?? '?'} keys)`);
   const entries = new Map<string, string>();
@@ -234,6 +256,11 @@ export async function readStore(
   } while (next);
   // Writes that landed while listing change the ETag, so the first If-Match write catches them.
   return { etag, entries, confirmed: true, mode: 'listed' };
+}
+
+/** An answer without the ETag every further write needs: the endpoint is not a KeyValueStore (a proxy, a wrong URL). */
+function noEtag(op: string, kvsArn: string): UserError {
+  return new UserError(kvsArn, `${op} answered without an ETag`, 'check --endpoint / CONNGATE_ENDPOINT: it does not behave like the KeyValueStore API', 1);
 }
 
 function safetyRefusal(diff: StoreDiff, storeKeys: number, share: number, opts: SyncOptions): UserError | undefined {
@@ -257,7 +284,11 @@ function isConflict(e: unknown): boolean {
   return e instanceof ConflictException || (e as { name?: string })?.name === 'ConflictException' || status === 409 || status === 412;
 }
 
-/** Turns a failed service call into a one-line error naming the store and the step; bugs stay as they are. */
+/**
+ * Turns a failed service call into a one-line error naming the store and the step; bugs stay as they are. A store
+ * that does not exist is bad input (exit 2: a wrong ARN, before anything was written); every other failure is a
+ * failed operation (exit 1), which may come after some batches landed, so it must not claim "nothing changed".
+ */
 function serviceError(e: unknown, op: string, kvsArn: string): Error {
   const err = e as { name?: string; message?: string; $metadata?: unknown; code?: string };
   if (e instanceof UserError || (!err?.$metadata && !err?.code)) return e as Error;
@@ -270,5 +301,6 @@ function serviceError(e: unknown, op: string, kvsArn: string): Error {
     : /AccessDenied|Unrecognized|InvalidSignature|Credentials/i.test(name) ? 'check the AWS credentials and their CloudFront KeyValueStore permissions'
       : /ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(err.code ?? name) ? 'check --endpoint / CONNGATE_ENDPOINT and that the endpoint is running'
         : 'run the sync again; it resumes from what the store holds';
-  return new UserError(kvsArn, `${op} failed: ${name}: ${(err.message ?? '').split('\n')[0]}`, fix);
+  return new UserError(kvsArn, `${op} failed: ${printable(name)}: ${printable((err.message ?? '').split('\n')[0])}`, fix,
+    name === 'ResourceNotFoundException' ? 2 : 1);
 }

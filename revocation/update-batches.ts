@@ -9,10 +9,11 @@ export interface UpdateBatch {
 
 /**
  * Batches of at most 50 keys and 3 MB. New revocations come first: a sync that stops half way then leaves the
- * store revoking more, never less, than either the old or the new source. `last` (the CRL high-water marks)
- * goes into the final batch, so it lands in the same all-or-nothing write as the last changes, never before.
+ * store revoking more, never less, than either the old or the new source. `last` (the CRL high-water marks) and
+ * `lastDeletes` (marks of CRLs dropped on purpose) go into the final batch, so they land in the same
+ * all-or-nothing write as the last changes, never before.
  */
-export function planBatches(diff: Pick<StoreDiff, 'puts' | 'deletes'>, limits = KVS_LIMITS, last: KeyValue[] = []): UpdateBatch[] {
+export function planBatches(diff: Pick<StoreDiff, 'puts' | 'deletes'>, limits = KVS_LIMITS, last: KeyValue[] = [], lastDeletes: string[] = []): UpdateBatch[] {
   const batches: UpdateBatch[] = [];
   let cur: UpdateBatch = { puts: [], deletes: [] };
   let keys = 0;
@@ -38,6 +39,10 @@ export function planBatches(diff: Pick<StoreDiff, 'puts' | 'deletes'>, limits = 
   for (const p of last) {
     room(entryBytes(p.key, p.value));
     cur.puts.push(p);
+  }
+  for (const d of lastDeletes) {
+    room(entryBytes(d, ''));
+    cur.deletes.push(d);
   }
   if (keys > 0) batches.push(cur);
   return batches;

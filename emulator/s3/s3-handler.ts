@@ -44,11 +44,12 @@ export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: S
 }
 
 async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://emulator');
-  const rest = url.pathname.slice(S3_PATH_PREFIX.length);
+  // The raw path, not new URL(...).pathname: URL parsing resolves "." and ".." segments, so the key "a/../b" would
+  // be stored as "b" and "../other-bucket/key" would read another bucket. S3 keeps keys literally.
+  const rest = (req.url ?? '/').split('?')[0].slice(S3_PATH_PREFIX.length);
   const slash = rest.indexOf('/');
-  const bucket = decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash));
-  const key = slash < 0 ? '' : decodeURIComponent(rest.slice(slash + 1));
+  const bucket = decodePart(slash < 0 ? rest : rest.slice(0, slash));
+  const key = slash < 0 ? '' : decodePart(rest.slice(slash + 1));
   const method = req.method ?? 'GET';
   // SDK clients never send Origin; a browser page does. No page on any site may read or write these objects.
   const site = String(req.headers['sec-fetch-site'] ?? '');
@@ -91,6 +92,14 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   }
   res.writeHead(200, { ...headers, 'Content-Type': obj.contentType, 'Content-Length': String(obj.body.length) });
   res.end(method === 'HEAD' ? undefined : obj.body);
+}
+
+function decodePart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new S3Error('InvalidURI', 400, 'Couldn\'t parse the specified URI.');
+  }
 }
 
 function etagListMatches(header: string, etag: string): boolean {

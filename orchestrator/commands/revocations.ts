@@ -181,8 +181,9 @@ async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   });
   const client = createKvsClient(resolveTarget({ endpoint: f.endpoint }));
   const report = await checkRevocations({
-    client, kvsArn, source, canary: canaryKey, warnBeforeMs,
-    snapshotDir: f.snapshotDir ?? path.join(stateDir, 'revocation-snapshots'),
+    // The store is listed unless --snapshot-dir is given: the check is the sync's independent witness, and a local
+    // snapshot (restored from a CI cache) is the sync's own belief about the store.
+    client, kvsArn, source, canary: canaryKey, warnBeforeMs, snapshotDir: f.snapshotDir,
   });
   process.stdout.write(f.json ? `${JSON.stringify({ stage, ...report }, null, 2)}\n` : `${formatCheckReport(report, stage)}\n`);
   if (!report.ok) process.exitCode = 1;
@@ -220,7 +221,7 @@ export const revocationsCommand: CommandModule = {
     addSourceOptions(group.command('sync')
       .description('Make the stage\'s KeyValueStore hold exactly the revoked serials of the given sources (the canary is kept)')
       .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)'))
-      .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, or applying an empty source')
+      .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, applying an empty source, or dropping a CRL the store applied (its mark is removed)')
       .option('--allow-older-crl', 'apply a CRL older than the one the store already applied for its CA (a deliberate roll-back)')
       .option('--max-delete-share <share>', 'largest share of the store one sync may delete', '0.1')
       .option('--dry-run', 'print the difference (counts and a sample) without writing')
@@ -245,7 +246,7 @@ export const revocationsCommand: CommandModule = {
       .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
       .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
       .option('--canary <serial>', 'canary serial expected in the store (default: the stage\'s canarySerial)')
-      .option('--snapshot-dir <dir>', 'snapshots a sync left (read only, used when current)')
+      .option('--snapshot-dir <dir>', 'use the snapshots a sync left here when current, instead of listing the store (cheaper; trusts the local files)')
       .addHelpText('after', '\nExit codes: 0 all good, 1 a finding (missing serials, stale CRL, canary gone, source older than the store), 2 bad input.\n' +
         'Example (hourly, after the sync):\n  conngate revocations check prod --crl http://crl.example.com/issuing.crl --ca issuing.pem --warn-before 12h --json')
       .action(async (stage: string, flags: CheckFlags) => runCheck(stage, flags));

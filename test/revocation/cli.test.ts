@@ -106,7 +106,10 @@ describe('conngate revocations', () => {
       /: refused: an indirect CRL \(issuingDistributionPoint indirectCRL\)/],
     ['--ca with --insecure-skip-crl-verify', () => ['--crl', makeCrl(ca, ['01']), '--ca', ca.certFile, '--insecure-skip-crl-verify'], /^conngate: --insecure-skip-crl-verify: given together with --ca/],
     ['a bad serial line', () => ['--serials', serialsFile('bad.txt', ['# list', '01', '02', 'zz:01'])], /bad\.txt:4: "zz:01" is not a certificate serial/],
-    ['a mass delete', () => ['--serials', serialsFile('few.txt', ['05'])], /refusing to delete 61 of 63 keys \(96\.8%\), over the 10% limit/],
+    ['a mass delete', () => ['--crl', makeCrl(ca, ['9E2AAF0102030405060708090A0B0C0D0E0F1011', '05']), '--crl', makeCrl(otherCa, ['800000']),
+      '--ca', ca.certFile, '--ca', otherCa.certFile], /refusing to delete 59 of 63 keys \(93\.7%\), over the 10% limit/],
+    ['a serial list in place of the CRLs the store applied', () => ['--serials', serialsFile('few.txt', ['05'])],
+      /^conngate: conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=ca-(one|two)" \(CRL number 01, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/],
     ['an empty source', () => ['--serials', serialsFile('empty.txt', ['# nothing revoked'])], /the source lists no revoked serials/],
     ['a bad --max-delete-share', () => ['--serials', serialsFile('one.txt', ['05']), '--max-delete-share', '2'], /^conngate: --max-delete-share: "2" is not a share/],
     ['a missing source', () => [], /no input given/],
@@ -164,10 +167,12 @@ describe('conngate revocations', () => {
     const r = await cli(['revocations', 'sync', 'dev', '--serials', list, '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/none\.json: outputs file not found/);
-    const ok = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', s.kvsArn, '--no-snapshot',
+    // A store of its own: the shared one holds CRL marks, and a serial list would drop those CRLs.
+    const own = await emulatorStore({ emulator: emu });
+    const ok = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', own.kvsArn, '--no-snapshot',
       '--outputs', path.join(dir, 'none.json'), '--endpoint', emu.endpoint]);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/put 1 and deleted 0 keys .*read: listed/);
+    expect(ok.out).toMatch(/put 2 and deleted 0 keys .*read: listed/);
   });
 
   it('exports the KeyValueStore import JSON', async () => {

@@ -1,0 +1,110 @@
+/**
+ * A validly signed, unexpired CRL of the right CA can still be the wrong CRL: another partition of the same CA
+ * served at the URL of the full CRL (plain http lets anyone on the path do that), a CRL of CA certificates
+ * only, or a serial list put in place of the CRLs. Each would make the store drop the serials only the missing
+ * CRL revoked, a 10% slice per run under the mass-delete share, until nothing is left. The store's marks say
+ * which CRLs it applied, so the sync refuses a run that leaves one out, and the check fails on it.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RunningEmulator, startEmulator } from '../../emulator';
+import { loadRevocationSource } from '../../revocation/load-source';
+import { isReservedKey } from '../../revocation/reserved-keys';
+import { checkRevocations } from '../../revocation/store-check';
+import { syncRevocations } from '../../revocation/sync';
+import { CANARY, emulatorStore, readAll, storeEtag } from './emulator-store';
+import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+
+const hexes = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i.toString(16).padStart(6, '0')}`);
+
+describe('a CRL left out or substituted', () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  let ca: TestCa;
+  let server: http.Server;
+  let url: string;
+  /** what the loopback distribution point serves now */
+  let served: Buffer;
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0 });
+    dir = tempDir();
+    ca = makeCa(dir, 'scope-ca');
+    server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': served.length });
+      res.end(served);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuing.crl`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await emu.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fromUrl = () => loadRevocationSource({ crlFiles: [url], caFiles: [ca.certFile] });
+  const partition = (serials: string[], name: string): string => makeCrl(ca, serials, {
+    crlNumber: '20', crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', `fullname = URI:http://crl.example.com/${name}.crl`],
+  });
+
+  it('refuses another partition of the same CA served at the full CRL\'s URL, and check fails on it', async () => {
+    const s = await emulatorStore({ emulator: emu });
+    served = fs.readFileSync(makeCrl(ca, hexes(100, '9A'), { crlNumber: '10' }));
+    await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await fromUrl(), protectedKeys: [CANARY] });
+    const before = await storeEtag(s.client, s.kvsArn);
+
+    // Partition 2 holds 5 of the serials; everything else is in partition 1, which is not what is served.
+    served = fs.readFileSync(partition(hexes(5, '9A'), 'part2'));
+    const substituted = await fromUrl();
+    await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], maxDeleteShare: 1 }))
+      .rejects.toThrow(/conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(CRL number 10, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/);
+    await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], dryRun: true }))
+      .rejects.toThrow(/that this run does not include/);
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+
+    const report = await checkRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, canary: CANARY, warnBeforeMs: 0 });
+    expect(report.missing.count).toBe(0); // every serial of the substitute is in the store: without the marks this looked fine
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(CRL number 10\) that no source of this check includes/)]));
+    expect(report.marks).toEqual([expect.objectContaining({ crlNumber: '10', inSources: false })]);
+  });
+
+  it('applies every partition together, and refuses a run that drops one', async () => {
+    const s = await emulatorStore({ emulator: emu });
+    const p1 = partition(hexes(20, '9B'), 'part1');
+    const p2 = partition(hexes(20, '9C'), 'part2');
+    const both = await loadRevocationSource({ crlFiles: [p1, p2], caFiles: [ca.certFile] });
+    expect(await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: both, protectedKeys: [CANARY] })).toMatchObject({ puts: 40, marksWritten: 2 });
+    const onlyOne = await loadRevocationSource({ crlFiles: [p1], caFiles: [ca.certFile] });
+    await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: onlyOne, protectedKeys: [CANARY], maxDeleteShare: 1 }))
+      .rejects.toThrow(/that this run does not include/);
+    const ok = await checkRevocations({ client: s.client, kvsArn: s.kvsArn, source: both, canary: CANARY, warnBeforeMs: 0 });
+    expect(ok).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('refuses a serial list in place of the CRL; --allow-mass-delete drops the CRL on purpose, with its mark', async () => {
+    const s = await emulatorStore({ emulator: emu });
+    const crl = makeCrl(ca, hexes(30, '9D'), { crlNumber: '30' });
+    await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await loadRevocationSource({ crlFiles: [crl], caFiles: [ca.certFile] }), protectedKeys: [CANARY] });
+    const list = `${dir}/list.txt`;
+    fs.writeFileSync(list, `${hexes(30, '9D').join('\n')}\n`);
+    const fromList = await loadRevocationSource({ serialFiles: [list] });
+    // Even with no serial to delete today: the CRL would no longer be kept current.
+    await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: fromList, protectedKeys: [CANARY] })).rejects.toThrow(/that this run does not include/);
+    const r = await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: fromList, protectedKeys: [CANARY], allowMassDelete: true });
+    expect(r).toMatchObject({ puts: 0, deletes: 0, batches: 1 });
+    const keys = [...(await readAll(s.client, s.kvsArn)).keys()];
+    expect(keys.filter(isReservedKey)).toEqual([]);
+    expect(keys).toHaveLength(31);
+    // The CRL was dropped on purpose: the serial list alone now syncs without the flag.
+    expect(await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: fromList, protectedKeys: [CANARY] })).toMatchObject({ batches: 0 });
+  });
+
+  it('refuses a CRL of CA certificates only, even when the CA signed it', async () => {
+    const caOnly = makeCrl(ca, ['01'], { crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', 'onlyCA = TRUE'] });
+    await expect(loadRevocationSource({ crlFiles: [caOnly], caFiles: [ca.certFile] }))
+      .rejects.toThrow(/refused: a CRL of CA certificates only \(onlyContainsCACerts\): client certificates are not in it \(fix: /);
+  });
+});
