@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,9 +9,17 @@ jest.setTimeout(180_000);
 const CHILD = path.join(__dirname, 'lock-race-child.ts');
 const PROJECT_DIR = path.join(__dirname, '..', '..');
 
+/** Resolves with the contender's report line as soon as it is written (the winner then holds until released). */
 function contender(dir: string, startAt: number): Promise<string> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CHILD, dir, String(startAt)], { cwd: PROJECT_DIR, timeout: 30_000 }, (_err, stdout) => resolve(stdout.trim()));
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, String(startAt)], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'ignore'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.on('exit', () => { clearTimeout(killer); resolve(out.trim()); });
   });
 }
 
@@ -45,6 +53,7 @@ describe('local stage lock', () => {
         fs.mkdirSync(path.join(tryDir, 'locks'), { recursive: true });
         fs.writeFileSync(path.join(tryDir, 'locks', 'dev.lock'), JSON.stringify({ pid: dead, host: os.hostname(), since: 'earlier', expiresAt: new Date(Date.now() + 600_000).toISOString(), token: `stale-${i}` }));
         const [a, b] = await Promise.all([contender(tryDir, startAt), contender(tryDir, startAt)]);
+        fs.writeFileSync(path.join(tryDir, 'release'), '');
         return { i, a, b };
       });
       for (const { i, a, b } of await Promise.all(tries)) {
