@@ -7,6 +7,7 @@ import { pageInCreationOrder } from './paging';
 import { distributionsUsingTrustStore } from './distributions';
 import { checkNewName, findByIdOrName } from './resource-names';
 import { tagsFromInput } from './tagging';
+import { LIMITS } from '../limits';
 
 function status(ctx: HandlerContext, t: TrustStoreState): 'pending' | 'active' {
   return Date.parse(t.activeAt) > ctx.now.getTime() ? 'pending' : 'active';
@@ -40,6 +41,9 @@ function shape(ctx: HandlerContext, t: TrustStoreState) {
 
 const create: OperationHandler = (ctx, input) => {
   const name = checkNewName(input.Name, ctx.state.trustStores, 'trust store');
+  if (ctx.state.trustStores.size >= LIMITS.trustStoresPerAccount) {
+    throw new ApiError('EntityLimitExceeded', 400, `The account already has ${LIMITS.trustStoresPerAccount} trust stores, the maximum.`);
+  }
   const id = resourceIds.trustStore();
   const t: TrustStoreState = {
     id, name,
