@@ -31,8 +31,8 @@ function ocspDenial(status) {
   if (!status || typeof status !== 'object') return null;
   const certs = status.certificates || {};
   const all = [certs.leaf].concat(Array.isArray(certs.intermediates) ? certs.intermediates : []);
-  for (const c of all) {
-    if (c && c.status === 'Revoked') return 'OCSP revoked ' + c.serialNumber;
+  for (let i = 0; i < all.length; i++) {
+    if (all[i] && all[i].status === 'Revoked') return 'OCSP revoked ' + all[i].serialNumber;
   }
   if (status.chainValidity === 'Invalid') return 'OCSP chain invalid';
   return null;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runStagePipeline } from '../pipeline';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
 
@@ -24,7 +25,11 @@ export const deployCommand: CommandModule = {
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
     { applier: true })
       .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
+        const setup = setupPipeline(flags);
+        // conngate lint: the stage's function, before anything is applied or published (docs/lint.md).
+        lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
+
+        process.exitCode = await runStageCommand(setup, stage, { apply: true });
       });
   },
 };

@@ -8,6 +8,7 @@ import { listSynthesizedStages } from '../../stacks/synth-output';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 
 interface SynthFlags {
   dir: string;
@@ -26,6 +27,9 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const configs = loadStageConfigs(dir);
   const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
+
+  // conngate lint: every stage's function, before cdktf uploads it anywhere (docs/lint.md).
+  lintBeforeUse(configs.map((c) => c.functionFile));
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const verifyCommand: CommandModule = {
@@ -9,7 +10,11 @@ export const verifyCommand: CommandModule = {
       .argument('<stage>', 'the stage Terraform applied (elsewhere: Terraform Cloud, a plain `cdktf deploy`)')
       .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'))
       .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: false });
+        const setup = setupPipeline(flags);
+        // conngate lint: the stage's function, before anything is applied or published (docs/lint.md).
+        lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
+
+        process.exitCode = await runStageCommand(setup, stage, { apply: false });
       });
   },
 };
