@@ -72,3 +72,11 @@ test('a passthrough stage creates a distribution with mode passthrough and no tr
   expect(dist.DistributionConfig!.ViewerMtlsConfig).toEqual({ Mode: 'passthrough' });
   expect(dist.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
 }, 60_000);
+
+test('the revocation store carries the provider default_tags (hashicorp/aws >= 6.66.0 tags key value stores)', async () => {
+  const { outputs } = await apply('kvstags', {});
+  const stores = await client.send(new cf.ListKeyValueStoresCommand({}));
+  const arn = stores.KeyValueStoreList!.Items!.find((s) => s.Name === outputs.kvsName)!.ARN!;
+  const tags = await client.send(new cf.ListTagsForResourceCommand({ Resource: arn }));
+  expect(Object.fromEntries(tags.Tags!.Items!.map((t) => [t.Key, t.Value]))).toEqual({ project: 'conngate', stage: 'dev' });
+}, 60_000);

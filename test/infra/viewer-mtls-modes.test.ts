@@ -172,3 +172,15 @@ describe('CA rotation', () => {
     expect(() => synth(cfg)).not.toThrow();
   });
 });
+
+describe('KeyValueStore tags (provider 6.66 parity)', () => {
+  it('RevocationStore synthesizes its own tags on aws_cloudfront_key_value_store', () => {
+    const { RevocationStore } = require('../../modules/revocation-store') as typeof import('../../modules/revocation-store');
+    const stack = new TerraformStack(Testing.app(), 's');
+    new RevocationStore(stack, 'rs', { storeName: 'n', tags: { team: 'edge' } });
+    expect(only<any>(JSON.parse(Testing.synth(stack)).resource.aws_cloudfront_key_value_store).tags).toEqual({ team: 'edge' });
+    const bare = new TerraformStack(Testing.app(), 't');
+    new RevocationStore(bare, 'rs', { storeName: 'n' });
+    expect(only<any>(JSON.parse(Testing.synth(bare)).resource.aws_cloudfront_key_value_store).tags).toBeUndefined();
+  });
+});
