@@ -124,7 +124,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       const input = readInput(route.binding, labels, url.searchParams, req.headers, body);
       let changed = false;
-      const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; } };
+      const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; }, s3: s3Buckets };
       if (decision.concurrentWrite && route.concurrentWriter) route.concurrentWriter(ctx, input);
       let output: Record<string, unknown>;
       try {
