@@ -26,7 +26,7 @@ export const deployCommand: CommandModule = {
     { applier: true })
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
-        // conngate lint: the stage's function, before anything is applied or published (docs/lint.md).
+        // conngate lint: findings on the stage's function, before anything is applied or published (docs/lint.md).
         lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
 
         process.exitCode = await runStageCommand(setup, stage, { apply: true });

@@ -28,7 +28,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   const unassociated = unassociatedStagesFrom(flags.withoutAssociation);
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
 
-  // conngate lint: every stage's function, before cdktf uploads it anywhere (docs/lint.md).
+  // conngate lint: findings on every stage's function, before cdktf runs (docs/lint.md).
   lintBeforeUse(configs.map((c) => c.functionFile));
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));

@@ -57,8 +57,8 @@ export const testLocalCommand: CommandModule = {
           }
           return suite;
         });
-        // conngate lint: the functions under test, before any case runs (docs/lint.md).
-        lintBeforeUse(suites.map((s) => s.functionFile));
+        // conngate lint: findings on the functions under test, before any case runs (docs/lint.md).
+        lintBeforeUse(suites.map((s) => s.functionFile), (l) => process.stdout.write(`${l}\n`));
 
         const runs: SuiteRunSummary[] = [];
         for (const suite of suites) {

@@ -11,7 +11,7 @@ export const verifyCommand: CommandModule = {
       .description('for a stage applied outside conngate: gate, test DEVELOPMENT, publish, verify LIVE and record evidence (reads the outputs file)'))
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
-        // conngate lint: the stage's function, before anything is applied or published (docs/lint.md).
+        // conngate lint: findings on the stage's function, before anything is applied or published (docs/lint.md).
         lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
 
         process.exitCode = await runStageCommand(setup, stage, { apply: false });

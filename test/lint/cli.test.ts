@@ -41,11 +41,15 @@ describe('conngate lint', () => {
 });
 
 describe('conngate test --local runs lint first', () => {
-  it('stops with exit 1 before any case runs when the function has a lint error', async () => {
+  it('prints the findings on stdout before the table and still runs every case (its exit code is the suite\'s)', async () => {
     const r = await runCli(['test', '--local', 'bad.js', '--dir', '.'], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('bad.js:5:3 error decision-then-continue');
-    expect(r.stderr.trim().split('\n').pop()).toMatch(/^conngate: conngate lint bad\.js: 1 error in the connection function \(fix: /);
-    expect(r.stdout).not.toContain('passed');
+    const lintLine = r.stdout.indexOf('bad.js:5:3 error decision-then-continue');
+    expect(lintLine).toBeGreaterThanOrEqual(0);
+    expect(r.stdout).toContain('conngate lint: 1 error(s), 0 warning(s)');
+    // The case ran after the findings, and passed: the local runtime keeps the first of the two decisions, so the
+    // suite alone does not see what lint reports (calling both is undocumented at the edge).
+    expect(r.stdout.indexOf('1 passed, 0 failed')).toBeGreaterThan(lintLine);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
   }, 60_000);
 });
