@@ -20,12 +20,19 @@ export function lintSource(file: string, text: string): LintDiagnostic[] {
   const src = parseSource(file, text, out);
   if (src) {
     checkCodeSize(src);
-    checkEntryPoint(src);
-    checkDecisionPaths(src);
-    checkCfImport(src);
-    checkConnectionFields(src);
-    checkKvsSerialKey(src);
-    checkRuntimeSupport(src);
+    try {
+      checkEntryPoint(src);
+      checkDecisionPaths(src);
+      checkCfImport(src);
+      checkConnectionFields(src);
+      checkKvsSerialKey(src);
+      checkRuntimeSupport(src);
+    } catch (err) {
+      // The walkers recurse per nesting level; code nested deeply enough (well inside 10 KB) exhausts the stack.
+      // That must be a finding, not a crash of every command that lints.
+      if (!(err instanceof RangeError)) throw err;
+      src.report({ start: 0 }, 'error', 'syntax', 'nested too deeply to analyse (the checker ran out of stack): flatten the code');
+    }
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
 }

@@ -46,6 +46,12 @@ describe('syntax', () => {
       { file: 'f.js', line: 2, column: 11, severity: 'error', rule: 'syntax', message: 'Unexpected token' }]);
   });
   it('good', () => expect(only(OK, 'syntax')).toEqual([]));
+  it('hostile: nesting deep enough to exhaust the walkers (inside 10 KB) is a finding, not a crash', () => {
+    const depth = 1400;
+    const code = `function connectionHandler(c) {\n${'if(c){'.repeat(depth)}c.allow();${'}'.repeat(depth)}\n}\n`;
+    expect(Buffer.byteLength(code)).toBeLessThan(CODE_SIZE_LIMIT);
+    expect(lint(code).map((d) => [d.severity, d.rule])).toContainEqual(['error', 'syntax']);
+  });
 });
 
 describe('code-size', () => {
