@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import { UserError } from '../../diagnostics/user-error';
-import { buildConnectionObject, CONNECTION_DEFAULTS, type ConnectionObjectOptions } from '../../runtime/payload';
+import { buildConnectionObject, CONNECTION_DEFAULTS } from '../../runtime/payload';
+import type { ConnectionObjectOptions } from '../../runtime/payload';
 import { checkOcspOutcome, type OcspOutcome, type OcspStatus } from '../../runtime/ocsp-outcome';
 import type { CommandModule } from './index';
 
-interface PayloadFlags {
-  clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string;
-  chain?: string; ocsp?: string; ocspErrorType?: string; ocspIntermediates?: string;
-}
+interface PayloadFlags { clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string }
+/** The chain and OCSP flags (declared apart: interfaces merge). */
+interface PayloadFlags { chain?: string; ocsp?: string; ocspErrorType?: string; ocspIntermediates?: string }
 
 /** `conngate payload <cert>`: the connection object CloudFront would pass for a client certificate. */
 export const payloadCommand: CommandModule = {
