@@ -55,6 +55,8 @@ export interface TrustStoreState extends AccountResource {
   lastModified: string;
   activeAt: string;
   bundleSource: Record<string, unknown>;
+  /** How many CA certificates the bundle held when it was read from the emulator's S3. */
+  numberOfCaCertificates?: number;
   useClientCertificateOcspEndpoint: boolean;
 }
 

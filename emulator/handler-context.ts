@@ -21,6 +21,8 @@ export interface HandlerContext {
   readonly injected?: { failLiveTest: boolean };
   /** Marks the state as changed so that it is persisted after the request. */
   changed(): void;
+  /** The emulator's S3 subset, where trust stores read their CA bundle (once, at creation or update). */
+  readonly s3?: { hasBucket(bucket: string): boolean; get(bucket: string, key: string): { body: Buffer } | undefined };
 }
 
 /** An operation's behaviour: the SDK-shaped input in, the SDK-shaped output out; errors are thrown as ApiError. */

@@ -240,7 +240,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       }
       try {
         let changed = false;
-        const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; } };
+        const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; }, s3: s3Buckets };
         // A concurrent write injected before a failed request still happened, so it is persisted too.
         if (injectWrite) route.concurrentWriter!(ctx, input);
         let output: Record<string, unknown>;

@@ -10,7 +10,8 @@ function parseName(name) {
   const out = {};
   if (typeof name !== 'string') return out;
   const parts = name.split(/,\s*(?=[A-Za-z][A-Za-z0-9.]*=)/);
-  for (const part of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
     const key = part.slice(0, eq).trim().toUpperCase();

@@ -4,5 +4,7 @@ export * from './connection-function';
 export * from './connection-function-code';
 export * from './connection-function-validation';
 export * from './viewer-trust-store';
+export * from './ca-bundle-rotation';
+export * from './passthrough-conditions';
 export * from './mtls-distribution';
 export * from './bindings';

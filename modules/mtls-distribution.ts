@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { CloudfrontDistributionWithMtls, ViewerMtlsMode } from './bindings/cloudfront-distribution-mtls';
+import { AwsccCloudfrontTrustStore } from './bindings/awscc-cloudfront-trust-store';
 import { CloudfrontTrustStore } from './bindings/cloudfront-trust-store';
+import { checkPassthroughConditions } from './passthrough-conditions';
 import { ViewerTrustStore } from './viewer-trust-store';
 import { UserError } from '../diagnostics/user-error';
 
@@ -26,10 +28,32 @@ export interface MtlsOrigin {
 
 /** Properties of an {@link MtlsDistribution}. */
 export interface MtlsDistributionProps {
-  /** Viewer mTLS mode, set explicitly: `required` rejects handshakes without a client certificate. */
+  /**
+   * Viewer mTLS mode, set explicitly: `required` rejects handshakes without a client certificate; `passthrough`
+   * has no trust store and hands every connection to the connection function.
+   */
   readonly mode: ViewerMtlsMode;
-  /** Trust store validating client certificates: `ViewerTrustStore.fromS3CaBundle` or `.fromTrustStoreId`. */
-  readonly trustStore: ViewerTrustStore;
+  /**
+   * Trust store validating client certificates: `ViewerTrustStore.fromS3CaBundle` or `.fromTrustStoreId`.
+   * Required in `required` and `optional` mode; must be absent in `passthrough` mode.
+   * @default none (passthrough only)
+   */
+  readonly trustStore?: ViewerTrustStore;
+  /**
+   * Cache policy of the default behavior. Passthrough mode accepts only CachingDisabled.
+   * @default CACHING_DISABLED_POLICY_ID
+   */
+  readonly cachePolicyId?: string;
+  /**
+   * Origin Shield region; not allowed in passthrough mode.
+   * @default no Origin Shield
+   */
+  readonly originShieldRegion?: string;
+  /**
+   * Lambda@Edge associations of the default behavior; not allowed in passthrough mode.
+   * @default none
+   */
+  readonly lambdaFunctionAssociations?: { eventType: string; lambdaArn: string; includeBody?: boolean }[];
   /** The HTTPS origin requests go to. */
   readonly origin: MtlsOrigin;
   /**
@@ -82,16 +106,23 @@ export class MtlsDistribution extends Construct {
   /** The distribution resource. */
   public readonly distribution: CloudfrontDistributionWithMtls;
   /** The trust store resource, when this construct created it. */
-  public readonly trustStore?: CloudfrontTrustStore;
-  /** Trust store id (token or literal). */
+  public readonly trustStore?: CloudfrontTrustStore | AwsccCloudfrontTrustStore;
+  /** Trust store id (token or literal); empty in passthrough mode. */
   public readonly trustStoreId: string;
+  /** Whether the trust store checks client certificates' OCSP responders (false when unknown or passthrough). */
+  public readonly ocsp: boolean;
   /** True when the connection function association is declared. */
   public readonly functionAssociated: boolean;
 
   public constructor(scope: Construct, id: string, props: MtlsDistributionProps) {
     super(scope, id);
-    if (props.mode !== 'required' && props.mode !== 'optional') {
-      throw new UserError('MtlsDistribution mode', `invalid viewer mTLS mode "${String(props.mode)}"`, 'use "required" or "optional"');
+    if (props.mode !== 'required' && props.mode !== 'optional' && props.mode !== 'passthrough') {
+      throw new UserError('MtlsDistribution mode', `invalid viewer mTLS mode "${String(props.mode)}"`, 'use "required", "optional" or "passthrough"');
+    }
+    if (props.mode === 'passthrough') checkPassthroughConditions(props, CACHING_DISABLED_POLICY_ID);
+    else if (!props.trustStore) {
+      throw new UserError('MtlsDistribution trustStore', `mode "${props.mode}" needs a trust store`,
+        'pass ViewerTrustStore.fromS3CaBundle(...) or .fromTrustStoreId(...), or use mode "passthrough"');
     }
     if (!props.origin?.domainName || /[/:]/.test(props.origin.domainName)) {
       throw new UserError('MtlsDistribution origin.domainName', `invalid origin host "${props.origin?.domainName ?? ''}"`,
@@ -100,9 +131,10 @@ export class MtlsDistribution extends Construct {
     if (props.aliases && props.aliases.length > 0 && !props.acmCertificateArn) {
       throw new UserError('MtlsDistribution aliases', 'aliases need a certificate', 'set acmCertificateArn to an ACM certificate in us-east-1 covering the aliases');
     }
-    const bound = props.trustStore.bind(this, props.tags);
-    this.trustStore = bound.resource;
-    this.trustStoreId = bound.trustStoreId;
+    const bound = props.trustStore?.bind(this, props.tags);
+    this.trustStore = bound?.resource;
+    this.trustStoreId = bound?.trustStoreId ?? '';
+    this.ocsp = bound?.ocsp ?? false;
     this.functionAssociated = props.connectionFunction !== undefined;
     const originId = 'origin';
 
@@ -116,6 +148,7 @@ export class MtlsDistribution extends Construct {
         originId,
         domainName: props.origin.domainName,
         originPath: props.origin.originPath,
+        originShield: props.originShieldRegion ? { enabled: true, originShieldRegion: props.originShieldRegion } : undefined,
         customOriginConfig: {
           httpPort: 80,
           httpsPort: 443,
@@ -128,8 +161,10 @@ export class MtlsDistribution extends Construct {
         viewerProtocolPolicy: 'https-only',
         allowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
         cachedMethods: ['GET', 'HEAD'],
-        cachePolicyId: CACHING_DISABLED_POLICY_ID,
+        cachePolicyId: props.cachePolicyId ?? CACHING_DISABLED_POLICY_ID,
         compress: true,
+        lambdaFunctionAssociation: props.lambdaFunctionAssociations && props.lambdaFunctionAssociations.length > 0
+          ? props.lambdaFunctionAssociations : undefined,
       },
       restrictions: { geoRestriction: { restrictionType: 'none' } },
       viewerCertificate: props.acmCertificateArn
@@ -137,11 +172,11 @@ export class MtlsDistribution extends Construct {
         : { cloudfrontDefaultCertificate: true },
       viewerMtlsConfig: {
         mode: props.mode,
-        trustStoreConfig: {
+        trustStoreConfig: bound ? {
           trustStoreId: bound.trustStoreId,
           ignoreCertificateExpiry: props.ignoreCertificateExpiry ?? false,
           advertiseTrustStoreCaNames: props.advertiseTrustStoreCaNames ?? false,
-        },
+        } : undefined,
       },
       connectionFunctionAssociation: props.connectionFunction ? { id: props.connectionFunction.functionId } : undefined,
       tags: props.tags && Object.keys(props.tags).length > 0 ? props.tags : undefined,

@@ -25,6 +25,11 @@ export interface RevocationStoreProps {
    * @default no canary key
    */
   readonly canarySerial?: string;
+  /**
+   * Tags on the store (`tags`, hashicorp/aws >= 6.66.0; with 6.66.0 the provider's default_tags reach the store too).
+   * @default no tags of its own
+   */
+  readonly tags?: Record<string, string>;
 }
 
 /**
@@ -64,6 +69,8 @@ export class RevocationStore extends Construct {
       name: props.storeName,
       comment: props.comment ?? 'Revoked client-certificate serials (conngate)',
     });
+    // The prebuilt binding (provider 6.25.0) predates the store's `tags` argument.
+    if (props.tags && Object.keys(props.tags).length > 0) this.store.addOverride('tags', props.tags);
     if (props.canarySerial !== undefined) {
       this.canaryKey = new CloudfrontkeyvaluestoreKey(this, 'CanaryKey', {
         keyValueStoreArn: this.store.arn,

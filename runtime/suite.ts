@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../diagnostics/user-error';
 import { buildConnectionObject, type ConnectionObjectOptions } from './payload';
+import { buildRevocationStatus, checkOcspOutcome, type OcspOutcome } from './ocsp-outcome';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { isSerialSpelling, SERIAL_SPELLINGS, spellSerial, type SerialSpelling } from './serial-spelling';
 
@@ -27,6 +28,8 @@ export interface SuiteCase {
   /** Replaces the leaf serialNumber (placeholders allowed). */
   serialNumber?: string;
   withoutCertificate: boolean;
+  /** The OCSP outcome CloudFront reports (trust store with OCSP on); fills clientCertificate.revocationStatus. */
+  ocsp?: OcspOutcome;
   /** KeyValueStore contents for local runs. */
   store: Record<string, string>;
   /** Every store read fails in local runs. */
@@ -46,6 +49,7 @@ export interface Suite {
 
 interface RawCase {
   name: string; connection?: Record<string, unknown>; certificate?: string; connectionOptions?: ConnectionObjectOptions;
+  chain?: string; ocsp?: OcspOutcome;
   serialNumber?: string; withoutCertificate?: boolean; store?: Record<string, string>; storeFailure?: boolean;
   now?: string; remote?: boolean; smoke?: boolean;
   expect: SuiteCase['expect'];
@@ -131,6 +135,21 @@ export function loadSuite(file: string): Suite {
       throw new UserError(where, 'remote is true but the case needs local store contents or a simulated store failure',
         'set "remote": false (remote runs use the stage\'s real store)');
     }
+    if (c.ocsp) checkOcspOutcome(c.ocsp, `${where}: ocsp`);
+    if (c.ocsp && c.withoutCertificate) {
+      throw new UserError(where, 'ocsp needs a certificate but withoutCertificate removes it', 'keep one of the two');
+    }
+    if (c.chain !== undefined && c.certificate === undefined) {
+      throw new UserError(where, 'chain needs certificate (the intermediates are checked against the leaf)', 'add "certificate", or write intermediates into the inline connection');
+    }
+    let chain: Buffer | undefined;
+    if (c.chain !== undefined) {
+      try {
+        chain = fs.readFileSync(path.resolve(dir, c.chain));
+      } catch {
+        throw new UserError(`${where}: chain ${c.chain}`, 'cannot be read', 'check the path (relative to the suite file)');
+      }
+    }
     let baseConnection: Record<string, unknown>;
     let certificateFile: string | undefined;
     if (c.certificate !== undefined) {
@@ -141,7 +160,13 @@ export function loadSuite(file: string): Suite {
       } catch {
         throw new UserError(`${where}: certificate ${c.certificate}`, 'cannot be read', 'check the path (relative to the suite file)');
       }
-      baseConnection = buildConnectionObject(cert, { ...c.connectionOptions, source: `${where}: certificate ${c.certificate}` }) as unknown as Record<string, unknown>;
+      // revocationStatus is added per run (caseConnection), after a serial override; the certificate's own OCSP
+      // URL is still checked here, since CloudFront does not run the function for a certificate without one.
+      baseConnection = buildConnectionObject(cert, {
+        ...c.connectionOptions, chain, source: `${where}: certificate ${c.certificate}`,
+        ...(c.ocsp ? { ocsp: c.ocsp } : {}),
+      }) as unknown as Record<string, unknown>;
+      delete (baseConnection.clientCertificate as Record<string, unknown>).revocationStatus;
     } else {
       baseConnection = c.connection as Record<string, unknown>;
     }
@@ -154,6 +179,7 @@ export function loadSuite(file: string): Suite {
       certificateFile,
       serialNumber: c.serialNumber,
       withoutCertificate: c.withoutCertificate ?? false,
+      ...(c.ocsp ? { ocsp: c.ocsp } : {}),
       store: c.store ?? {},
       storeFailure: c.storeFailure ?? false,
       now: parseDate(c.now, `${where}: now`) ?? suiteNow,
@@ -190,5 +216,13 @@ export function caseConnection(c: SuiteCase, vars: { canarySerial: string }): ob
     if (cc?.certificates?.leaf) cc.certificates.leaf.serialNumber = substitute(c.serialNumber, canary);
   }
   if (c.withoutCertificate) delete conn.clientCertificate;
+  if (c.ocsp) {
+    const cc = conn.clientCertificate as { certificates?: { leaf?: { serialNumber?: string }; intermediates?: { serialNumber?: string }[] }; revocationStatus?: unknown } | undefined;
+    if (!cc?.certificates?.leaf) {
+      throw new UserError(`case "${c.name}"`, 'ocsp needs clientCertificate.certificates.leaf in the connection', 'add the leaf, or use "certificate"');
+    }
+    const serial = (x: { serialNumber?: string }) => ({ serialNumber: String(x.serialNumber ?? '') });
+    cc.revocationStatus = buildRevocationStatus(c.ocsp, serial(cc.certificates.leaf), (cc.certificates.intermediates ?? []).map(serial));
+  }
   return conn;
 }

@@ -52,6 +52,7 @@ const trustStore = {
     caBundle: s3Location,
     trustStoreId: { type: 'string', minLength: 1 },
     name: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,64}$' },
+    ocsp: { type: 'boolean' },
   },
 } as const;
 
@@ -69,7 +70,7 @@ const stageFields = {
     type: 'object',
     additionalProperties: false,
     properties: {
-      mode: { enum: ['required', 'optional'] },
+      mode: { enum: ['required', 'optional', 'passthrough'] },
       trustStore,
       ignoreCertificateExpiry: { type: 'boolean' },
       advertiseTrustStoreCaNames: { type: 'boolean' },

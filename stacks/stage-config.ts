@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../diagnostics/user-error';
+import { checkCaBundleRotates } from '../modules/ca-bundle-rotation';
 import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
@@ -24,14 +25,19 @@ export type StageBackend =
   /** A Terraform Cloud / Enterprise workspace. */
   | { type: 'cloud'; organization: string; workspace: string; hostname: string };
 
-/** Client-certificate trust store: created from a PEM bundle in S3, or an existing one by id. */
+/**
+ * Client-certificate trust store: created from a PEM bundle in S3 (with CloudFront's OCSP checks when `ocsp`), an
+ * existing one by id, or none (passthrough mode). `placeholder` marks the built-in default location, used when the
+ * config names no bundle: it has no version, so it is for the emulator and demos, never a real deploy.
+ */
 export type StageTrustStore =
-  | { type: 's3'; name: string; bucket: string; key: string; region: string; version?: string }
-  | { type: 'existing'; trustStoreId: string };
+  | { type: 's3'; name: string; bucket: string; key: string; region: string; version?: string; ocsp: boolean; placeholder?: boolean }
+  | { type: 'existing'; trustStoreId: string }
+  | { type: 'none' };
 
 /** Viewer mTLS settings of a stage's distribution. */
 export interface StageMtlsConfig {
-  mode: 'required' | 'optional';
+  mode: 'required' | 'optional' | 'passthrough';
   trustStore: StageTrustStore;
   ignoreCertificateExpiry: boolean;
   advertiseTrustStoreCaNames: boolean;
@@ -81,8 +87,8 @@ interface StageFileEntry {
   canarySerial?: string;
   crlCaFiles?: string[];
   mtls?: {
-    mode?: 'required' | 'optional';
-    trustStore?: { caBundle?: { bucket: string; key: string; region?: string; version?: string }; trustStoreId?: string; name?: string };
+    mode?: 'required' | 'optional' | 'passthrough';
+    trustStore?: { caBundle?: { bucket: string; key: string; region?: string; version?: string }; trustStoreId?: string; name?: string; ocsp?: boolean };
     ignoreCertificateExpiry?: boolean;
     advertiseTrustStoreCaNames?: boolean;
   };
@@ -169,7 +175,24 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
   if (ts.caBundle && ts.trustStoreId) {
     throw new UserError(at('mtls.trustStore'), 'both caBundle and trustStoreId are set', 'keep one: caBundle creates a trust store, trustStoreId uses an existing one');
   }
-  const trustStore: StageTrustStore = ts.trustStoreId
+  const mode = m.mode ?? 'required';
+  if (mode === 'passthrough') {
+    // AWS: passthrough has no trust store; refusing here beats a CloudFront error half-way through an apply.
+    for (const k of ['caBundle', 'trustStoreId', 'name', 'ocsp'] as const) {
+      if (ts[k] !== undefined) {
+        throw new UserError(at(`mtls.trustStore.${k}`), 'passthrough mode takes no trust store', 'remove mtls.trustStore, or use mode "required" or "optional"');
+      }
+    }
+    for (const k of ['ignoreCertificateExpiry', 'advertiseTrustStoreCaNames'] as const) {
+      if (m[k]) throw new UserError(at(`mtls.${k}`), 'passthrough mode has no trust store this setting could apply to', `remove mtls.${k}`);
+    }
+  }
+  if (ts.trustStoreId && ts.ocsp !== undefined) {
+    throw new UserError(at('mtls.trustStore.ocsp'), 'cannot set OCSP checking on an existing trust store by id',
+      'turn UseClientCertificateOCSPEndpoint on where that trust store is managed, or use caBundle so this stage creates it');
+  }
+  if (ts.caBundle) checkCaBundleRotates(ts.caBundle, at('mtls.trustStore.caBundle.version'));
+  const trustStore: StageTrustStore = mode === 'passthrough' ? { type: 'none' } : ts.trustStoreId
     ? { type: 'existing', trustStoreId: ts.trustStoreId }
     : {
       type: 's3',
@@ -178,6 +201,8 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
       key: ts.caBundle?.key ?? 'ca-bundle.pem',
       region: ts.caBundle?.region ?? region,
       ...(ts.caBundle?.version ? { version: ts.caBundle.version } : {}),
+      ocsp: ts.ocsp ?? false,
+      ...(ts.caBundle ? {} : { placeholder: true }),
     };
 
   const aliases = pick('aliases');
@@ -199,7 +224,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     canarySerial,
     ...(pick('crlCaFiles') ? { crlCaFiles: pick('crlCaFiles')!.map((f) => path.resolve(cwd, f)) } : {}),
     mtls: {
-      mode: m.mode ?? 'required',
+      mode,
       trustStore,
       ignoreCertificateExpiry: m.ignoreCertificateExpiry ?? false,
       advertiseTrustStoreCaNames: m.advertiseTrustStoreCaNames ?? false,

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AWS_PROVIDER_CONSTRAINT } from '../modules/bindings/provider-metadata';
+import { AWS_PROVIDER_CONSTRAINT, AWSCC_PROVIDER_CONSTRAINT } from '../modules/bindings/provider-metadata';
 import { ConnectionFunction } from '../modules/connection-function';
 import { ConnectionFunctionCode } from '../modules/connection-function-code';
 import { MtlsDistribution } from '../modules/mtls-distribution';
@@ -71,13 +71,20 @@ export class StageStack extends TerraformStack {
 
     this.functionAssociated = !(props.unassociated ?? isStageUnassociated(this.node, config.name));
     const ts = config.mtls.trustStore;
+    if (ts.type === 's3' && ts.ocsp) {
+      // awscc_cloudfront_trust_store carries the OCSP flag hashicorp/aws cannot set yet.
+      this.addOverride('terraform.required_providers.awscc', { source: 'hashicorp/awscc', version: AWSCC_PROVIDER_CONSTRAINT });
+      this.addOverride('provider.awscc', [{ region: config.region }]);
+    }
+    const passthrough = config.mtls.mode === 'passthrough';
     this.distribution = new MtlsDistribution(this, 'Distribution', {
       mode: config.mtls.mode,
-      trustStore: ts.type === 'existing'
+      trustStore: ts.type === 'none' ? undefined : ts.type === 'existing'
         ? ViewerTrustStore.fromTrustStoreId(ts.trustStoreId)
-        : ViewerTrustStore.fromS3CaBundle(ts.name, { bucket: ts.bucket, key: ts.key, region: ts.region, version: ts.version }),
-      ignoreCertificateExpiry: config.mtls.ignoreCertificateExpiry,
-      advertiseTrustStoreCaNames: config.mtls.advertiseTrustStoreCaNames,
+        : ViewerTrustStore.fromS3CaBundle(ts.name, { bucket: ts.bucket, key: ts.key, region: ts.region, version: ts.version },
+          { ocsp: ts.ocsp, unversionedPlaceholder: ts.placeholder, awsccTags: config.tags }),
+      ignoreCertificateExpiry: passthrough ? undefined : config.mtls.ignoreCertificateExpiry,
+      advertiseTrustStoreCaNames: passthrough ? undefined : config.mtls.advertiseTrustStoreCaNames,
       origin: config.origin,
       aliases: config.aliases,
       acmCertificateArn: config.acmCertificateArn,

@@ -1,5 +1,7 @@
 import type { ConnectionFunctionState, FunctionStageState } from '../emulator-state';
 import type { ConcurrentWriter, HandlerContext, OperationHandler } from '../handler-context';
+import { checkFunctionsPerStore } from './functions-per-store';
+import { connectionAsSeenBy } from './ocsp-visibility';
 import { LIMITS, SUPPORTED_CONNECTION_RUNTIME } from '../limits';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
@@ -77,7 +79,7 @@ function summary(ctx: HandlerContext, fn: ConnectionFunctionState, stage: Stage,
 }
 
 function validateStage(ctx: HandlerContext, config: FunctionConfigInput | undefined, code: Uint8Array | undefined,
-  etag: string): FunctionStageState {
+  etag: string, self?: string): FunctionStageState {
   if (!config) throw new ApiError('InvalidArgument', 400, 'ConnectionFunctionConfig is required.');
   if (config.Runtime !== SUPPORTED_CONNECTION_RUNTIME) {
     throw new ApiError('InvalidArgument', 400,
@@ -96,6 +98,7 @@ function validateStage(ctx: HandlerContext, config: FunctionConfigInput | undefi
     if (!a.KeyValueStoreARN || !findStoreByArn(ctx, a.KeyValueStoreARN)) {
       throw new ApiError('EntityNotFound', 404, `The key value store ${a.KeyValueStoreARN ?? '(no ARN)'} does not exist.`);
     }
+    checkFunctionsPerStore(ctx, a.KeyValueStoreARN, self);
     return a.KeyValueStoreARN;
   });
   return {
@@ -149,7 +152,7 @@ const get: OperationHandler = (ctx, input) => {
 const update: OperationHandler = (ctx, input) => {
   const fn = byId(ctx, input.Id);
   checkIfMatch(input.IfMatch, fn.development.etag, `connection function ${fn.id} (DEVELOPMENT)`);
-  fn.development = validateStage(ctx, input.ConnectionFunctionConfig, input.ConnectionFunctionCode, resourceIds.etag());
+  fn.development = validateStage(ctx, input.ConnectionFunctionConfig, input.ConnectionFunctionCode, resourceIds.etag(), fn.id);
   fn.unpublishedChanges = true;
   ctx.changed();
   return { ConnectionFunctionSummary: summary(ctx, fn, 'DEVELOPMENT'), ETag: fn.development.etag };
@@ -209,7 +212,7 @@ const test: OperationHandler = async (ctx, input) => {
   const store = s.keyValueStoreArns[0] ? findStoreByArn(ctx, s.keyValueStoreArns[0]) : undefined;
   const result = stage === 'LIVE' && ctx.injected?.failLiveTest
     ? { computeUtilization: '0', logs: [], errorMessage: 'InjectedFault: the LIVE stage failed to run the function (emulator failLiveTestRate)', output: '' }
-    : await runConnectionTest(Buffer.from(s.codeBase64, 'base64').toString('utf8'), connection, store, ctx.now);
+    : await runConnectionTest(Buffer.from(s.codeBase64, 'base64').toString('utf8'), connectionAsSeenBy(ctx, fn.id, connection), store, ctx.now);
   return {
     ConnectionFunctionTestResult: {
       ConnectionFunctionSummary: summary(ctx, fn, stage),

@@ -2,6 +2,8 @@ import type { DistributionState } from '../emulator-state';
 import { later, type HandlerContext, type OperationHandler } from '../handler-context';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
+import { LIMITS } from '../limits';
+import { checkPassthroughConfig } from './passthrough-config';
 import { checkIfMatch, itemsOf } from './preconditions';
 import { pageInCreationOrder } from './paging';
 import { tagsFromInput } from './tagging';
@@ -34,7 +36,7 @@ function status(ctx: HandlerContext, d: DistributionState): 'InProgress' | 'Depl
  * the basic structural ones (an origin to route to). What CloudFront answers for a misconfigured association is
  * not documented; the emulator uses InvalidArgument with a message naming the field.
  */
-function validateConfig(ctx: HandlerContext, c: Config | undefined): Config {
+function validateConfig(ctx: HandlerContext, c: Config | undefined, self?: string): Config {
   if (!c) throw new ApiError('MalformedInput', 400, 'DistributionConfig is required.');
   if (!c.CallerReference) throw new ApiError('InvalidArgument', 400, 'DistributionConfig.CallerReference is required.');
   if (typeof c.Enabled !== 'boolean') throw new ApiError('InvalidArgument', 400, 'DistributionConfig.Enabled is required.');
@@ -52,10 +54,16 @@ function validateConfig(ctx: HandlerContext, c: Config | undefined): Config {
         `ViewerMtlsConfig.Mode must be one of ${MTLS_MODES.join(', ')}, got "${mtls.Mode ?? ''}".`);
     }
     const tsId = mtls.TrustStoreConfig?.TrustStoreId;
-    if (mtls.Mode !== 'passthrough') {
+    if (mtls.Mode === 'passthrough') checkPassthroughConfig(c);
+    else {
       if (!tsId) throw new ApiError('InvalidArgument', 400, `ViewerMtlsConfig.Mode ${mtls.Mode} needs TrustStoreConfig.TrustStoreId.`);
       // An ID, not a name: DeleteTrustStore's in-use check compares IDs, as TrustStoreId is one.
       if (!ctx.state.trustStores.has(tsId)) throw new ApiError('EntityNotFound', 404, `The trust store ${tsId} does not exist.`);
+      const others = distributionsUsingTrustStore(ctx, tsId).filter((d) => d.id !== self);
+      if (others.length >= LIMITS.distributionsPerTrustStore) {
+        throw new ApiError('EntityLimitExceeded', 400,
+          `The trust store ${tsId} is already used by ${others.length} distributions, the maximum.`);
+      }
     }
   }
   const assoc = c.ConnectionFunctionAssociation;
@@ -68,9 +76,10 @@ function validateConfig(ctx: HandlerContext, c: Config | undefined): Config {
         ? `ConnectionFunctionAssociation.Id takes the function ID, not its ARN (${assoc.Id}).`
         : `The connection function ${assoc.Id} does not exist.`);
     }
-    if (!mtls || !['required', 'optional'].includes(mtls.Mode)) {
+    // Passthrough runs connection functions without a trust store (the "Associate" page predates it).
+    if (!mtls || !MTLS_MODES.includes(mtls.Mode)) {
       throw new ApiError('InvalidArgument', 400,
-        'A connection function can only be associated with a distribution whose ViewerMtlsConfig has Mode required or optional and a trust store.');
+        'A connection function can only be associated with a distribution that has ViewerMtlsConfig (required or optional with a trust store, or passthrough).');
     }
     if (!fn.live) {
       throw new ApiError('InvalidArgument', 400,
@@ -163,7 +172,7 @@ const getConfig: OperationHandler = (ctx, input) => {
 const update: OperationHandler = (ctx, input) => {
   const d = byId(ctx, input.Id);
   checkIfMatch(input.IfMatch, d.etag, `distribution ${d.id}`);
-  const config = validateConfig(ctx, input.DistributionConfig);
+  const config = validateConfig(ctx, input.DistributionConfig, d.id);
   if (config.CallerReference !== d.config.CallerReference) {
     throw new ApiError('IllegalUpdate', 400, 'DistributionConfig.CallerReference cannot be changed.');
   }

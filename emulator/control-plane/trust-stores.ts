@@ -7,6 +7,8 @@ import { pageInCreationOrder } from './paging';
 import { distributionsUsingTrustStore } from './distributions';
 import { checkNewName, findByIdOrName } from './resource-names';
 import { tagsFromInput } from './tagging';
+import { LIMITS } from '../limits';
+import { readCaBundle } from './ca-bundle-check';
 
 function status(ctx: HandlerContext, t: TrustStoreState): 'pending' | 'active' {
   return Date.parse(t.activeAt) > ctx.now.getTime() ? 'pending' : 'active';
@@ -28,18 +30,23 @@ function validateSource(source: any): Record<string, unknown> {
 }
 
 /**
- * The emulator records the CA bundle's S3 location but cannot read S3, so NumberOfCaCertificates is 0;
+ * NumberOfCaCertificates is what the bundle held when it was read (0 for a bucket outside the emulator's S3);
  * certificate validation itself happens before a connection function runs and is not emulated.
  */
 function shape(ctx: HandlerContext, t: TrustStoreState) {
   return {
-    Id: t.id, Arn: t.arn, Name: t.name, Status: status(ctx, t), NumberOfCaCertificates: 0,
+    Id: t.id, Arn: t.arn, Name: t.name, Status: status(ctx, t), NumberOfCaCertificates: t.numberOfCaCertificates ?? 0,
     LastModifiedTime: new Date(t.lastModified), UseClientCertificateOCSPEndpoint: t.useClientCertificateOcspEndpoint,
   };
 }
 
 const create: OperationHandler = (ctx, input) => {
   const name = checkNewName(input.Name, ctx.state.trustStores, 'trust store');
+  if (ctx.state.trustStores.size >= LIMITS.trustStoresPerAccount) {
+    throw new ApiError('EntityLimitExceeded', 400, `The account already has ${LIMITS.trustStoresPerAccount} trust stores, the maximum.`);
+  }
+  const bundleSource = validateSource(input.CaCertificatesBundleSource);
+  const numberOfCaCertificates = readCaBundle(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
   const id = resourceIds.trustStore();
   const t: TrustStoreState = {
     id, name,
@@ -48,7 +55,8 @@ const create: OperationHandler = (ctx, input) => {
     created: ctx.now.toISOString(),
     lastModified: ctx.now.toISOString(),
     activeAt: later(ctx.now, ctx.timings.trustStoreActivationMs),
-    bundleSource: validateSource(input.CaCertificatesBundleSource),
+    bundleSource,
+    ...(numberOfCaCertificates !== undefined ? { numberOfCaCertificates } : {}),
     useClientCertificateOcspEndpoint: input.UseClientCertificateOCSPEndpoint ?? false,
     tags: tagsFromInput(input.Tags, {}),
   };
@@ -66,7 +74,11 @@ const update: OperationHandler = (ctx, input) => {
   const t = ctx.state.trustStores.get(input.Id);
   if (!t) throw new ApiError('EntityNotFound', 404, `The trust store ${input.Id} does not exist.`);
   checkIfMatch(input.IfMatch, t.etag, `trust store ${t.id}`);
-  t.bundleSource = validateSource(input.CaCertificatesBundleSource);
+  // Read and check everything before changing anything: a refused update leaves the store as it was.
+  const bundleSource = validateSource(input.CaCertificatesBundleSource);
+  const count = readCaBundle(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
+  t.bundleSource = bundleSource;
+  if (count !== undefined) t.numberOfCaCertificates = count;
   if (input.UseClientCertificateOCSPEndpoint !== undefined) t.useClientCertificateOcspEndpoint = input.UseClientCertificateOCSPEndpoint;
   t.etag = resourceIds.etag();
   t.lastModified = ctx.now.toISOString();

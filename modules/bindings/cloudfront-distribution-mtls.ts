@@ -39,14 +39,17 @@ export function cloudfrontDistributionViewerMtlsConfigTrustStoreConfigToHclTerra
   });
 }
 
-/** Viewer mTLS mode: `required` rejects handshakes without a client certificate, `optional` lets them through. */
-export type ViewerMtlsMode = 'required' | 'optional';
+/**
+ * Viewer mTLS mode: `required` rejects handshakes without a client certificate, `optional` lets them through, and
+ * `passthrough` (no trust store) hands every connection, with or without a certificate, to the connection function.
+ */
+export type ViewerMtlsMode = 'required' | 'optional' | 'passthrough';
 
 /** The `viewer_mtls_config` block. */
 export interface CloudfrontDistributionViewerMtlsConfig {
-  /** `required` or `optional` (`mode`); set it explicitly, the provider's default is not documented. */
+  /** `required`, `optional` or `passthrough` (`mode`); set it explicitly, the provider's default is not documented. */
   readonly mode?: ViewerMtlsMode | string;
-  /** The `trust_store_config` block. */
+  /** The `trust_store_config` block; absent in passthrough mode. */
   readonly trustStoreConfig?: CloudfrontDistributionViewerMtlsConfigTrustStoreConfig;
 }
 

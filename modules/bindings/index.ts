@@ -2,4 +2,5 @@
 export * from './cloudfront-connection-function';
 export * from './cloudfront-trust-store';
 export * from './cloudfront-distribution-mtls';
-export { AWS_PROVIDER_CONSTRAINT, CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';
+export * from './awscc-cloudfront-trust-store';
+export { AWS_PROVIDER_CONSTRAINT, AWSCC_PROVIDER_CONSTRAINT, AWSCC_PROVIDER_METADATA, CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';

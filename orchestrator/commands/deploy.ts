@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runStagePipeline } from '../pipeline';
 import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
 
@@ -28,6 +29,9 @@ export const deployCommand: CommandModule = {
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         checkStageSources(setup.ctx.stages, stage);
+        // conngate lint: findings on the stage's function, before anything is applied or published (docs/lint.md).
+        lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
+
         process.exitCode = await runStageCommand(setup, stage, { apply: true });
       });
   },

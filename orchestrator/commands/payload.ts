@@ -5,9 +5,13 @@ import { isIP } from 'node:net';
 import * as path from 'node:path';
 import { UserError } from '../../diagnostics/user-error';
 import { buildConnectionObject, CONNECTION_DEFAULTS } from '../../runtime/payload';
+import type { ConnectionObjectOptions } from '../../runtime/payload';
+import { checkOcspOutcome, type OcspOutcome, type OcspStatus } from '../../runtime/ocsp-outcome';
 import type { CommandModule } from './index';
 
 interface PayloadFlags { clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string }
+/** The chain and OCSP flags (declared apart: interfaces merge). */
+interface PayloadFlags { chain?: string; ocsp?: string; ocspErrorType?: string; ocspIntermediates?: string }
 
 /**
  * A certificate outside its validity period only reaches a connection function when the trust store sets
@@ -48,7 +52,11 @@ export const payloadCommand: CommandModule = {
       .option('--endpoint <domain>', 'endpoint (distribution domain)', CONNECTION_DEFAULTS.endpoint)
       .option('--distribution-id <id>', 'distributionId', CONNECTION_DEFAULTS.distributionId)
       .option('--out <file>', 'write the JSON to this file instead of stdout')
-      .addHelpText('after', '\nExamples:\n  conngate payload client.pem\n  conngate payload client.der --client-ip 2001:db8::7 --out case.json')
+      .option('--chain <file>', 'PEM bundle of intermediates (leaf\'s issuer first): fills clientCertificate.certificates.intermediates')
+      .option('--ocsp <status>', 'OCSP outcome of the leaf (Good|Revoked|Unknown|Error), as a trust store with OCSP checking reports it')
+      .option('--ocsp-error-type <type>', 'with --ocsp Error: "InternalError" (default) or "OCSP response verification failed: <Type>"')
+      .option('--ocsp-intermediates <statuses>', 'comma-separated OCSP status per intermediate (default: Good each)')
+      .addHelpText('after', '\nExamples:\n  conngate payload client.pem\n  conngate payload client.der --client-ip 2001:db8::7 --out case.json\n  conngate payload client.pem --chain intermediates.pem --ocsp Revoked --out revoked.json')
       .action((certificate: string, flags: PayloadFlags) => {
         if (flags.clientIp !== undefined && isIP(flags.clientIp) === 0) {
           throw new UserError('--client-ip', `"${flags.clientIp}" is not an IPv4 or IPv6 address`, 'pass e.g. --client-ip 203.0.113.42 or --client-ip 2001:db8::1');
@@ -65,6 +73,7 @@ export const payloadCommand: CommandModule = {
         const obj = buildConnectionObject(bytes, {
           clientIp: flags.clientIp, connectionId: flags.connectionId, endpoint: flags.endpoint,
           distributionId: flags.distributionId, source: certificate,
+          ...payloadChainAndOcsp(flags),
         });
         const warning = validityWarning(bytes, certificate);
         if (warning) process.stderr.write(`conngate payload: warning: ${warning}\n`);
@@ -76,3 +85,29 @@ export const payloadCommand: CommandModule = {
       });
   },
 };
+
+/** The --chain and --ocsp* flags as buildConnectionObject options; bad values are UserErrors naming the flag. */
+function payloadChainAndOcsp(flags: PayloadFlags): Pick<ConnectionObjectOptions, 'chain' | 'ocsp'> {
+  const out: Pick<ConnectionObjectOptions, 'chain' | 'ocsp'> = {};
+  if (flags.chain !== undefined) {
+    try {
+      out.chain = fs.readFileSync(flags.chain);
+    } catch {
+      throw new UserError(`--chain ${flags.chain}`, 'cannot be read', 'pass a PEM file of the intermediate certificates');
+    }
+  }
+  if (flags.ocsp === undefined) {
+    if (flags.ocspErrorType !== undefined || flags.ocspIntermediates !== undefined) {
+      throw new UserError('--ocsp-error-type/--ocsp-intermediates', 'given without --ocsp', 'add --ocsp <status> for the leaf');
+    }
+    return out;
+  }
+  const outcome: OcspOutcome = {
+    leaf: flags.ocsp as OcspStatus,
+    ...(flags.ocspErrorType !== undefined ? { errorType: flags.ocspErrorType } : {}),
+    ...(flags.ocspIntermediates !== undefined ? { intermediates: flags.ocspIntermediates.split(',').map((x) => x.trim() as OcspStatus) } : {}),
+  };
+  checkOcspOutcome(outcome, '--ocsp');
+  out.ocsp = outcome;
+  return out;
+}

@@ -9,6 +9,7 @@ import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary
 import { validateConnectionFunctionCode } from '../../modules/connection-function-validation';
 import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 
 interface SynthFlags {
   dir: string;
@@ -41,6 +42,9 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   for (const s of [...stages, ...unassociated]) findStageConfig(configs, s);
   // The stack runs the same check inside cdktf synth, seconds later and buried in its output; fail first, in one line.
   for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) checkFunctionFile(c.functionFile, c.name, dir);
+
+  // conngate lint: findings on every stage's function, before cdktf runs (docs/lint.md).
+  lintBeforeUse(configs.map((c) => c.functionFile));
   const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 

@@ -10,6 +10,7 @@ import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
 import { summarize, type SuiteRunSummary } from '../case-result';
 import { junitXml } from '../junit-report';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 
 interface TestFlags { local?: boolean; junit?: string; canarySerial: string; functionsDir: string }
 
@@ -74,6 +75,9 @@ export const testLocalCommand: CommandModule = {
           return suite;
         });
         if (flags.junit) checkWritableFile('--junit', flags.junit);
+        // conngate lint: findings on the functions under test, before any case runs (docs/lint.md).
+        lintBeforeUse(suites.map((s) => s.functionFile), (l) => process.stdout.write(`${l}\n`));
+
         const runs: SuiteRunSummary[] = [];
         for (const suite of suites) {
           process.stdout.write(`\n${path.relative(process.cwd(), suite.functionFile)}  (suite ${path.relative(process.cwd(), suite.file)})\n`);

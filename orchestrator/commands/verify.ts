@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
 import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
+import { lintBeforeUse } from '../../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const verifyCommand: CommandModule = {
@@ -13,6 +14,9 @@ export const verifyCommand: CommandModule = {
       .action(async (stage: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         checkStageSources(setup.ctx.stages, stage);
+        // conngate lint: findings on the stage's function, before anything is applied or published (docs/lint.md).
+        lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
+
         process.exitCode = await runStageCommand(setup, stage, { apply: false });
       });
   },

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
 import { unlessGone, waitUntil, type ApplyContext, type ApplyResult, type ResourceApplier } from './resource-applier';
+import { effectiveTags, syncTags } from './resource-tags';
 
 interface StoreArgs { name: string; comment?: string }
 
@@ -15,18 +16,21 @@ function attributesOf(s: KeyValueStore, etag: string | undefined): ResourceAttri
 /**
  * `aws_cloudfront_key_value_store`: created empty (the provider has no import source), then waited on until READY,
  * because data-plane writes (the canary key) fail while the store is PROVISIONING. A new name replaces the store.
+ * Tags (hashicorp/aws >= 6.66.0, default_tags included) are synced like the other taggable resources.
  */
 export const keyValueStoreApplier: ResourceApplier = {
   type: 'aws_cloudfront_key_value_store',
-  schema: { block: { name: 'string', comment: 'string' }, required: ['name'] },
+  schema: { block: { name: 'string', comment: 'string', tags: 'string-map' }, required: ['name'] },
   exports: ['id', 'name', 'arn', 'etag', 'comment'],
 
   async apply(ctx: ApplyContext, _address: string, config: Record<string, unknown>, prior?: StateResource): Promise<ApplyResult> {
     const a = config as unknown as StoreArgs;
+    const tags = effectiveTags(ctx, config);
     const create = async (action: ApplyResult['action']): Promise<ApplyResult> => {
       await ctx.cf.send(new CreateKeyValueStoreCommand({ Name: a.name, Comment: a.comment }));
       const described = await waitUntil(ctx, `key value store ${a.name} to be READY`,
         () => ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name })), (d) => d.KeyValueStore?.Status === 'READY');
+      await syncTags(ctx, described.KeyValueStore!.ARN!, tags, undefined);
       return { action, attributes: attributesOf(described.KeyValueStore!, described.ETag), retired: action === 'replace' ? prior : undefined };
     };
 
@@ -34,8 +38,9 @@ export const keyValueStoreApplier: ResourceApplier = {
     if (prior.applied.name !== a.name) return create('replace');
     const described = await unlessGone(() => ctx.cf.send(new DescribeKeyValueStoreCommand({ Name: a.name })));
     if (!described) return create('recreate');
+    const retagged = await syncTags(ctx, described.KeyValueStore!.ARN!, tags, prior.applied.tags_all as Record<string, string> | undefined);
     if ((described.KeyValueStore?.Comment ?? '') === (a.comment ?? '')) {
-      return { action: 'no-op', attributes: attributesOf(described.KeyValueStore!, described.ETag) };
+      return { action: retagged ? 'update' : 'no-op', attributes: attributesOf(described.KeyValueStore!, described.ETag) };
     }
     const updated = await ctx.cf.send(new UpdateKeyValueStoreCommand({ Name: a.name, Comment: a.comment ?? '', IfMatch: described.ETag }));
     return { action: 'update', attributes: attributesOf(updated.KeyValueStore!, updated.ETag) };

@@ -1,3 +1,4 @@
+import { awsccTrustStoreApplier } from './awscc-trust-store-applier';
 import { connectionFunctionApplier } from './connection-function-applier';
 import { distributionApplier } from './distribution-applier';
 import { keyValueStoreApplier } from './key-value-store-applier';
@@ -7,7 +8,7 @@ import { trustStoreApplier } from './trust-store-applier';
 
 /** Every resource type the local applier supports: exactly what the stage stacks declare. */
 export const RESOURCE_APPLIERS: ReadonlyMap<string, ResourceApplier> = new Map(
-  [keyValueStoreApplier, keyValueStoreKeyApplier, trustStoreApplier, connectionFunctionApplier, distributionApplier]
+  [keyValueStoreApplier, keyValueStoreKeyApplier, trustStoreApplier, awsccTrustStoreApplier, connectionFunctionApplier, distributionApplier]
     .map((a) => [a.type, a]),
 );
 
@@ -21,5 +22,6 @@ export const DESTROY_RANK: Readonly<Record<string, number>> = {
   aws_cloudfront_connection_function: 1,
   aws_cloudfrontkeyvaluestore_key: 2,
   aws_cloudfront_trust_store: 3,
+  awscc_cloudfront_trust_store: 3,
   aws_cloudfront_key_value_store: 4,
 };

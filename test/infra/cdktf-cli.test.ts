@@ -57,7 +57,7 @@ describe('cdktf CLI', () => {
     expect(fs.existsSync(path.join(dir, 'cdktf.out'))).toBe(false);
   });
 
-  it('`conngate synth` reports an invalid function as one line naming the file and the fix', async () => {
+  it('`conngate synth` reports lint findings first, then an invalid function as one line naming the file and the fix', async () => {
     const dir = makeTempProject(undefined, { cdktfJson: true });
     fs.writeFileSync(path.join(dir, 'functions', 'revocation-check.js'), 'function connectionHandler(c) {\n  c.allow(;\n}\n');
     const r = await runProcess(process.execPath, [CONNGATE, 'synth'], { cwd: dir });

@@ -133,7 +133,7 @@ describe('ConnectionFunction', () => {
 describe('MtlsDistribution', () => {
   const base = (over: Partial<MtlsDistributionProps> = {}): MtlsDistributionProps => ({
     mode: 'required',
-    trustStore: ViewerTrustStore.fromS3CaBundle('my-trust-store', { bucket: 'ca-bucket', key: 'bundle.pem', region: 'us-east-1' }),
+    trustStore: ViewerTrustStore.fromS3CaBundle('my-trust-store', { bucket: 'ca-bucket', key: 'bundle.pem', region: 'us-east-1', version: 'v1' }),
     origin: { domainName: 'api.example.com' },
     ...over,
   });
@@ -145,7 +145,7 @@ describe('MtlsDistribution', () => {
     const synth = Testing.synth(stack);
     expect(synth).toHaveResourceWithProperties(CloudfrontTrustStore, {
       name: 'my-trust-store',
-      ca_certificates_bundle_source: [{ ca_certificates_bundle_s3_location: [{ bucket: 'ca-bucket', key: 'bundle.pem', region: 'us-east-1' }] }],
+      ca_certificates_bundle_source: [{ ca_certificates_bundle_s3_location: [{ bucket: 'ca-bucket', key: 'bundle.pem', region: 'us-east-1', version: 'v1' }] }],
     });
     expect(synth).toHaveResourceWithProperties(CloudfrontDistributionWithMtls, {
       enabled: true,
@@ -187,7 +187,7 @@ describe('MtlsDistribution', () => {
   });
 
   it('validates its props, naming the prop and the fix', () => {
-    expect(() => new MtlsDistribution(newStack(), 'd', base({ mode: 'sometimes' as never }))).toThrow(/MtlsDistribution mode: invalid viewer mTLS mode "sometimes" \(fix: use "required" or "optional"\)/);
+    expect(() => new MtlsDistribution(newStack(), 'd', base({ mode: 'sometimes' as never }))).toThrow(/MtlsDistribution mode: invalid viewer mTLS mode "sometimes" \(fix: use "required", "optional" or "passthrough"\)/);
     expect(() => new MtlsDistribution(newStack(), 'd', base({ origin: { domainName: 'https://x.example.com' } }))).toThrow(/MtlsDistribution origin.domainName: invalid origin host/);
     expect(() => new MtlsDistribution(newStack(), 'd', base({ aliases: ['a.example.com'] }))).toThrow(/MtlsDistribution aliases: aliases need a certificate \(fix: set acmCertificateArn/);
     expect(() => ViewerTrustStore.fromS3CaBundle('n', { bucket: '', key: 'k', region: 'r' })).toThrow(/location.bucket: missing bucket/);

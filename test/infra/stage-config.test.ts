@@ -21,7 +21,7 @@ describe('stage config defaults', () => {
       canarySerial: '0badc0de0badc0de',
       mtls: {
         mode: 'required',
-        trustStore: { type: 's3', name: 'conngate-dev-trust-store', bucket: 'conngate-dev-trust-store', key: 'ca-bundle.pem', region: 'us-east-1' },
+        trustStore: { type: 's3', name: 'conngate-dev-trust-store', bucket: 'conngate-dev-trust-store', key: 'ca-bundle.pem', region: 'us-east-1', ocsp: false, placeholder: true },
         ignoreCertificateExpiry: false,
         advertiseTrustStoreCaNames: false,
       },

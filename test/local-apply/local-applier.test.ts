@@ -210,7 +210,7 @@ describe('local apply of the synthesized dev stack to the emulator', () => {
     const err = await applier.apply('handmade', { associate: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe(`${path.join(dir, 'cdk.tf.json')} aws_s3_bucket.Bundle: resource type aws_s3_bucket is not supported by the local applier `
-      + '(supported: aws_cloudfront_connection_function, aws_cloudfront_distribution, aws_cloudfront_key_value_store, aws_cloudfront_trust_store, aws_cloudfrontkeyvaluestore_key) '
+      + '(supported: aws_cloudfront_connection_function, aws_cloudfront_distribution, aws_cloudfront_key_value_store, aws_cloudfront_trust_store, aws_cloudfrontkeyvaluestore_key, awscc_cloudfront_trust_store) '
       + '(fix: apply this stack with real Terraform (`cdktf deploy`), or keep the stage stack to what docs/local-apply.md lists)');
     expect(emulator.requestCount()).toBe(before);
   });

@@ -1,0 +1,42 @@
+import { X509Certificate } from 'node:crypto';
+import type { HandlerContext } from '../handler-context';
+import { LIMITS } from '../limits';
+import { ApiError } from '../wire/api-error';
+
+/**
+ * Reads a trust store's CA bundle from the emulator's S3 subset, as CloudFront does once per create or update, and
+ * applies CloudFront's quotas: 64 KB, 25 certificates, chains of at most 4 certificates. Returns the number of CA
+ * certificates, or undefined when the bucket is not one the emulator holds (then nothing can be read and the
+ * bundle is taken on trust, as before the S3 subset existed). The subset keeps no object versions, so a Version in
+ * the location is not checked.
+ */
+export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): number | undefined {
+  if (!ctx.s3 || !s3.Bucket || !s3.Key || !ctx.s3.hasBucket(s3.Bucket)) return undefined;
+  const obj = ctx.s3.get(s3.Bucket, s3.Key);
+  if (!obj) throw new ApiError('InvalidArgument', 400, `The CA bundle s3://${s3.Bucket}/${s3.Key} does not exist.`);
+  if (obj.body.length > LIMITS.caBundleBytes) {
+    throw new ApiError('InvalidArgument', 400, `The CA bundle is ${obj.body.length} bytes; the limit is ${LIMITS.caBundleBytes} bytes.`);
+  }
+  const pems = obj.body.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) throw new ApiError('InvalidArgument', 400, 'The CA bundle holds no PEM certificate.');
+  if (pems.length > LIMITS.caBundleCertificates) {
+    throw new ApiError('InvalidArgument', 400, `The CA bundle holds ${pems.length} certificates; the limit is ${LIMITS.caBundleCertificates}.`);
+  }
+  let certs: X509Certificate[];
+  try {
+    certs = pems.map((p) => new X509Certificate(p));
+  } catch (err) {
+    throw new ApiError('InvalidArgument', 400, `The CA bundle holds a certificate that does not parse: ${(err as Error).message}`);
+  }
+  // Depth of the chain below each certificate's root within the bundle, plus the leaf it will validate.
+  const depth = (c: X509Certificate, seen: Set<X509Certificate>): number => {
+    const issuer = certs.find((i) => i !== c && !seen.has(i) && c.checkIssued(i) && c.verify(i.publicKey));
+    return issuer ? 1 + depth(issuer, new Set([...seen, c])) : 1;
+  };
+  const deepest = Math.max(...certs.map((c) => depth(c, new Set())));
+  if (deepest + 1 > LIMITS.trustStoreChainDepth) {
+    throw new ApiError('InvalidArgument', 400,
+      `The CA bundle's chains are ${deepest} certificates deep; with the client certificate that exceeds the maximum chain depth of ${LIMITS.trustStoreChainDepth}.`);
+  }
+  return certs.length;
+}

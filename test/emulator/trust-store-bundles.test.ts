@@ -1,0 +1,77 @@
+// Trust stores read their CA bundle from the emulator's S3 subset once, at create or update, under CloudFront's
+// quotas (64 KB, 25 certificates, chain depth 4); real CA certificates made with openssl.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cf from '@aws-sdk/client-cloudfront';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../aws/clients';
+import { failure, startHarness, stopHarness, type Harness } from './harness';
+
+let h: Harness;
+let s3: S3Client;
+let tmp: string;
+const pem = (n: string) => fs.readFileSync(path.join(tmp, `${n}.pem`));
+
+function ca(name: string, issuer?: string): void {
+  const o = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  fs.writeFileSync(path.join(tmp, 'ca.cnf'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+  o(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
+  const signer = issuer ? ['-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`] : ['-signkey', `${name}.key`];
+  o(['x509', '-req', '-in', `${name}.csr`, ...signer, '-set_serial', '0x01', '-days', '30', '-extfile', 'ca.cnf', '-out', `${name}.pem`]);
+}
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-bundles-'));
+  ca('root'); ca('int1', 'root'); ca('int2', 'int1'); ca('int3', 'int2');
+  h = await startHarness();
+  s3 = createS3Client({ endpoint: h.emu.endpoint, region: 'us-east-1' });
+  await s3.send(new CreateBucketCommand({ Bucket: 'bundles' }));
+}, 60_000);
+afterAll(async () => {
+  s3?.destroy();
+  await stopHarness(h);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function put(key: string, body: Buffer) {
+  await s3.send(new PutObjectCommand({ Bucket: 'bundles', Key: key, Body: body }));
+}
+const create = (name: string, key: string) => h.cf.send(new cf.CreateTrustStoreCommand({
+  Name: name, CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: key, Region: 'us-east-1' } } }));
+
+test('counts the CA certificates of the bundle, read once: overwriting the object changes nothing until an update', async () => {
+  await put('two.pem', Buffer.concat([pem('root'), pem('int1')]));
+  const t = await create('two', 'two.pem');
+  expect(t.TrustStore!.NumberOfCaCertificates).toBe(2);
+  await put('two.pem', pem('root'));
+  const got = await h.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }));
+  expect(got.TrustStore!.NumberOfCaCertificates).toBe(2);
+  const upd = await h.cf.send(new cf.UpdateTrustStoreCommand({ Id: t.TrustStore!.Id!, IfMatch: got.ETag!,
+    CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: 'two.pem', Region: 'us-east-1' } } }));
+  expect(upd.TrustStore!.NumberOfCaCertificates).toBe(1);
+});
+
+test.each<[string, () => Buffer, RegExp]>([
+  ['a missing object', () => Buffer.alloc(0), /does not exist/],
+  ['more than 64 KB', () => Buffer.concat([pem('root'), Buffer.from(`\n${'#'.repeat(64 * 1024)}\n`)]), /limit is 65536 bytes/],
+  ['more than 25 certificates', () => Buffer.concat(Array.from({ length: 26 }, () => pem('root'))), /holds 26 certificates; the limit is 25/],
+  ['no certificate', () => Buffer.from('not a bundle'), /holds no PEM certificate/],
+  ['a chain deeper than 4 with the client certificate', () => Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]), /maximum chain depth of 4/],
+])('refuses %s at creation', async (what, body, msg) => {
+  const key = `bad-${what.replace(/\W/g, '')}.pem`;
+  if (what !== 'a missing object') await put(key, body());
+  expect(await failure(create(`bad-${what.replace(/\W/g, '')}`.slice(0, 60), key))).toMatchObject({ name: 'InvalidArgument', status: 400, message: expect.stringMatching(msg) });
+});
+
+test('a refused update changes nothing', async () => {
+  await put('ok.pem', pem('root'));
+  const t = await create('stays', 'ok.pem');
+  await put('deep.pem', Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]));
+  expect((await failure(h.cf.send(new cf.UpdateTrustStoreCommand({ Id: t.TrustStore!.Id!, IfMatch: t.ETag!,
+    CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: 'deep.pem', Region: 'us-east-1' } } })))).name).toBe('InvalidArgument');
+  const got = await h.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }));
+  expect(got.ETag).toBe(t.ETag);
+  expect(got.TrustStore!.NumberOfCaCertificates).toBe(1);
+});

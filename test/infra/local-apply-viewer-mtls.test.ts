@@ -1,0 +1,82 @@
+// The local apply stand-in applies what the 2026 stacks add: awscc_cloudfront_trust_store with OCSP checking, a
+// new bundle version (rotation), and a passthrough distribution without a trust store, against the emulator.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing } from 'cdktf';
+import * as cf from '@aws-sdk/client-cloudfront';
+import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { ConnectionFunctionCode } from '../../modules/connection-function-code';
+import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
+import { resolveStageConfigs } from '../../stacks/stage-config';
+import { StageStack } from '../../stacks/stage-stack';
+import { stackFilePath } from '../../stacks/synth-output';
+
+const CODE = ConnectionFunctionCode.fromInline("function connectionHandler(connection) {\n  connection.allow();\n}\n");
+
+let emulator: RunningEmulator;
+let tmp: string;
+let client: cf.CloudFrontClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  client = createCloudFrontClient({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-local-apply-mtls-'));
+});
+afterAll(async () => {
+  client.destroy();
+  await emulator?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Writes the stage's stack as cdktf synth would (first-deploy shape, no association) and applies it. */
+async function apply(name: string, mtls: object) {
+  const outdir = path.join(tmp, name, 'cdktf.out');
+  const config = resolveStageConfigs({ stages: { dev: { namePrefix: name, mtls } } }, tmp)[0];
+  const doc = Testing.synth(new StageStack(Testing.app(), config, { code: CODE, unassociated: true }));
+  fs.mkdirSync(path.dirname(stackFilePath(outdir, 'dev')), { recursive: true });
+  fs.writeFileSync(stackFilePath(outdir, 'dev'), doc);
+  const target = { endpoint: emulator.endpoint, region: 'us-east-1' };
+  const applier = new LocalApplier({ cf: createCloudFrontClient(target), kvs: createKvsClient(target), outdir,
+    stateDir: path.join(tmp, name, '.conngate'), cwd: tmp, resynthesize: 'when-association-changes', wait: { intervalMs: 10, timeoutMs: 10_000 } });
+  const outputs = await applier.apply('dev', { associate: false });
+  return { outputs, changes: applier.lastChanges };
+}
+
+test('an OCSP stage creates the trust store with UseClientCertificateOCSPEndpoint and the stage tags; a new version updates it', async () => {
+  const mtls = (version: string) => ({ trustStore: { ocsp: true, caBundle: { bucket: 'ca-bucket', key: 'bundle.pem', version } } });
+  const first = await apply('ocsp', mtls('v1'));
+  expect(first.changes.find((c) => c.address.startsWith('awscc_cloudfront_trust_store.'))?.action).toBe('create');
+  const got = await client.send(new cf.GetTrustStoreCommand({ Identifier: first.outputs.trustStoreId }));
+  expect(got.TrustStore!.UseClientCertificateOCSPEndpoint).toBe(true);
+  const tags = await client.send(new cf.ListTagsForResourceCommand({ Resource: got.TrustStore!.Arn! }));
+  expect(Object.fromEntries(tags.Tags!.Items!.map((t) => [t.Key, t.Value]))).toMatchObject({ project: 'conngate', stage: 'dev' });
+  const dist = await client.send(new cf.GetDistributionConfigCommand({ Id: first.outputs.distributionId }));
+  expect(dist.DistributionConfig!.ViewerMtlsConfig!.TrustStoreConfig!.TrustStoreId).toBe(first.outputs.trustStoreId);
+
+  const again = await apply('ocsp', mtls('v1'));
+  expect(again.changes.find((c) => c.address.startsWith('awscc_cloudfront_trust_store.'))?.action).toBe('no-op');
+  const rotated = await apply('ocsp', mtls('v2'));
+  expect(rotated.changes.find((c) => c.address.startsWith('awscc_cloudfront_trust_store.'))?.action).toBe('update');
+  const after = await client.send(new cf.GetTrustStoreCommand({ Identifier: first.outputs.trustStoreId }));
+  expect(after.ETag).not.toBe(got.ETag);
+  expect(after.TrustStore!.UseClientCertificateOCSPEndpoint).toBe(true);
+}, 60_000);
+
+test('a passthrough stage creates a distribution with mode passthrough and no trust store', async () => {
+  const { outputs, changes } = await apply('pt', { mode: 'passthrough' });
+  expect(changes.some((c) => c.address.includes('trust_store'))).toBe(false);
+  expect(outputs.trustStoreId).toBeFalsy();
+  const dist = await client.send(new cf.GetDistributionConfigCommand({ Id: outputs.distributionId }));
+  expect(dist.DistributionConfig!.ViewerMtlsConfig).toEqual({ Mode: 'passthrough' });
+  expect(dist.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+}, 60_000);
+
+test('the revocation store carries the provider default_tags (hashicorp/aws >= 6.66.0 tags key value stores)', async () => {
+  const { outputs } = await apply('kvstags', {});
+  const stores = await client.send(new cf.ListKeyValueStoresCommand({}));
+  const arn = stores.KeyValueStoreList!.Items!.find((s) => s.Name === outputs.kvsName)!.ARN!;
+  const tags = await client.send(new cf.ListTagsForResourceCommand({ Resource: arn }));
+  expect(Object.fromEntries(tags.Tags!.Items!.map((t) => [t.Key, t.Value]))).toEqual({ project: 'conngate', stage: 'dev' });
+}, 60_000);
