@@ -1,7 +1,9 @@
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ReservedStore } from '../../orchestrator/reserved-store';
-import { ROLLBACK_KEY } from '../../orchestrator/rollback-target';
+import { loadRollbackTarget, ROLLBACK_KEY } from '../../orchestrator/rollback-target';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
+import { emulatorStore } from '../revocation/emulator-store';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { CampaignProject } from '../faults/campaign-project';
 import { associatedFunction } from '../faults/run-child';
@@ -46,5 +48,19 @@ describe('a planted rollback record does not get an unverified LIVE associated',
     expect(again.outcome).not.toBe('verified');
     expect(await p.liveProblem('dev')).toBeDefined();
     expect(await associatedFunction(p.cf, o.distributionId!)).toBeUndefined();
+  });
+});
+
+describe('a planted rollback record with null evidence', () => {
+  it('reads as no target, with a reason, not as a crash', async () => {
+    const s = await emulatorStore();
+    try {
+      const store = new ReservedStore(s.client, s.kvsArn);
+      await store.write(await store.etag(), [{ key: ROLLBACK_KEY, value: JSON.stringify({ sha256: 'f'.repeat(64), chunks: 1, evidence: null }) }]);
+      await expect(loadRollbackTarget(store, new EvidenceKeyring(hmacSigner('x'.repeat(16))), { stage: 'dev', functionArn: 'arn' }))
+        .resolves.toBe('no verified code is recorded for this stage');
+    } finally {
+      await s.emulator.close();
+    }
   });
 });
