@@ -322,7 +322,7 @@ class LockedRun {
     // associated already): a first deploy, or a stage whose LIVE never passed, is applied without it.
     // "Associated already" is read from the distribution itself: the store's records can be planted by anyone who
     // can write to it, and must never get an unverified LIVE associated.
-    let associated = state.verified || (!!state.live && await distributionAssociates(ctx.cf, state.live.summary.Id!));
+    let associated = state.verified || (!!this.applier && !!state.live && await distributionAssociates(ctx.cf, state.live.summary.Id!));
     if (this.applier) {
       r.firstDeploy = !associated;
       const applier = this.applier;
