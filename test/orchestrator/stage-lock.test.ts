@@ -44,7 +44,12 @@ describe('local stage lock', () => {
         const tryDir = path.join(dir, `try-${i}`);
         fs.mkdirSync(path.join(tryDir, 'locks'), { recursive: true });
         fs.writeFileSync(path.join(tryDir, 'locks', 'dev.lock'), JSON.stringify({ pid: dead, host: os.hostname(), since: 'earlier', expiresAt: new Date(Date.now() + 600_000).toISOString(), token: `stale-${i}` }));
-        const [a, b] = await Promise.all([contender(tryDir, startAt), contender(tryDir, startAt)]);
+        // The winner holds the lock until the other contender has finished its attempt, so a contender that a
+        // loaded machine starts late still meets a live holder (not one that already exited, which it may take over).
+        const release = () => fs.writeFileSync(path.join(tryDir, 'release'), '');
+        const racers = [contender(tryDir, startAt), contender(tryDir, startAt)];
+        void Promise.race(racers).then(release);
+        const [a, b] = await Promise.all(racers);
         return { i, a, b };
       });
       for (const { i, a, b } of await Promise.all(tries)) {
