@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
-import { ed25519Signer, EvidenceKeyring, hmacSigner, parseTrustedKeys, UNSIGNED_SIGNER } from './evidence-signing';
+import { ed25519Signer, EvidenceKeyring, hmacSigner, MIN_HMAC_SECRET_BYTES, parseTrustedKeys, UNSIGNED_SIGNER } from './evidence-signing';
 
 /** Where the pipeline's evidence key comes from (the environment, so CI secrets stay out of command lines). */
 export const EVIDENCE_KEY_ENV = {
@@ -28,8 +28,8 @@ export function evidenceKeyringFromEnv(env: NodeJS.ProcessEnv, opts: { insecureU
   }
   const secret = env[EVIDENCE_KEY_ENV.hmac];
   if (secret !== undefined && secret !== '') {
-    if (Buffer.byteLength(secret) < 16) {
-      throw new UserError(EVIDENCE_KEY_ENV.hmac, 'the secret is shorter than 16 bytes', 'use a random secret, e.g. `openssl rand -base64 32`');
+    if (Buffer.byteLength(secret) < MIN_HMAC_SECRET_BYTES) {
+      throw new UserError(EVIDENCE_KEY_ENV.hmac, `the secret is shorter than ${MIN_HMAC_SECRET_BYTES} bytes`, 'use a random secret, e.g. `openssl rand -base64 32`');
     }
     return new EvidenceKeyring(hmacSigner(secret), trusted);
   }

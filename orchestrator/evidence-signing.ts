@@ -26,6 +26,9 @@ export interface SignedEvidence extends EvidenceClaims {
 
 export const UNSIGNED_KEY_ID = 'unsigned';
 
+/** The shortest HMAC secret signed with or trusted: anything shorter is guessable. */
+export const MIN_HMAC_SECRET_BYTES = 16;
+
 /** The exact bytes that are signed: a versioned, newline-separated list, every field checked to hold no newline. */
 export function evidenceMessage(c: EvidenceClaims, keyId: string): Buffer {
   const fields = ['conngate-evidence/1', keyId, c.stage, c.functionArn, c.candidateSha256, c.suiteSha256, c.liveEtag, c.result, c.time];
@@ -163,7 +166,13 @@ export const UNSIGNED_SIGNER: EvidenceSigner = { keyId: UNSIGNED_KEY_ID, kind: '
 export function parseTrustedKeys(text: string | undefined, where: string): EvidenceVerifierKey[] {
   if (!text) return [];
   return text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean).map((entry) => {
-    if (entry.startsWith('hmac:')) return hmacSigner(entry.slice(5));
+    if (entry.startsWith('hmac:')) {
+      // Held to the signing key's minimum: an empty entry (an unset CI variable) would trust the empty secret.
+      if (Buffer.byteLength(entry.slice(5)) < MIN_HMAC_SECRET_BYTES) {
+        throw new UserError(where, `a trusted hmac: entry is shorter than ${MIN_HMAC_SECRET_BYTES} bytes`, 'list the old secret in full as `hmac:<old secret>` (no commas in it), or drop the entry');
+      }
+      return hmacSigner(entry.slice(5));
+    }
     let pem: string;
     try {
       pem = fs.readFileSync(entry, 'utf8');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DescribeKeyValueStoreCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DescribeKeyValueStoreCommand, ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
 import { summarize, type SuiteRunSummary } from './case-result';
@@ -186,6 +186,17 @@ function forcedUnlock(ctx: PipelineContext, spec: StageSpec, ledger: string, wha
   appendLedger(ledger, { event: 'force-unlock', stage: spec.name, candidateSha256: '', detail: `--force-unlock broke the ${what}`, time: new Date().toISOString() });
 }
 
+/** Whether any distribution is associated with the function now. */
+async function distributionAssociates(cf: CloudFrontClient, functionId: string): Promise<boolean> {
+  try {
+    const out = await cf.send(new ListDistributionsByConnectionFunctionCommand({ ConnectionFunctionIdentifier: functionId }));
+    return (out.DistributionList?.Items?.length ?? 0) > 0;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
 /** What LIVE was found to be at the start, after any recovery. */
 interface LiveState {
   live?: FunctionStageState;
@@ -193,8 +204,6 @@ interface LiveState {
   verified: boolean;
   /** Valid evidence for the verified LIVE. */
   evidence?: SignedEvidence;
-  /** A verified rollback target exists for the stage (so the stage was verified, and associated, before). */
-  everVerified: boolean;
 }
 
 class LockedRun {
@@ -311,7 +320,9 @@ class LockedRun {
 
     // b. apply. The association is applied only with a LIVE that verifies (or one that did before and is
     // associated already): a first deploy, or a stage whose LIVE never passed, is applied without it.
-    let associated = state.verified || (!!state.live && state.everVerified);
+    // "Associated already" is read from the distribution itself: the store's records can be planted by anyone who
+    // can write to it, and must never get an unverified LIVE associated.
+    let associated = state.verified || (!!this.applier && !!state.live && await distributionAssociates(ctx.cf, state.live.summary.Id!));
     if (this.applier) {
       r.firstDeploy = !associated;
       const applier = this.applier;
@@ -461,7 +472,7 @@ class LockedRun {
   private async restoreVerified(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
     const { ctx, spec, steps: run } = this;
     const fnId = this.outputs?.functionId ?? this.r.functionId ?? spec.functionName;
-    let target = known;
+    let target: { code: Uint8Array; sha256: string; evidence?: SignedEvidence } | undefined = known;
     if (!target) {
       if (!this.store) return { ok: false, detail: 'there is no earlier verified code to roll back to (the stage has no KeyValueStore yet); the function is not associated with the distribution' };
       try {
@@ -498,11 +509,13 @@ class LockedRun {
       try { liveSha = (await readFunctionStage(ctx.cf, fnId, 'LIVE')).sha256; } catch { /* unknown */ }
       return { ok: false, liveSha256: liveSha, detail: `the rollback to ${shortSha(t.sha256)} did not complete (${lastError}); LIVE runs ${liveSha ? `unverified ${shortSha(liveSha)}` : 'unknown code'}: re-run to finish the rollback` };
     }
-    // The restored code passed in this stage before; it is re-checked in LIVE before it gets fresh evidence.
+    // The restored code passed in this stage before; it is re-checked in LIVE before it gets fresh evidence. Code
+    // that passed an older suite is re-checked with the whole current one: the evidence it gets speaks for that.
+    const suiteChanged = !!t.evidence && t.evidence.suiteSha256 !== this.cases.suiteSha256;
     let recheck: string | undefined;
     try {
-      const check = await run.runSuite('LIVE', live, live.summary.Id ?? fnId, liveCases(this.cases, ctx.liveSuite));
-      if (check.failed > 0) recheck = `${check.failed} of ${check.total} LIVE cases failed for the restored code too (${failedCaseLines(check)})`;
+      const check = await run.runSuite('LIVE', live, live.summary.Id ?? fnId, suiteChanged ? this.cases.cases : liveCases(this.cases, ctx.liveSuite));
+      if (check.failed > 0) recheck = `${check.failed} of ${check.total} LIVE cases${suiteChanged ? ' of the changed suite' : ''} failed for the restored code too (${failedCaseLines(check)})`;
     } catch (e) {
       recheck = `re-checking the restored code did not complete (${errText(e)})`;
     }
@@ -527,14 +540,13 @@ class LockedRun {
   private async recoverLive(): Promise<LiveState> {
     const { ctx, spec, steps: run, r } = this;
     const live = await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE');
-    const everVerified = !!this.store && !!await rollbackTargetSha(this.store);
-    if (!live) return { verified: false, everVerified };
+    if (!live) return { verified: false };
     r.functionId = live.summary.Id;
     const arn = live.summary.ConnectionFunctionArn!;
     const tagged = await readEvidenceTags(ctx.cf, arn);
     const problem = await evidenceProblem(this.keys, tagged, { stage: spec.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: this.cases.suiteSha256 });
     if (!problem) {
-      return { live, verified: true, everVerified, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
+      return { live, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
         liveEtag: live.etag, result: 'passed', time: tagged.time!, keyId: tagged.keyId ?? '', signature: tagged.signature ?? '' } };
     }
     ctx.progress.info(`   ${spec.name}: LIVE runs ${shortSha(live.sha256)} without valid evidence for ${spec.name}: ${problem}; testing it before anything else`);
@@ -560,24 +572,24 @@ class LockedRun {
         const evidence = await this.recordVerified(live);
         r.recovery = `LIVE ran ${shortSha(live.sha256)} without valid evidence (${problem}); it passed the suite and is now recorded as verified`;
         this.record('recovered', r.recovery, { liveEtag: live.etag, liveSha256: live.sha256 });
-        return { live, verified: true, everVerified: true, evidence };
+        return { live, verified: true, evidence };
       } catch (e) {
         failure = `its evidence could not be recorded (${errText(e)})`;
       }
     }
     const restored = await this.restoreVerified(undefined);
-    r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}` : restored.detail}`;
+    r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}${restored.verified ? '' : ` (${restored.detail})`}` : restored.detail}`;
     this.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
     if (!restored.verified) {
       if (!restored.ok) {
         try { await this.writeEvidence(await readFunctionStage(ctx.cf, spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
       }
       ctx.progress.info(`   ${spec.name}: ${r.recovery}`);
-      return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false, everVerified };
+      return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false };
     }
     const now = await readFunctionStage(ctx.cf, spec.functionName, 'LIVE');
     const tags = await readEvidenceTags(ctx.cf, arn);
-    return { live: now, verified: true, everVerified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: now.sha256, suiteSha256: this.cases.suiteSha256,
+    return { live: now, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: now.sha256, suiteSha256: this.cases.suiteSha256,
       liveEtag: now.etag, result: 'passed', time: tags.time ?? '', keyId: tags.keyId ?? '', signature: tags.signature ?? '' } };
   }
 }

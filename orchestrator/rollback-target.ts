@@ -43,7 +43,7 @@ function parseMeta(text: string | undefined): RollbackMeta | undefined {
   if (!text) return undefined;
   try {
     const m = JSON.parse(text) as RollbackMeta;
-    if (typeof m.sha256 !== 'string' || !Number.isInteger(m.chunks) || m.chunks < 1 || m.chunks > 64 || typeof m.evidence !== 'object') return undefined;
+    if (typeof m.sha256 !== 'string' || !Number.isInteger(m.chunks) || m.chunks < 1 || m.chunks > 64 || typeof m.evidence !== 'object' || m.evidence === null) return undefined;
     return m;
   } catch {
     return undefined;

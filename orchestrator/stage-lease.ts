@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { reservedKey } from '../revocation/reserved-keys';
 import { isConflict, type ReservedStore } from './reserved-store';
@@ -8,7 +9,20 @@ import { StepError } from './step-error';
 /** The lease key in the stage's KeyValueStore: what every runner of the stage, on any machine, can reach. */
 export const LEASE_KEY = reservedKey('lease');
 
-export interface LeaseRecord { holder: string; host: string; pid: number; since: string; expiresAt: string }
+/**
+ * `pidns`: the runner's pid namespace (Linux). Containers often share a hostname (host networking, a fixed
+ * `--hostname`) but never their pids, so a pid is only looked up when the namespace is this process's own too.
+ */
+export interface LeaseRecord { holder: string; host: string; pid: number; pidns?: string; since: string; expiresAt: string }
+
+function readPidNamespace(): string | undefined {
+  try {
+    return fs.readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+const PID_NAMESPACE = readPidNamespace();
 
 function parseLease(text: string | undefined): LeaseRecord | undefined {
   if (!text) return undefined;
@@ -23,7 +37,10 @@ function parseLease(text: string | undefined): LeaseRecord | undefined {
 /** A lease is over when it expired, or when it names a process on this very host that no longer exists. */
 function leaseOver(l: LeaseRecord, now: number): boolean {
   if (!(Date.parse(l.expiresAt) > now)) return true;
-  return l.host === os.hostname() && !processAlive(l.pid);
+  if (l.host !== os.hostname()) return false;
+  // A pid seen from another pid namespace (another container with this hostname) says nothing about the runner.
+  if (l.pidns !== undefined && l.pidns !== PID_NAMESPACE) return false;
+  return !processAlive(l.pid);
 }
 
 export interface LeaseOptions {
@@ -49,7 +66,7 @@ export class StageLease {
 
   static async acquire(store: ReservedStore, opts: LeaseOptions): Promise<StageLease> {
     const ttlMs = opts.ttlMs ?? 120_000;
-    const me: LeaseRecord = { holder: randomUUID(), host: os.hostname(), pid: process.pid, since: new Date().toISOString(), expiresAt: '' };
+    const me: LeaseRecord = { holder: randomUUID(), host: os.hostname(), pid: process.pid, ...(PID_NAMESPACE ? { pidns: PID_NAMESPACE } : {}), since: new Date().toISOString(), expiresAt: '' };
     for (let attempt = 1; ; attempt++) {
       const etag = await store.etag();
       const current = parseLease(await store.get(LEASE_KEY));
