@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { CodeRunAdmission } from './code-run-admission';
 import { ConnectionGovernor } from './connection-governor';
 import { emptyState, type EmulatorState } from './emulator-state';
 import { FaultInjector, type FaultConfig } from './faults';
@@ -19,6 +20,7 @@ import { S3Buckets } from './s3/s3-buckets';
 import { handleS3Request, isS3Request } from './s3/s3-handler';
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
+import { MAX_WORKERS } from '../runtime/limits';
 import { ApiError, errorShapeOfPath, frontEndError, writeError, type ErrorShape } from './wire/api-error';
 import { matchRoute, readInput, writeOutput, type WireProtocol, type WireResponse } from './wire/operation-binding';
 
@@ -181,6 +183,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   };
   const routes: Route[] = buildRoutes();
   const lock = new RequestLock();
+  // As many code runs hold the state as the sandbox runs at once (and one more to keep a worker busy).
+  const codeRuns = new CodeRunAdmission(MAX_WORKERS + 1);
   let requests = 0;
   let handlersRunning = 0;
   let closing = false;
@@ -233,9 +237,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       const injectWrite = Boolean(decision.concurrentWrite && route.concurrentWriter);
       const exclusive = !route.readOnly || injectWrite;
       let release: () => void;
+      let admitted = () => undefined as void;
       try {
+        if (route.runsCode) admitted = await codeRuns.admit(LOCK_DEADLINE_MS);
         release = await lock.acquire(exclusive, LOCK_DEADLINE_MS);
       } catch (err) {
+        admitted();
         throw frontEndError('busy', protocol, `${(err as Error).message}; retry the request.`);
       }
       try {
@@ -255,6 +262,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         return writeOutput(route.binding, output);
       } finally {
         release();
+        admitted();
       }
     } catch (err) {
       if (err instanceof ApiError) return writeError(protocol, err);
@@ -373,7 +381,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const listening = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
-    while ((handlersRunning > 0 || lock.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
+    while ((handlersRunning > 0 || lock.pending > 0 || codeRuns.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
     server.closeAllConnections();
     await listening;
     // A handler still running past the grace (a request whose client is gone) may still save; give it a moment.
