@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import Ajv from 'ajv';
 import { UserError } from '../diagnostics/user-error';
@@ -95,17 +96,31 @@ function parseStateText(file: string, text: string): EmulatorState {
   return fromPersisted(parsed);
 }
 
-/** Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. */
+/**
+ * Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. The
+ * temporary name is unpredictable and created exclusively (`wx`), so a symlink planted in the folder under that
+ * name is never followed: a predictable name let anyone who can write to the folder point it at another file of
+ * the user, which the save then overwrote with the state.
+ */
 function writeAtomically(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
   }
-  renameSync(tmp, file);
 }
 
 /**
