@@ -167,6 +167,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       throw new UserError(`emulator state file ${opts.stateFile}`, `the folder ${dirname(opts.stateFile)} does not exist`,
         'create it, or point --state at a file in an existing folder');
     }
+    StateFile.checkPath(opts.stateFile);
     ownership = StateFileOwnership.acquire(opts.stateFile);
     try {
       ({ stateFile, state } = StateFile.open(opts.stateFile, accountId));

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import Ajv from 'ajv';
 import { UserError } from '../diagnostics/user-error';
@@ -123,6 +125,11 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
+function notAFile(file: string): UserError {
+  return new UserError(`emulator state file ${file}`, 'is not a regular file (a folder, FIFO or device)',
+    'point --state at a JSON file, e.g. --state .conngate/emulator.json');
+}
+
 /**
  * The state file of a running emulator. It keeps the text it last wrote, so that a change whose save failed can
  * be undone in memory: the emulator then answers as if the request never happened, and a retry starts from the
@@ -142,8 +149,28 @@ export class StateFile {
       const state = emptyState(accountId);
       return { stateFile: new StateFile(file, serialize(state)), state };
     }
-    const text = readFileSync(file, 'utf8');
+    // Opened without blocking and checked on the descriptor: a FIFO or a device (`/dev/zero`) would otherwise
+    // hang the start for ever or read without end.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    let text: string;
+    try {
+      if (!fstatSync(fd).isFile()) throw notAFile(file);
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
     return { stateFile: new StateFile(file, text), state: parseStateText(file, text) };
+  }
+
+  /** Refuses, before anything is created next to it, a `--state` path that exists but is not a regular file. */
+  static checkPath(file: string): void {
+    let isFile: boolean;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      return; // missing: a fresh account (other errors surface when the file is opened)
+    }
+    if (!isFile) throw notAFile(file);
   }
 
   /** Fault: the next `count` saves fail as a full disk would, before anything is written. */
