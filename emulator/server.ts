@@ -372,7 +372,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ownership?.release();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  // A name is checked by what it resolved to: `localhost` mapped to a network address in /etc/hosts would
+  // otherwise expose the emulator without the flag.
+  if (!(opts.allowNonLoopback ?? false) && !isLoopbackBind(bound.address)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    ownership?.release();
+    checkListenAddress(bound.address, false);
+  }
+  const port = bound.port;
   // A wildcard bind is reached through loopback from this machine.
   const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
   let closed: Promise<void> | undefined;
