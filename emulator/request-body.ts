@@ -17,10 +17,17 @@ export function declaredLength(req: IncomingMessage): number | undefined {
  * reset connection; past that the caller answers and closes the connection. Rejects when the client goes away.
  */
 export function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<BodyOutcome> {
+  const declared = declaredLength(req) ?? 0;
+  // More than would ever be drained: answer at once rather than wait (up to the request timeout) for bytes that
+  // will be thrown away anyway.
+  if (declared > limit && declared > drainLimit) {
+    req.pause();
+    return Promise.resolve({ kind: 'too-large', drained: false });
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = (declaredLength(req) ?? 0) > limit;
+    let tooLarge = declared > limit;
     let settled = false;
     const finish = (o: BodyOutcome | Error) => {
       if (settled) return;

@@ -114,10 +114,14 @@ export class RequestGuard {
     const contentType = String(headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     // POST is the only write method a browser sends cross-origin without a preflight (which the emulator never
     // answers); PUT with text/plain stays possible for S3 objects that are text.
-    if (method === 'POST' && SIMPLE_CONTENT_TYPES.has(contentType)) {
+    // A browser also sends a POST without a preflight when the body has no type at all (a Blob or ArrayBuffer
+    // body): refused when the request comes from a page (it carries an Origin); boto3 and the AWS CLI send
+    // neither header.
+    const untypedFromPage = contentType === '' && (origin !== undefined || headers['sec-fetch-mode'] !== undefined);
+    if (method === 'POST' && (SIMPLE_CONTENT_TYPES.has(contentType) || untypedFromPage)) {
       return {
         reason: 'content-type',
-        message: `Content-Type "${contentType}" is what a browser form or no-cors request sends; the AWS API takes `
+        message: `Content-Type "${contentType || '(none)'}" is what a browser form or no-cors request sends; the AWS API takes `
           + 'XML or JSON bodies, so this write is refused.',
       };
     }

@@ -17,6 +17,8 @@ export interface Route {
   readOnly: boolean;
   /** The request body is an XML or JSON document, so it must be UTF-8 (false when the payload is raw bytes). */
   textBody: boolean;
+  /** The operation runs submitted code in the sandbox (admitted a few at a time, see CodeRunAdmission). */
+  runsCode: boolean;
 }
 
 /** Operations that are not GETs but change nothing: TestConnectionFunction only reads the function and its store, and
@@ -40,6 +42,7 @@ function routesFor(model: Record<string, unknown>, protocol: WireProtocol, handl
       binding, handler, concurrentWriter: writers[name],
       readOnly: binding.method === 'GET' || binding.method === 'HEAD' || READ_ONLY_POSTS.has(name),
       textBody: !hasBlobPayload(binding),
+      runsCode: name === 'TestConnectionFunction',
     };
   });
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { CodeRunAdmission } from './code-run-admission';
 import { ConnectionGovernor } from './connection-governor';
 import { emptyState, type EmulatorState } from './emulator-state';
 import { FaultInjector, type FaultConfig } from './faults';
@@ -19,6 +20,7 @@ import { S3Buckets } from './s3/s3-buckets';
 import { handleS3Request, isS3Request } from './s3/s3-handler';
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
+import { MAX_WORKERS } from '../runtime/limits';
 import { ApiError, errorShapeOfPath, frontEndError, writeError, type ErrorShape } from './wire/api-error';
 import { matchRoute, readInput, writeOutput, type WireProtocol, type WireResponse } from './wire/operation-binding';
 
@@ -165,6 +167,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       throw new UserError(`emulator state file ${opts.stateFile}`, `the folder ${dirname(opts.stateFile)} does not exist`,
         'create it, or point --state at a file in an existing folder');
     }
+    StateFile.checkPath(opts.stateFile);
     ownership = StateFileOwnership.acquire(opts.stateFile);
     try {
       ({ stateFile, state } = StateFile.open(opts.stateFile, accountId));
@@ -181,6 +184,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   };
   const routes: Route[] = buildRoutes();
   const lock = new RequestLock();
+  // As many code runs hold the state as the sandbox runs at once (and one more to keep a worker busy).
+  const codeRuns = new CodeRunAdmission(MAX_WORKERS + 1);
   let requests = 0;
   let handlersRunning = 0;
   let closing = false;
@@ -233,9 +238,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       const injectWrite = Boolean(decision.concurrentWrite && route.concurrentWriter);
       const exclusive = !route.readOnly || injectWrite;
       let release: () => void;
+      let admitted = () => undefined as void;
       try {
+        if (route.runsCode) admitted = await codeRuns.admit(LOCK_DEADLINE_MS);
         release = await lock.acquire(exclusive, LOCK_DEADLINE_MS);
       } catch (err) {
+        admitted();
         throw frontEndError('busy', protocol, `${(err as Error).message}; retry the request.`);
       }
       try {
@@ -255,6 +263,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         return writeOutput(route.binding, output);
       } finally {
         release();
+        admitted();
       }
     } catch (err) {
       if (err instanceof ApiError) return writeError(protocol, err);
@@ -318,7 +327,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const shape = errorShapeOfPath((req.url ?? '/').split('?')[0]);
     const refusal = guard.check(req.method ?? 'GET', req.headers);
     const early = refusal ? frontEndError('forbidden', shape, refusal.message)
-      : (declaredLength(req) ?? 0) > limits.maxBodyBytes ? frontEndError('too-large', shape,
+      // The S3 subset takes objects larger than the CloudFront body limit and answers an oversized one itself.
+      : !isS3Request(req.url) && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? frontEndError('too-large', shape,
         `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`)
         : undefined;
     if (early) {
@@ -362,7 +372,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ownership?.release();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const bound = server.address() as AddressInfo;
+  // A name is checked by what it resolved to: `localhost` mapped to a network address in /etc/hosts would
+  // otherwise expose the emulator without the flag.
+  if (!(opts.allowNonLoopback ?? false) && !isLoopbackBind(bound.address)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    ownership?.release();
+    checkListenAddress(bound.address, false);
+  }
+  const port = bound.port;
   // A wildcard bind is reached through loopback from this machine.
   const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
   let closed: Promise<void> | undefined;
@@ -373,7 +391,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const listening = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
-    while ((handlersRunning > 0 || lock.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
+    while ((handlersRunning > 0 || lock.pending > 0 || codeRuns.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
     server.closeAllConnections();
     await listening;
     // A handler still running past the grace (a request whose client is gone) may still save; give it a moment.

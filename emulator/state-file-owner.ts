@@ -163,6 +163,12 @@ export class StateFileOwnership {
         }
       }
       const mine = top + 1;
+      // A number past the pattern would be invisible to every later listing: this emulator could never save, and
+      // the next one would start again from 1 beside it (two owners). Only a stray file can get the count there.
+      if (!GENERATION.test(String(mine))) {
+        throw new UserError(`emulator state file ${stateFile}`, `its ownership folder ${dir} holds a record numbered ${top}, past the last usable number`,
+          `stop any emulator using it, then delete ${dir}`);
+      }
       const tmp = writeTemp(dir, record);
       try {
         linkSync(tmp, join(dir, String(mine)));

@@ -1,4 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
+} from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import Ajv from 'ajv';
 import { UserError } from '../diagnostics/user-error';
@@ -95,17 +98,36 @@ function parseStateText(file: string, text: string): EmulatorState {
   return fromPersisted(parsed);
 }
 
-/** Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. */
+/**
+ * Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. The
+ * temporary name is unpredictable and created exclusively (`wx`), so a symlink planted in the folder under that
+ * name is never followed: a predictable name let anyone who can write to the folder point it at another file of
+ * the user, which the save then overwrote with the state.
+ */
 function writeAtomically(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx');
   try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw err;
   }
-  renameSync(tmp, file);
+}
+
+function notAFile(file: string): UserError {
+  return new UserError(`emulator state file ${file}`, 'is not a regular file (a folder, FIFO or device)',
+    'point --state at a JSON file, e.g. --state .conngate/emulator.json');
 }
 
 /**
@@ -127,8 +149,28 @@ export class StateFile {
       const state = emptyState(accountId);
       return { stateFile: new StateFile(file, serialize(state)), state };
     }
-    const text = readFileSync(file, 'utf8');
+    // Opened without blocking and checked on the descriptor: a FIFO or a device (`/dev/zero`) would otherwise
+    // hang the start for ever or read without end.
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    let text: string;
+    try {
+      if (!fstatSync(fd).isFile()) throw notAFile(file);
+      text = readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
     return { stateFile: new StateFile(file, text), state: parseStateText(file, text) };
+  }
+
+  /** Refuses, before anything is created next to it, a `--state` path that exists but is not a regular file. */
+  static checkPath(file: string): void {
+    let isFile: boolean;
+    try {
+      isFile = statSync(file).isFile();
+    } catch {
+      return; // missing: a fresh account (other errors surface when the file is opened)
+    }
+    if (!isFile) throw notAFile(file);
   }
 
   /** Fault: the next `count` saves fail as a full disk would, before anything is written. */

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../request-body';
 import { S3Buckets } from './s3-buckets';
 
 /** Path prefix the subset answers under. */
@@ -16,10 +17,14 @@ export const S3_PATH_PREFIX = '/s3/';
 const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 class S3Error extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) {
+  /** `closeAfter`: the rest of the request was not read, so the connection cannot carry another one. */
+  constructor(readonly code: string, readonly status: number, message: string, readonly closeAfter = false) {
     super(message);
   }
 }
+
+/** How much of an oversized upload is read and thrown away so that the client gets the error, not a reset. */
+const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
 
 /** True when a request belongs to the S3 subset. */
 export function isS3Request(url: string | undefined): boolean {
@@ -38,8 +43,12 @@ export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: S
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message>` +
       `<RequestId>${requestId}</RequestId></Error>`;
     const head = req.method === 'HEAD';
-    res.writeHead(e.status, { 'Content-Type': 'application/xml', 'x-amz-request-id': requestId, ...(head ? {} : { 'Content-Length': Buffer.byteLength(xml) }) });
+    res.writeHead(e.status, {
+      'Content-Type': 'application/xml', 'x-amz-request-id': requestId, ...(head ? {} : { 'Content-Length': Buffer.byteLength(xml) }),
+      ...(e.closeAfter ? { Connection: 'close' } : {}),
+    });
     res.end(head ? undefined : xml);
+    if (e.closeAfter) res.once('finish', () => req.socket.destroy());
   });
 }
 
@@ -57,7 +66,13 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
     throw new S3Error('AccessDenied', 403, 'Browser requests are not served by this emulator.');
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new S3Error('InvalidBucketName', 400, `The specified bucket is not valid: "${bucket}".`);
-  const body = await readBody(req);
+  // An upload over the limit is read on (within bounds) and answered with EntityTooLarge, as S3 does, rather than
+  // with a reset connection the SDK reports as a network error.
+  const read = await readBody(req, MAX_OBJECT_BYTES, DRAIN_LIMIT_BYTES);
+  if (read.kind === 'too-large') {
+    throw new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`, !read.drained);
+  }
+  const body = read.body;
   if (key === '') {
     if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
     if (!buckets.createBucket(bucket)) throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
@@ -104,24 +119,6 @@ function decodePart(raw: string): string {
 
 function etagListMatches(header: string, etag: string): boolean {
   return header.split(',').map((s) => s.trim()).some((t) => t === '*' || t === etag || t.replace(/^W\//, '') === etag);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_OBJECT_BYTES) {
-        reject(new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
