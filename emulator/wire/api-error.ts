@@ -34,7 +34,8 @@ export type FrontEndError = 'forbidden' | 'malformed' | 'too-large' | 'busy';
 
 const FRONT_END_CODES: Record<FrontEndError, { status: number } & Record<ErrorShape, string>> = {
   forbidden: { status: 403, 'rest-xml': 'AccessDenied', 'rest-json': 'AccessDeniedException', 's3-xml': 'AccessDenied' },
-  malformed: { status: 400, 'rest-xml': 'InvalidArgument', 'rest-json': 'ValidationException', 's3-xml': 'InvalidArgument' },
+  // S3 sees only malformed request targets here (its bodies are its own), which S3 calls InvalidURI.
+  malformed: { status: 400, 'rest-xml': 'InvalidArgument', 'rest-json': 'ValidationException', 's3-xml': 'InvalidURI' },
   'too-large': { status: 413, 'rest-xml': 'EntitySizeLimitExceeded', 'rest-json': 'EntitySizeLimitExceeded', 's3-xml': 'EntityTooLarge' },
   busy: { status: 503, 'rest-xml': 'ServiceUnavailable', 'rest-json': 'InternalServerException', 's3-xml': 'SlowDown' },
 };

@@ -23,8 +23,8 @@ describe('conngate lint', () => {
     expect(warn.stdout).toBe('warn.js:2:3 warning runtime-builtin console.log takes one argument in the runtime, got 2: concatenate them\n');
   }, 60_000);
 
-  it('exits 1 on an error, and lints every .js file of --dir by default', async () => {
-    const r = await runCli(['lint', '--dir', dir], { cwd: dir });
+  it('exits 1 on an error, and lints every .js file of --functions-dir by default', async () => {
+    const r = await runCli(['lint', '--functions-dir', dir], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
       `${path.join(dir, 'bad.js')}:5:3 error decision-then-continue`.replace(`${dir}/`, ''),
@@ -42,7 +42,7 @@ describe('conngate lint', () => {
 
 describe('conngate test --local runs lint first', () => {
   it('prints the findings on stdout before the table and still runs every case (its exit code is the suite\'s)', async () => {
-    const r = await runCli(['test', '--local', 'bad.js', '--dir', '.'], { cwd: dir });
+    const r = await runCli(['test', '--local', 'bad.js', '--functions-dir', '.'], { cwd: dir });
     const lintLine = r.stdout.indexOf('bad.js:5:3 error decision-then-continue');
     expect(lintLine).toBeGreaterThanOrEqual(0);
     expect(r.stdout).toContain('conngate lint: 1 error(s), 0 warning(s)');
