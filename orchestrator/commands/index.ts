@@ -15,8 +15,9 @@ import { verifyCommand } from './verify';
 import { promoteCommand } from './promote';
 import { statusCommand } from './status';
 import { demoCommand } from './demo';
+import { runTaskCommand } from './run-task';
 
 export const commandModules: CommandModule[] = [
   demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
-  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand,
+  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
 ];
