@@ -3,9 +3,10 @@ import type { StageRunReport } from '../../orchestrator/pipeline';
 
 export type TaskResultStatus = 'running' | 'passed' | 'failed';
 
-/** HCP Terraform limits: messages are short lines; outcome bodies are Markdown. Long text is cut, never refused. */
+/** Messages are short lines; long text is cut, never refused. */
 const MAX_MESSAGE = 500;
-const MAX_OUTCOMES = 100;
+/** HCP Terraform shows at most 10 outcomes per task result (run tasks integration API, "Outcomes Payload Body"). */
+export const MAX_OUTCOMES = 10;
 
 interface Tag { label: string; level: 'none' | 'info' | 'warning' | 'error' }
 
@@ -67,10 +68,13 @@ function caseOutcome(target: string, c: ReportedCase, i: number): TaskResultOutc
 
 /** The final task result of a verify run: passed only when LIVE ends verified; one outcome per case that ran. */
 export function finalTaskResult(r: StageRunReport, reportUrl?: string): TaskResultBody {
-  const outcomes = [
-    ...(r.development?.results ?? []).map((c, i) => caseOutcome('DEVELOPMENT', c, i)),
-    ...(r.live?.results ?? []).map((c, i) => caseOutcome('LIVE', c, i)),
+  const all = [
+    ...(r.development?.results ?? []).map((c, i) => ({ c, o: caseOutcome('DEVELOPMENT', c, i) })),
+    ...(r.live?.results ?? []).map((c, i) => ({ c, o: caseOutcome('LIVE', c, i) })),
   ];
+  // Failed cases first, so the ones that matter are among the outcomes shown; the report has every case.
+  const outcomes = [...all.filter((x) => !x.c.passed), ...all.filter((x) => x.c.passed)].map((x) => x.o);
+  const more = outcomes.length > MAX_OUTCOMES ? ` (${outcomes.length - MAX_OUTCOMES} more cases in the report)` : '';
   const status = r.outcome === 'verified' ? 'passed' : 'failed';
-  return taskResultBody(status, `conngate ${r.stage}: ${r.outcome}: ${r.message}`, reportUrl, outcomes);
+  return taskResultBody(status, `conngate ${r.stage}: ${r.outcome}: ${r.message}${more}`, reportUrl, outcomes);
 }
