@@ -16,8 +16,9 @@ import { promoteCommand } from './promote';
 import { statusCommand } from './status';
 import { demoCommand } from './demo';
 import { runTaskCommand } from './run-task';
+import { approveCommand } from './approve';
 
 export const commandModules: CommandModule[] = [
   demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
-  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
+  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand, approveCommand,
 ];
