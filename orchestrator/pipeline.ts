@@ -9,6 +9,7 @@ import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
 import { isNotFound, publishAndWait, readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
 import { checkGate, type GateResult } from './gate';
 import type { PolicyOverride } from './promotion-policies';
+import { notifyStageOutcome, type NotifyOptions } from './stage-notifier';
 import { InterruptGuard } from './interrupt-guard';
 import type { OutputsStore } from './outputs-store';
 import type { Progress } from './progress';
@@ -55,6 +56,8 @@ export interface PipelineContext {
   policyOverride?: PolicyOverride;
   /** The clock promotion policies are judged by. @default new Date() */
   now?: () => Date;
+  /** Deadlines and retries of the stage's webhook notification. */
+  notify?: NotifyOptions;
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -180,7 +183,9 @@ export async function runStagePipeline(ctx: PipelineContext, stageName: string, 
     onForced: (holder) => forcedUnlock(ctx, spec, ledger, `local lock of ${holder}`),
   });
   try {
-    return await new LockedRun(ctx, spec, keys, ledger, applier).execute();
+    const report = await new LockedRun(ctx, spec, keys, ledger, applier).execute();
+    notifyStageOutcome(spec, report, ctx.notify); // in the background: never delays or fails the run
+    return report;
   } finally {
     lock.release();
   }
