@@ -18,8 +18,8 @@ export const approveCommand: CommandModule = {
       .description('record a signed approval of one candidate into a stage, in the upstream stage\'s KeyValueStore; the gate needs it when the stage requires approval'))
       .addHelpText('after', '\nExamples:\n  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate approve prod --candidate 3f2a…(64 hex) --approver alice@example.com')
       .action(async (stage: string, flags: ApproveFlags) => {
-        if (!/^[0-9a-f]{64}$/.test(flags.candidate)) throw new UserError(`--candidate ${flags.candidate}`, 'is not a full SHA-256 (64 lowercase hex digits)', 'copy it from `conngate status --json`');
-        if (!APPROVER_PATTERN.test(flags.approver)) throw new UserError(`--approver ${flags.approver}`, 'has characters other than letters, digits, space and ._@+-, or is over 100 long', 'pass a name or e-mail address');
+        if (!/^[0-9a-f]{64}$/.test(flags.candidate)) throw new UserError(`--candidate ${JSON.stringify(flags.candidate)}`, 'is not a full SHA-256 (64 lowercase hex digits)', 'copy it from `conngate status --json`');
+        if (!APPROVER_PATTERN.test(flags.approver)) throw new UserError(`--approver ${JSON.stringify(flags.approver)}`, 'has characters other than letters, digits, space and ._@+-, or is over 100 long', 'pass a name or e-mail address');
         const setup = setupPipeline(flags);
         const target = findStageConfig(setup.configs, stage);
         if (!target.promotesFrom) throw new UserError(`approve ${stage}`, `stage "${stage}" promotes from no stage, so nothing is promoted into it`, 'approve a stage that has promotesFrom');
