@@ -23,7 +23,7 @@ export const EVIDENCE_TAGS = {
 
 /** One line of the local ledger: what a run did (for people; gates never read it). */
 export interface EvidenceRecord {
-  event: 'verified' | 'failed' | 'rolled-back' | 'refused' | 'recovered' | 'force-unlock';
+  event: 'verified' | 'failed' | 'rolled-back' | 'refused' | 'recovered' | 'force-unlock' | 'policy-override';
   stage: string;
   candidateSha256: string;
   suiteSha256?: string;

@@ -3,6 +3,7 @@ import { shortSha } from './candidate';
 import { evidenceProblem, readEvidenceTags } from './evidence';
 import type { EvidenceKeyring } from './evidence-signing';
 import { isNotFound, readFunctionStage } from './function-stages';
+import { checkPolicies, type PolicyContext } from './promotion-policies';
 import type { StageSpec } from './stage-spec';
 import { StepError } from './step-error';
 import { loadRemoteCases } from './suite-cases';
@@ -14,6 +15,8 @@ export interface GateResult {
   upstreamLiveEtag: string;
   evidenceTime?: string;
   evidenceKeyId?: string;
+  /** Set when unmet promotion policies were overridden (recorded in the ledger). */
+  policyOverride?: string;
 }
 
 /**
@@ -23,7 +26,7 @@ export interface GateResult {
  * for the upstream suite as it is now, and saying passed. Tags alone never open it: anyone with
  * cloudfront:TagResource can write tags, nobody without the key can sign them. Read-only: a refusal changes nothing.
  */
-export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[] }, keys: EvidenceKeyring, spec: StageSpec, candidate: string): Promise<GateResult> {
+export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[] }, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
   const upstream = spec.promotesFrom!;
   const where = `${spec.name}: gate`;
   const up = ctx.stages.find((s) => s.name === upstream);
@@ -52,5 +55,7 @@ export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]
     throw new StepError(where, `refused: ${upstream} runs ${shortSha(candidate)} in LIVE but ${problem}`,
       `re-verify ${upstream} with this pipeline's key (\`conngate deploy ${upstream}\`)`);
   }
-  return { upstream, upstreamFunctionId: live.summary.Id!, upstreamLiveSha256: live.sha256, upstreamLiveEtag: live.etag, evidenceTime: tagged.time, evidenceKeyId: tagged.keyId };
+  // Then the stage's promotion policies (soak, approval, deny windows), when the caller enforces them.
+  const policyOverride = policies ? await checkPolicies(policies, keys, spec, candidate, tagged.time) : undefined;
+  return { ...(policyOverride ? { policyOverride } : {}), upstream, upstreamFunctionId: live.summary.Id!, upstreamLiveSha256: live.sha256, upstreamLiveEtag: live.etag, evidenceTime: tagged.time, evidenceKeyId: tagged.keyId };
 }

@@ -8,6 +8,8 @@ import { appendLedger, evidenceProblem, readEvidenceTags, writeEvidenceTags, typ
 import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
 import { isNotFound, publishAndWait, readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
 import { checkGate, type GateResult } from './gate';
+import type { PolicyOverride } from './promotion-policies';
+import { notifyStageOutcome, type NotifyOptions } from './stage-notifier';
 import { InterruptGuard } from './interrupt-guard';
 import type { OutputsStore } from './outputs-store';
 import type { Progress } from './progress';
@@ -50,6 +52,12 @@ export interface PipelineContext {
   /** Lifetime of the stage's lease without renewal. @default 120000 */
   leaseTtlMs?: number;
   wait?: WaitOptions;
+  /** Promote past unmet promotion policies (an emergency; recorded in the ledger). */
+  policyOverride?: PolicyOverride;
+  /** The clock promotion policies are judged by. @default new Date() */
+  now?: () => Date;
+  /** Deadlines and retries of the stage's webhook notification. */
+  notify?: NotifyOptions;
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -175,7 +183,9 @@ export async function runStagePipeline(ctx: PipelineContext, stageName: string, 
     onForced: (holder) => forcedUnlock(ctx, spec, ledger, `local lock of ${holder}`),
   });
   try {
-    return await new LockedRun(ctx, spec, keys, ledger, applier).execute();
+    const report = await new LockedRun(ctx, spec, keys, ledger, applier).execute();
+    notifyStageOutcome(spec, report, ctx.notify); // in the background: never delays or fails the run
+    return report;
   } finally {
     lock.release();
   }
@@ -305,8 +315,8 @@ class LockedRun {
     if (spec.promotesFrom) {
       try {
         r.gate = await run.step('gate', `checking the gate from ${spec.promotesFrom}`,
-          () => checkGate(ctx, this.keys, spec, this.candidate),
-          (g) => `gate open: ${g.upstream} runs ${shortSha(g.upstreamLiveSha256)} in LIVE with signed evidence (key ${g.evidenceKeyId}) that its suite passed there`);
+          () => checkGate(ctx, this.keys, spec, this.candidate, ctx),
+          (g) => `gate open: ${g.upstream} runs ${shortSha(g.upstreamLiveSha256)} in LIVE with signed evidence (key ${g.evidenceKeyId}) that its suite passed there${g.policyOverride ? `; ${g.policyOverride}` : ''}`);
       } catch (e) {
         if (!(e instanceof StepError) || e.exitCode === 2) throw e;
         this.finish('refused', e.message);

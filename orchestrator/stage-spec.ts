@@ -1,3 +1,5 @@
+import type { PromotionPolicy, StageNotify } from '../stacks/stage-workflow-config';
+
 /** What the pipeline needs to know about a stage (derived from the stage config in stacks/). */
 export interface StageSpec {
   name: string;
@@ -13,4 +15,8 @@ export interface StageSpec {
   storeName?: string;
   /** The stage's canary revoked serial (canonical form). */
   canarySerial: string;
+  /** Conditions the gate into this stage checks besides upstream evidence. */
+  promotion?: PromotionPolicy;
+  /** Webhook told of this stage's run outcomes. */
+  notify?: StageNotify;
 }

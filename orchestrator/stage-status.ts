@@ -6,6 +6,7 @@ import type { EvidenceKeyring } from './evidence-signing';
 import { tryReadFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
 import { loadRemoteCases } from './suite-cases';
+import { unmetPolicies, type PolicyContext } from './promotion-policies';
 
 /** One stage as `conngate status` shows it. */
 export interface StageStatus {
@@ -35,7 +36,7 @@ export function evidenceSummary(s: StageStatus): string {
   return s.evidenceCheck.startsWith(NOT_CHECKED) ? `unchecked: ${s.evidenceCheck.slice(NOT_CHECKED.length)}` : `does not verify: ${s.evidenceCheck}`;
 }
 
-export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], keys: EvidenceKeyring): Promise<StageStatus[]> {
+export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], keys: EvidenceKeyring, policies?: PolicyContext): Promise<StageStatus[]> {
   const statuses: StageStatus[] = [];
   const checkable = keys.canVerify;
   for (const s of stages) {
@@ -72,6 +73,11 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
     else if (up.live !== st.localCandidate) st.gate = { open: false, reason: `${st.promotesFrom} LIVE is ${up.live.slice(0, 12)}, local candidate is ${st.localCandidate.slice(0, 12)}` };
     else if (!up.verified) st.gate = { open: false, reason: `${st.promotesFrom}'s evidence for its LIVE code does not verify (${up.evidenceCheck})` };
     else st.gate = { open: true, reason: `${st.promotesFrom} runs the local candidate, with verified evidence` };
+    const spec = stages.find((x) => x.name === st.stage);
+    if (st.gate.open && policies && spec?.promotion) {
+      const unmet = await unmetPolicies(policies, keys, spec, st.localCandidate, up?.evidence?.time);
+      if (unmet.length) st.gate = { open: false, reason: `promotion policy: ${unmet.join('; ')}` };
+    }
   }
   return statuses;
 }

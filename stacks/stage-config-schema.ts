@@ -1,3 +1,4 @@
+import { promotionPolicySchema, stageNotifySchema } from './stage-workflow-config';
 /** JSON Schema (draft-07, checked with ajv) of conngate.config.json. Every stage field is optional: defaults fill in. */
 
 const s3Location = {
@@ -57,6 +58,8 @@ const trustStore = {
 } as const;
 
 const stageFields = {
+  promotion: promotionPolicySchema,
+  notify: stageNotifySchema,
   namePrefix: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,40}$' },
   region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' },
   tags: { type: 'object', additionalProperties: { type: 'string' } },

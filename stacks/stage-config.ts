@@ -6,6 +6,7 @@ import { checkCaBundleRotates } from '../modules/ca-bundle-rotation';
 import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
+import type { PromotionPolicy, StageNotify } from './stage-workflow-config';
 
 /** Name of the optional per-project configuration file, read from the working directory. */
 export const STAGE_CONFIG_FILE = 'conngate.config.json';
@@ -71,6 +72,8 @@ export interface StageConfig {
   aliases?: string[];
   /** ACM certificate (us-east-1) for the aliases. */
   acmCertificateArn?: string;
+  promotion?: PromotionPolicy;
+  notify?: StageNotify;
 }
 
 /** What conngate.config.json may say about one stage (all optional). */
@@ -95,6 +98,8 @@ interface StageFileEntry {
   origin?: { domainName: string; originPath?: string };
   aliases?: string[];
   acmCertificateArn?: string;
+  promotion?: PromotionPolicy;
+  notify?: StageNotify;
 }
 
 interface StageConfigFile {
@@ -232,6 +237,8 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     origin: pick('origin') ?? { domainName: 'example.com' },
     ...(aliases && aliases.length > 0 ? { aliases } : {}),
     ...(acmCertificateArn ? { acmCertificateArn } : {}),
+    ...(pick('promotion') ? { promotion: pick('promotion') } : {}),
+    ...(pick('notify') ? { notify: pick('notify') } : {}),
   };
 }
 

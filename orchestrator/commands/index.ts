@@ -16,9 +16,10 @@ import { promoteCommand } from './promote';
 import { statusCommand } from './status';
 import { demoCommand } from './demo';
 import { lintCommand } from './lint';
+import { runTaskCommand } from './run-task';
+import { approveCommand } from './approve';
 
 export const commandModules: CommandModule[] = [
   demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
-  synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand,
+  approveCommand, synthCommand, testLocalCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
 ];
-commandModules.push(lintCommand);

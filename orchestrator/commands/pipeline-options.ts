@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
@@ -32,6 +33,8 @@ export interface PipelineFlags {
   quiet?: boolean;
   forceUnlock?: boolean;
   insecureUnsignedEvidence?: boolean;
+  overridePolicy?: boolean;
+  reason?: string;
 }
 
 export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; locking?: boolean } = {}): Command {
@@ -46,6 +49,8 @@ export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; lock
     .option('--quiet', 'no progress output')
     .option('--insecure-unsigned-evidence', 'INSECURE: write unsigned evidence and let unsigned evidence open gates (no CONNGATE_EVIDENCE_KEY / _KEY_FILE / _KMS_KEY_ID); throwaway setups only');
   if (opts.locking) {
+    cmd.option('--override-policy', 'EMERGENCY: promote past unmet promotion policies (soak, approval, deny window); needs --reason, recorded in the ledger');
+    cmd.option('--reason <text>', 'why --override-policy is needed (recorded in the ledger)');
     cmd.option('--force-unlock', 'break another run\'s lock and lease on the stage first (logged in the ledger); only when that run is gone');
     cmd.addHelpText('after', `
 Evidence is signed with the key in the environment (exactly one):
@@ -83,6 +88,8 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     canarySerial: c.canarySerial,
     // The name stacks/stage-stack.ts gives the stage's store.
     storeName: `${c.namePrefix}-revoked-serials`,
+    ...(c.promotion ? { promotion: c.promotion } : {}),
+    ...(c.notify ? { notify: c.notify } : {}),
   }));
 }
 
@@ -140,6 +147,9 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
   notePathFlag('--dir', dir);
   notePathFlag('--state-dir', stateDir);
   if (flags.outputs) notePathFlag('--outputs', path.resolve(flags.outputs));
+  if (flags.overridePolicy && !flags.reason?.trim()) {
+    throw new UserError('--override-policy', 'an override needs a reason', 'pass --reason "<why this cannot wait>"');
+  }
   const cf = createCloudFrontClient(target);
   const progress = createProgress({ quiet: flags.quiet });
   const ctx: PipelineContext = {
@@ -154,6 +164,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     progress,
     liveSuite: flags.liveSuite,
     interrupt: new InterruptGuard(),
+    ...(flags.overridePolicy ? { policyOverride: { reason: flags.reason!.trim(), by: process.env.GITHUB_ACTOR ?? os.userInfo().username } } : {}),
   };
   const makeApplier = (): Applier => {
     const kind = flags.applier ?? (target.endpoint ? 'local' : 'cdktf');

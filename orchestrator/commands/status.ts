@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createCloudFrontClient, describeTarget, resolveTarget } from '../../aws/clients';
+import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget } from '../../aws/clients';
 import { currentEndpoint } from '../../diagnostics/operation-context';
 import { UserError } from '../../diagnostics/user-error';
 import { loadStageConfigs } from '../../stacks/stage-config';
@@ -20,7 +20,8 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   }
   const target = resolveTarget({ endpoint: flags.endpoint });
   const stages = stageSpecsFrom(loadStageConfigs(dir));
-  const statuses = await readStageStatuses(createCloudFrontClient(target), stages, await evidenceKeysForStatus());
+  const cf = createCloudFrontClient(target);
+  const statuses = await readStageStatuses(cf, stages, await evidenceKeysForStatus(), { cf, kvs: createKvsClient(target), stages });
   const endpoint = describeTarget(target);
   const account = currentEndpoint()?.account;
   if (flags.json) {

@@ -1,0 +1,64 @@
+import { DescribeKeyValueStoreCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { reservedKey } from '../revocation/reserved-keys';
+import { shortSha } from './candidate';
+import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { isNotFound } from './function-stages';
+import { ReservedStore } from './reserved-store';
+import type { StageSpec } from './stage-spec';
+
+/**
+ * A named person's approval of one candidate into one stage, signed with the evidence key. It lives in the
+ * upstream stage's KeyValueStore (reserved key `conngate:approval:<stage>`), where every runner of the pipeline
+ * reads it; a write there without the key cannot make an approval that verifies.
+ */
+export interface PromotionApproval { stage: string; candidateSha256: string; approver: string; time: string; keyId: string; signature: string }
+
+export const APPROVER_PATTERN = /^[A-Za-z0-9 ._@+-]{1,100}$/;
+
+/** The signed form: evidence claims in their own namespace ("approval:<stage>"), so an approval never reads as evidence. */
+function claims(a: Omit<PromotionApproval, 'keyId' | 'signature'>) {
+  return { stage: `approval:${a.stage}`, functionArn: `approver:${a.approver}`, candidateSha256: a.candidateSha256, suiteSha256: '', liveEtag: '', result: 'passed' as const, time: a.time };
+}
+
+export function approvalKey(stage: string): string {
+  return reservedKey('approval', stage);
+}
+
+/** The upstream store that holds approvals into `spec`, or undefined when the upstream stage has no store yet. */
+export async function approvalStore(cf: CloudFrontClient, kvs: CloudFrontKeyValueStoreClient, stages: StageSpec[], spec: StageSpec, snapshotDir?: string): Promise<ReservedStore | undefined> {
+  const up = stages.find((s) => s.name === spec.promotesFrom);
+  if (!up?.storeName) return undefined;
+  try {
+    const arn = (await cf.send(new DescribeKeyValueStoreCommand({ Name: up.storeName }))).KeyValueStore?.ARN;
+    return arn ? new ReservedStore(kvs, arn, snapshotDir) : undefined;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function recordApproval(store: ReservedStore, keys: EvidenceKeyring, a: Omit<PromotionApproval, 'keyId' | 'signature'>): Promise<PromotionApproval> {
+  const signed = await keys.sign(claims(a));
+  const approval: PromotionApproval = { ...a, keyId: signed.keyId, signature: signed.signature };
+  await store.write(await store.etag(), [{ key: approvalKey(a.stage), value: JSON.stringify(approval) }]);
+  return approval;
+}
+
+/** Why there is no valid approval of `candidate` into `stage`, or undefined (with the approval) when there is. */
+export async function approvalProblem(store: ReservedStore | undefined, keys: EvidenceKeyring, stage: string, candidate: string): Promise<{ problem?: string; approval?: PromotionApproval }> {
+  const raw = store && await store.get(approvalKey(stage));
+  if (!raw) return { problem: `no approval of ${shortSha(candidate)} into ${stage}` };
+  let a: PromotionApproval;
+  try {
+    a = JSON.parse(raw) as PromotionApproval;
+  } catch {
+    return { problem: 'the recorded approval is unreadable' };
+  }
+  if (a.stage !== stage || typeof a.approver !== 'string' || !APPROVER_PATTERN.test(a.approver)) return { problem: 'the recorded approval is malformed' };
+  const signed: SignedEvidence = { ...claims(a), keyId: a.keyId ?? '', signature: a.signature ?? '' };
+  const sig = await keys.signatureProblem(signed);
+  if (sig) return { problem: `the recorded approval is refused: ${sig}` };
+  if (a.candidateSha256 !== candidate) return { problem: `the approval by ${a.approver} is for ${shortSha(a.candidateSha256)}, not ${shortSha(candidate)}` };
+  return { approval: a };
+}

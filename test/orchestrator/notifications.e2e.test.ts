@@ -1,0 +1,116 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline';
+import { settleNotifications } from '../../orchestrator/stage-notifier';
+import { CampaignProject } from '../faults/campaign-project';
+
+jest.setTimeout(300_000);
+
+/** A loopback webhook receiver: answers each request with the next scripted status ('hang' = never answers). */
+class Receiver {
+  readonly bodies: any[] = [];
+  script: (number | 'hang')[] = [];
+  private server!: http.Server;
+  private readonly hung: http.ServerResponse[] = [];
+  url = '';
+  async start() {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        this.bodies.push(JSON.parse(Buffer.concat(chunks).toString()));
+        const next = this.script.shift() ?? 200;
+        if (next === 'hang') this.hung.push(res);
+        else res.writeHead(next).end();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
+  }
+  async close() {
+    for (const r of this.hung) r.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+describe('stage notifications', () => {
+  let emulator: RunningEmulator;
+  let p: CampaignProject;
+  let hook: Receiver;
+  const warnings: string[] = [];
+  const run = (stage: string, over: Partial<PipelineContext> = {}) => runStagePipeline({
+    ...p.context(), notify: { timeoutMs: 300, attempts: 3, backoffMs: 20, warn: (l) => warnings.push(l) }, ...over,
+  }, stage, p.applier());
+
+  beforeAll(async () => {
+    p = await CampaignProject.create('conngate-notify');
+    emulator = await startEmulator({ port: 0 });
+    p.connect(emulator.endpoint);
+    hook = new Receiver();
+    await hook.start();
+    p.spec('dev').notify = { url: hook.url };
+    p.spec('staging').notify = { url: hook.url, format: 'slack' };
+  });
+  afterAll(async () => {
+    await settleNotifications();
+    await hook?.close();
+    await emulator?.close();
+    p?.remove();
+  });
+  beforeEach(() => { hook.bodies.length = 0; warnings.length = 0; hook.script = []; });
+
+  it('delivers a JSON event when a stage is verified', async () => {
+    const r = await run('dev');
+    expect(r.outcome).toBe('verified');
+    await settleNotifications();
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'verified', stage: 'dev', outcome: 'verified', candidateSha256: r.candidateSha256 })]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('retries after 500s and delivers once the receiver recovers', async () => {
+    hook.script = [500, 503, 200];
+    expect((await run('dev')).outcome).toBe('verified');
+    await settleNotifications();
+    expect(hook.bodies).toHaveLength(3);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a receiver that hangs neither blocks nor fails the run; delivery gives up at its deadline with one warning', async () => {
+    hook.script = ['hang', 'hang', 'hang'];
+    const r = await run('dev');
+    expect(r.outcome).toBe('verified');
+    await settleNotifications();
+    expect(hook.bodies).toHaveLength(3);
+    expect(warnings).toEqual([expect.stringMatching(/^conngate: dev: notification to 127\.0\.0\.1:\d+ not delivered: no answer within 300 ms$/)]);
+  });
+
+  it('a 4xx is not retried', async () => {
+    hook.script = [404];
+    await run('dev');
+    await settleNotifications();
+    expect(hook.bodies).toHaveLength(1);
+    expect(warnings[0]).toMatch(/not delivered: HTTP 404/);
+  });
+
+  it('sends a Slack-compatible body for a refused promotion, and a failed event for a failing candidate', async () => {
+    p.spec('staging').promotion = { soakMinutes: 60 };
+    expect((await run('staging')).outcome).toBe('refused');
+    delete p.spec('staging').promotion;
+    await settleNotifications();
+    expect(hook.bodies).toEqual([{ text: expect.stringMatching(/^:no_entry: conngate staging: refused \(candidate [0-9a-f]{12}\): .*soak/) }]);
+    hook.bodies.length = 0;
+    const good = fs.readFileSync(p.fnFile, 'utf8');
+    fs.writeFileSync(p.fnFile, good.replace('await kvs.exists(serial)', 'false'));
+    try {
+      const r = await run('dev');
+      expect(r.outcome).toBe('failed-development');
+    } finally {
+      fs.writeFileSync(p.fnFile, good);
+    }
+    await settleNotifications();
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'failed', outcome: 'failed-development', stage: 'dev' })]);
+  });
+});
