@@ -15,8 +15,10 @@ import { verifyCommand } from './verify';
 import { promoteCommand } from './promote';
 import { statusCommand } from './status';
 import { demoCommand } from './demo';
+import { initCommand } from './init';
 
 export const commandModules: CommandModule[] = [
   demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
   synthCommand, testLocalCommand, payloadCommand, revocationsCommand, emulatorCommand,
 ];
+commandModules.push(initCommand);
