@@ -410,7 +410,7 @@ class LockedRun {
       }
 
       // The association follows verified, recorded evidence: never a LIVE that did not pass.
-      if (this.applier && !associated) {
+      if (this.applier && !associated && !spec.externalDistribution) {
         const applier = this.applier;
         const o2 = await run.step('associate', `applying ${spec.name} again with the function association`,
           () => applier.apply(spec.name, { associate: true }), () => 'function associated with the distribution');

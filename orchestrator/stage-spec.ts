@@ -13,4 +13,6 @@ export interface StageSpec {
   storeName?: string;
   /** The stage's canary revoked serial (canonical form). */
   canarySerial: string;
+  /** Someone else manages the distribution: no association step; `id` is the distribution to check. */
+  externalDistribution?: { id?: string };
 }

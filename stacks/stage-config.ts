@@ -65,7 +65,14 @@ export interface StageConfig {
   aliases?: string[];
   /** ACM certificate (us-east-1) for the aliases. */
   acmCertificateArn?: string;
+  /** Set when someone else manages the distribution: the stack declares none; `id` is the one verify checks. */
+  externalDistribution?: { id?: string };
+  /** The stage's AWS credentials when not the ambient ones: a named profile and/or a role to assume. */
+  aws?: StageAwsAccess;
 }
+
+/** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
+export interface StageAwsAccess { profile?: string; roleArn?: string; region?: string }
 
 /** What conngate.config.json may say about one stage (all optional). */
 interface StageFileEntry {
@@ -89,6 +96,8 @@ interface StageFileEntry {
   origin?: { domainName: string; originPath?: string };
   aliases?: string[];
   acmCertificateArn?: string;
+  distribution?: 'none' | { existingId: string };
+  aws?: StageAwsAccess;
 }
 
 interface StageConfigFile {
@@ -207,6 +216,14 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     origin: pick('origin') ?? { domainName: 'example.com' },
     ...(aliases && aliases.length > 0 ? { aliases } : {}),
     ...(acmCertificateArn ? { acmCertificateArn } : {}),
+    ...externalAndAccess(pick('distribution'), pick('aws')),
+  };
+}
+
+function externalAndAccess(d: StageFileEntry['distribution'], aws: StageAwsAccess | undefined): Pick<StageConfig, 'externalDistribution' | 'aws'> {
+  return {
+    ...(d === undefined ? {} : { externalDistribution: d === 'none' ? {} : { id: d.existingId } }),
+    ...(aws && Object.keys(aws).length > 0 ? { aws: { ...aws } } : {}),
   };
 }
 

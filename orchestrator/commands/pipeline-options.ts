@@ -83,6 +83,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     canarySerial: c.canarySerial,
     // The name stacks/stage-stack.ts gives the stage's store.
     storeName: `${c.namePrefix}-revoked-serials`,
+    ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
   }));
 }
 
