@@ -50,6 +50,8 @@ export interface PipelineContext {
   /** Lifetime of the stage's lease without renewal. @default 120000 */
   leaseTtlMs?: number;
   wait?: WaitOptions;
+  /** The client for another stage's account (the gate reads the upstream stage with it); default `cf`. */
+  cfFor?: (stage: string) => CloudFrontClient;
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';

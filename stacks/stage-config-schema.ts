@@ -91,7 +91,7 @@ const stageFields = {
   // The stage's AWS account: a profile and/or a role to assume (another account), for the stacks and the orchestrator.
   aws: {
     type: 'object', additionalProperties: false,
-    properties: { profile: { type: 'string', minLength: 1 }, roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/' }, region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' } },
+    properties: { profile: { type: 'string', minLength: 1 }, roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/' }, region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' }, endpoint: { type: 'string', pattern: '^https?://' } },
   },
 } as const;
 

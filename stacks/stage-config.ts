@@ -72,7 +72,14 @@ export interface StageConfig {
 }
 
 /** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
-export interface StageAwsAccess { profile?: string; roleArn?: string; region?: string }
+export interface StageAwsAccess {
+  profile?: string;
+  roleArn?: string;
+  /** Region of the orchestrator's clients for this stage. */
+  region?: string;
+  /** A CloudFront-compatible endpoint standing in for this stage's account (an emulator per account); not for AWS. */
+  endpoint?: string;
+}
 
 /** What conngate.config.json may say about one stage (all optional). */
 interface StageFileEntry {

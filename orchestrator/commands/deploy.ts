@@ -11,6 +11,7 @@ import { printStageRun } from './stage-run-output';
  * `apply: false` is verify mode (Terraform applied elsewhere).
  */
 export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean }): Promise<number> {
+  setup.forStage(stage);
   setup.ctx.interrupt.install();
   try {
     const report = await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined);
