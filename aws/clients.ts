@@ -16,6 +16,8 @@ export interface Target {
   /** Base URL of a CloudFront-compatible endpoint (the emulator); undefined means the real AWS. */
   endpoint?: string;
   region: string;
+  /** A named AWS profile for the credentials (a stage in another account); default: the SDK's default chain. */
+  profile?: string;
   /** Attempts per call including retries. @default $CONNGATE_MAX_ATTEMPTS, else 3 */
   maxAttempts?: number;
   /** Milliseconds a request may wait for its answer (per attempt). @default $CONNGATE_REQUEST_TIMEOUT_MS, else 30000 */
@@ -93,6 +95,7 @@ function commonConfig(t: Target) {
     // With an emulator and no AWS setup at all, fixed credentials let a laptop without an AWS account work
     // (the SDK would otherwise stop at "Could not load credentials").
     ...(t.endpoint && !awsCredentialsConfigured() ? { credentials: EMULATOR_CREDENTIALS } : {}),
+    ...(t.profile ? { profile: t.profile } : {}),
   };
 }
 

@@ -7,8 +7,8 @@ try {
   process.stderr.write('conngate: not built yet; run `npm install` (or `npm run build`) in the conngate folder first.\n');
   process.exit(2);
 }
-// The AWS SDK warns on every run that its 2027 releases will need Node 22; conngate supports Node 20 with the
-// SDK versions it locks, so that notice is noise in pipeline logs (the SDK's own switch turns it off).
+// conngate needs Node >= 22 (package.json engines); on an older Node the AWS SDK's notice that its 2027 releases
+// need Node 22 would repeat on every run, so it is turned off here (the SDK's own switch) and engines speaks instead.
 if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }

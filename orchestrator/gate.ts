@@ -26,14 +26,16 @@ export interface GateResult {
  * for the upstream suite as it is now, and saying passed. Tags alone never open it: anyone with
  * cloudfront:TagResource can write tags, nobody without the key can sign them. Read-only: a refusal changes nothing.
  */
-export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[] }, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
+export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]; cfFor?: (stage: string) => CloudFrontClient }, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
   const upstream = spec.promotesFrom!;
   const where = `${spec.name}: gate`;
   const up = ctx.stages.find((s) => s.name === upstream);
   if (!up) throw new StepError(where, `upstream stage "${upstream}" is not in the stage config`, 'fix promotesFrom in conngate.config.json', 2);
+  // The upstream stage is read with its own credentials: it may live in another account.
+  const upCf = ctx.cfFor?.(upstream) ?? ctx.cf;
   let live;
   try {
-    live = await readFunctionStage(ctx.cf, up.functionName, 'LIVE');
+    live = await readFunctionStage(upCf, up.functionName, 'LIVE');
   } catch (e) {
     if (isNotFound(e)) {
       throw new StepError(where, `refused: stage "${upstream}" has no LIVE function ${up.functionName}, so nothing proves it runs candidate ${shortSha(candidate)}`,
@@ -47,7 +49,7 @@ export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]
       `deploy this candidate to ${upstream} first (\`conngate deploy ${upstream}\`), then promote it`);
   }
   const arn = live.summary.ConnectionFunctionArn!;
-  const tagged = await readEvidenceTags(ctx.cf, arn);
+  const tagged = await readEvidenceTags(upCf, arn);
   const problem = await evidenceProblem(keys, tagged, {
     stage: upstream, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: loadRemoteCases(up).suiteSha256,
   });

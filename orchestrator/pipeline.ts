@@ -58,6 +58,8 @@ export interface PipelineContext {
   now?: () => Date;
   /** Deadlines and retries of the stage's webhook notification. */
   notify?: NotifyOptions;
+  /** The client for another stage's account (the gate reads the upstream stage with it); default `cf`. */
+  cfFor?: (stage: string) => CloudFrontClient;
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -431,7 +433,7 @@ class LockedRun {
       }
 
       // The association follows verified, recorded evidence: never a LIVE that did not pass.
-      if (this.applier && !associated) {
+      if (this.applier && !associated && !spec.externalDistribution) {
         const applier = this.applier;
         const o2 = await run.step('associate', `applying ${spec.name} again with the function association`,
           () => applier.apply(spec.name, { associate: true }), () => 'function associated with the distribution');

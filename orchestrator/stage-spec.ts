@@ -19,4 +19,6 @@ export interface StageSpec {
   promotion?: PromotionPolicy;
   /** Webhook told of this stage's run outcomes. */
   notify?: StageNotify;
+  /** Someone else manages the distribution: no association step; `id` is the distribution to check. */
+  externalDistribution?: { id?: string };
 }

@@ -90,6 +90,13 @@ const stageFields = {
   },
   aliases: { type: 'array', items: { type: 'string', minLength: 1 } },
   acmCertificateArn: { type: 'string', pattern: '^arn:' },
+  // Brownfield: "none", or an existing distribution someone else manages; the stack then declares no distribution.
+  distribution: { oneOf: [{ const: 'none' }, { type: 'object', additionalProperties: false, required: ['existingId'], properties: { existingId: { type: 'string', pattern: '^[A-Z0-9]{1,64}$' } } }] },
+  // The stage's AWS account: a profile and/or a role to assume (another account), for the stacks and the orchestrator.
+  aws: {
+    type: 'object', additionalProperties: false,
+    properties: { profile: { type: 'string', minLength: 1 }, roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/' }, region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' }, endpoint: { type: 'string', pattern: '^https?://' } },
+  },
 } as const;
 
 export const STAGE_CONFIG_FILE_SCHEMA = {

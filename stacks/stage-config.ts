@@ -74,6 +74,20 @@ export interface StageConfig {
   acmCertificateArn?: string;
   promotion?: PromotionPolicy;
   notify?: StageNotify;
+  /** Set when someone else manages the distribution: the stack declares none; `id` is the one verify checks. */
+  externalDistribution?: { id?: string };
+  /** The stage's AWS credentials when not the ambient ones: a named profile and/or a role to assume. */
+  aws?: StageAwsAccess;
+}
+
+/** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
+export interface StageAwsAccess {
+  profile?: string;
+  roleArn?: string;
+  /** Region of the orchestrator's clients for this stage. */
+  region?: string;
+  /** A CloudFront-compatible endpoint standing in for this stage's account (an emulator per account); not for AWS. */
+  endpoint?: string;
 }
 
 /** What conngate.config.json may say about one stage (all optional). */
@@ -100,6 +114,8 @@ interface StageFileEntry {
   acmCertificateArn?: string;
   promotion?: PromotionPolicy;
   notify?: StageNotify;
+  distribution?: 'none' | { existingId: string };
+  aws?: StageAwsAccess;
 }
 
 interface StageConfigFile {
@@ -239,6 +255,14 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     ...(acmCertificateArn ? { acmCertificateArn } : {}),
     ...(pick('promotion') ? { promotion: pick('promotion') } : {}),
     ...(pick('notify') ? { notify: pick('notify') } : {}),
+    ...externalAndAccess(pick('distribution'), pick('aws')),
+  };
+}
+
+function externalAndAccess(d: StageFileEntry['distribution'], aws: StageAwsAccess | undefined): Pick<StageConfig, 'externalDistribution' | 'aws'> {
+  return {
+    ...(d === undefined ? {} : { externalDistribution: d === 'none' ? {} : { id: d.existingId } }),
+    ...(aws && Object.keys(aws).length > 0 ? { aws: { ...aws } } : {}),
   };
 }
 

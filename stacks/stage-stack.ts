@@ -38,7 +38,8 @@ export class StageStack extends TerraformStack {
   public readonly config: StageConfig;
   public readonly revocationStore: RevocationStore;
   public readonly connectionFunction: ConnectionFunction;
-  public readonly distribution: MtlsDistribution;
+  /** The distribution; undefined when the stage leaves it to someone else (stage config `distribution`). */
+  public readonly distribution?: MtlsDistribution;
   /** Whether the connection-function association is declared in this synthesis. */
   public readonly functionAssociated: boolean;
 
@@ -49,6 +50,9 @@ export class StageStack extends TerraformStack {
 
     new AwsProvider(this, 'aws', {
       region: config.region,
+      // The stage's own account: its profile and/or the role to assume (stage config `aws`).
+      ...(config.aws?.profile ? { profile: config.aws.profile } : {}),
+      ...(config.aws?.roleArn ? { assumeRole: [{ roleArn: config.aws.roleArn, sessionName: `conngate-${config.name}` }] } : {}),
       defaultTags: [{ tags: config.tags }],
       ignoreTags: [{ keyPrefixes: [RESERVED_TAG_PREFIX] }],
     });
@@ -69,7 +73,8 @@ export class StageStack extends TerraformStack {
       keyValueStore: this.revocationStore,
     });
 
-    this.functionAssociated = !(props.unassociated ?? isStageUnassociated(this.node, config.name));
+    const external = config.externalDistribution;
+    this.functionAssociated = !external && !(props.unassociated ?? isStageUnassociated(this.node, config.name));
     const ts = config.mtls.trustStore;
     if (ts.type === 's3' && ts.ocsp) {
       // awscc_cloudfront_trust_store carries the OCSP flag hashicorp/aws cannot set yet.
@@ -77,7 +82,7 @@ export class StageStack extends TerraformStack {
       this.addOverride('provider.awscc', [{ region: config.region }]);
     }
     const passthrough = config.mtls.mode === 'passthrough';
-    this.distribution = new MtlsDistribution(this, 'Distribution', {
+    this.distribution = external ? undefined : new MtlsDistribution(this, 'Distribution', {
       mode: config.mtls.mode,
       trustStore: ts.type === 'none' ? undefined : ts.type === 'existing'
         ? ViewerTrustStore.fromTrustStoreId(ts.trustStoreId)
@@ -101,9 +106,9 @@ export class StageStack extends TerraformStack {
       function_etag: { value: this.connectionFunction.etag, description: 'DEVELOPMENT-stage ETag after apply' },
       kvs_name: { value: this.revocationStore.storeName, description: 'Revocation KeyValueStore name' },
       kvs_arn: { value: this.revocationStore.arn, description: 'Revocation KeyValueStore ARN' },
-      distribution_id: { value: this.distribution.distributionId, description: 'Distribution id' },
-      distribution_domain: { value: this.distribution.domainName, description: 'Distribution domain name' },
-      trust_store_id: { value: this.distribution.trustStoreId, description: 'Viewer mTLS trust store id' },
+      distribution_id: { value: this.distribution?.distributionId ?? external?.id ?? '', description: 'Distribution id' },
+      distribution_domain: { value: this.distribution?.domainName ?? '', description: 'Distribution domain name' },
+      trust_store_id: { value: this.distribution?.trustStoreId ?? '', description: 'Viewer mTLS trust store id' },
       canary_serial: { value: config.canarySerial, description: 'Canonical canary revoked serial kept in the store' },
       function_associated: { value: this.functionAssociated, description: 'Whether this apply declared the connection-function association' },
     };

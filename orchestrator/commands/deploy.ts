@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkExternalDistribution } from '../external-distribution';
 import { runStagePipeline } from '../pipeline';
 import { checkStageSources } from '../source-check';
 import type { CommandModule } from './index';
@@ -11,9 +12,18 @@ import { printStageRun } from './stage-run-output';
  * `apply: false` is verify mode (Terraform applied elsewhere).
  */
 export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean }): Promise<number> {
+  setup.forStage(stage);
   setup.ctx.interrupt.install();
   try {
-    return printStageRun(await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined));
+    const report = await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined);
+    const code = printStageRun(report);
+    const spec = setup.ctx.stages.find((s) => s.name === stage);
+    const outputs = setup.ctx.outputs.read(stage);
+    if (spec?.externalDistribution && outputs && report.outcome === 'verified') {
+      const found = await checkExternalDistribution(setup.ctx.cf, stage, outputs.functionId, spec.externalDistribution.id);
+      process.stdout.write(`  ${found.associated === false ? '⚠ ' : ''}${found.line}\n`);
+    }
+    return code;
   } finally {
     setup.ctx.interrupt.uninstall();
   }

@@ -18,8 +18,9 @@ import { demoCommand } from './demo';
 import { lintCommand } from './lint';
 import { runTaskCommand } from './run-task';
 import { approveCommand } from './approve';
+import { initCommand } from './init';
 
 export const commandModules: CommandModule[] = [
-  demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
+  initCommand, demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
   approveCommand, synthCommand, testLocalCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
 ];

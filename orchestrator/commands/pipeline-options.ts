@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
 import { notePathFlag } from '../../diagnostics/operational-error';
 import { UserError } from '../../diagnostics/user-error';
@@ -16,6 +18,7 @@ import type { Applier, PipelineContext } from '../pipeline';
 import { createProgress } from '../progress';
 import { RateLimiter } from '../rate-limiter';
 import type { StageSpec } from '../stage-spec';
+import { stageTarget } from '../stage-target';
 
 /** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
 export const DEFAULT_STATE_DIR = '.conngate';
@@ -90,6 +93,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     storeName: `${c.namePrefix}-revoked-serials`,
     ...(c.promotion ? { promotion: c.promotion } : {}),
     ...(c.notify ? { notify: c.notify } : {}),
+    ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
   }));
 }
 
@@ -115,6 +119,8 @@ export interface PipelineSetup {
   configs: StageConfig[];
   dir: string;
   makeApplier(): Applier;
+  /** Points ctx's clients (and the applier made after) at one stage's account. */
+  forStage(stage: string): void;
 }
 
 /**
@@ -166,14 +172,32 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     interrupt: new InterruptGuard(),
     ...(flags.overridePolicy ? { policyOverride: { reason: flags.reason!.trim(), by: process.env.GITHUB_ACTOR ?? os.userInfo().username } } : {}),
   };
+  // Each stage through its own account (stage config `aws`); `forStage` points the run's clients at one stage.
+  const clients = new Map<string, { target: Target; cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }>();
+  const clientsFor = (stage: string) => {
+    if (!clients.has(stage)) {
+      const t = stageTarget(target, configs.find((c) => c.name === stage), flags.endpoint !== undefined);
+      clients.set(stage, t === target ? { target, cf, kvs: ctx.kvs } : { target: t, cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
+    }
+    return clients.get(stage)!;
+  };
+  ctx.cfFor = (stage) => clientsFor(stage).cf;
+  let runTarget = target;
+  const forStage = (stage: string): void => {
+    const c = clientsFor(stage);
+    runTarget = c.target;
+    ctx.cf = c.cf;
+    ctx.kvs = c.kvs;
+  };
   const makeApplier = (): Applier => {
+    const target = runTarget;
     const kind = flags.applier ?? (target.endpoint ? 'local' : 'cdktf');
     if (kind === 'cdktf') return new CdktfApplier({ cwd: dir, progress });
     if (!target.endpoint) {
       throw new UserError('--applier local', 'the local apply stand-in only targets the emulator', 'pass --endpoint <emulator URL>, or use --applier cdktf for real AWS');
     }
-    return new LocalApplier({ cf, kvs: ctx.kvs, cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
+    return new LocalApplier({ cf: ctx.cf, kvs: ctx.kvs, cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
       progress: (line: string) => progress.info(`   │ ${line}`) });
   };
-  return { ctx, target, configs, dir, makeApplier };
+  return { ctx, target, configs, dir, makeApplier, forStage };
 }

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ListConnectionFunctionsCommand } from '@aws-sdk/client-cloudfront';
+import { createCloudFrontClient } from '../../aws/clients';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { OutputsStore } from '../../orchestrator/outputs-store';
+import { PROJECT_DIR, runCli } from '../support/conngate-cli';
+import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
+
+jest.setTimeout(600_000);
+
+// dev and prod in different accounts (one emulator each, with its own account id): each stage is applied and
+// verified in its own account, and prod's gate reads dev's LIVE and evidence in dev's account.
+describe('stages in different accounts', () => {
+  let devAccount: RunningEmulator;
+  let prodAccount: RunningEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    devAccount = await startEmulator({ port: 0, accountId: '111111111111' });
+    prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-accounts-'));
+    prepareWorkdir(PROJECT_DIR, dir, { stages: {
+      dev: { promotesFrom: null, aws: { endpoint: devAccount.endpoint } },
+      prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint } },
+    } });
+  });
+  afterAll(async () => {
+    await devAccount?.close();
+    await prodAccount?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cli = (...args: string[]) => {
+    const env: Record<string, string> = { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_ENDPOINT: '' };
+    return runCli([...args, '--dir', dir], { env });
+  };
+  const functionsIn = async (e: RunningEmulator) => ((await createCloudFrontClient({ endpoint: e.endpoint, region: 'us-east-1' })
+    .send(new ListConnectionFunctionsCommand({}))).ConnectionFunctions ?? []).map((f) => f.Name);
+
+  it('deploys each stage into its own account and opens prod\'s gate with dev\'s account', async () => {
+    const dev = await cli('deploy', 'dev');
+    expect(`${dev.code}\n${dev.stdout}\n${dev.stderr}`).toMatch(/^0\n/);
+    const prod = await cli('promote', 'dev', 'prod');
+    expect(`${prod.code}\n${prod.stdout}\n${prod.stderr}`).toMatch(/^0\n/);
+    expect(`${prod.stdout}\n${prod.stderr}`).toMatch(/gate open: dev runs/);
+
+    const outputs = new OutputsStore(path.join(dir, '.conngate', 'outputs.json'));
+    expect(outputs.read('dev')!.functionArn).toContain(':111111111111:');
+    expect(outputs.read('prod')!.functionArn).toContain(':222222222222:');
+    // Nothing of one stage in the other's account.
+    expect(await functionsIn(devAccount)).toEqual(['conngate-dev-revocation-check']);
+    expect(await functionsIn(prodAccount)).toEqual(['conngate-prod-revocation-check']);
+  });
+
+  it('keeps prod\'s gate closed when dev\'s account does not run the candidate', async () => {
+    // Same code in the prod account under dev's name proves nothing: the gate must look in dev's account.
+    fs.appendFileSync(path.join(dir, 'functions', 'revocation-check.js'), '\n// a new candidate, never deployed to dev\n');
+    const prod = await cli('deploy', 'prod');
+    expect(prod.code).not.toBe(0);
+    expect(`${prod.stdout}\n${prod.stderr}`).toMatch(/refused: dev runs [0-9a-f]+ in LIVE but this candidate is/);
+  });
+});
