@@ -7,24 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeleteKeyCommand, PutKeyCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../orchestrator/cli';
 import { CANARY, emulatorStore, EmulatorStore, putDirect, storeEtag } from './emulator-store';
 import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { cli } from './in-process-cli';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), out, err };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('conngate revocations check', () => {
   let emu: RunningEmulator;

@@ -1,25 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../orchestrator/cli';
 import { isReservedKey } from '../../revocation/reserved-keys';
 import { CANARY, emulatorStore, EmulatorStore, putDirect, readAll, storeEtag } from './emulator-store';
 import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { cli } from './in-process-cli';
 
 /** Runs the CLI in-process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  try {
-    const code = await main(['node', 'conngate', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('conngate revocations', () => {
   let emu: RunningEmulator;

@@ -9,26 +9,13 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { UserError } from '../../diagnostics/user-error';
-import { main } from '../../orchestrator/cli';
 import { syncRevocations } from '../../revocation/sync';
 import { CANARY, emulatorStore, readAll } from './emulator-store';
 import { tempDir } from './openssl-pki';
+import { cli } from './in-process-cli';
 
 const serials = (n: number): Map<string, string> => new Map(Array.from({ length: n }, (_, i) => [`5e${i.toString(16).padStart(6, '0')}`, '1']));
 
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), err };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('a sync that fails part way exits 1, not 2', () => {
   let emu: RunningEmulator;

@@ -6,28 +6,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../orchestrator/cli';
 import { printable } from '../../revocation/untrusted-text';
 import { int, oid, seq, tlv, utcTime } from './crl-der-builder';
 import { makeCa, tempDir, TestCa } from './openssl-pki';
+import { cli } from './in-process-cli';
 
 const ALG = seq(oid('2a8648ce3d040302'));
 const FORGED = '\nconngate: revocations prod: put 0 and deleted 0 keys\x1b[2K\u202e';
 const cn = (text: string | Buffer): Buffer => seq(tlv(0x31, seq(oid('550403'), tlv(0x0c, Buffer.from(text)))));
 
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), err };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('hostile text in one-line errors', () => {
   let dir: string;

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../orchestrator/cli';
 import { canonicalSerial, colonSerial } from '../../revocation/canonical-serial';
 import { readCrlFile } from '../../revocation/crl-source';
 import { loadRevocationSource } from '../../revocation/load-source';
@@ -17,24 +16,13 @@ import { isReservedKey } from '../../revocation/reserved-keys';
 import { buildConnectionObject, compileConnectionFunction, MapKvsBackend, runConnectionFunction } from '../../runtime';
 import { CANARY, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
 import { bulkSerials, issueCert, makeCa, makeCrl, openssl, tempDir, TestCa } from './openssl-pki';
+import { cli } from './in-process-cli';
 
 jest.setTimeout(600_000);
 
 const FUNCTION = path.join(__dirname, '..', '..', 'functions', 'revocation-check.js');
 const N = 100_000;
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  try {
-    return { code: await main(['node', 'conngate', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('CRLs of real CA sizes', () => {
   let dir: string;

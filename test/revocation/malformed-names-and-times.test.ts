@@ -7,11 +7,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../orchestrator/cli';
 import { parseCrlBytes } from '../../revocation/crl-source';
 import { UserError } from '../../diagnostics/user-error';
 import { ext, int, oid, seq, tlv, utcTime } from './crl-der-builder';
 import { tempDir } from './openssl-pki';
+import { cli } from './in-process-cli';
 
 const ALG = seq(oid('2a8648ce3d040302'));
 const cnName = (tag: number, value: Buffer): Buffer => seq(tlv(0x31, seq(oid('550403'), tlv(tag, value))));
@@ -33,19 +33,6 @@ function refusal(f: () => unknown): UserError {
   throw new Error('not refused');
 }
 
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), err };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('malformed names and times', () => {
   it('refuses a CRL issuer with an odd-length BMPString as a one-line error, not a RangeError', () => {

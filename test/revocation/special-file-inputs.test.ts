@@ -7,22 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../orchestrator/cli';
 import { tempDir } from './openssl-pki';
+import { cli } from './in-process-cli';
 
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), err };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('inputs that are not regular files', () => {
   let dir: string;
