@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { runDemo } from '../demo/demo-flow';
-import { createProgress } from '../progress';
+import { UserError } from '../diagnostics/user-error';
+import { runDemo } from '../orchestrator/demo/demo-flow';
+import { createProgress } from '../orchestrator/progress';
 import type { CommandModule } from './index';
 
 function wholeNumber(flag: string, raw: string, max: number): number {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
+import { UserError } from '../diagnostics/user-error';
 import type { CommandModule } from './index';
 
 interface InitFlags { force?: boolean }
