@@ -2,7 +2,7 @@
 'use strict';
 // The CLI is compiled by `npm install` (the `prepare` script) into dist/.
 try {
-  require.resolve('../dist/orchestrator/cli.js');
+  require.resolve('../dist/cli/program.js');
 } catch {
   process.stderr.write('conngate: not built yet; run `npm install` (or `npm run build`) in the conngate folder first.\n');
   process.exit(2);
@@ -12,4 +12,4 @@ try {
 if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
-require('../dist/orchestrator/cli.js').main(process.argv).then((code) => { process.exitCode = code; });
+require('../dist/cli/program.js').main(process.argv).then((code) => { process.exitCode = code; });

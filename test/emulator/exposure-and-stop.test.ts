@@ -5,7 +5,7 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import { startEmulator } from '../../emulator';
 import { ownerFolderOf } from '../../emulator/state-file-owner';
 import { UserError } from '../../diagnostics/user-error';
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 import { createCloudFrontClient } from '../../aws/clients';
 import { exited, spawnFixture, waitForStderr } from './child-process';
 import { createFunction, startHarness, stopHarness, tempDir } from './harness';

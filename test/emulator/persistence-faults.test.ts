@@ -4,7 +4,7 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { startEmulator } from '../../emulator';
 import { UserError } from '../../diagnostics/user-error';
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 import { connectionWithSerial, createFunction, createStore, failure, startHarness, stopHarness, tempDir, type Harness } from './harness';
 
 const ALLOW = 'function connectionHandler(c) { c.allow(); }';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 import { startEmulator } from '../../emulator';
 import { tempDir } from './harness';
 

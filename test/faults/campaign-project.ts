@@ -6,14 +6,14 @@ import { ListKeysCommand, type CloudFrontKeyValueStoreClient } from '@aws-sdk/cl
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { candidateSha256 } from '../../orchestrator/candidate';
-import { stageSpecsFrom } from '../../orchestrator/commands/pipeline-options';
+import { stageSpecsFrom } from '../../cli/pipeline-options';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
 import { evidenceProblem, readEvidenceTags } from '../../orchestrator/evidence';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
 import { tryReadFunctionStage } from '../../orchestrator/function-stages';
 import { InterruptGuard } from '../../orchestrator/interrupt-guard';
-import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
-import { synthesizeStacks } from '../../orchestrator/local-apply/stack-synthesis';
+import { LocalApplier } from '../../local-apply/local-applier';
+import { synthesizeStacks } from '../../local-apply/stack-synthesis';
 import { OutputsStore } from '../../orchestrator/outputs-store';
 import type { Applier, PipelineContext } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';

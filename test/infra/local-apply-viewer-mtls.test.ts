@@ -8,7 +8,7 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ConnectionFunctionCode } from '../../modules/connection-function-code';
-import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
+import { LocalApplier } from '../../local-apply/local-applier';
 import { resolveStageConfigs } from '../../stacks/stage-config';
 import { StageStack } from '../../stacks/stage-stack';
 import { stackFilePath } from '../../stacks/synth-output';

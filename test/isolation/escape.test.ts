@@ -36,7 +36,7 @@ afterAll(() => {
 function expectClean(where: string, text: string): void {
   expect({ where, secret: text.includes(SECRET) }).toEqual({ where, secret: false });
   expect({ where, reached: /REACHED/.test(text) }).toEqual({ where, reached: false });
-  expect({ where, ownPath: text.includes(PROJECT_DIR) || /\b(runtime|emulator|orchestrator)\/[\w-]+\.(ts|js)\b/.test(text) })
+  expect({ where, ownPath: text.includes(PROJECT_DIR) || /\b(runtime|emulator|orchestrator|cli|local-apply)\/[\w-]+\.(ts|js)\b/.test(text) })
     .toEqual({ where, ownPath: false });
 }
 

@@ -7,8 +7,8 @@ import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { findStageConfig, loadStageConfigs, stageFunctionName } from '../../stacks/stage-config';
-import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
-import { localStatePath } from '../../orchestrator/local-apply/local-state';
+import { LocalApplier } from '../../local-apply/local-applier';
+import { localStatePath } from '../../local-apply/local-state';
 import type { StageOutputs } from '../../orchestrator/stage-outputs';
 
 const REPO = path.resolve(__dirname, '../..');

@@ -1,8 +1,8 @@
 import { UserError } from '../../diagnostics/user-error';
-import { RESOURCE_APPLIERS } from '../../orchestrator/local-apply/resource-appliers';
-import { orderByDependencies } from '../../orchestrator/local-apply/resource-order';
-import { parseStackDocument } from '../../orchestrator/local-apply/stack-document';
-import { collectReferences, parseTemplate, resolveValue } from '../../orchestrator/local-apply/terraform-references';
+import { RESOURCE_APPLIERS } from '../../local-apply/resource-appliers';
+import { orderByDependencies } from '../../local-apply/resource-order';
+import { parseStackDocument } from '../../local-apply/stack-document';
+import { collectReferences, parseTemplate, resolveValue } from '../../local-apply/terraform-references';
 
 const FILE = '/out/stacks/dev/cdk.tf.json';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { candidateSha256 } from '../../orchestrator/candidate';
-import { setupPipeline } from '../../orchestrator/commands/pipeline-options';
+import { setupPipeline } from '../../cli/pipeline-options';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
 import { TEST_EVIDENCE_KEY, useEmulatorProject } from '../support/emulator-project';

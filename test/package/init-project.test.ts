@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { initProject } from '../../orchestrator/commands/init';
+import { initProject } from '../../cli/init';
 import { runCli } from '../support/conngate-cli';
 
 // `conngate init` on the folders a bad day hands it: someone's project, a planted link, a file in the way.

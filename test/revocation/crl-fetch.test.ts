@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients';
 import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { CANARY, emulatorStore, readAll } from './emulator-store';
 import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';

@@ -1,4 +1,4 @@
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 
 /**
  * Runs the conngate CLI in this process with stdout and stderr captured (faster than a child process, and the

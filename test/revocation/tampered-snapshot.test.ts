@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../orchestrator/cli';
+import { main } from '../../cli/program';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { readSnapshot, writeSnapshot } from '../../revocation/store-snapshot';
 import { syncRevocations } from '../../revocation/sync';

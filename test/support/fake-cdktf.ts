@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { cdktfCommand } from '../../orchestrator/cdktf-cli';
-import { LocalApplier } from '../../orchestrator/local-apply/local-applier';
+import { LocalApplier } from '../../local-apply/local-applier';
 import { formatStageOutputs } from '../../orchestrator/stage-outputs';
 import { UNASSOCIATED_STAGES_ENV, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 

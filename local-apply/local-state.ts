@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../diagnostics/user-error';
+import { UserError } from '../diagnostics/user-error';
 
 /** Scalar attributes a resource exports (what `${type.name.attr}` references read). */
 export type ResourceAttributes = Record<string, string | number | boolean>;

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { findStageConfig } from '../../stacks/stage-config';
-import { shortSha } from '../candidate';
-import { APPROVER_PATTERN, approvalStore, recordApproval } from '../promotion-approval';
+import { UserError } from '../diagnostics/user-error';
+import { findStageConfig } from '../stacks/stage-config';
+import { shortSha } from '../orchestrator/candidate';
+import { APPROVER_PATTERN, approvalStore, recordApproval } from '../orchestrator/promotion-approval';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 

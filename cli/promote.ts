@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { findStageConfig } from '../../stacks/stage-config';
+import { UserError } from '../diagnostics/user-error';
+import { findStageConfig } from '../stacks/stage-config';
 import { runStageCommand } from './deploy';
-import { checkStageSources } from '../source-check';
+import { checkStageSources } from '../orchestrator/source-check';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 

@@ -3,10 +3,10 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import { isIP } from 'node:net';
 import * as path from 'node:path';
-import { UserError } from '../../diagnostics/user-error';
-import { buildConnectionObject, CONNECTION_DEFAULTS } from '../../runtime/payload';
-import type { ConnectionObjectOptions } from '../../runtime/payload';
-import { checkOcspOutcome, type OcspOutcome, type OcspStatus } from '../../runtime/ocsp-outcome';
+import { UserError } from '../diagnostics/user-error';
+import { buildConnectionObject, CONNECTION_DEFAULTS } from '../runtime/payload';
+import type { ConnectionObjectOptions } from '../runtime/payload';
+import { checkOcspOutcome, type OcspOutcome, type OcspStatus } from '../runtime/ocsp-outcome';
 import type { CommandModule } from './index';
 
 interface PayloadFlags { clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string }

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { debugDescription, mapOperationalError } from '../diagnostics/operational-error';
 import { currentlyWaitingFor } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
-import { commandModules } from './commands';
+import { commandModules } from '.';
 
 /** Seconds a command may run before it is stopped, unless --timeout / CONNGATE_TIMEOUT say otherwise (0 = none). */
 const DEFAULT_DEADLINE_S: Record<string, number> = { status: 300, payload: 60, test: 600, emulator: 0 };

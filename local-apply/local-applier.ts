@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { UserError } from '../../diagnostics/user-error';
-import { readStackJson, stackFilePath } from '../../stacks/synth-output';
-import { summarizeStackJson } from '../../stacks/synth-summary';
-import { parseStageOutputs, type StageOutputs } from '../stage-outputs';
+import { UserError } from '../diagnostics/user-error';
+import { readStackJson, stackFilePath } from '../stacks/synth-output';
+import { summarizeStackJson } from '../stacks/synth-summary';
+import { parseStageOutputs, type StageOutputs } from '../orchestrator/stage-outputs';
 import { localStatePath, readLocalState, writeLocalState, type LocalState, type StateResource } from './local-state';
 import type { ApplyAction, ApplyContext } from './resource-applier';
 import { DESTROY_RANK, RESOURCE_APPLIERS } from './resource-appliers';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
-import { checkStageSources } from '../source-check';
+import { checkStageSources } from '../orchestrator/source-check';
 import type { CommandModule } from './index';
-import { lintBeforeUse } from '../../lint/lint-files';
+import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const verifyCommand: CommandModule = {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { UserError } from '../../diagnostics/user-error';
-import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
-import { stackFilePath } from '../../stacks/synth-output';
-import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
+import { UserError } from '../diagnostics/user-error';
+import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
+import { stackFilePath } from '../stacks/synth-output';
+import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */

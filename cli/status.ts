@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget } from '../../aws/clients';
-import { currentEndpoint } from '../../diagnostics/operation-context';
-import { UserError } from '../../diagnostics/user-error';
-import { loadStageConfigs } from '../../stacks/stage-config';
-import { shortSha } from '../candidate';
-import { evidenceSummary, readStageStatuses } from '../stage-status';
-import { statusJson } from '../status-json';
+import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget } from '../aws/clients';
+import { currentEndpoint } from '../diagnostics/operation-context';
+import { UserError } from '../diagnostics/user-error';
+import { loadStageConfigs } from '../stacks/stage-config';
+import { shortSha } from '../orchestrator/candidate';
+import { evidenceSummary, readStageStatuses } from '../orchestrator/stage-status';
+import { statusJson } from '../orchestrator/status-json';
 import type { CommandModule } from './index';
 import { evidenceKeysForStatus, stageSpecsFrom } from './pipeline-options';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 
-/** A CLI subcommand: one file each under orchestrator/commands, listed here. */
+/** A CLI subcommand: one file each under cli/, listed here. */
 export interface CommandModule {
   register(program: Command): void;
 }

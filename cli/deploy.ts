@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { checkExternalDistribution } from '../external-distribution';
-import { runStagePipeline } from '../pipeline';
-import { checkStageSources } from '../source-check';
+import { checkExternalDistribution } from '../orchestrator/external-distribution';
+import { runStagePipeline } from '../orchestrator/pipeline';
+import { checkStageSources } from '../orchestrator/source-check';
 import type { CommandModule } from './index';
-import { lintBeforeUse } from '../../lint/lint-files';
+import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
 

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { startEmulator } from '../../emulator';
-import { exposureWarning, isLoopbackBind } from '../../emulator/listen-exposure';
-import { hostOfHeader } from '../../emulator/request-guard';
-import type { FaultConfig } from '../../emulator';
+import { UserError } from '../diagnostics/user-error';
+import { startEmulator } from '../emulator';
+import { exposureWarning, isLoopbackBind } from '../emulator/listen-exposure';
+import { hostOfHeader } from '../emulator/request-guard';
+import type { FaultConfig } from '../emulator';
 import type { CommandModule } from './index';
 
 interface EmulatorFlags {

@@ -1,4 +1,4 @@
-import { UserError } from '../../diagnostics/user-error';
+import { UserError } from '../diagnostics/user-error';
 import type { ResourceApplier } from './resource-applier';
 import { orderByDependencies, DependencyCycleError } from './resource-order';
 import { normalizeConfig, SchemaError } from './resource-schema';

@@ -1,16 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { createKvsClient, createS3Client, resolveTarget } from '../../aws/clients';
-import { UserError } from '../../diagnostics/user-error';
-import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
-import { countApiCalls, formatApiCalls } from '../../revocation/api-call-counter';
-import { canonicalSerial } from '../../revocation/canonical-serial';
-import { formatKvsImport } from '../../revocation/kvs-import-format';
-import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
-import { checkRevocations, formatCheckReport } from '../../revocation/store-check';
-import { syncRevocations, SyncResult } from '../../revocation/sync';
-import { OutputsStore } from '../outputs-store';
+import { createKvsClient, createS3Client, resolveTarget } from '../aws/clients';
+import { UserError } from '../diagnostics/user-error';
+import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
+import { countApiCalls, formatApiCalls } from '../revocation/api-call-counter';
+import { canonicalSerial } from '../revocation/canonical-serial';
+import { formatKvsImport } from '../revocation/kvs-import-format';
+import { loadRevocationSource, SourceOptions } from '../revocation/load-source';
+import { checkRevocations, formatCheckReport } from '../revocation/store-check';
+import { syncRevocations, SyncResult } from '../revocation/sync';
+import { OutputsStore } from '../orchestrator/outputs-store';
 import type { CommandModule } from './index';
 import { DEFAULT_STATE_DIR } from './pipeline-options';
 

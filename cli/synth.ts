@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
-import { findStageConfig, loadStageConfigs } from '../../stacks/stage-config';
-import { listSynthesizedStages } from '../../stacks/synth-output';
-import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
-import { validateConnectionFunctionCode } from '../../modules/connection-function-validation';
-import { cdktfCommand, cdktfFailure } from '../cdktf-cli';
+import { UserError } from '../diagnostics/user-error';
+import { unassociatedStagesEnv, unassociatedStagesFrom } from '../stacks/first-deploy-context';
+import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
+import { listSynthesizedStages } from '../stacks/synth-output';
+import { formatSynthSummary, readSynthSummary } from '../stacks/synth-summary';
+import { validateConnectionFunctionCode } from '../modules/connection-function-validation';
+import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
 import type { CommandModule } from './index';
-import { lintBeforeUse } from '../../lint/lint-files';
+import { lintBeforeUse } from '../lint/lint-files';
 
 interface SynthFlags {
   dir: string;

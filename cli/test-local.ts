@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../diagnostics/user-error';
-import { canonicalSerial } from '../../revocation/canonical-serial';
-import { resultTable } from '../../runtime/result-table';
-import { findSuiteFor, loadSuite } from '../../runtime/suite';
-import { runSuiteLocally } from '../../runtime/suite-runner';
-import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
-import { summarize, type SuiteRunSummary } from '../case-result';
-import { junitXml } from '../junit-report';
+import { UserError } from '../diagnostics/user-error';
+import { canonicalSerial } from '../revocation/canonical-serial';
+import { resultTable } from '../runtime/result-table';
+import { findSuiteFor, loadSuite } from '../runtime/suite';
+import { runSuiteLocally } from '../runtime/suite-runner';
+import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
+import { summarize, type SuiteRunSummary } from '../orchestrator/case-result';
+import { junitXml } from '../orchestrator/junit-report';
 import type { CommandModule } from './index';
-import { lintBeforeUse } from '../../lint/lint-files';
+import { lintBeforeUse } from '../lint/lint-files';
 
 interface TestFlags { local?: boolean; junit?: string; canarySerial: string; functionsDir: string }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
+import { UserError } from '../diagnostics/user-error';
 import type { CommandModule } from './index';
 
 interface InitFlags { force?: boolean }
@@ -11,7 +11,7 @@ const TOLERATED_ENTRIES = new Set(['package.json', 'package-lock.json', 'node_mo
 
 /** The conngate package folder (this file runs from the sources or from dist/). */
 function packageRoot(): string {
-  for (const dir of [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]) {
+  for (const dir of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
     if (fs.existsSync(path.join(dir, 'templates', 'project', 'cdktf.json'))) return dir;
   }
   throw new UserError('conngate init', 'the project templates are missing from this conngate installation', 'reinstall conngate (npm install conngate)', 1);

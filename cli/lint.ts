@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../diagnostics/user-error';
-import { formatDiagnostic } from '../../lint/diagnostic';
-import { lintFiles } from '../../lint/lint-files';
+import { UserError } from '../diagnostics/user-error';
+import { formatDiagnostic } from '../lint/diagnostic';
+import { lintFiles } from '../lint/lint-files';
 import type { CommandModule } from './index';
 
 /** Default targets: every .js function in --functions-dir. */

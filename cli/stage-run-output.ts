@@ -1,6 +1,6 @@
-import { currentEndpoint } from '../../diagnostics/operation-context';
-import { shortSha } from '../candidate';
-import type { StageRunReport } from '../pipeline';
+import { currentEndpoint } from '../diagnostics/operation-context';
+import { shortSha } from '../orchestrator/candidate';
+import type { StageRunReport } from '../orchestrator/pipeline';
 
 /** The closing lines of a stage run on stdout, and the exit code it maps to (0 only when LIVE is verified). */
 export function printStageRun(r: StageRunReport): number {

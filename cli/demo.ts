@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { runDemo } from '../demo/demo-flow';
-import { createProgress } from '../progress';
+import { UserError } from '../diagnostics/user-error';
+import { runDemo } from '../orchestrator/demo/demo-flow';
+import { createProgress } from '../orchestrator/progress';
 import type { CommandModule } from './index';
 
 function wholeNumber(flag: string, raw: string, max: number): number {
@@ -22,7 +22,7 @@ export const demoCommand: CommandModule = {
       .addHelpText('after', '\nExamples:\n  conngate demo\n  conngate demo --workdir /tmp/conngate-demo --latency-ms 50')
       .action(async (flags: { workdir: string; port: string; latencyMs: string }) => {
         // The project root: two folders up from the sources, three from the compiled dist/.
-        const projectDir = [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]
+        const projectDir = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]
           .find((d) => fs.existsSync(path.join(d, 'main.ts')))!;
         const port = wholeNumber('--port', flags.port, 65535);
         const latencyMs = wholeNumber('--latency-ms', flags.latencyMs, 60000);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import { UserError } from '../../diagnostics/user-error';
-import { runTaskJob, type RunTaskSettings } from '../../integrations/run-task/post-apply-job';
-import { parseRunTaskRequest, PayloadError } from '../../integrations/run-task/request-payload';
-import { startRunTaskServer } from '../../integrations/run-task/server';
+import { UserError } from '../diagnostics/user-error';
+import { runTaskJob, type RunTaskSettings } from '../integrations/run-task/post-apply-job';
+import { parseRunTaskRequest, PayloadError } from '../integrations/run-task/request-payload';
+import { startRunTaskServer } from '../integrations/run-task/server';
 import type { CommandModule } from './index';
 
 interface RunTaskFlags {
