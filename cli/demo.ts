@@ -21,9 +21,10 @@ export const demoCommand: CommandModule = {
       .option('--latency-ms <n>', 'added latency per emulator request, to feel like the real API', '0')
       .addHelpText('after', '\nExamples:\n  conngate demo\n  conngate demo --workdir /tmp/conngate-demo --latency-ms 50')
       .action(async (flags: { workdir: string; port: string; latencyMs: string }) => {
-        // The project root: two folders up from the sources, three from the compiled dist/.
+        // The package root: one folder up from the sources, two from the compiled dist/ (an installed package has
+        // only dist/main.js, no main.ts).
         const projectDir = [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]
-          .find((d) => fs.existsSync(path.join(d, 'main.ts')))!;
+          .find((d) => fs.existsSync(path.join(d, 'functions')) && (fs.existsSync(path.join(d, 'main.ts')) || fs.existsSync(path.join(d, 'dist', 'main.js'))))!;
         const port = wholeNumber('--port', flags.port, 65535);
         const latencyMs = wholeNumber('--latency-ms', flags.latencyMs, 60000);
         const result = await runDemo({

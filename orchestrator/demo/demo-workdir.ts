@@ -43,10 +43,14 @@ export function prepareWorkdir(projectDir: string, workdir: string, config?: obj
   fs.cpSync(path.join(projectDir, 'functions'), path.join(workdir, 'functions'), { recursive: true });
   // The demo's cdktf project runs the conngate app from the project, with the workdir as its working directory
   // (so it reads the workdir's functions/ and writes nothing into the project).
-  const tsxCli = require.resolve('tsx/cli', { paths: [projectDir] });
+  // From this repository the app is main.ts through tsx; an installed package ships the compiled dist/main.js only.
+  const sourceApp = path.join(projectDir, 'main.ts');
+  const app = fs.existsSync(sourceApp)
+    ? `"${process.execPath}" "${require.resolve('tsx/cli', { paths: [projectDir] })}" "${sourceApp}"`
+    : `"${process.execPath}" "${path.join(projectDir, 'dist', 'main.js')}"`;
   fs.writeFileSync(path.join(workdir, 'cdktf.json'), JSON.stringify({
     language: 'typescript',
-    app: `"${process.execPath}" "${tsxCli}" "${path.join(projectDir, 'main.ts')}"`,
+    app,
     terraformProviders: [], terraformModules: [], context: {}, sendCrashReports: 'false',
   }, null, 2) + '\n');
   if (config) fs.writeFileSync(path.join(workdir, 'conngate.config.json'), JSON.stringify(config, null, 2) + '\n');

@@ -28,8 +28,9 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
 
 const ok = (r: Run) => `${r.code}\n${r.out.slice(-3000)}`;
 
-// The package as a user gets it: packed, installed into an empty folder, `conngate init`, the real `cdktf synth`
-// and `conngate deploy dev` against the emulator, all from the installed copy (nothing from this repository).
+// The package as a user gets it: packed, installed into an empty folder, `conngate init`, the real `cdktf synth`,
+// `conngate deploy dev` against the emulator and `conngate demo`, all from the installed copy (nothing from this
+// repository).
 describe('the installed conngate package', () => {
   let tmp: string;
   let emulator: RunningEmulator;
@@ -91,5 +92,10 @@ describe('the installed conngate package', () => {
     const out = new OutputsStore(path.join(project, '.conngate', 'outputs.json')).read('dev')!;
     const live = await readFunctionStage(createCloudFrontClient({ endpoint: emulator.endpoint, region: 'us-east-1' }), out.functionId, 'LIVE');
     expect(live).toBeDefined();
+
+    // The main job runs from the installed package too (its compiled app; no TypeScript sources are shipped).
+    const demo = await run('npx', ['--no-install', 'conngate', 'demo', '--workdir', path.join(tmp, 'demo')], project);
+    expect(ok(demo)).toMatch(/^0\n/);
+    expect(demo.out).toMatch(/demo complete: (\d+)\/\1 checks passed/);
   });
 });
