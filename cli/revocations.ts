@@ -33,6 +33,14 @@ interface SourceFlags {
   endpoint?: string;
 }
 
+/** The options that name a stage's store: the project, its outputs file, or the store's ARN itself. */
+function addStoreOptions(cmd: Command): Command {
+  return cmd
+    .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
+    .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
+    .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)');
+}
+
 function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--crl <file|url>', 'X.509 CRL: a file (PEM with one or more CRLs, or DER), an http(s):// URL or s3://bucket/key; repeat for several CAs', collect)
@@ -218,16 +226,13 @@ export const revocationsCommand: CommandModule = {
   register(program) {
     const group = program.command('revocations')
       .description('Sync revoked client-certificate serials (CRLs, serial lists) into a stage\'s KeyValueStore');
-    addSourceOptions(group.command('sync')
+    addStoreOptions(addSourceOptions(group.command('sync')
       .description('Make the stage\'s KeyValueStore hold exactly the revoked serials of the given sources (the canary is kept)')
-      .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)'))
+      .argument('<stage>', 'stage whose store to sync (its kvs_arn comes from the outputs file, its canary from the stage config)')))
       .option('--allow-mass-delete', 'allow deleting more than --max-delete-share of the store, applying an empty source, or dropping a CRL the store applied (its mark is removed)')
       .option('--allow-older-crl', 'apply a CRL older than the one the store already applied for its CA (a deliberate roll-back)')
       .option('--max-delete-share <share>', 'largest share of the store one sync may delete', '0.1')
       .option('--dry-run', 'print the difference (counts and a sample) without writing')
-      .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
-      .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
-      .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
       .option('--canary <serial>', 'canary serial never deleted (default: the stage\'s canarySerial in conngate.config.json, else 0badc0de0badc0de)')
       .option('--snapshot-dir <dir>', 'where the last sync\'s snapshot of each store is kept (default: revocation-snapshots next to --outputs)')
       .option('--no-snapshot', 'ignore snapshots: always list the store')
@@ -237,14 +242,11 @@ export const revocationsCommand: CommandModule = {
         '  conngate revocations sync prod --crl-from-cert client.pem --ca issuing.pem\n' +
         '  conngate revocations sync dev --serials revoked.txt --dry-run')
       .action(async (stage: string, flags: SyncFlags) => runSync(stage, flags));
-    addSourceOptions(group.command('check')
+    addStoreOptions(addSourceOptions(group.command('check')
       .description('Read-only: compare the stage\'s store with the sources (exit 1 when a revoked serial is missing, a CRL is stale or about to be, or the canary is gone)')
-      .argument('<stage>', 'stage whose store to check'))
+      .argument('<stage>', 'stage whose store to check')))
       .option('--warn-before <duration>', 'fail when a CRL\'s nextUpdate is closer than this (s, m, h, d)', '12h')
       .option('--json', 'print the report as JSON')
-      .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
-      .option('--outputs <file>', `Terraform outputs file of the stages (default: <dir>/${DEFAULT_OUTPUTS})`)
-      .option('--kvs-arn <arn>', 'KeyValueStore ARN (instead of the stage\'s kvs_arn output)')
       .option('--canary <serial>', 'canary serial expected in the store (default: the stage\'s canarySerial)')
       .option('--snapshot-dir <dir>', 'use the snapshots a sync left here when current, instead of listing the store (cheaper; trusts the local files)')
       .addHelpText('after', '\nExit codes: 0 all good, 1 a finding (missing serials, stale CRL, canary gone, source older than the store), 2 bad input.\n' +

@@ -1,7 +1,7 @@
 import type { TrustStore } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
 import type { ApplyContext, ApplyResult, ResourceApplier } from './resource-applier';
-import { applyTrustStore, destroyTrustStore, type BundleSourceArgs } from './trust-store-lifecycle';
+import { applyTrustStore, BUNDLE_SOURCE_SCHEMA, destroyTrustStore, type BundleSourceArgs } from './trust-store-lifecycle';
 
 interface AwsccTrustStoreArgs extends BundleSourceArgs {
   name: string;
@@ -34,14 +34,7 @@ export const awsccTrustStoreApplier: ResourceApplier = {
       name: 'string',
       use_client_certificate_ocsp_endpoint: 'bool',
       tags: { block: { key: 'string', value: 'string' }, list: true, required: ['key'] },
-      ca_certificates_bundle_source: {
-        block: {
-          ca_certificates_bundle_s3_location: {
-            block: { bucket: 'string', key: 'string', region: 'string', version: 'string' }, required: ['bucket', 'key', 'region'],
-          },
-        },
-        required: ['ca_certificates_bundle_s3_location'],
-      },
+      ca_certificates_bundle_source: BUNDLE_SOURCE_SCHEMA,
     },
     required: ['name', 'ca_certificates_bundle_source'],
   },

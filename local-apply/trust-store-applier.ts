@@ -2,7 +2,7 @@ import type { TrustStore } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
 import type { ApplyContext, ApplyResult, ResourceApplier } from './resource-applier';
 import { effectiveTags } from './resource-tags';
-import { applyTrustStore, destroyTrustStore, type BundleSourceArgs } from './trust-store-lifecycle';
+import { applyTrustStore, BUNDLE_SOURCE_SCHEMA, destroyTrustStore, type BundleSourceArgs } from './trust-store-lifecycle';
 
 interface TrustStoreArgs extends BundleSourceArgs {
   name: string;
@@ -20,14 +20,7 @@ export const trustStoreApplier: ResourceApplier = {
     block: {
       name: 'string',
       tags: 'string-map',
-      ca_certificates_bundle_source: {
-        block: {
-          ca_certificates_bundle_s3_location: {
-            block: { bucket: 'string', key: 'string', region: 'string', version: 'string' }, required: ['bucket', 'key', 'region'],
-          },
-        },
-        required: ['ca_certificates_bundle_s3_location'],
-      },
+      ca_certificates_bundle_source: BUNDLE_SOURCE_SCHEMA,
     },
     required: ['name', 'ca_certificates_bundle_source'],
   },

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { ResourceAttributes, StateResource } from './local-state';
 import { sameValue, unlessGone, waitUntil, type ApplyContext, type ApplyResult } from './resource-applier';
+import type { BlockSpec } from './resource-schema';
 import { syncTags } from './resource-tags';
 
 /** The S3 location of a CA bundle, as both trust-store resource types spell it. */
@@ -22,6 +23,16 @@ export interface TrustStoreWanted extends BundleSourceArgs {
   /** The attributes the resource type exports, from what CloudFront returned. */
   attributes(t: TrustStore, etag: string | undefined): ResourceAttributes;
 }
+
+/** The local-apply schema of `ca_certificates_bundle_source`, the same in both resource types. */
+export const BUNDLE_SOURCE_SCHEMA: BlockSpec = {
+  block: {
+    ca_certificates_bundle_s3_location: {
+      block: { bucket: 'string', key: 'string', region: 'string', version: 'string' }, required: ['bucket', 'key', 'region'],
+    },
+  },
+  required: ['ca_certificates_bundle_s3_location'],
+};
 
 function apiSource(a: BundleSourceArgs): CaCertificatesBundleSource {
   const s3 = a.ca_certificates_bundle_source.ca_certificates_bundle_s3_location;

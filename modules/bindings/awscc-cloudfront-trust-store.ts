@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
 import { definedHclAttributes } from './hcl-attributes';
 import { AWSCC_PROVIDER_METADATA } from './provider-metadata';
+import { awsResourceConfig } from './resource-config';
 
 /** The `ca_certificates_bundle_s3_location` attribute. */
 export interface AwsccCloudfrontTrustStoreS3Location {
@@ -49,17 +50,7 @@ export class AwsccCloudfrontTrustStore extends cdktf.TerraformResource {
   private readonly config: AwsccCloudfrontTrustStoreConfig;
 
   public constructor(scope: Construct, id: string, config: AwsccCloudfrontTrustStoreConfig) {
-    super(scope, id, {
-      terraformResourceType: AwsccCloudfrontTrustStore.tfResourceType,
-      terraformGeneratorMetadata: AWSCC_PROVIDER_METADATA,
-      provider: config.provider,
-      dependsOn: config.dependsOn,
-      count: config.count,
-      lifecycle: config.lifecycle,
-      provisioners: config.provisioners,
-      connection: config.connection,
-      forEach: config.forEach,
-    });
+    super(scope, id, awsResourceConfig(AwsccCloudfrontTrustStore.tfResourceType, config, AWSCC_PROVIDER_METADATA));
     this.config = config;
   }
 

@@ -7,10 +7,11 @@ import { CONNGATE_AWS_PROVIDER_METADATA } from './provider-metadata';
  * the caller's config. The generated bindings spell this list out in every constructor; here it is written once so
  * no binding can drop one.
  */
-export function awsResourceConfig(terraformResourceType: string, config: cdktf.TerraformMetaArguments): cdktf.TerraformResourceConfig {
+export function awsResourceConfig(terraformResourceType: string, config: cdktf.TerraformMetaArguments,
+  terraformGeneratorMetadata: cdktf.TerraformProviderGeneratorMetadata = CONNGATE_AWS_PROVIDER_METADATA): cdktf.TerraformResourceConfig {
   return {
     terraformResourceType,
-    terraformGeneratorMetadata: CONNGATE_AWS_PROVIDER_METADATA,
+    terraformGeneratorMetadata,
     provider: config.provider,
     dependsOn: config.dependsOn,
     count: config.count,
