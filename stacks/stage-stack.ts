@@ -81,15 +81,14 @@ export class StageStack extends TerraformStack {
       this.addOverride('terraform.required_providers.awscc', { source: 'hashicorp/awscc', version: AWSCC_PROVIDER_CONSTRAINT });
       this.addOverride('provider.awscc', [{ region: config.region }]);
     }
-    const passthrough = config.mtls.mode === 'passthrough';
     this.distribution = external ? undefined : new MtlsDistribution(this, 'Distribution', {
       mode: config.mtls.mode,
       trustStore: ts.type === 'none' ? undefined : ts.type === 'existing'
         ? ViewerTrustStore.fromTrustStoreId(ts.trustStoreId)
         : ViewerTrustStore.fromS3CaBundle(ts.name, { bucket: ts.bucket, key: ts.key, region: ts.region, version: ts.version },
           { ocsp: ts.ocsp, unversionedPlaceholder: ts.placeholder, awsccTags: config.tags }),
-      ignoreCertificateExpiry: passthrough ? undefined : config.mtls.ignoreCertificateExpiry,
-      advertiseTrustStoreCaNames: passthrough ? undefined : config.mtls.advertiseTrustStoreCaNames,
+      ignoreCertificateExpiry: config.mtls.ignoreCertificateExpiry,
+      advertiseTrustStoreCaNames: config.mtls.advertiseTrustStoreCaNames,
       origin: config.origin,
       aliases: config.aliases,
       acmCertificateArn: config.acmCertificateArn,
