@@ -6,6 +6,7 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { processAlive } from '../orchestrator/process-alive';
 
 /**
  * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never
@@ -61,20 +62,11 @@ export function processStartOf(pid: number): string | undefined {
   }
 }
 
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function ownerIsAlive(r: OwnerRecord): boolean {
   if (r.released) return false;
   // A record written on another machine (a shared folder) cannot be checked from here: assume it is alive.
   if (r.host !== hostname()) return true;
-  if (!Number.isInteger(r.pid) || r.pid <= 0 || !pidExists(r.pid)) return false;
+  if (!processAlive(r.pid)) return false;
   if (r.processStart === undefined) return true;
   return processStartOf(r.pid) === r.processStart;
 }
