@@ -279,23 +279,34 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if (!drained) res.once('finish', () => req.socket.destroy());
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawPath = (req.url ?? '/').split('?')[0];
-    const shape = errorShapeOfPath(rawPath);
+  const shapeOf = (req: IncomingMessage) => errorShapeOfPath((req.url ?? '/').split('?')[0]);
+  // Errors are built only when needed: an Error captures a stack, which costs more than the checks themselves.
+  const tooLarge = (shape: ErrorShape) => frontEndError('too-large', shape,
+    `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
+  /** The guard's refusal, as the API of the path words it. */
+  function refused(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
     const refusal = guard.check(req.method ?? 'GET', req.headers);
-    if (refusal) return answerEarly(req, res, shape, frontEndError('forbidden', shape, refusal.message));
+    return refusal && frontEndError('forbidden', shape, refusal.message);
+  }
+  /** A CloudFront request whose declared body is over the limit (the S3 subset has its own, larger one). */
+  function declaredTooLarge(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
+    return !isS3Request(req.url) && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? tooLarge(shape) : undefined;
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const shape = shapeOf(req);
+    const refusal = refused(req, shape);
+    if (refusal) return answerEarly(req, res, shape, refusal);
     const target = parseRequestTarget(req.url);
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
     if (isS3Request(req.url)) return handleS3Request(s3Buckets, req, res);
-    // Built only when needed: an Error captures a stack, which costs more than the rest of these checks together.
-    const tooLarge = () => frontEndError('too-large', shape,
-      `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
-    if ((declaredLength(req) ?? 0) > limits.maxBodyBytes) return answerEarly(req, res, shape, tooLarge());
+    const oversized = declaredTooLarge(req, shape);
+    if (oversized) return answerEarly(req, res, shape, oversized);
     const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);
     if (outcome.kind === 'too-large') {
-      send(res, writeError(shape, tooLarge()), true);
+      send(res, writeError(shape, tooLarge(shape)), true);
       if (!outcome.drained) res.once('finish', () => req.socket.destroy());
       return;
     }
@@ -324,13 +335,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   });
   // A request that announces a body (Expect: 100-continue) is refused, if it must be, before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const shape = errorShapeOfPath((req.url ?? '/').split('?')[0]);
-    const refusal = guard.check(req.method ?? 'GET', req.headers);
-    const early = refusal ? frontEndError('forbidden', shape, refusal.message)
-      // The S3 subset takes objects larger than the CloudFront body limit and answers an oversized one itself.
-      : !isS3Request(req.url) && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? frontEndError('too-large', shape,
-        `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`)
-        : undefined;
+    const shape = shapeOf(req);
+    const early = refused(req, shape) ?? declaredTooLarge(req, shape);
     if (early) {
       requests++;
       send(res, writeError(shape, early), true);
