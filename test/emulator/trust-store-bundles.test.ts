@@ -25,6 +25,9 @@ function ca(name: string, issuer?: string): void {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-bundles-'));
   ca('root'); ca('int1', 'root'); ca('int2', 'int1'); ca('int3', 'int2');
+  // The root re-issued with new dates: same name, same key, another serial.
+  execFileSync('openssl', ['x509', '-req', '-in', 'root.csr', '-signkey', 'root.key', '-set_serial', '0x02', '-days', '60',
+    '-extfile', 'ca.cnf', '-out', 'root-reissued.pem'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   h = await startHarness();
   s3 = createS3Client({ endpoint: h.emu.endpoint, region: 'us-east-1' });
   await s3.send(new CreateBucketCommand({ Bucket: 'bundles' }));
@@ -63,6 +66,12 @@ test.each<[string, () => Buffer, RegExp]>([
   const key = `bad-${what.replace(/\W/g, '')}.pem`;
   if (what !== 'a missing object') await put(key, body());
   expect(await failure(create(`bad-${what.replace(/\W/g, '')}`.slice(0, 60), key))).toMatchObject({ name: 'InvalidArgument', status: 400, message: expect.stringMatching(msg) });
+});
+
+test('a self-signed root ends a chain: the root and its re-issued copy with two intermediates is 3 deep, not 4', async () => {
+  await put('reissued.pem', Buffer.concat([pem('root'), pem('root-reissued'), pem('int1'), pem('int2')]));
+  const t = await create('reissued', 'reissued.pem');
+  expect(t.TrustStore!.NumberOfCaCertificates).toBe(4);
 });
 
 test('a refused update changes nothing', async () => {
