@@ -397,7 +397,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const listening = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
-    while ((handlersRunning > 0 || lock.pending > 0 || codeRuns.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
+    // Every lock holder or waiter and every admitted code run is inside a running handler, so this waits for them all.
+    while (handlersRunning > 0 && Date.now() < deadline && !forced) await sleep(20);
     server.closeAllConnections();
     await listening;
     // A handler still running past the grace (a request whose client is gone) may still save; give it a moment.
