@@ -61,6 +61,7 @@ test.each<[string, () => Buffer, RegExp]>([
   ['more than 64 KB', () => Buffer.concat([pem('root'), Buffer.from(`\n${'#'.repeat(64 * 1024)}\n`)]), /limit is 65536 bytes/],
   ['more than 25 certificates', () => Buffer.concat(Array.from({ length: 26 }, () => pem('root'))), /holds 26 certificates; the limit is 25/],
   ['no certificate', () => Buffer.from('not a bundle'), /holds no PEM certificate/],
+  ['a certificate that does not parse', () => Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), /does not parse/],
   ['a chain deeper than 4 with the client certificate', () => Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]), /maximum chain depth of 4/],
 ])('refuses %s at creation', async (what, body, msg) => {
   const key = `bad-${what.replace(/\W/g, '')}.pem`;
@@ -72,6 +73,20 @@ test('a self-signed root ends a chain: the root and its re-issued copy with two 
   await put('reissued.pem', Buffer.concat([pem('root'), pem('root-reissued'), pem('int1'), pem('int2')]));
   const t = await create('reissued', 'reissued.pem');
   expect(t.TrustStore!.NumberOfCaCertificates).toBe(4);
+});
+
+test('two CAs that sign each other (a cycle) are answered: each chain ends where it meets itself', async () => {
+  const o = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const n of ['cycA', 'cycB']) {
+    o(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${n}`]);
+    o(['x509', '-req', '-in', `${n}.csr`, '-signkey', `${n}.key`, '-set_serial', '0x01', '-days', '30', '-extfile', 'ca.cnf', '-out', `${n}-self.pem`]);
+  }
+  // A issued by B and B issued by A: each verifies under the other's key.
+  o(['x509', '-req', '-in', 'cycA.csr', '-CA', 'cycB-self.pem', '-CAkey', 'cycB.key', '-set_serial', '0x02', '-days', '30', '-extfile', 'ca.cnf', '-out', 'cycA.pem']);
+  o(['x509', '-req', '-in', 'cycB.csr', '-CA', 'cycA-self.pem', '-CAkey', 'cycA.key', '-set_serial', '0x02', '-days', '30', '-extfile', 'ca.cnf', '-out', 'cycB.pem']);
+  await put('cycle.pem', Buffer.concat([pem('cycA'), pem('cycB')]));
+  const t = await create('cycle', 'cycle.pem');
+  expect(t.TrustStore!.NumberOfCaCertificates).toBe(2);
 });
 
 test('a refused update changes nothing', async () => {
