@@ -17,7 +17,7 @@ import { RequestLock } from './request-lock';
 import { parseRequestTarget, type RequestTarget } from './request-url';
 import { buildRoutes, type Route } from './routes';
 import { S3Buckets } from './s3/s3-buckets';
-import { handleS3Request, isS3Request } from './s3/s3-handler';
+import { handleS3Request } from './s3/s3-handler';
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
 import { MAX_WORKERS } from '../runtime/limits';
@@ -290,7 +290,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
   /** A CloudFront request whose declared body is over the limit (the S3 subset has its own, larger one). */
   function declaredTooLarge(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
-    return !isS3Request(req.url) && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? tooLarge(shape) : undefined;
+    return shape !== 's3-xml' && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? tooLarge(shape) : undefined;
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -301,7 +301,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
-    if (isS3Request(req.url)) return handleS3Request(s3Buckets, req, res);
+    if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res);
     const oversized = declaredTooLarge(req, shape);
     if (oversized) return answerEarly(req, res, shape, oversized);
     const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);

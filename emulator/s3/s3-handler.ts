@@ -11,8 +11,8 @@ import { readBody } from '../request-body';
 import { ApiError, writeError } from '../wire/api-error';
 import { S3Buckets } from './s3-buckets';
 
-/** Path prefix the subset answers under. */
-export const S3_PATH_PREFIX = '/s3/';
+/** Path prefix the subset answers under (errorShapeOfPath tells its requests apart). */
+const S3_PATH_PREFIX = '/s3/';
 
 /** Largest object accepted (CRLs of 1,000,000 entries are about 40 MB). */
 const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
@@ -26,11 +26,6 @@ class S3Error extends ApiError {
 
 /** How much of an oversized upload is read and thrown away so that the client gets the error, not a reset. */
 const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
-
-/** True when a request belongs to the S3 subset. */
-export function isS3Request(url: string | undefined): boolean {
-  return (url ?? '').startsWith(S3_PATH_PREFIX) || url === '/s3';
-}
 
 /** Serves one S3 request; never throws (errors become S3 error responses). */
 export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): void {
