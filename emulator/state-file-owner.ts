@@ -184,10 +184,15 @@ export class StateFileOwnership {
       'start one emulator per state file');
   }
 
+  /** False also when the folder cannot be read any more (removed, say, by a clean-up of dot folders). */
   private holdsHighest(): boolean {
-    const top = generations(this.dir).at(-1);
-    const current = readRecord(join(this.dir, String(this.generation)));
-    return top === this.generation && current.kind === 'record' && current.record.token === this.record.token;
+    try {
+      const top = generations(this.dir).at(-1);
+      const current = readRecord(join(this.dir, String(this.generation)));
+      return top === this.generation && current.kind === 'record' && current.record.token === this.record.token;
+    } catch {
+      return false;
+    }
   }
 
   /** Throws unless this emulator still holds the state file (checked before every save). */
@@ -199,16 +204,20 @@ export class StateFileOwnership {
     }
   }
 
-  /** Gives the file up, so the next emulator starts without judging this one dead. */
+  /**
+   * Gives the file up, so the next emulator starts without judging this one dead. Never throws: a record that
+   * cannot be marked released still names this process, and the next emulator judges it by that.
+   */
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (!this.holdsHighest()) return; // taken over: the successor's record stays as it is
-    const tmp = writeTemp(this.dir, { ...this.record, released: true });
+    if (!this.holdsHighest()) return; // taken over (or the folder is gone): the successor's record stays as it is
+    let tmp: string | undefined;
     try {
+      tmp = writeTemp(this.dir, { ...this.record, released: true });
       renameSync(tmp, join(this.dir, String(this.generation)));
     } catch {
-      tryUnlink(tmp);
+      if (tmp) tryUnlink(tmp);
     }
   }
 }
