@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
-} from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { writeAtomically, writeTempFile } from './state-file';
 import { processAlive } from '../orchestrator/process-alive';
 
 /**
@@ -94,18 +93,6 @@ function readRecord(file: string): ReadResult {
   return { kind: 'unreadable' };
 }
 
-function writeTemp(dir: string, record: OwnerRecord): string {
-  const tmp = join(dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(tmp, 'wx');
-  try {
-    writeSync(fd, JSON.stringify(record));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return tmp;
-}
-
 function tryUnlink(file: string): void {
   try {
     unlinkSync(file);
@@ -161,7 +148,7 @@ export class StateFileOwnership {
         throw new UserError(`emulator state file ${stateFile}`, `its ownership folder ${dir} holds a record numbered ${top}, past the last usable number`,
           `stop any emulator using it, then delete ${dir}`);
       }
-      const tmp = writeTemp(dir, record);
+      const tmp = writeTempFile(dir, '.claim', JSON.stringify(record));
       try {
         linkSync(tmp, join(dir, String(mine)));
       } catch (err) {
@@ -212,12 +199,10 @@ export class StateFileOwnership {
     if (this.released) return;
     this.released = true;
     if (!this.holdsHighest()) return; // taken over (or the folder is gone): the successor's record stays as it is
-    let tmp: string | undefined;
     try {
-      tmp = writeTemp(this.dir, { ...this.record, released: true });
-      renameSync(tmp, join(this.dir, String(this.generation)));
+      writeAtomically(join(this.dir, String(this.generation)), JSON.stringify({ ...this.record, released: true }));
     } catch {
-      if (tmp) tryUnlink(tmp);
+      // stays as it was: names this process
     }
   }
 }
