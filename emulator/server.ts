@@ -157,7 +157,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   checkListenAddress(host, opts.allowNonLoopback ?? false);
   const limits = checkLimits(opts.connectionLimits ?? {});
   const drainLimit = limits.maxBodyBytes * 4;
-  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed: !isLoopbackBind(host) });
 
   let ownership: StateFileOwnership | undefined;
   let stateFile: StateFile | undefined;
@@ -386,6 +385,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ownership?.release();
     checkListenAddress(bound.address, false);
   }
+  // Exposed or not, by the same measure: the address the name resolved to (requests are served only from here on).
+  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed: !isLoopbackBind(bound.address) });
   const port = bound.port;
   // A wildcard bind is reached through loopback from this machine.
   const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
