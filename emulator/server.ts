@@ -61,6 +61,8 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the one endpoint for both the control plane and the KeyValueStore data plane. */
   endpoint: string;
   port: number;
+  /** Listening on an address other than loopback (judged by the address the host name resolved to). */
+  exposed: boolean;
   /** Replaces the fault configuration (and restarts its random sequence from the seed). */
   setFaults(f: FaultConfig): void;
   /** Fault: the next `count` saves of the state file fail (as a full disk would); the requests change nothing. */
@@ -386,7 +388,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     checkListenAddress(bound.address, false);
   }
   // Exposed or not, by the same measure: the address the name resolved to (requests are served only from here on).
-  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed: !isLoopbackBind(bound.address) });
+  const exposed = !isLoopbackBind(bound.address);
+  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed });
   const port = bound.port;
   // A wildcard bind is reached through loopback from this machine.
   const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
@@ -411,6 +414,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   return {
     endpoint: `http://${endpointHost.includes(':') && !endpointHost.startsWith('[') ? `[${endpointHost}]` : endpointHost}:${port}`,
     port,
+    exposed,
     setFaults: (f) => faults.set(f),
     injectStateSaveFailures: (count) => {
       if (!stateFile) throw new Error('the emulator has no state file');

@@ -25,6 +25,8 @@ describe('a loopback name is judged by the address it resolves to', () => {
     }) as unknown as typeof dns.lookup);
     const emu = await startEmulator({ port: 0, host: 'localhost', allowNonLoopback: true });
     try {
+      // What the CLI's exposure warning is printed on.
+      expect(emu.exposed).toBe(true);
       // What a client on the network sends when it reaches the emulator by this machine's address.
       const r = await rawRequest(emu.port, 'GET', '/2020-05-31/distribution', { Host: `192.0.2.10:${emu.port}` });
       expect(r.status).toBe(200);
@@ -38,6 +40,7 @@ describe('a loopback name is judged by the address it resolves to', () => {
   test('"localhost" resolving to loopback is served as before', async () => {
     const emu = await startEmulator({ port: 0, host: 'localhost' });
     expect(emu.endpoint).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(emu.exposed).toBe(false);
     await emu.close();
   });
 });
