@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -132,15 +133,6 @@ function checkLimits(l: ConnectionLimits): Required<ConnectionLimits> {
   return limits;
 }
 
-function textDecodes(body: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A bare HTTP error for a request Node could not parse (no path, so the control plane's format). */
 function rawErrorResponse(status: number, reason: string, code: string, message: string): string {
   const r = writeError('rest-xml', new ApiError(code, status, message));
@@ -232,7 +224,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (encoding !== 'identity' && encoding !== '') {
         throw frontEndError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);
       }
-      if (route.textBody && body.length > 0 && !textDecodes(body)) {
+      if (route.textBody && !isUtf8(body)) {
         throw frontEndError('malformed', protocol, 'The request body is not valid UTF-8.');
       }
       const input = readInput(route.binding, labels, target.searchParams, req.headers, body);
