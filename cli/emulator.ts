@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { startEmulator } from '../emulator';
-import { exposureWarning, isLoopbackBind } from '../emulator/listen-exposure';
+import { exposureWarning } from '../emulator/listen-exposure';
 import { hostOfHeader } from '../emulator/request-guard';
 import type { FaultConfig } from '../emulator';
 import type { CommandModule } from './index';
@@ -84,7 +84,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  if (!isLoopbackBind(flags.host)) process.stderr.write(`conngate emulator: ${exposureWarning(flags.host, emulator.port)}\n`);
+  if (emulator.exposed) process.stderr.write(`conngate emulator: ${exposureWarning(flags.host, emulator.port)}\n`);
   const active = Object.entries(faults).filter(([k, v]) => v !== undefined && k !== 'seed' && v !== 0);
   process.stderr.write(`conngate emulator: CloudFront emulator listening on ${emulator.endpoint}\n`
     + `  state: ${stateFile ?? 'in memory (lost on exit; pass --state file.json to keep it)'}\n`

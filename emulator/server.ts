@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +18,7 @@ import { RequestLock } from './request-lock';
 import { parseRequestTarget, type RequestTarget } from './request-url';
 import { buildRoutes, type Route } from './routes';
 import { S3Buckets } from './s3/s3-buckets';
-import { handleS3Request, isS3Request } from './s3/s3-handler';
+import { handleS3Request } from './s3/s3-handler';
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
 import { MAX_WORKERS } from '../runtime/limits';
@@ -61,6 +62,8 @@ export interface RunningEmulator {
   /** `http://127.0.0.1:PORT`: the one endpoint for both the control plane and the KeyValueStore data plane. */
   endpoint: string;
   port: number;
+  /** Listening on an address other than loopback (judged by the address the host name resolved to). */
+  exposed: boolean;
   /** Replaces the fault configuration (and restarts its random sequence from the seed). */
   setFaults(f: FaultConfig): void;
   /** Fault: the next `count` saves of the state file fail (as a full disk would); the requests change nothing. */
@@ -130,15 +133,6 @@ function checkLimits(l: ConnectionLimits): Required<ConnectionLimits> {
   return limits;
 }
 
-function textDecodes(body: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A bare HTTP error for a request Node could not parse (no path, so the control plane's format). */
 function rawErrorResponse(status: number, reason: string, code: string, message: string): string {
   const r = writeError('rest-xml', new ApiError(code, status, message));
@@ -157,7 +151,6 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   checkListenAddress(host, opts.allowNonLoopback ?? false);
   const limits = checkLimits(opts.connectionLimits ?? {});
   const drainLimit = limits.maxBodyBytes * 4;
-  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed: !isLoopbackBind(host) });
 
   let ownership: StateFileOwnership | undefined;
   let stateFile: StateFile | undefined;
@@ -231,7 +224,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (encoding !== 'identity' && encoding !== '') {
         throw frontEndError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);
       }
-      if (route.textBody && body.length > 0 && !textDecodes(body)) {
+      if (route.textBody && !isUtf8(body)) {
         throw frontEndError('malformed', protocol, 'The request body is not valid UTF-8.');
       }
       const input = readInput(route.binding, labels, target.searchParams, req.headers, body);
@@ -279,23 +272,34 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if (!drained) res.once('finish', () => req.socket.destroy());
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawPath = (req.url ?? '/').split('?')[0];
-    const shape = errorShapeOfPath(rawPath);
+  const shapeOf = (req: IncomingMessage) => errorShapeOfPath((req.url ?? '/').split('?')[0]);
+  // Errors are built only when needed: an Error captures a stack, which costs more than the checks themselves.
+  const tooLarge = (shape: ErrorShape) => frontEndError('too-large', shape,
+    `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
+  /** The guard's refusal, as the API of the path words it. */
+  function refused(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
     const refusal = guard.check(req.method ?? 'GET', req.headers);
-    if (refusal) return answerEarly(req, res, shape, frontEndError('forbidden', shape, refusal.message));
+    return refusal && frontEndError('forbidden', shape, refusal.message);
+  }
+  /** A CloudFront request whose declared body is over the limit (the S3 subset has its own, larger one). */
+  function declaredTooLarge(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
+    return shape !== 's3-xml' && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? tooLarge(shape) : undefined;
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const shape = shapeOf(req);
+    const refusal = refused(req, shape);
+    if (refusal) return answerEarly(req, res, shape, refusal);
     const target = parseRequestTarget(req.url);
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
-    if (isS3Request(req.url)) return handleS3Request(s3Buckets, req, res);
-    // Built only when needed: an Error captures a stack, which costs more than the rest of these checks together.
-    const tooLarge = () => frontEndError('too-large', shape,
-      `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
-    if ((declaredLength(req) ?? 0) > limits.maxBodyBytes) return answerEarly(req, res, shape, tooLarge());
+    if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res);
+    const oversized = declaredTooLarge(req, shape);
+    if (oversized) return answerEarly(req, res, shape, oversized);
     const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);
     if (outcome.kind === 'too-large') {
-      send(res, writeError(shape, tooLarge()), true);
+      send(res, writeError(shape, tooLarge(shape)), true);
       if (!outcome.drained) res.once('finish', () => req.socket.destroy());
       return;
     }
@@ -324,13 +328,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   });
   // A request that announces a body (Expect: 100-continue) is refused, if it must be, before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    const shape = errorShapeOfPath((req.url ?? '/').split('?')[0]);
-    const refusal = guard.check(req.method ?? 'GET', req.headers);
-    const early = refusal ? frontEndError('forbidden', shape, refusal.message)
-      // The S3 subset takes objects larger than the CloudFront body limit and answers an oversized one itself.
-      : !isS3Request(req.url) && (declaredLength(req) ?? 0) > limits.maxBodyBytes ? frontEndError('too-large', shape,
-        `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`)
-        : undefined;
+    const shape = shapeOf(req);
+    const early = refused(req, shape) ?? declaredTooLarge(req, shape);
     if (early) {
       requests++;
       send(res, writeError(shape, early), true);
@@ -380,6 +379,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     ownership?.release();
     checkListenAddress(bound.address, false);
   }
+  // Exposed or not, by the same measure: the address the name resolved to (requests are served only from here on).
+  const exposed = !isLoopbackBind(bound.address);
+  const guard = new RequestGuard({ allowedHosts: opts.allowedHosts, exposed });
   const port = bound.port;
   // A wildcard bind is reached through loopback from this machine.
   const endpointHost = host === '0.0.0.0' || host === '::' || host === '[::]' ? '127.0.0.1' : host;
@@ -391,7 +393,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const listening = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
-    while ((handlersRunning > 0 || lock.pending > 0 || codeRuns.pending > 0) && Date.now() < deadline && !forced) await sleep(20);
+    // Every lock holder or waiter and every admitted code run is inside a running handler, so this waits for them all.
+    while (handlersRunning > 0 && Date.now() < deadline && !forced) await sleep(20);
     server.closeAllConnections();
     await listening;
     // A handler still running past the grace (a request whose client is gone) may still save; give it a moment.
@@ -403,6 +406,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   return {
     endpoint: `http://${endpointHost.includes(':') && !endpointHost.startsWith('[') ? `[${endpointHost}]` : endpointHost}:${port}`,
     port,
+    exposed,
     setFaults: (f) => faults.set(f),
     injectStateSaveFailures: (count) => {
       if (!stateFile) throw new Error('the emulator has no state file');

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, unlinkSync, writeSync,
-} from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { writeAtomically, writeTempFile } from './state-file';
+import { processAlive } from '../orchestrator/process-alive';
 
 /**
  * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never
@@ -61,20 +61,11 @@ export function processStartOf(pid: number): string | undefined {
   }
 }
 
-function pidExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function ownerIsAlive(r: OwnerRecord): boolean {
   if (r.released) return false;
   // A record written on another machine (a shared folder) cannot be checked from here: assume it is alive.
   if (r.host !== hostname()) return true;
-  if (!Number.isInteger(r.pid) || r.pid <= 0 || !pidExists(r.pid)) return false;
+  if (!processAlive(r.pid)) return false;
   if (r.processStart === undefined) return true;
   return processStartOf(r.pid) === r.processStart;
 }
@@ -100,18 +91,6 @@ function readRecord(file: string): ReadResult {
     // falls through: a record that does not parse was not written by an emulator and protects nothing
   }
   return { kind: 'unreadable' };
-}
-
-function writeTemp(dir: string, record: OwnerRecord): string {
-  const tmp = join(dir, `.claim-${process.pid}-${randomBytes(6).toString('hex')}`);
-  const fd = openSync(tmp, 'wx');
-  try {
-    writeSync(fd, JSON.stringify(record));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return tmp;
 }
 
 function tryUnlink(file: string): void {
@@ -169,7 +148,7 @@ export class StateFileOwnership {
         throw new UserError(`emulator state file ${stateFile}`, `its ownership folder ${dir} holds a record numbered ${top}, past the last usable number`,
           `stop any emulator using it, then delete ${dir}`);
       }
-      const tmp = writeTemp(dir, record);
+      const tmp = writeTempFile(dir, '.claim', JSON.stringify(record));
       try {
         linkSync(tmp, join(dir, String(mine)));
       } catch (err) {
@@ -192,10 +171,15 @@ export class StateFileOwnership {
       'start one emulator per state file');
   }
 
+  /** False also when the folder cannot be read any more (removed, say, by a clean-up of dot folders). */
   private holdsHighest(): boolean {
-    const top = generations(this.dir).at(-1);
-    const current = readRecord(join(this.dir, String(this.generation)));
-    return top === this.generation && current.kind === 'record' && current.record.token === this.record.token;
+    try {
+      const top = generations(this.dir).at(-1);
+      const current = readRecord(join(this.dir, String(this.generation)));
+      return top === this.generation && current.kind === 'record' && current.record.token === this.record.token;
+    } catch {
+      return false;
+    }
   }
 
   /** Throws unless this emulator still holds the state file (checked before every save). */
@@ -207,16 +191,18 @@ export class StateFileOwnership {
     }
   }
 
-  /** Gives the file up, so the next emulator starts without judging this one dead. */
+  /**
+   * Gives the file up, so the next emulator starts without judging this one dead. Never throws: a record that
+   * cannot be marked released still names this process, and the next emulator judges it by that.
+   */
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (!this.holdsHighest()) return; // taken over: the successor's record stays as it is
-    const tmp = writeTemp(this.dir, { ...this.record, released: true });
+    if (!this.holdsHighest()) return; // taken over (or the folder is gone): the successor's record stays as it is
     try {
-      renameSync(tmp, join(this.dir, String(this.generation)));
+      writeAtomically(join(this.dir, String(this.generation)), JSON.stringify({ ...this.record, released: true }));
     } catch {
-      tryUnlink(tmp);
+      // stays as it was: names this process
     }
   }
 }

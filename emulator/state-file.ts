@@ -98,14 +98,21 @@ function parseStateText(file: string, text: string): EmulatorState {
   return fromPersisted(parsed);
 }
 
+function tryUnlink(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
 /**
- * Writes text atomically: a temporary file in the same folder, flushed, then renamed over the old one. The
- * temporary name is unpredictable and created exclusively (`wx`), so a symlink planted in the folder under that
- * name is never followed: a predictable name let anyone who can write to the folder point it at another file of
- * the user, which the save then overwrote with the state.
+ * Writes text to a new temporary file in `dir`, flushed, and returns its path. The name is unpredictable and the
+ * file is created exclusively (`wx`), so a symlink planted in the folder is never followed: a predictable name let
+ * anyone who can write to the folder point it at another file of the user, which the write then overwrote.
  */
-function writeAtomically(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
+export function writeTempFile(dir: string, prefix: string, text: string): string {
+  const tmp = join(dir, `${prefix}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx');
   try {
     try {
@@ -114,13 +121,20 @@ function writeAtomically(file: string, text: string): void {
     } finally {
       closeSync(fd);
     }
+  } catch (err) {
+    tryUnlink(tmp);
+    throw err;
+  }
+  return tmp;
+}
+
+/** Writes text atomically: a temporary file in the same folder (see writeTempFile), then renamed over the old one. */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = writeTempFile(dirname(file), `.${basename(file)}`, text);
+  try {
     renameSync(tmp, file);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
+    tryUnlink(tmp);
     throw err;
   }
 }

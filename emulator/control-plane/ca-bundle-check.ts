@@ -28,8 +28,11 @@ export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: s
   } catch (err) {
     throw new ApiError('InvalidArgument', 400, `The CA bundle holds a certificate that does not parse: ${(err as Error).message}`);
   }
-  // Depth of the chain below each certificate's root within the bundle, plus the leaf it will validate.
+  // Depth of the chain below each certificate's root within the bundle, plus the leaf it will validate. A
+  // self-signed certificate is a root: nothing is above it, even when the bundle holds another certificate with
+  // its name and key (a root re-issued with new dates, or the same root twice).
   const depth = (c: X509Certificate, seen: Set<X509Certificate>): number => {
+    if (c.checkIssued(c) && c.verify(c.publicKey)) return 1;
     const issuer = certs.find((i) => i !== c && !seen.has(i) && c.checkIssued(i) && c.verify(i.publicKey));
     return issuer ? 1 + depth(issuer, new Set([...seen, c])) : 1;
   };

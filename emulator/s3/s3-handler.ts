@@ -8,51 +8,47 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../request-body';
+import { ApiError, writeError } from '../wire/api-error';
 import { S3Buckets } from './s3-buckets';
 
-/** Path prefix the subset answers under. */
-export const S3_PATH_PREFIX = '/s3/';
+/** Path prefix the subset answers under (errorShapeOfPath tells its requests apart). */
+const S3_PATH_PREFIX = '/s3/';
 
 /** Largest object accepted (CRLs of 1,000,000 entries are about 40 MB). */
 const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
-class S3Error extends Error {
-  /** `closeAfter`: the rest of the request was not read, so the connection cannot carry another one. */
-  constructor(readonly code: string, readonly status: number, message: string, readonly closeAfter = false) {
-    super(message);
+/** An S3 error: `closeAfter` when the rest of the request was not read, so the connection cannot carry another one. */
+class S3Error extends ApiError {
+  constructor(code: string, status: number, message: string, readonly closeAfter = false) {
+    super(code, status, message);
   }
 }
 
 /** How much of an oversized upload is read and thrown away so that the client gets the error, not a reset. */
 const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
 
-/** True when a request belongs to the S3 subset. */
-export function isS3Request(url: string | undefined): boolean {
-  return (url ?? '').startsWith(S3_PATH_PREFIX) || url === '/s3';
-}
-
 /** Serves one S3 request; never throws (errors become S3 error responses). */
 export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): void {
-  const requestId = randomUUID();
-  serve(buckets, req, res, requestId).catch((err: unknown) => {
-    const e = err instanceof S3Error ? err : new S3Error('InternalError', 500, `The emulator failed: ${(err as Error).message}`);
+  serve(buckets, req, res).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${esc(e.code)}</Code><Message>${esc(e.message)}</Message>` +
-      `<RequestId>${requestId}</RequestId></Error>`;
+    const e = err instanceof ApiError ? err : new ApiError('InternalError', 500, `The emulator failed: ${(err as Error).message}`);
+    const closeAfter = e instanceof S3Error && e.closeAfter;
+    const r = writeError('s3-xml', e);
+    // A HEAD response has no body, so it announces none.
     const head = req.method === 'HEAD';
-    res.writeHead(e.status, {
-      'Content-Type': 'application/xml', 'x-amz-request-id': requestId, ...(head ? {} : { 'Content-Length': Buffer.byteLength(xml) }),
-      ...(e.closeAfter ? { Connection: 'close' } : {}),
+    res.writeHead(r.status, {
+      ...r.headers, ...(head ? {} : { 'Content-Length': String(r.body.length) }), ...(closeAfter ? { Connection: 'close' } : {}),
     });
-    res.end(head ? undefined : xml);
-    if (e.closeAfter) res.once('finish', () => req.socket.destroy());
+    res.end(head ? undefined : r.body);
+    if (closeAfter) res.once('finish', () => req.socket.destroy());
   });
 }
 
-async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomUUID();
   // The raw path, not new URL(...).pathname: URL parsing resolves "." and ".." segments, so the key "a/../b" would
   // be stored as "b" and "../other-bucket/key" would read another bucket. S3 keeps keys literally.
   const rest = (req.url ?? '/').split('?')[0].slice(S3_PATH_PREFIX.length);
@@ -141,8 +137,4 @@ function decodeAwsChunked(req: IncomingMessage, body: Buffer): Buffer {
     p = eol + 2 + size + 2;
   }
   return Buffer.concat(parts);
-}
-
-function esc(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as cf from '@aws-sdk/client-cloudfront';
@@ -155,5 +155,30 @@ describe('state file ownership', () => {
     // Stopping does not disturb the successor's record.
     expect(JSON.parse(readFileSync(join(ownerFolderOf(file), String(
       Math.max(...readdirSync(ownerFolderOf(file)).filter((n) => /^\d+$/.test(n)).map(Number)))), 'utf8')).token).toBe('successor');
+  });
+
+  test('the ownership folder removed while running (a clean-up of dot folders): writes answer 500 and change nothing, and the emulator still stops', async () => {
+    const file = join(tempDir(), 'cleaned.json');
+    const h = await startHarness({ stateFile: file });
+    let stopped = false;
+    try {
+      await createFunction(h, 'before-clean', ALLOW);
+      const saved = readFileSync(file, 'utf8');
+      rmSync(ownerFolderOf(file), { recursive: true, force: true });
+      const e = await failure(createFunction(h, 'after-clean', ALLOW));
+      expect(e).toMatchObject({ name: 'InternalError', status: 500 });
+      expect(e.message).toMatch(/ownership record .* was removed.*changed nothing/);
+      expect(readFileSync(file, 'utf8')).toBe(saved);
+      await stopHarness(h);
+      stopped = true;
+    } finally {
+      if (!stopped) await stopHarness(h).catch(() => undefined);
+    }
+    const next = await startHarness({ stateFile: file });
+    try {
+      expect((await next.cf.send(new cf.DescribeConnectionFunctionCommand({ Identifier: 'before-clean' }))).ETag).toBeTruthy();
+    } finally {
+      await stopHarness(next);
+    }
   });
 });

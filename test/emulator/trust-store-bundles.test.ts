@@ -25,6 +25,9 @@ function ca(name: string, issuer?: string): void {
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-bundles-'));
   ca('root'); ca('int1', 'root'); ca('int2', 'int1'); ca('int3', 'int2');
+  // The root re-issued with new dates: same name, same key, another serial.
+  execFileSync('openssl', ['x509', '-req', '-in', 'root.csr', '-signkey', 'root.key', '-set_serial', '0x02', '-days', '60',
+    '-extfile', 'ca.cnf', '-out', 'root-reissued.pem'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   h = await startHarness();
   s3 = createS3Client({ endpoint: h.emu.endpoint, region: 'us-east-1' });
   await s3.send(new CreateBucketCommand({ Bucket: 'bundles' }));
@@ -58,11 +61,32 @@ test.each<[string, () => Buffer, RegExp]>([
   ['more than 64 KB', () => Buffer.concat([pem('root'), Buffer.from(`\n${'#'.repeat(64 * 1024)}\n`)]), /limit is 65536 bytes/],
   ['more than 25 certificates', () => Buffer.concat(Array.from({ length: 26 }, () => pem('root'))), /holds 26 certificates; the limit is 25/],
   ['no certificate', () => Buffer.from('not a bundle'), /holds no PEM certificate/],
+  ['a certificate that does not parse', () => Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), /does not parse/],
   ['a chain deeper than 4 with the client certificate', () => Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]), /maximum chain depth of 4/],
 ])('refuses %s at creation', async (what, body, msg) => {
   const key = `bad-${what.replace(/\W/g, '')}.pem`;
   if (what !== 'a missing object') await put(key, body());
   expect(await failure(create(`bad-${what.replace(/\W/g, '')}`.slice(0, 60), key))).toMatchObject({ name: 'InvalidArgument', status: 400, message: expect.stringMatching(msg) });
+});
+
+test('a self-signed root ends a chain: the root and its re-issued copy with two intermediates is 3 deep, not 4', async () => {
+  await put('reissued.pem', Buffer.concat([pem('root'), pem('root-reissued'), pem('int1'), pem('int2')]));
+  const t = await create('reissued', 'reissued.pem');
+  expect(t.TrustStore!.NumberOfCaCertificates).toBe(4);
+});
+
+test('two CAs that sign each other (a cycle) are answered: each chain ends where it meets itself', async () => {
+  const o = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const n of ['cycA', 'cycB']) {
+    o(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${n}`]);
+    o(['x509', '-req', '-in', `${n}.csr`, '-signkey', `${n}.key`, '-set_serial', '0x01', '-days', '30', '-extfile', 'ca.cnf', '-out', `${n}-self.pem`]);
+  }
+  // A issued by B and B issued by A: each verifies under the other's key.
+  o(['x509', '-req', '-in', 'cycA.csr', '-CA', 'cycB-self.pem', '-CAkey', 'cycB.key', '-set_serial', '0x02', '-days', '30', '-extfile', 'ca.cnf', '-out', 'cycA.pem']);
+  o(['x509', '-req', '-in', 'cycB.csr', '-CA', 'cycA-self.pem', '-CAkey', 'cycA.key', '-set_serial', '0x02', '-days', '30', '-extfile', 'ca.cnf', '-out', 'cycB.pem']);
+  await put('cycle.pem', Buffer.concat([pem('cycA'), pem('cycB')]));
+  const t = await create('cycle', 'cycle.pem');
+  expect(t.TrustStore!.NumberOfCaCertificates).toBe(2);
 });
 
 test('a refused update changes nothing', async () => {
