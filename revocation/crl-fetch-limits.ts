@@ -21,3 +21,20 @@ export interface FetchedCrl {
   /** "200", "304 (cached copy)", ... for progress output */
   how: string;
 }
+
+/**
+ * A download's body, read up to `maxBytes` whatever length was declared (a chunked or lying server), for every
+ * source. Throwing out of the loop ends the iteration, which cancels a fetch body and destroys a Node stream, so
+ * the rest is never read.
+ */
+export async function readCapped(body: AsyncIterable<Uint8Array> | null | undefined, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!body) return Buffer.alloc(0);
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+  }
+  return Buffer.concat(chunks, size);
+}

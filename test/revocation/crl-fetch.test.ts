@@ -11,6 +11,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { main } from '../../cli/program';
+import { readCapped } from '../../revocation/crl-fetch-limits';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { CANARY, emulatorStore, readAll } from './emulator-store';
 import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
@@ -133,6 +134,22 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     expect([...again.entries.keys()]).toEqual(['0b01']);
   });
 
+  it('stops reading any body at the cap, however much more the server would send, and cancels the rest', async () => {
+    let pulled = 0;
+    let ended = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) { pulled++; yield new Uint8Array(1000); }
+      } finally {
+        ended = true;
+      }
+    }
+    await expect(readCapped(endless(), 10_500, () => new Error('too large'))).rejects.toThrow('too large');
+    expect(pulled).toBe(11);
+    expect(ended).toBe(true);
+    await expect(readCapped(undefined, 10, () => new Error('unused'))).resolves.toEqual(Buffer.alloc(0));
+  });
+
   it('follows redirects up to the limit and refuses other schemes', async () => {
     const body = fs.readFileSync(makeCrl(ca, ['0C01']));
     http.handle((req, res) => {
@@ -183,6 +200,14 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     expect(progress).toEqual([expect.stringMatching(/S3 GetObject, \d+ bytes/), expect.stringMatching(/S3 304 Not Modified \(cached copy\)/)]);
     await expect(load(['s3://pca-crl-bucket/crl/none.crl'], opts)).rejects.toThrow(/GetObject failed: NoSuchKey.*crl\/<ca-id>\.crl/);
     await expect(load(['s3://x/'], opts)).rejects.toThrow(/not an s3:\/\/bucket\/key URL/);
+  });
+
+  it('holds an s3:// CRL to the same size limit, in one line with exit code 1', async () => {
+    const s3 = createS3Client({ endpoint: emu.endpoint, region: 'us-east-1' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'big-crls' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'big-crls', Key: 'crl/big.crl', Body: Buffer.alloc(200_000, 0x30) }));
+    const e = await load(['s3://big-crls/crl/big.crl'], { s3Client: () => s3, fetch: { maxBytes: 100_000 } }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/cannot download the CRL: the CRL is 200000 bytes, larger than 100000.*--crl-max-mb/) });
   });
 
   it('syncs from s3:// through the CLI with --endpoint (the same endpoint as the store)', async () => {
