@@ -3,6 +3,7 @@
  * second run, redirects, size and time limits), S3 in AWS Private CA's layout through the emulator's S3 subset,
  * and the CRL Distribution Points of a certificate. Every download is verified like a file.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -132,6 +133,27 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     // The cache notices (its recorded hash no longer matches) and downloads afresh; a verified CRL results.
     const again = await load([`${http.url}/b.crl`], { fetch: { cacheDir } });
     expect([...again.entries.keys()]).toEqual(['0b01']);
+  });
+
+  it('a cache rewritten whole (body and its recorded hash) is answered by a 304 and still refused by the signature check', async () => {
+    const body = fs.readFileSync(makeCrl(ca, ['0B11'], { format: 'der' }));
+    http.handle((req, res) => {
+      if (req.headers['if-none-match'] === '"w"') { res.writeHead(304); res.end(); return; }
+      res.writeHead(200, { ETag: '"w"' });
+      res.end(body);
+    });
+    const cacheDir = path.join(dir, 'cache-rewritten');
+    await load([`${http.url}/w.crl`], { fetch: { cacheDir } });
+    const [bodyFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.crl'));
+    const [docFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    const forged = Buffer.from(fs.readFileSync(path.join(cacheDir, bodyFile)));
+    forged[forged.length - 5] ^= 0xff; // the signature
+    fs.writeFileSync(path.join(cacheDir, bodyFile), forged);
+    const doc = JSON.parse(fs.readFileSync(path.join(cacheDir, docFile), 'utf8')) as { sha256: string };
+    doc.sha256 = createHash('sha256').update(forged).digest('hex');
+    fs.writeFileSync(path.join(cacheDir, docFile), JSON.stringify(doc));
+    // The server confirms the ETag, so the forged bytes are what the run gets; they are verified like a download.
+    await expect(load([`${http.url}/w.crl`], { fetch: { cacheDir } })).rejects.toThrow(/signature does not verify/);
   });
 
   it('stops reading any body at the cap, however much more the server would send, and cancels the rest', async () => {
