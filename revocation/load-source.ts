@@ -91,7 +91,6 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
   const infos: CrlInfo[] = [];
   const scopes = new Map<string, string>();
   for (const crl of crls) {
-    const ca = opts.insecureSkipCrlVerify ? undefined : crl.verifiedBy ?? verifyCrl(crl, cas);
     checkCrlFresh(crl, now, !!opts.allowStale);
     const seen = scopes.get(crl.scopeId);
     if (seen) {
@@ -101,7 +100,7 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
     scopes.set(crl.scopeId, crl.where);
     infos.push({
       where: crl.where, issuer: crl.issuer, scopeId: crl.scopeId, crlNumber: crl.crlNumber, thisUpdate: crl.thisUpdate,
-      nextUpdate: crl.nextUpdate, revoked: crl.serials.length, verifiedBy: ca?.where,
+      nextUpdate: crl.nextUpdate, revoked: crl.serials.length, verifiedBy: crl.verifiedBy?.where,
     });
   }
   if (opts.insecureSkipCrlVerify && crls.length > 0) {
