@@ -3,7 +3,7 @@
 export interface CrlFetchOptions {
   /** folder of the conditional-GET cache (ETag / Last-Modified and the body); undefined: no cache */
   cacheDir?: string;
-  /** largest CRL accepted, bytes @default 64 MiB (a 1,000,000-entry CRL is about 40 MB) */
+  /** largest CRL accepted, bytes @default 64 MiB (a 1,000,000-entry CRL is about 50 MB) */
   maxBytes?: number;
   /** deadline for one download including every redirect, ms @default 60,000 */
   timeoutMs?: number;
