@@ -12,6 +12,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { main } from '../../cli/program';
+import { readCachedCrl, writeCachedCrl } from '../../revocation/crl-download-cache';
 import { readCapped } from '../../revocation/crl-fetch-limits';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { CANARY, emulatorStore, readAll } from './emulator-store';
@@ -207,6 +208,48 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     const big = path.join(dir, 'big-file.crl');
     fs.writeFileSync(big, Buffer.alloc(200_000, 0x30));
     await expect(load([big], { fetch: { maxBytes: 100_000 } })).rejects.toThrow(/the CRL file is 200000 bytes, larger than 100000.*--crl-max-mb/);
+  });
+
+  it('one deadline covers the whole redirect chain: slow hops add up', async () => {
+    const body = fs.readFileSync(makeCrl(ca, ['0C11']));
+    http.handle((req, res) => {
+      const n = Number(/\/slow-hop(\d+)/.exec(req.url ?? '')?.[1] ?? NaN);
+      // Each hop answers well inside the deadline; together they do not.
+      if (n > 0) { setTimeout(() => { res.writeHead(302, { Location: `/slow-hop${n - 1}` }); res.end(); }, 150); return; }
+      res.writeHead(200);
+      res.end(body);
+    });
+    const e = await load([`${http.url}/slow-hop4`], { fetch: { timeoutMs: 400 } }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/no complete answer within 0\.4 s/) });
+  });
+
+  it('a cache write killed between the body and its validators leaves nothing cached, never validators over the wrong body', async () => {
+    const cacheDir = path.join(dir, 'cache-killed');
+    const url = 'http://crl.example/killed.crl';
+    writeCachedCrl(cacheDir, url, { etag: '"v1"', bytes: Buffer.from('first body') });
+    // A later write renamed its new body into place and was killed before the validators followed.
+    const [bodyFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.crl'));
+    fs.writeFileSync(path.join(cacheDir, bodyFile), 'second body');
+    expect(readCachedCrl(cacheDir, url)).toBeUndefined();
+    // Whole writes read back whole.
+    writeCachedCrl(cacheDir, url, { etag: '"v2"', bytes: Buffer.from('second body') });
+    expect(readCachedCrl(cacheDir, url)).toEqual({ etag: '"v2"', lastModified: undefined, bytes: Buffer.from('second body') });
+  });
+
+  it('a distribution point that serves a forged CRL is an answer: refused, and the next point is not asked', async () => {
+    fs.mkdirSync(path.join(dir, 'impostor'), { recursive: true });
+    const impostor = makeCa(path.join(dir, 'impostor'), 'published-ca'); // same name, another key
+    const forged = fs.readFileSync(makeCrl(impostor, []));
+    const good = fs.readFileSync(makeCrl(ca, ['0F11']));
+    http.handle((req, res) => {
+      res.writeHead(200);
+      res.end(req.url === '/forged.crl' ? forged : good);
+    });
+    const leaf = issueCert(ca, '0F12', 'forged-cdp', [`${http.url}/forged.crl`, `${http.url}/good.crl`]);
+    const asked = http.requests.length;
+    await expect(loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile] }))
+      .rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/forged\.crl: .*signature does not verify/) });
+    expect(http.requests.slice(asked).map((r) => r.url)).toEqual(['/forged.crl']);
   });
 
   it('reads AWS Private CA\'s s3://<bucket>/crl/<ca-id>.crl through the S3 API, with a conditional GET on the second run', async () => {
