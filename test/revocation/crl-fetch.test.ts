@@ -210,6 +210,26 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     await expect(load([big], { fetch: { maxBytes: 100_000 } })).rejects.toThrow(/the CRL file is 200000 bytes, larger than 100000.*--crl-max-mb/);
   });
 
+  it('forgets a cached copy once the server answers without validators, so an old ETag is never sent again', async () => {
+    const v1 = fs.readFileSync(makeCrl(ca, ['0B21'], { format: 'der', crlNumber: '01' }));
+    const v2 = fs.readFileSync(makeCrl(ca, ['0B21', '0B22'], { format: 'der', crlNumber: '02' }));
+    let withEtag = true;
+    const sent: (string | undefined)[] = [];
+    http.handle((req, res) => {
+      sent.push(req.headers['if-none-match'] as string | undefined);
+      if (withEtag) { res.writeHead(200, { ETag: '"old"' }); res.end(v1); return; }
+      res.writeHead(200); // validators dropped (another server behind the same URL)
+      res.end(v2);
+    });
+    const cacheDir = path.join(dir, 'cache-dropped');
+    await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } });
+    withEtag = false;
+    expect([...(await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } })).entries.keys()]).toEqual(['0b21', '0b22']);
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
+    expect([...(await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } })).entries.keys()]).toEqual(['0b21', '0b22']);
+    expect(sent).toEqual([undefined, '"old"', undefined]);
+  });
+
   it('one deadline covers the whole redirect chain: slow hops add up', async () => {
     const body = fs.readFileSync(makeCrl(ca, ['0C11']));
     http.handle((req, res) => {
