@@ -45,9 +45,16 @@ export function readCachedCrl(dir: string, url: string): CachedCrl | undefined {
   }
 }
 
-/** Remembers a download with its validators (nothing is kept when the server sent none). */
+/**
+ * Remembers a download with its validators. When the server sent none, what was kept for the URL is forgotten:
+ * its old validators describe a body the server no longer stands behind, and a 304 to them would bring it back.
+ */
 export function writeCachedCrl(dir: string, url: string, entry: CachedCrl): void {
-  if (!entry.etag && !entry.lastModified) return;
+  if (!entry.etag && !entry.lastModified) {
+    fs.rmSync(`${base(dir, url)}.json`, { force: true });
+    fs.rmSync(`${base(dir, url)}.crl`, { force: true });
+    return;
+  }
   fs.mkdirSync(dir, { recursive: true });
   writeAtomic(`${base(dir, url)}.crl`, entry.bytes);
   const doc: CacheEntryFile = {

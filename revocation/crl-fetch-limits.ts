@@ -3,7 +3,7 @@
 export interface CrlFetchOptions {
   /** folder of the conditional-GET cache (ETag / Last-Modified and the body); undefined: no cache */
   cacheDir?: string;
-  /** largest CRL accepted, bytes @default 64 MiB (a 1,000,000-entry CRL is about 40 MB) */
+  /** largest CRL accepted, bytes @default 64 MiB (a 1,000,000-entry CRL is about 50 MB) */
   maxBytes?: number;
   /** deadline for one download including every redirect, ms @default 60,000 */
   timeoutMs?: number;
@@ -20,4 +20,21 @@ export interface FetchedCrl {
   bytes: Buffer;
   /** "200", "304 (cached copy)", ... for progress output */
   how: string;
+}
+
+/**
+ * A download's body, read up to `maxBytes` whatever length was declared (a chunked or lying server), for every
+ * source. Throwing out of the loop ends the iteration, which cancels a fetch body and destroys a Node stream, so
+ * the rest is never read.
+ */
+export async function readCapped(body: AsyncIterable<Uint8Array> | null | undefined, maxBytes: number, tooLarge: () => Error): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  if (!body) return Buffer.alloc(0);
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+  }
+  return Buffer.concat(chunks, size);
 }

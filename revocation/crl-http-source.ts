@@ -7,7 +7,7 @@
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
 import { printable } from './untrusted-text';
-import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
+import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl, readCapped } from './crl-fetch-limits';
 
 /** True for the http(s) URLs this source reads. */
 export function isHttpUrl(spec: string): boolean {
@@ -52,7 +52,7 @@ export async function fetchHttpCrl(url: string, opts: CrlFetchOptions = {}): Pro
         await res.body?.cancel();
         throw tooLarge(url, maxBytes);
       }
-      const bytes = await readCapped(res, url, maxBytes);
+      const bytes = await readCapped(res.body, maxBytes, () => tooLarge(url, maxBytes));
       if (opts.cacheDir) {
         writeCachedCrl(opts.cacheDir, url, { etag: res.headers.get('etag') ?? undefined, lastModified: res.headers.get('last-modified') ?? undefined, bytes });
       }
@@ -64,24 +64,6 @@ export async function fetchHttpCrl(url: string, opts: CrlFetchOptions = {}): Pro
     if (err.name === 'TimeoutError' || err.name === 'AbortError') throw fetchError(url, `no complete answer within ${timeoutMs / 1000} s`);
     throw fetchError(url, printable(`${err.cause?.code ?? err.name}: ${err.cause?.message ?? err.message}`));
   }
-}
-
-async function readCapped(res: Response, url: string, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(url, maxBytes);
-    }
-    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.length));
-  }
-  return Buffer.concat(chunks, size);
 }
 
 function fetchError(url: string, what: string): UserError {

@@ -70,12 +70,11 @@ export function isOlder(m: Pick<CrlMark, 'crlNumber' | 'thisUpdate'>, stored: Pi
   return Date.parse(m.thisUpdate) < Date.parse(stored.thisUpdate);
 }
 
-/** The scope ids of the marks a store holds (`conngate:crl-mark:<scopeId>` keys). */
-export function storedMarkScopes(store: ReadonlyMap<string, string>): string[] {
-  const prefix = `${reservedKey('crl-mark')}:`;
-  const out: string[] = [];
-  for (const k of store.keys()) if (k.startsWith(prefix)) out.push(k.slice(prefix.length));
-  return out;
+const MARK_PREFIX = `${reservedKey('crl-mark')}:`;
+
+/** The scope id of a mark's key (`conngate:crl-mark:<scopeId>`); undefined for any other key. */
+export function markScopeOf(key: string): string | undefined {
+  return key.startsWith(MARK_PREFIX) ? key.slice(MARK_PREFIX.length) : undefined;
 }
 
 /**
@@ -93,9 +92,9 @@ export function planMarks(store: ReadonlyMap<string, string>, marks: CrlMark[], 
   const puts: KeyValue[] = [];
   const deletes: string[] = [];
   const inRun = new Set(marks.map((m) => m.scopeId));
-  for (const scopeId of storedMarkScopes(store)) {
-    if (inRun.has(scopeId)) continue;
-    const key = crlMarkKey(scopeId);
+  for (const key of store.keys()) {
+    const scopeId = markScopeOf(key);
+    if (scopeId === undefined || inRun.has(scopeId)) continue;
     if (allowDrop) {
       deletes.push(key);
       continue;

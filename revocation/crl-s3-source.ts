@@ -7,7 +7,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
 import { printable } from './untrusted-text';
-import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
+import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl, readCapped } from './crl-fetch-limits';
 
 /** Bucket and key of an `s3://bucket/key` URL; undefined when `spec` is not one. Throws for a malformed one. */
 export function parseS3Url(spec: string): { bucket: string; key: string } | undefined {
@@ -30,9 +30,10 @@ export async function fetchS3Crl(client: S3Client, url: string, opts: CrlFetchOp
     }), { abortSignal });
     if ((out.ContentLength ?? 0) > maxBytes) {
       (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
-      throw failure(url, `the CRL is ${out.ContentLength} bytes, larger than ${maxBytes}`, 'raise --crl-max-mb if this CA\'s CRL really is that large');
+      throw tooLarge(url, `the CRL is ${out.ContentLength} bytes, larger than ${maxBytes}`);
     }
-    const bytes = await readCapped(out.Body as AsyncIterable<Uint8Array> | undefined, url, maxBytes);
+    const bytes = await readCapped(out.Body as AsyncIterable<Uint8Array> | undefined, maxBytes,
+      () => tooLarge(url, `the CRL is larger than ${maxBytes} bytes`));
     if (opts.cacheDir) writeCachedCrl(opts.cacheDir, url, { etag: out.ETag, bytes });
     return { bytes, how: `S3 GetObject, ${bytes.length} bytes` };
   } catch (e) {
@@ -47,19 +48,8 @@ export async function fetchS3Crl(client: S3Client, url: string, opts: CrlFetchOp
   }
 }
 
-async function readCapped(body: AsyncIterable<Uint8Array> | undefined, url: string, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!body) return Buffer.alloc(0);
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      (body as { destroy?: () => void }).destroy?.();
-      throw failure(url, `the CRL is larger than ${maxBytes} bytes`, 'raise --crl-max-mb if this CA\'s CRL really is that large');
-    }
-    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-  }
-  return Buffer.concat(chunks, size);
+function tooLarge(url: string, what: string): UserError {
+  return failure(url, what, 'raise --crl-max-mb if this CA\'s CRL really is that large');
 }
 
 function failure(url: string, what: string, fix: string): UserError {

@@ -33,14 +33,15 @@ export interface ParsedCrl {
   verifiedBy?: CaCertificate;
 }
 
-/** What a CRL is before its entries are read: enough to check its signature. */
-export type CrlHeader = Pick<ParsedCrl, 'where' | 'issuer' | 'issuerDer' | 'structure'>;
+/** What a CRL is before its entries are read: enough to check its signature and its scope. */
+export type CrlHeader = Pick<ParsedCrl, 'where' | 'issuer' | 'issuerDer' | 'scopeId' | 'structure'>;
 
 /**
- * Checks a CRL's signature once its header is read and before its entries are walked: until then the bytes are
- * anyone's, and walking 64 MB of entries costs seconds. Returns the CA that signed it, or throws.
+ * Admits a CRL once its header is read and before its entries are walked: until then the bytes are anyone's, and
+ * walking 64 MB of entries costs seconds. Returns the CA whose signature it checked (undefined when the caller
+ * skips verification), or throws.
  */
-export type CrlAuthenticator = (crl: CrlHeader) => CaCertificate;
+export type CrlAuthenticator = (crl: CrlHeader) => CaCertificate | undefined;
 
 /** Parses the CRLs in one file's bytes (PEM with one or more `X509 CRL` blocks, or a single DER CRL). */
 export function parseCrlBytes(bytes: Buffer, where: string, authenticate?: CrlAuthenticator): ParsedCrl[] {
@@ -68,7 +69,8 @@ function decodeCrl(der: Buffer, where: string, authenticate?: CrlAuthenticator):
   if (der[0] !== 0x30) throw new UserError(where, 'not a CRL (neither PEM nor DER ASN.1)', 'pass a PEM or DER X.509 CRL');
   try {
     const structure = readCrlStructure(der);
-    const verifiedBy = authenticate?.({ where, issuer: structure.issuer, issuerDer: structure.issuerDer, structure });
+    const scopeId = scopeIdOf(structure);
+    const verifiedBy = authenticate?.({ where, issuer: structure.issuer, issuerDer: structure.issuerDer, scopeId, structure });
     const serials: string[] = [];
     let bytes = 0;
     let count = 0;
@@ -82,7 +84,7 @@ function decodeCrl(der: Buffer, where: string, authenticate?: CrlAuthenticator):
     if (bytes > KVS_LIMITS.maxStoreBytes) throw storeSizeRefusal(where, count, bytes);
     return {
       where, issuer: structure.issuer, issuerDer: structure.issuerDer, thisUpdate: structure.thisUpdate,
-      nextUpdate: structure.nextUpdate, crlNumber: structure.crlNumber, scopeId: scopeIdOf(structure), serials, structure, verifiedBy,
+      nextUpdate: structure.nextUpdate, crlNumber: structure.crlNumber, scopeId, serials, structure, verifiedBy,
     };
   } catch (e) {
     if (e instanceof UnsupportedCrlError) throw new UserError(where, `refused: ${e.message}`, e.fix);

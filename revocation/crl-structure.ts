@@ -134,6 +134,8 @@ function readExtensions(der: Uint8Array, seq: Tlv): Extension[] {
     let i = 1;
     let critical = false;
     if (parts[i]?.tag === TAG.BOOLEAN) {
+      // One byte, as DER requires: an empty BOOLEAN's "first byte" would be the next element's tag.
+      if (parts[i].end - parts[i].contentStart !== 1) throw new DerError(parts[i].start, `extension ${oid}: the critical flag is not one byte`);
       critical = der[parts[i].contentStart] !== 0;
       i++;
     }

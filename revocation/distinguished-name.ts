@@ -2,7 +2,7 @@
  * X.501 names as conngate compares and prints them. Comparison is on the DER bytes (RFC 5280 issuer matching as
  * CAs produce it: the CRL issuer is a copy of the CA certificate's subject); the text form is for messages only.
  */
-import { children, contentBytes, DerError, oidText, readTlv, TAG, Tlv } from './der-reader';
+import { children, contentBytes, DerError, oidText, TAG, Tlv } from './der-reader';
 import { printable } from './untrusted-text';
 
 const SHORT_NAMES: Record<string, string> = {
@@ -40,11 +40,4 @@ export function nameText(buf: Uint8Array, name: Tlv): string {
   }
   const text = parts.join(', ');
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}...` : text;
-}
-
-/** Reads one Name element at `pos`. */
-export function readName(buf: Uint8Array, pos: number, limit: number): Tlv {
-  const t = readTlv(buf, pos, limit);
-  if (t.tag !== TAG.SEQUENCE) throw new DerError(pos, 'expected a Name');
-  return t;
 }

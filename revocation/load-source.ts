@@ -82,26 +82,28 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
   const cas: CaCertificate[] = caFiles.flatMap((f) => readCertificates(f, 'CA certificate', '--ca'));
 
   const crls: ParsedCrl[] = [];
-  // Verified as soon as each header is read, before its entries are walked (see CrlAuthenticator).
-  const authenticate: CrlAuthenticator | undefined = opts.insecureSkipCrlVerify ? undefined : (crl) => verifyCrl(crl, cas);
-  for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts, authenticate));
-  for (const certFile of fromCerts) crls.push(...await readCrlFromCert(certFile, opts, authenticate));
-
-  const now = opts.now ?? new Date();
-  const infos: CrlInfo[] = [];
+  // Admitted as soon as each header is read, before its entries are walked (see CrlAuthenticator): a second CRL of
+  // a scope is refused there, so a file of the same CRL repeated a hundred thousand times stops at its second copy.
   const scopes = new Map<string, string>();
-  for (const crl of crls) {
-    const ca = opts.insecureSkipCrlVerify ? undefined : crl.verifiedBy ?? verifyCrl(crl, cas);
-    checkCrlFresh(crl, now, !!opts.allowStale);
+  const authenticate: CrlAuthenticator = (crl) => {
     const seen = scopes.get(crl.scopeId);
     if (seen) {
       throw new UserError(crl.where, `a second CRL of "${crl.issuer}" with the same scope as ${seen}`,
         'pass only the newest CRL of each CA (or of each partition)');
     }
     scopes.set(crl.scopeId, crl.where);
+    return opts.insecureSkipCrlVerify ? undefined : verifyCrl(crl, cas);
+  };
+  for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts, authenticate));
+  for (const certFile of fromCerts) crls.push(...await readCrlFromCert(certFile, opts, authenticate));
+
+  const now = opts.now ?? new Date();
+  const infos: CrlInfo[] = [];
+  for (const crl of crls) {
+    checkCrlFresh(crl, now, !!opts.allowStale);
     infos.push({
       where: crl.where, issuer: crl.issuer, scopeId: crl.scopeId, crlNumber: crl.crlNumber, thisUpdate: crl.thisUpdate,
-      nextUpdate: crl.nextUpdate, revoked: crl.serials.length, verifiedBy: ca?.where,
+      nextUpdate: crl.nextUpdate, revoked: crl.serials.length, verifiedBy: crl.verifiedBy?.where,
     });
   }
   if (opts.insecureSkipCrlVerify && crls.length > 0) {
@@ -121,7 +123,7 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
 }
 
 /** One `--crl` value: a file, an http(s) URL or an s3 URL. */
-async function readCrlSpec(spec: string, opts: SourceOptions, authenticate?: CrlAuthenticator): Promise<ParsedCrl[]> {
+async function readCrlSpec(spec: string, opts: SourceOptions, authenticate: CrlAuthenticator): Promise<ParsedCrl[]> {
   let fetched: FetchedCrl;
   if (isHttpUrl(spec)) {
     fetched = await fetchHttpCrl(spec, opts.fetch);
@@ -144,7 +146,7 @@ async function readCrlSpec(spec: string, opts: SourceOptions, authenticate?: Crl
 }
 
 /** The CRL named by a certificate's CRL Distribution Points: the first http(s) one that downloads. */
-async function readCrlFromCert(certFile: string, opts: SourceOptions, authenticate?: CrlAuthenticator): Promise<ParsedCrl[]> {
+async function readCrlFromCert(certFile: string, opts: SourceOptions, authenticate: CrlAuthenticator): Promise<ParsedCrl[]> {
   const [cert] = readCertificates(certFile, 'certificate', '--crl-from-cert');
   const urls = cert.crlDistributionPoints.filter(isHttpUrl);
   if (urls.length === 0) {

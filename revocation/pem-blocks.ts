@@ -27,12 +27,17 @@ export function pemBlocks(text: string): PemBlock[] {
   const out: PemBlock[] = [];
   BEGIN.lastIndex = 0;
   let m: RegExpExecArray | null;
+  // Lines are counted on from the previous block, never from the start: a file of a million tiny blocks (anyone's
+  // bytes, before any signature is checked) would otherwise cost a million scans of the whole text.
+  let line = 1;
+  let counted = 0;
   while ((m = BEGIN.exec(text))) {
     const type = m[1];
     const endMarker = `-----END ${type}-----`;
     const bodyStart = m.index + m[0].length;
     const endAt = text.indexOf(endMarker, bodyStart);
-    const line = countLines(text, m.index);
+    line += newlines(text, counted, m.index);
+    counted = m.index;
     if (endAt < 0) throw new PemError(`PEM block without a matching END line ("${type}" at line ${line}; truncated file?)`);
     const body = text.slice(bodyStart, endAt);
     if (!/^[A-Za-z0-9+/=\s]*$/.test(body) || /=[^=\s]/.test(body.trim())) {
@@ -44,8 +49,9 @@ export function pemBlocks(text: string): PemBlock[] {
   return out;
 }
 
-function countLines(text: string, upTo: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < upTo; i = text.indexOf('\n', i + 1)) n++;
+/** The newlines in text[from, to). */
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
   return n;
 }

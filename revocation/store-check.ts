@@ -7,10 +7,10 @@
  * Extras, size and marks are reported.
  */
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { crlMarkKey, isOlder, parseMark, StoredMark } from './crl-mark';
+import { crlMarkKey, isOlder, markScopeOf, parseMark, StoredMark } from './crl-mark';
 import { entryBytes, KVS_LIMITS } from './kvs-limits';
 import type { LoadedSource } from './load-source';
-import { isReservedKey, reservedKey } from './reserved-keys';
+import { isReservedKey } from './reserved-keys';
 import { readSnapshot } from './store-snapshot';
 import { readStore } from './sync';
 
@@ -79,16 +79,16 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   let reserved = 0;
   const marks: MarkStatus[] = [];
   const unreadableMarks: string[] = [];
-  const markPrefix = `${reservedKey('crl-mark')}:`;
   const sourceScopes = new Set(opts.source.crls.map((c) => c.scopeId));
   for (const [k, v] of store) {
     bytes += entryBytes(k, v);
     if (isReservedKey(k)) {
       reserved++;
-      if (k.startsWith(markPrefix)) {
+      const scopeId = markScopeOf(k);
+      if (scopeId !== undefined) {
         const m = parseMark(v);
         marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m,
-          inSources: sourceScopes.has(k.slice(markPrefix.length)) });
+          inSources: sourceScopes.has(scopeId) });
         if (!m) unreadableMarks.push(k);
       }
     } else if (!target.has(k) && k !== opts.canary) {

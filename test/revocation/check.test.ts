@@ -3,34 +3,23 @@
  * drift (a revoked serial missing), staleness (nextUpdate passed or within --warn-before), a missing canary
  * or a source older than what the store applied; extras are reported without failing. Never writes.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeleteKeyCommand, PutKeyCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { RunningEmulator, startEmulator } from '../../emulator';
-import { CANARY, emulatorStore, EmulatorStore, putDirect, storeEtag } from './emulator-store';
-import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { CANARY, emulatorFixture, emulatorStore, EmulatorStore, putDirect, storeEtag } from './emulator-store';
+import { makeCrl } from './openssl-pki';
 import { cli } from './in-process-cli';
 
 
 describe('conngate revocations check', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  let ca: TestCa;
+  const fx = emulatorFixture('check-ca');
   let s: EmulatorStore;
   let crl: string;
   let base: string[];
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    dir = tempDir();
-    ca = makeCa(dir, 'check-ca');
-    s = await emulatorStore({ emulator: emu });
-    crl = makeCrl(ca, ['0A01', '0A02', '0A03'], { crlNumber: '05', nextUpdateHours: 48 });
-    base = ['--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', path.join(dir, '.conngate', 'outputs.json'), '--ca', ca.certFile];
+    s = await emulatorStore({ emulator: fx.emu });
+    crl = makeCrl(fx.ca, ['0A01', '0A02', '0A03'], { crlNumber: '05', nextUpdateHours: 48 });
+    base = ['--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--outputs', path.join(fx.dir, '.conngate', 'outputs.json'), '--ca', fx.ca.certFile];
     expect((await cli(['revocations', 'sync', 'dev', '--crl', crl, ...base])).code).toBe(0);
-  });
-  afterAll(async () => {
-    await emu.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const check = async (args: string[]) => {
@@ -56,7 +45,7 @@ describe('conngate revocations check', () => {
     const soon = await check(['--crl', crl, '--warn-before', '3d']);
     expect(soon.code).toBe(1);
     expect(soon.out).toMatch(/FAIL \(1 problem\)[\s\S]*problem: .*nextUpdate .* is within the warning window/);
-    const expired = makeCrl(ca, ['0A01', '0A02', '0A03'], { crlNumber: '06', thisUpdateHoursAgo: 3, nextUpdateHours: -1 });
+    const expired = makeCrl(fx.ca, ['0A01', '0A02', '0A03'], { crlNumber: '06', thisUpdateHoursAgo: 3, nextUpdateHours: -1 });
     const r = await check(['--crl', expired, '--json']);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
@@ -80,7 +69,7 @@ describe('conngate revocations check', () => {
   });
 
   it('fails (exit 1) for a source older than what the store applied, and for a missing canary', async () => {
-    const older = makeCrl(ca, ['0A01', '0A02', '0A03'], { crlNumber: '04', thisUpdateHoursAgo: 5 });
+    const older = makeCrl(fx.ca, ['0A01', '0A02', '0A03'], { crlNumber: '04', thisUpdateHoursAgo: 5 });
     const r = await check(['--crl', older]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/vs store mark: older-than-store[\s\S]*problem: .*older than the CRL the store already applied/);
@@ -96,7 +85,7 @@ describe('conngate revocations check', () => {
   });
 
   it('refuses bad input with exit 2: no --ca for a CRL, a bad --warn-before', async () => {
-    const noCa = await cli(['revocations', 'check', 'dev', '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--crl', crl]);
+    const noCa = await cli(['revocations', 'check', 'dev', '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--crl', crl]);
     expect(noCa.code).toBe(2);
     expect(noCa.err).toMatch(/^conngate: --ca: a CRL is applied only when/m);
     const bad = await check(['--crl', crl, '--warn-before', 'soon']);

@@ -3,6 +3,7 @@
  * second run, redirects, size and time limits), S3 in AWS Private CA's layout through the emulator's S3 subset,
  * and the CRL Distribution Points of a certificate. Every download is verified like a file.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients';
 import { RunningEmulator, startEmulator } from '../../emulator';
 import { main } from '../../cli/program';
+import { readCachedCrl, writeCachedCrl } from '../../revocation/crl-download-cache';
+import { readCapped } from '../../revocation/crl-fetch-limits';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { CANARY, emulatorStore, readAll } from './emulator-store';
 import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
@@ -133,6 +136,43 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     expect([...again.entries.keys()]).toEqual(['0b01']);
   });
 
+  it('a cache rewritten whole (body and its recorded hash) is answered by a 304 and still refused by the signature check', async () => {
+    const body = fs.readFileSync(makeCrl(ca, ['0B11'], { format: 'der' }));
+    http.handle((req, res) => {
+      if (req.headers['if-none-match'] === '"w"') { res.writeHead(304); res.end(); return; }
+      res.writeHead(200, { ETag: '"w"' });
+      res.end(body);
+    });
+    const cacheDir = path.join(dir, 'cache-rewritten');
+    await load([`${http.url}/w.crl`], { fetch: { cacheDir } });
+    const [bodyFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.crl'));
+    const [docFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    const forged = Buffer.from(fs.readFileSync(path.join(cacheDir, bodyFile)));
+    forged[forged.length - 5] ^= 0xff; // the signature
+    fs.writeFileSync(path.join(cacheDir, bodyFile), forged);
+    const doc = JSON.parse(fs.readFileSync(path.join(cacheDir, docFile), 'utf8')) as { sha256: string };
+    doc.sha256 = createHash('sha256').update(forged).digest('hex');
+    fs.writeFileSync(path.join(cacheDir, docFile), JSON.stringify(doc));
+    // The server confirms the ETag, so the forged bytes are what the run gets; they are verified like a download.
+    await expect(load([`${http.url}/w.crl`], { fetch: { cacheDir } })).rejects.toThrow(/signature does not verify/);
+  });
+
+  it('stops reading any body at the cap, however much more the server would send, and cancels the rest', async () => {
+    let pulled = 0;
+    let ended = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) { pulled++; yield new Uint8Array(1000); }
+      } finally {
+        ended = true;
+      }
+    }
+    await expect(readCapped(endless(), 10_500, () => new Error('too large'))).rejects.toThrow('too large');
+    expect(pulled).toBe(11);
+    expect(ended).toBe(true);
+    await expect(readCapped(undefined, 10, () => new Error('unused'))).resolves.toEqual(Buffer.alloc(0));
+  });
+
   it('follows redirects up to the limit and refuses other schemes', async () => {
     const body = fs.readFileSync(makeCrl(ca, ['0C01']));
     http.handle((req, res) => {
@@ -170,6 +210,68 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     await expect(load([big], { fetch: { maxBytes: 100_000 } })).rejects.toThrow(/the CRL file is 200000 bytes, larger than 100000.*--crl-max-mb/);
   });
 
+  it('forgets a cached copy once the server answers without validators, so an old ETag is never sent again', async () => {
+    const v1 = fs.readFileSync(makeCrl(ca, ['0B21'], { format: 'der', crlNumber: '01' }));
+    const v2 = fs.readFileSync(makeCrl(ca, ['0B21', '0B22'], { format: 'der', crlNumber: '02' }));
+    let withEtag = true;
+    const sent: (string | undefined)[] = [];
+    http.handle((req, res) => {
+      sent.push(req.headers['if-none-match'] as string | undefined);
+      if (withEtag) { res.writeHead(200, { ETag: '"old"' }); res.end(v1); return; }
+      res.writeHead(200); // validators dropped (another server behind the same URL)
+      res.end(v2);
+    });
+    const cacheDir = path.join(dir, 'cache-dropped');
+    await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } });
+    withEtag = false;
+    expect([...(await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } })).entries.keys()]).toEqual(['0b21', '0b22']);
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
+    expect([...(await load([`${http.url}/dropped.crl`], { fetch: { cacheDir } })).entries.keys()]).toEqual(['0b21', '0b22']);
+    expect(sent).toEqual([undefined, '"old"', undefined]);
+  });
+
+  it('one deadline covers the whole redirect chain: slow hops add up', async () => {
+    const body = fs.readFileSync(makeCrl(ca, ['0C11']));
+    http.handle((req, res) => {
+      const n = Number(/\/slow-hop(\d+)/.exec(req.url ?? '')?.[1] ?? NaN);
+      // Each hop answers well inside the deadline; together they do not.
+      if (n > 0) { setTimeout(() => { res.writeHead(302, { Location: `/slow-hop${n - 1}` }); res.end(); }, 150); return; }
+      res.writeHead(200);
+      res.end(body);
+    });
+    const e = await load([`${http.url}/slow-hop4`], { fetch: { timeoutMs: 400 } }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/no complete answer within 0\.4 s/) });
+  });
+
+  it('a cache write killed between the body and its validators leaves nothing cached, never validators over the wrong body', async () => {
+    const cacheDir = path.join(dir, 'cache-killed');
+    const url = 'http://crl.example/killed.crl';
+    writeCachedCrl(cacheDir, url, { etag: '"v1"', bytes: Buffer.from('first body') });
+    // A later write renamed its new body into place and was killed before the validators followed.
+    const [bodyFile] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.crl'));
+    fs.writeFileSync(path.join(cacheDir, bodyFile), 'second body');
+    expect(readCachedCrl(cacheDir, url)).toBeUndefined();
+    // Whole writes read back whole.
+    writeCachedCrl(cacheDir, url, { etag: '"v2"', bytes: Buffer.from('second body') });
+    expect(readCachedCrl(cacheDir, url)).toEqual({ etag: '"v2"', lastModified: undefined, bytes: Buffer.from('second body') });
+  });
+
+  it('a distribution point that serves a forged CRL is an answer: refused, and the next point is not asked', async () => {
+    fs.mkdirSync(path.join(dir, 'impostor'), { recursive: true });
+    const impostor = makeCa(path.join(dir, 'impostor'), 'published-ca'); // same name, another key
+    const forged = fs.readFileSync(makeCrl(impostor, []));
+    const good = fs.readFileSync(makeCrl(ca, ['0F11']));
+    http.handle((req, res) => {
+      res.writeHead(200);
+      res.end(req.url === '/forged.crl' ? forged : good);
+    });
+    const leaf = issueCert(ca, '0F12', 'forged-cdp', [`${http.url}/forged.crl`, `${http.url}/good.crl`]);
+    const asked = http.requests.length;
+    await expect(loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile] }))
+      .rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/forged\.crl: .*signature does not verify/) });
+    expect(http.requests.slice(asked).map((r) => r.url)).toEqual(['/forged.crl']);
+  });
+
   it('reads AWS Private CA\'s s3://<bucket>/crl/<ca-id>.crl through the S3 API, with a conditional GET on the second run', async () => {
     const s3 = createS3Client({ endpoint: emu.endpoint, region: 'us-east-1' });
     await s3.send(new CreateBucketCommand({ Bucket: 'pca-crl-bucket' }));
@@ -183,6 +285,14 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     expect(progress).toEqual([expect.stringMatching(/S3 GetObject, \d+ bytes/), expect.stringMatching(/S3 304 Not Modified \(cached copy\)/)]);
     await expect(load(['s3://pca-crl-bucket/crl/none.crl'], opts)).rejects.toThrow(/GetObject failed: NoSuchKey.*crl\/<ca-id>\.crl/);
     await expect(load(['s3://x/'], opts)).rejects.toThrow(/not an s3:\/\/bucket\/key URL/);
+  });
+
+  it('holds an s3:// CRL to the same size limit, in one line with exit code 1', async () => {
+    const s3 = createS3Client({ endpoint: emu.endpoint, region: 'us-east-1' });
+    await s3.send(new CreateBucketCommand({ Bucket: 'big-crls' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'big-crls', Key: 'crl/big.crl', Body: Buffer.alloc(200_000, 0x30) }));
+    const e = await load(['s3://big-crls/crl/big.crl'], { s3Client: () => s3, fetch: { maxBytes: 100_000 } }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/cannot download the CRL: the CRL is 200000 bytes, larger than 100000.*--crl-max-mb/) });
   });
 
   it('syncs from s3:// through the CLI with --endpoint (the same endpoint as the store)', async () => {

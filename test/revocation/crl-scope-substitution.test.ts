@@ -8,28 +8,22 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RunningEmulator, startEmulator } from '../../emulator';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { isReservedKey } from '../../revocation/reserved-keys';
 import { checkRevocations } from '../../revocation/store-check';
 import { syncRevocations } from '../../revocation/sync';
-import { CANARY, emulatorStore, readAll, storeEtag } from './emulator-store';
-import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { CANARY, emulatorFixture, emulatorStore, readAll, storeEtag } from './emulator-store';
+import { makeCrl } from './openssl-pki';
 
 const hexes = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i.toString(16).padStart(6, '0')}`);
 
 describe('a CRL left out or substituted', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  let ca: TestCa;
+  const fx = emulatorFixture('scope-ca');
   let server: http.Server;
   let url: string;
   /** what the loopback distribution point serves now */
   let served: Buffer;
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    dir = tempDir();
-    ca = makeCa(dir, 'scope-ca');
     server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pkix-crl', 'content-length': served.length });
       res.end(served);
@@ -40,18 +34,16 @@ describe('a CRL left out or substituted', () => {
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    await emu.close();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const fromUrl = () => loadRevocationSource({ crlFiles: [url], caFiles: [ca.certFile] });
-  const partition = (serials: string[], name: string): string => makeCrl(ca, serials, {
+  const fromUrl = () => loadRevocationSource({ crlFiles: [url], caFiles: [fx.ca.certFile] });
+  const partition = (serials: string[], name: string): string => makeCrl(fx.ca, serials, {
     crlNumber: '20', crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', `fullname = URI:http://crl.example.com/${name}.crl`],
   });
 
   it('refuses another partition of the same CA served at the full CRL\'s URL, and check fails on it', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    served = fs.readFileSync(makeCrl(ca, hexes(100, '9A'), { crlNumber: '10' }));
+    const s = await emulatorStore({ emulator: fx.emu });
+    served = fs.readFileSync(makeCrl(fx.ca, hexes(100, '9A'), { crlNumber: '10' }));
     await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await fromUrl(), protectedKeys: [CANARY] });
     const before = await storeEtag(s.client, s.kvsArn);
 
@@ -72,12 +64,12 @@ describe('a CRL left out or substituted', () => {
   });
 
   it('applies every partition together, and refuses a run that drops one', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     const p1 = partition(hexes(20, '9B'), 'part1');
     const p2 = partition(hexes(20, '9C'), 'part2');
-    const both = await loadRevocationSource({ crlFiles: [p1, p2], caFiles: [ca.certFile] });
+    const both = await loadRevocationSource({ crlFiles: [p1, p2], caFiles: [fx.ca.certFile] });
     expect(await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: both, protectedKeys: [CANARY] })).toMatchObject({ puts: 40, marksWritten: 2 });
-    const onlyOne = await loadRevocationSource({ crlFiles: [p1], caFiles: [ca.certFile] });
+    const onlyOne = await loadRevocationSource({ crlFiles: [p1], caFiles: [fx.ca.certFile] });
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: onlyOne, protectedKeys: [CANARY], maxDeleteShare: 1 }))
       .rejects.toThrow(/that this run does not include/);
     const ok = await checkRevocations({ client: s.client, kvsArn: s.kvsArn, source: both, canary: CANARY, warnBeforeMs: 0 });
@@ -85,10 +77,10 @@ describe('a CRL left out or substituted', () => {
   });
 
   it('refuses a serial list in place of the CRL; --allow-mass-delete drops the CRL on purpose, with its mark', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    const crl = makeCrl(ca, hexes(30, '9D'), { crlNumber: '30' });
-    await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await loadRevocationSource({ crlFiles: [crl], caFiles: [ca.certFile] }), protectedKeys: [CANARY] });
-    const list = `${dir}/list.txt`;
+    const s = await emulatorStore({ emulator: fx.emu });
+    const crl = makeCrl(fx.ca, hexes(30, '9D'), { crlNumber: '30' });
+    await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await loadRevocationSource({ crlFiles: [crl], caFiles: [fx.ca.certFile] }), protectedKeys: [CANARY] });
+    const list = `${fx.dir}/list.txt`;
     fs.writeFileSync(list, `${hexes(30, '9D').join('\n')}\n`);
     const fromList = await loadRevocationSource({ serialFiles: [list] });
     // Even with no serial to delete today: the CRL would no longer be kept current.
@@ -103,8 +95,8 @@ describe('a CRL left out or substituted', () => {
   });
 
   it('refuses a CRL of CA certificates only, even when the CA signed it', async () => {
-    const caOnly = makeCrl(ca, ['01'], { crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', 'onlyCA = TRUE'] });
-    await expect(loadRevocationSource({ crlFiles: [caOnly], caFiles: [ca.certFile] }))
+    const caOnly = makeCrl(fx.ca, ['01'], { crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', 'onlyCA = TRUE'] });
+    await expect(loadRevocationSource({ crlFiles: [caOnly], caFiles: [fx.ca.certFile] }))
       .rejects.toThrow(/refused: a CRL of CA certificates only \(onlyContainsCACerts\): client certificates are not in it \(fix: /);
   });
 });

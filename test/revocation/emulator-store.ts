@@ -2,6 +2,7 @@
  * A KeyValueStore in the local emulator, reached through the real SDK clients: created over the control plane,
  * seeded with the stage canary, read back key by key through ListKeys.
  */
+import * as fs from 'node:fs';
 import { CreateKeyValueStoreCommand, DescribeKeyValueStoreCommand as DescribeStoreControl } from '@aws-sdk/client-cloudfront';
 import {
   CloudFrontKeyValueStoreClient, DescribeKeyValueStoreCommand, ListKeysCommand, PutKeyCommand, UpdateKeysCommand,
@@ -10,6 +11,7 @@ import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { FaultConfig, RunningEmulator, startEmulator } from '../../emulator';
 import { ApiCallCount, countApiCalls } from '../../revocation/api-call-counter';
 import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
+import { makeCa, tempDir, TestCa } from './openssl-pki';
 
 /** The canary a stage keeps when its config names none. */
 export const CANARY = DEFAULT_CANARY_SERIAL;
@@ -68,4 +70,31 @@ export async function putDirect(client: CloudFrontKeyValueStoreClient, kvsArn: s
       KvsARN: kvsArn, IfMatch: await storeEtag(client, kvsArn), Puts: keys.slice(i, i + 50).map((Key) => ({ Key, Value: value })),
     }));
   }
+}
+
+/** What emulatorFixture sets up: read its fields inside tests and hooks, not at describe time. */
+export interface EmulatorFixture {
+  emu: RunningEmulator;
+  /** a temporary folder, removed after the block */
+  dir: string;
+  /** a CA made in `dir` (only when a name was given) */
+  ca: TestCa;
+}
+
+/**
+ * One emulator and one temporary folder for the enclosing describe block: started in beforeAll, closed and removed
+ * in afterAll. With `caName`, a CA of that name is made in the folder too.
+ */
+export function emulatorFixture(caName?: string): EmulatorFixture {
+  const fx = {} as EmulatorFixture;
+  beforeAll(async () => {
+    fx.emu = await startEmulator({ port: 0 });
+    fx.dir = tempDir();
+    if (caName) fx.ca = makeCa(fx.dir, caName);
+  });
+  afterAll(async () => {
+    await fx.emu?.close();
+    if (fx.dir) fs.rmSync(fx.dir, { recursive: true, force: true });
+  });
+  return fx;
 }

@@ -7,10 +7,9 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { RunningEmulator, startEmulator } from '../../emulator';
 import { UserError } from '../../diagnostics/user-error';
 import { syncRevocations } from '../../revocation/sync';
-import { CANARY, emulatorStore, readAll } from './emulator-store';
+import { CANARY, emulatorFixture, emulatorStore, readAll } from './emulator-store';
 import { tempDir } from './openssl-pki';
 import { cli } from './in-process-cli';
 
@@ -18,40 +17,31 @@ const serials = (n: number): Map<string, string> => new Map(Array.from({ length:
 
 
 describe('a sync that fails part way exits 1, not 2', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    dir = tempDir();
-  });
-  afterAll(async () => {
-    await emu.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(() => emu.setFaults({}));
+  const fx = emulatorFixture();
+  afterEach(() => fx.emu.setFaults({}));
 
   it('when UpdateKeys starts failing after 3 of 10 batches landed', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     const run = syncRevocations({
       client: s.client, kvsArn: s.kvsArn, source: { entries: serials(500), inputs: ['list'] }, protectedKeys: [CANARY],
-      onProgress: (line) => { if (line.startsWith('batch 3/10 written')) emu.setFaults({ serverErrorRate: 1 }); },
+      onProgress: (line) => { if (line.startsWith('batch 3/10 written')) fx.emu.setFaults({ serverErrorRate: 1 }); },
     });
     const e = await run.then(() => undefined, (err: unknown) => err);
     expect(e).toBeInstanceOf(UserError);
     expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/UpdateKeys/) });
-    emu.setFaults({});
+    fx.emu.setFaults({});
     expect((await readAll(s.client, s.kvsArn)).size).toBe(1 + 150); // the store did change
   });
 
   it('when another writer keeps moving the ETag', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    emu.setFaults({ concurrentWriteRate: 1 });
+    const s = await emulatorStore({ emulator: fx.emu });
+    fx.emu.setFaults({ concurrentWriteRate: 1 });
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: { entries: serials(3), inputs: ['list'] }, protectedKeys: [CANARY], maxConflicts: 2 }))
       .rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/kept changing under the sync \(3 conflicts\)/) });
   });
 
   it('when interrupted between batches', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     const abort = new AbortController();
     await expect(syncRevocations({
       client: s.client, kvsArn: s.kvsArn, source: { entries: serials(500), inputs: ['list'] }, protectedKeys: [CANARY], signal: abort.signal,
@@ -60,15 +50,15 @@ describe('a sync that fails part way exits 1, not 2', () => {
   });
 
   it('through the CLI: an endpoint that is down is one line, exit 1; a store that does not exist stays exit 2', async () => {
-    const list = path.join(dir, 'l.txt');
+    const list = path.join(fx.dir, 'l.txt');
     fs.writeFileSync(list, '01\n');
     const arn = 'arn:aws:cloudfront::123456789012:key-value-store/00000000-0000-0000-0000-000000000000';
     const down = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--endpoint', 'http://127.0.0.1:1', '--no-snapshot',
-      '--outputs', path.join(dir, 'none.json')]);
+      '--outputs', path.join(fx.dir, 'none.json')]);
     expect(down.code).toBe(1);
     expect(down.err.trim().split('\n').filter((l) => l.startsWith('conngate: '))).toEqual([expect.stringMatching(/DescribeKeyValueStore failed: .*\(fix: /)]);
-    const missing = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--endpoint', emu.endpoint, '--no-snapshot',
-      '--outputs', path.join(dir, 'none.json')]);
+    const missing = await cli(['revocations', 'sync', 'dev', '--serials', list, '--kvs-arn', arn, '--endpoint', fx.emu.endpoint, '--no-snapshot',
+      '--outputs', path.join(fx.dir, 'none.json')]);
     expect(missing.code).toBe(2);
   });
 });

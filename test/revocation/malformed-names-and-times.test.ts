@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCrlBytes } from '../../revocation/crl-source';
 import { UserError } from '../../diagnostics/user-error';
-import { ext, int, oid, seq, tlv, utcTime } from './crl-der-builder';
+import { ext, int, octets, oid, seq, tlv, utcTime } from './crl-der-builder';
 import { tempDir } from './openssl-pki';
 import { cli } from './in-process-cli';
 
@@ -69,5 +69,13 @@ describe('malformed names and times', () => {
     // The defined boolean fields still parse (onlyContainsUserCerts).
     const user = ext('551d1c', true, seq(tlv(0x81, Buffer.from([0xff]))));
     expect(parseCrlBytes(crl(cnName(0x0c, Buffer.from('x')), undefined, [user]), 'user.crl')[0].serials).toEqual([]);
+  });
+
+  it('refuses an extension whose critical flag is not one byte, instead of reading the byte after it', () => {
+    for (const flag of [Buffer.alloc(0), Buffer.from([0x00, 0x00])]) {
+      const unknown = seq(oid('2a0304'), tlv(0x01, flag), octets(int('01')));
+      expect(refusal(() => parseCrlBytes(crl(cnName(0x0c, Buffer.from('x')), undefined, [unknown]), 'flag.crl')).message)
+        .toMatch(/^flag\.crl: not a CRL \(extension 1\.2\.3\.4: the critical flag is not one byte at byte \d+\)/);
+    }
   });
 });

@@ -7,12 +7,14 @@
  */
 import { createPrivateKey, sign } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as signatures from '../../revocation/crl-signature';
 import { parseCrlBytes } from '../../revocation/crl-source';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { MAX_CHILDREN } from '../../revocation/der-reader';
+import { pemBlocks } from '../../revocation/pem-blocks';
 import { UserError } from '../../diagnostics/user-error';
 import { caSubjectDer, int, oid, seq, tlv, utcTime } from './crl-der-builder';
-import { makeCa, tempDir } from './openssl-pki';
+import { makeCa, makeCrl, tempDir } from './openssl-pki';
 
 const ALG = seq(oid('2a8648ce3d040302'));
 const T = utcTime(new Date(Date.now() - 3600_000));
@@ -71,6 +73,34 @@ describe('work done on a CRL before its signature is checked', () => {
     expect(parsed.issuer.length).toBeLessThanOrEqual(515);
     expect(parsed.issuer).toMatch(/^CN=A+\.\.\.$/);
     expect(parsed.issuerDer.length).toBeGreaterThan(1_000_000);
+  });
+
+  it('reads a PEM file of 200,000 tiny blocks in one pass (their line numbers were counted from the top, per block)', () => {
+    const text = '-----BEGIN X509 CRL-----\n-----END X509 CRL-----\n'.repeat(199_999) + '-----BEGIN X509 CRL-----\nA=A\n-----END X509 CRL-----\n';
+    const started = performance.now();
+    // Linear, this is well under a second; counting from the top it took minutes (40,000 blocks: 46 s).
+    expect(() => pemBlocks(text)).toThrow(/PEM block "X509 CRL" \(line 399999\) is not valid base64/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('stops a file of one valid CRL repeated 20,000 times at its second copy, before verifying or walking the rest', async () => {
+    const dir = tempDir();
+    try {
+      const ca = makeCa(dir, 'repeat-ca');
+      const one = fs.readFileSync(makeCrl(ca, ['01', '02']), 'utf8');
+      const file = `${dir}/repeated.pem`;
+      fs.writeFileSync(file, one.repeat(20_000));
+      const verified = jest.spyOn(signatures, 'crlSignedBy');
+      try {
+        await expect(loadRevocationSource({ crlFiles: [file], caFiles: [ca.certFile] }))
+          .rejects.toThrow(/repeated\.pem#2: a second CRL of "O=Conngate Test, CN=repeat-ca" with the same scope as .*repeated\.pem#1/);
+        expect(verified).toHaveBeenCalledTimes(1);
+      } finally {
+        verified.mockRestore();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks the signature before walking the entries: a forged CRL is refused for its signature, not its entries', async () => {

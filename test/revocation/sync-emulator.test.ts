@@ -1,12 +1,10 @@
 import * as path from 'node:path';
-import * as fs from 'node:fs';
-import { RunningEmulator, startEmulator } from '../../emulator';
 import { resetApiCalls } from '../../revocation/api-call-counter';
 import { canonicalSerial } from '../../revocation/canonical-serial';
 import { REVOKED_VALUE, RevokedSet } from '../../revocation/revoked-set';
+import { startEmulator } from '../../emulator';
 import { syncRevocations, SyncOptions } from '../../revocation/sync';
-import { CANARY, emulatorStore, EmulatorStore, putDirect, readAll, storeEtag } from './emulator-store';
-import { tempDir } from './openssl-pki';
+import { CANARY, emulatorFixture, emulatorStore, EmulatorStore, putDirect, readAll, storeEtag } from './emulator-store';
 
 const serials = (n: number, from = 0, prefix = '9e'): string[] =>
   Array.from({ length: n }, (_, i) => canonicalSerial(`${prefix}${(from + i).toString(16).padStart(14, '0')}`)!);
@@ -16,23 +14,14 @@ const expected = (keys: string[]): Map<string, string> =>
 const sorted = (m: Map<string, string>): Map<string, string> => new Map([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
 
 describe('revocation sync into the emulator', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    dir = tempDir();
-  });
-  afterAll(async () => {
-    await emu.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = emulatorFixture();
 
   const sync = (s: EmulatorStore, keys: string[], extra: Partial<SyncOptions> = {}) =>
     syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: source(keys), protectedKeys: [CANARY], ...extra });
 
   it('loads a source, then writes a delta with only its UpdateKeys calls when the snapshot is current', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    const snapshotDir = path.join(dir, 'snap-delta');
+    const s = await emulatorStore({ emulator: fx.emu });
+    const snapshotDir = path.join(fx.dir, 'snap-delta');
     const first = serials(300);
     const r1 = await sync(s, first, { snapshotDir });
     expect(r1).toMatchObject({ puts: 300, deletes: 0, batches: 6, readMode: 'listed', storeKeysAfter: 301 });
@@ -63,8 +52,8 @@ describe('revocation sync into the emulator', () => {
   });
 
   it('falls back to listing when another writer changed the store after the snapshot', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    const snapshotDir = path.join(dir, 'snap-stale');
+    const s = await emulatorStore({ emulator: fx.emu });
+    const snapshotDir = path.join(fx.dir, 'snap-stale');
     const keys = serials(200);
     await sync(s, keys, { snapshotDir });
     await putDirect(s.client, s.kvsArn, ['aa01', 'aa02']); // not in the source: must go
@@ -77,7 +66,7 @@ describe('revocation sync into the emulator', () => {
   });
 
   it('never deletes the canary, even when the source omits it', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     await sync(s, ['01']);
     const r = await sync(s, ['02'], { allowMassDelete: true });
     expect(r.deletes).toBe(1);
@@ -90,10 +79,10 @@ describe('revocation sync into the emulator', () => {
       const s = await emulatorStore({ emulator: faulty });
       faulty.setFaults({ concurrentWriteRate: 0.3, seed: 11 });
       const first = serials(600);
-      const r1 = await sync(s, first, { snapshotDir: path.join(dir, 'snap-conflict'), maxConflicts: 50 });
+      const r1 = await sync(s, first, { snapshotDir: path.join(fx.dir, 'snap-conflict'), maxConflicts: 50 });
       expect(r1.conflicts).toBeGreaterThan(0);
       const second = [...first.slice(30), ...serials(70, 5000)];
-      const r2 = await sync(s, second, { snapshotDir: path.join(dir, 'snap-conflict'), maxConflicts: 50 });
+      const r2 = await sync(s, second, { snapshotDir: path.join(fx.dir, 'snap-conflict'), maxConflicts: 50 });
       expect(r1.conflicts + r2.conflicts).toBeGreaterThan(1);
       faulty.setFaults({});
       expect(sorted(await readAll(s.client, s.kvsArn))).toEqual(expected(second));
@@ -117,8 +106,8 @@ describe('revocation sync into the emulator', () => {
   });
 
   it('an interrupted sync leaves whole batches applied and a re-run converges', async () => {
-    const s = await emulatorStore({ emulator: emu });
-    const snapshotDir = path.join(dir, 'snap-abort');
+    const s = await emulatorStore({ emulator: fx.emu });
+    const snapshotDir = path.join(fx.dir, 'snap-abort');
     const old = serials(100, 0, '11');
     await sync(s, old, { snapshotDir });
     const target = [...old.slice(10), ...serials(490, 0, '9e')]; // 490 puts then 10 deletes: 10 batches
@@ -138,7 +127,7 @@ describe('revocation sync into the emulator', () => {
   });
 
   it('refuses mass deletes and an empty source, changing nothing', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     const keys = serials(100);
     await sync(s, keys);
     const before = await storeEtag(s.client, s.kvsArn);
@@ -151,18 +140,18 @@ describe('revocation sync into the emulator', () => {
   });
 
   it('refuses a source that would not fit the store limits before writing anything', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     const before = await storeEtag(s.client, s.kvsArn);
     await expect(sync(s, ['01', 'ab'.repeat(300)])).rejects.toThrow(/is 600 bytes as a key, over the KeyValueStore limit of 512/);
     expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
   });
 
   it('dry run reports the difference and writes nothing', async () => {
-    const s = await emulatorStore({ emulator: emu });
+    const s = await emulatorStore({ emulator: fx.emu });
     await sync(s, serials(60));
     const before = await storeEtag(s.client, s.kvsArn);
     resetApiCalls(s.calls);
-    const r = await sync(s, [...serials(58), ...serials(3, 900)], { dryRun: true, snapshotDir: path.join(dir, 'snap-dry') });
+    const r = await sync(s, [...serials(58), ...serials(3, 900)], { dryRun: true, snapshotDir: path.join(fx.dir, 'snap-dry') });
     expect(r).toMatchObject({ dryRun: true, plannedPuts: 3, plannedDeletes: 2, puts: 0, deletes: 0, unchanged: 58 });
     expect(r.sampleDeletes).toEqual(serials(2, 58));
     expect(s.calls.byCommand.UpdateKeys).toBeUndefined();

@@ -5,50 +5,23 @@
  * snapshot, said OK. Now the store's own ItemCount (Describe, and every UpdateKeys answer) is compared with the
  * snapshot, and the check lists the store unless told to trust a snapshot.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { RunningEmulator, startEmulator } from '../../emulator';
-import { main } from '../../cli/program';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { readSnapshot, writeSnapshot } from '../../revocation/store-snapshot';
 import { syncRevocations } from '../../revocation/sync';
-import { CANARY, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
-import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  const saved = process.exitCode;
-  try {
-    return { code: await main(['node', 'conngate', ...args]), out };
-  } finally {
-    process.exitCode = saved;
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { CANARY, emulatorFixture, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
+import { cli } from './in-process-cli';
+import { makeCrl } from './openssl-pki';
 
 describe('a snapshot that lies about the store', () => {
-  let emu: RunningEmulator;
-  let dir: string;
-  let ca: TestCa;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    dir = tempDir();
-    ca = makeCa(dir, 'snap-ca');
-  });
-  afterAll(async () => {
-    await emu.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = emulatorFixture('snap-ca');
 
   /** Syncs A..D, then deletes `gone` behind the sync's back and rewrites the snapshot to claim it is still there. */
   async function tampered(snapshotDir: string, gone: string, addJunk?: string): Promise<{ s: EmulatorStore; crl: string }> {
-    const s = await emulatorStore({ emulator: emu });
-    const crl = makeCrl(ca, ['0A', '0B', '0C', '0D'], { crlNumber: '01' });
-    const source = await loadRevocationSource({ crlFiles: [crl], caFiles: [ca.certFile] });
+    const s = await emulatorStore({ emulator: fx.emu });
+    const crl = makeCrl(fx.ca, ['0A', '0B', '0C', '0D'], { crlNumber: '01' });
+    const source = await loadRevocationSource({ crlFiles: [crl], caFiles: [fx.ca.certFile] });
     await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source, protectedKeys: [CANARY], snapshotDir });
     const claimed = readSnapshot(snapshotDir, s.kvsArn)!;
     await s.client.send(new UpdateKeysCommand({
@@ -59,19 +32,19 @@ describe('a snapshot that lies about the store', () => {
   }
 
   it('re-puts the deleted serial when nothing else changed (Describe\'s count disagrees)', async () => {
-    const snapshotDir = path.join(dir, 'snap-1');
+    const snapshotDir = path.join(fx.dir, 'snap-1');
     const { s, crl } = await tampered(snapshotDir, '0b');
-    const source = await loadRevocationSource({ crlFiles: [crl], caFiles: [ca.certFile] });
+    const source = await loadRevocationSource({ crlFiles: [crl], caFiles: [fx.ca.certFile] });
     const r = await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source, protectedKeys: [CANARY], snapshotDir });
     expect(r).toMatchObject({ puts: 1, readMode: 'listed' });
     expect((await readAll(s.client, s.kvsArn)).has('0b')).toBe(true);
   });
 
   it('re-puts the deleted serial when a newer CRL adds one (the UpdateKeys answer\'s count disagrees)', async () => {
-    const snapshotDir = path.join(dir, 'snap-2');
+    const snapshotDir = path.join(fx.dir, 'snap-2');
     const { s } = await tampered(snapshotDir, '0b');
-    const newer = makeCrl(ca, ['0A', '0B', '0C', '0D', '0E'], { crlNumber: '02' });
-    const source = await loadRevocationSource({ crlFiles: [newer], caFiles: [ca.certFile] });
+    const newer = makeCrl(fx.ca, ['0A', '0B', '0C', '0D', '0E'], { crlNumber: '02' });
+    const source = await loadRevocationSource({ crlFiles: [newer], caFiles: [fx.ca.certFile] });
     const r = await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source, protectedKeys: [CANARY], snapshotDir });
     const all = await readAll(s.client, s.kvsArn);
     expect(['0a', '0b', '0c', '0d', '0e'].filter((k) => !all.has(k))).toEqual([]);
@@ -81,10 +54,10 @@ describe('a snapshot that lies about the store', () => {
   });
 
   it('check lists the store by default (CLI) and finds the serial missing, even when the count was kept', async () => {
-    const state = path.join(dir, 'cli', '.conngate');
+    const state = path.join(fx.dir, 'cli', '.conngate');
     const snapshotDir = path.join(state, 'revocation-snapshots'); // where the CLI looks by default
     const { s, crl } = await tampered(snapshotDir, '0b', '0f'); // count kept: one serial out, one junk key in
-    const args = ['revocations', 'check', 'dev', '--crl', crl, '--ca', ca.certFile, '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint,
+    const args = ['revocations', 'check', 'dev', '--crl', crl, '--ca', fx.ca.certFile, '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint,
       '--outputs', path.join(state, 'outputs.json'), '--json'];
     const listed = await cli(args);
     expect(listed.code).toBe(1);
