@@ -4,16 +4,28 @@ import { UserError } from '../diagnostics/user-error';
 import { formatDiagnostic, type LintDiagnostic } from './diagnostic';
 import { lintSource } from './lint-source';
 
+/**
+ * Only regular files are read: /dev/zero never ends (the read grows until memory runs out) and opening a pipe with
+ * no writer blocks forever.
+ */
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Lints files from disk; an unreadable file is bad input (UserError), not a finding. Paths shown relative to cwd. */
 export function lintFiles(files: string[], cwd: string = process.cwd()): LintDiagnostic[] {
   return files.flatMap((f) => {
-    let text: string;
+    const full = path.resolve(cwd, f);
+    let text: string | undefined;
     try {
-      text = fs.readFileSync(path.resolve(cwd, f), 'utf8');
-    } catch {
-      throw new UserError(f, 'cannot be read', 'pass the path of a connection-function .js file');
-    }
-    const rel = path.relative(cwd, path.resolve(cwd, f));
+      if (isRegularFile(full)) text = fs.readFileSync(full, 'utf8');
+    } catch { /* reported below */ }
+    if (text === undefined) throw new UserError(f, 'cannot be read', 'pass the path of a connection-function .js file');
+    const rel = path.relative(cwd, full);
     return lintSource(rel && !rel.startsWith('..') ? rel : f, text);
   });
 }
@@ -26,7 +38,7 @@ export function lintFiles(files: string[], cwd: string = process.cwd()): LintDia
  * which reports it in its own words.
  */
 export function lintBeforeUse(files: string[], write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
-  const readable = [...new Set(files)].filter((f) => fs.existsSync(f));
+  const readable = [...new Set(files)].filter(isRegularFile);
   const found = lintFiles(readable);
   if (found.length === 0) return;
   for (const d of found) write(formatDiagnostic(d));
