@@ -208,7 +208,7 @@ function runOnce(c, job) {
 
 const STOPPED = /^exceeded the (execution time|memory) limit/;
 async function runCase(c, job) {
-  if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0, samples: 0 };
+  if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0 };
   let best = null, samples = 0;
   while (samples < job.maxSamples) {
     const r = await runOnce(c, job);
@@ -217,7 +217,6 @@ async function runCase(c, job) {
     if (best === null || r.durationMs < best.durationMs) best = r;
     if (samples >= job.minSamples && best.durationMs <= job.timeLimitMs) break;
   }
-  best.samples = samples;
   if (best.durationMs > job.timeLimitMs && !(best.decision === 'error' && STOPPED.test(best.errorMessage))) {
     best.decision = 'error';
     best.errorMessage = 'exceeded the execution time limit (fastest of ' + samples + ' runs took ' + best.durationMs.toFixed(2)
@@ -236,7 +235,7 @@ async function runJob(job) {
     pending.push(await runCase(c, job));
     if (Date.now() - lastSent >= 50) { send({ t: 'progress', id: job.id, results: pending }); pending = []; lastSent = Date.now(); }
   }
-  send({ t: 'done', id: job.id, results: pending, storeKey: snapshot.key });
+  send({ t: 'done', id: job.id, results: pending });
 }
 
 process.on('message', (m) => {

@@ -15,7 +15,6 @@ export interface WorkerCaseResult {
   customData: string[];
   /** Compute time of the fastest sample (waits for a remote store excluded). */
   durationMs: number;
-  samples: number;
 }
 
 /** A batch of cases of one function against one store. */
@@ -56,8 +55,7 @@ function checkedResult(v: unknown): WorkerCaseResult | undefined {
   const lines = (x: unknown): string[] | undefined => (Array.isArray(x) && x.length <= MAX_LOG_LINES && x.every((l) => typeof l === 'string') ? x as string[] : undefined);
   const logs = lines(r.logs), customData = lines(r.customData);
   if (!logs || !customData || typeof r.durationMs !== 'number' || !Number.isFinite(r.durationMs) || r.durationMs < 0) return undefined;
-  const out: WorkerCaseResult = { decision: r.decision, logs, customData, durationMs: r.durationMs,
-    samples: typeof r.samples === 'number' ? r.samples : 1 };
+  const out: WorkerCaseResult = { decision: r.decision, logs, customData, durationMs: r.durationMs };
   if (r.decision === 'error') out.errorMessage = str(r.errorMessage, 4096) ?? 'the connection function failed';
   return out;
 }

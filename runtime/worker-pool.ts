@@ -64,7 +64,7 @@ function release(w: SandboxWorker): void {
 function stoppedResult(stop: WorkerStop): WorkerCaseResult {
   const message = stop.reason === 'time' ? `exceeded the execution time limit (${stop.detail})`
     : stop.reason === 'memory' ? `exceeded the memory limit (${stop.detail})` : stop.detail;
-  return { decision: 'error', errorMessage: message, logs: [], customData: [], durationMs: stop.elapsedMs, samples: 1 };
+  return { decision: 'error', errorMessage: message, logs: [], customData: [], durationMs: stop.elapsedMs };
 }
 
 /** Cases per worker message: large enough to amortize the message, small enough to share a batch between workers. */
