@@ -31,8 +31,11 @@ export interface WorkerJob {
   memoryLimit: number;
 }
 
-/** How a batch ended early: the worker was killed by the watchdog, ran out of heap, or died otherwise. */
-export interface WorkerStop { reason: 'time' | 'memory' | 'crash'; detail: string; elapsedMs: number }
+/**
+ * How a batch ended early: the worker was killed by the watchdog, ran out of heap, died otherwise, or never took the
+ * batch (`start`: it did not start or could not be reached, so no case of the batch ran).
+ */
+export interface WorkerStop { reason: 'time' | 'memory' | 'crash' | 'start'; detail: string; elapsedMs: number }
 
 export interface WorkerJobOutcome { results: WorkerCaseResult[]; stop?: WorkerStop }
 
@@ -148,7 +151,7 @@ export class SandboxWorker {
   private async runActive(job: WorkerJob): Promise<WorkerJobOutcome> {
     const started = Date.now();
     if (!(await this.ready) || this.dead) {
-      return { results: [], stop: { reason: 'crash', detail: 'the sandbox worker did not start', elapsedMs: Date.now() - started } };
+      return { results: [], stop: { reason: 'start', detail: 'the sandbox worker did not start', elapsedMs: Date.now() - started } };
     }
     const id = nextJobId++;
     const snap: KvsSnapshot | undefined = job.kvs?.snapshot?.();
@@ -225,7 +228,7 @@ export class SandboxWorker {
           timeLimitMs: job.timeLimitMs, stopMs: job.stopMs, memoryLimit: job.memoryLimit,
         });
       } catch {
-        stop = { reason: 'crash', detail: 'the sandbox worker could not be reached', elapsedMs: 0 };
+        stop = { reason: 'start', detail: 'the sandbox worker could not be reached', elapsedMs: 0 };
         this.kill();
       }
     });

@@ -74,15 +74,17 @@ const CHUNK = 500;
  * Runs cases of one function in its workers and resolves with one result per case, in order. Large batches are cut
  * into chunks that up to MAX_WORKERS workers run side by side. A chunk that a worker could not finish is resumed in
  * a fresh worker; when it is not known which case stopped the worker, the unreported cases run one per message, so
- * only the case at fault is reported as stopped.
+ * only the case at fault is reported as stopped. A worker that never took its chunk (it died before it was ready, for
+ * instance a spare killed from outside) is no case's fault: the chunk is given once more to a fresh worker.
  */
 export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> {
   const results: WorkerCaseResult[] = new Array(job.cases.length);
-  const ranges: Array<{ from: number; to: number }> = [];
+  const ranges: Array<{ from: number; to: number; retried?: boolean }> = [];
   for (let from = 0; from < job.cases.length; from += CHUNK) ranges.push({ from, to: Math.min(job.cases.length, from + CHUNK) });
   const drain = async (): Promise<void> => {
     while (ranges.length > 0) {
-      const { from, to } = ranges.shift()!;
+      const range = ranges.shift()!;
+      const { from, to } = range;
       const w = await acquire(job.code.sha256);
       let outcome;
       try {
@@ -92,6 +94,10 @@ export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> 
       }
       outcome.results.forEach((r, i) => { results[from + i] = r; });
       if (!outcome.stop) continue;
+      if (outcome.stop.reason === 'start' && !range.retried) {
+        ranges.unshift({ from, to, retried: true });
+        continue;
+      }
       const failedAt = from + outcome.results.length;
       if (to - failedAt === 1) results[failedAt] = stoppedResult(outcome.stop);
       else for (let i = to - 1; i >= failedAt; i--) ranges.unshift({ from: i, to: i + 1 });
