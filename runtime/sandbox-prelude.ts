@@ -9,6 +9,9 @@
  * exception never reaches function code (a host object would hand out the host's Function constructor).
  * Built-ins the driver relies on are captured before function code can replace them.
  */
+/** The module names the prelude's `require()` serves (lint refuses any other). */
+export const REQUIRABLE_MODULES: readonly string[] = ['crypto', 'querystring', 'buffer'];
+
 export const SANDBOX_PRELUDE = String.raw`(function (bridge) {
 'use strict';
 const G = globalThis;
