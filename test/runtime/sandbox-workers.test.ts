@@ -92,3 +92,20 @@ it('a worker killed from outside at the worst instant (loading a large store, mi
   expect((await fn.run({ clientIp: 'k0' }, { kvs: store })).decision).toBe('deny');
   expect((await fn.run({ clientIp: 'missing1' }, { kvs: store })).decision).toBe('allow');
 }, 120_000);
+
+it('a remote store that never answers stops the run at its deadline; a late answer changes nothing', async () => {
+  const fn = compileConnectionFunction(code, 'silent-store.js');
+  let answerLate: ((v: string) => void) | undefined;
+  const silent = { get: () => new Promise<string | undefined>(() => {}) };
+  const late = { get: () => new Promise<string | undefined>((resolve) => { answerLate = resolve; }) };
+  const started = Date.now();
+  const r = await fn.run({ clientIp: 'x' }, { kvs: silent, timeoutMs: 200 });
+  expect([r.decision, r.errorMessage]).toEqual(['error', 'exceeded the execution time limit while waiting for the KeyValueStore']);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  const r2 = await fn.run({ clientIp: 'x' }, { kvs: late, timeoutMs: 200 });
+  expect(r2.decision).toBe('error');
+  answerLate?.('1');
+  // The worker that saw the late answer still serves the next run, with the right store.
+  expect((await fn.run({ clientIp: 'x' }, { kvs: new MapKvsBackend({ x: '1' }) })).decision).toBe('deny');
+  expect((await fn.run({ clientIp: 'y' }, { kvs: new MapKvsBackend({ x: '1' }) })).decision).toBe('allow');
+}, 60_000);
