@@ -39,6 +39,7 @@ const attack = (marker: string, port: number, hostPid: number) => String.raw`
   await attempt('kill host', () => process.kill(${hostPid}, 0));
   await attempt('environment', () => { const keys = Object.keys(process.env).filter((k) => !k.startsWith('NODE_CHANNEL')); if (keys.length === 0) throw 0; return keys.join(); });
   await attempt('chdir', () => process.chdir('/'));
+  await attempt('diagnostic report file', () => process.report.writeReport(${JSON.stringify(marker)}));
   process.send({ t: 'probe', out });
 })();
 `;
@@ -64,7 +65,7 @@ it('code that escaped into the worker program reaches no file, process, signal, 
     });
     child.kill('SIGKILL');
     expect(Object.entries(out).filter(([, v]) => v !== 'blocked')).toEqual([]);
-    expect(Object.keys(out)).toHaveLength(15);
+    expect(Object.keys(out)).toHaveLength(16);
     expect(connections).toBe(0);
     expect(fs.existsSync(marker)).toBe(false);
   } finally {
