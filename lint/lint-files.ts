@@ -1,30 +1,19 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { isRegularFile, readRegularFile } from '../revocation/source-file';
 import { formatDiagnostic, type LintDiagnostic } from './diagnostic';
 import { lintSource } from './lint-source';
-
-/**
- * Only regular files are read: /dev/zero never ends (the read grows until memory runs out) and opening a pipe with
- * no writer blocks forever.
- */
-function isRegularFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Lints files from disk; an unreadable file is bad input (UserError), not a finding. Paths shown relative to cwd. */
 export function lintFiles(files: string[], cwd: string = process.cwd()): LintDiagnostic[] {
   return files.flatMap((f) => {
     const full = path.resolve(cwd, f);
-    let text: string | undefined;
+    let text: string;
     try {
-      if (isRegularFile(full)) text = fs.readFileSync(full, 'utf8');
-    } catch { /* reported below */ }
-    if (text === undefined) throw new UserError(f, 'cannot be read', 'pass the path of a connection-function .js file');
+      text = readRegularFile(full).toString('utf8');
+    } catch {
+      throw new UserError(f, 'cannot be read', 'pass the path of a connection-function .js file');
+    }
     const rel = path.relative(cwd, full);
     return lintSource(rel && !rel.startsWith('..') ? rel : f, text);
   });
