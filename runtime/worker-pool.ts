@@ -27,16 +27,20 @@ function drop(w: SandboxWorker): void {
   if (i >= 0) workers.splice(i, 1);
 }
 
-async function acquire(sha256: string): Promise<SandboxWorker> {
+/**
+ * A worker for `sha256`'s code. `fresh`: a process started now, neither an idle worker nor the spare (either may have
+ * died without its exit being seen yet).
+ */
+async function acquire(sha256: string, fresh = false): Promise<SandboxWorker> {
   for (;;) {
     for (const w of [...workers]) if (w.dead && !w.busy) drop(w);
-    const same = workers.find((w) => !w.busy && w.boundTo === sha256);
+    const same = fresh ? undefined : workers.find((w) => !w.busy && w.boundTo === sha256);
     if (same) {
       same.busy = true;
       return same;
     }
     if (workers.length < MAX_WORKERS) {
-      const w = takeWorker();
+      const w = fresh ? new SandboxWorker() : takeWorker();
       w.boundTo = sha256;
       w.busy = true;
       workers.push(w);
@@ -75,7 +79,8 @@ const CHUNK = 500;
  * into chunks that up to MAX_WORKERS workers run side by side. A chunk that a worker could not finish is resumed in
  * a fresh worker; when it is not known which case stopped the worker, the unreported cases run one per message, so
  * only the case at fault is reported as stopped. A worker that never took its chunk (it died before it was ready, for
- * instance a spare killed from outside) is no case's fault: the chunk is given once more to a fresh worker.
+ * instance a spare killed from outside) is no case's fault: the chunk is given once more to a newly started worker,
+ * and when that one does not start either, every case of the chunk is reported as stopped.
  */
 export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> {
   const results: WorkerCaseResult[] = new Array(job.cases.length);
@@ -85,7 +90,7 @@ export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> 
     while (ranges.length > 0) {
       const range = ranges.shift()!;
       const { from, to } = range;
-      const w = await acquire(job.code.sha256);
+      const w = await acquire(job.code.sha256, range.retried);
       let outcome;
       try {
         outcome = await w.run({ ...job, cases: job.cases.slice(from, to) });
@@ -94,8 +99,11 @@ export async function runInWorkers(job: WorkerJob): Promise<WorkerCaseResult[]> 
       }
       outcome.results.forEach((r, i) => { results[from + i] = r; });
       if (!outcome.stop) continue;
-      if (outcome.stop.reason === 'start' && !range.retried) {
-        ranges.unshift({ from, to, retried: true });
+      if (outcome.stop.reason === 'start') {
+        // No case ran: give the chunk to one newly started worker; when that one cannot start either, workers cannot
+        // start at all, and running each case alone would only start one more failing process per case.
+        if (range.retried) for (let i = from; i < to; i++) results[i] = stoppedResult(outcome.stop);
+        else ranges.unshift({ from, to, retried: true });
         continue;
       }
       const failedAt = from + outcome.results.length;
