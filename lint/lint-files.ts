@@ -1,19 +1,20 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { isRegularFile, readRegularFile } from '../revocation/source-file';
 import { formatDiagnostic, type LintDiagnostic } from './diagnostic';
 import { lintSource } from './lint-source';
 
 /** Lints files from disk; an unreadable file is bad input (UserError), not a finding. Paths shown relative to cwd. */
 export function lintFiles(files: string[], cwd: string = process.cwd()): LintDiagnostic[] {
   return files.flatMap((f) => {
+    const full = path.resolve(cwd, f);
     let text: string;
     try {
-      text = fs.readFileSync(path.resolve(cwd, f), 'utf8');
+      text = readRegularFile(full).toString('utf8');
     } catch {
       throw new UserError(f, 'cannot be read', 'pass the path of a connection-function .js file');
     }
-    const rel = path.relative(cwd, path.resolve(cwd, f));
+    const rel = path.relative(cwd, full);
     return lintSource(rel && !rel.startsWith('..') ? rel : f, text);
   });
 }
@@ -26,7 +27,7 @@ export function lintFiles(files: string[], cwd: string = process.cwd()): LintDia
  * which reports it in its own words.
  */
 export function lintBeforeUse(files: string[], write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): void {
-  const readable = [...new Set(files)].filter((f) => fs.existsSync(f));
+  const readable = [...new Set(files)].filter(isRegularFile);
   const found = lintFiles(readable);
   if (found.length === 0) return;
   for (const d of found) write(formatDiagnostic(d));

@@ -1,4 +1,5 @@
 import type { CaseResult } from './case-result';
+import { printable as escapeUnsafe } from '../revocation/untrusted-text';
 
 /**
  * Whether one run of a case met its expectations. The local suite runner and the remote pipeline
@@ -20,16 +21,16 @@ export interface ObservedRun {
   logs: string[];
 }
 
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /**
  * Function-controlled text (an error message, an unreadable output) shown on one line of a report: control
- * characters, line breaks and bidirectional overrides are written as escapes, so a function cannot add lines to the
- * CLI's table (a fake PASS row or summary) or move the terminal's cursor over the real ones.
+ * characters, line breaks and bidirectional overrides are written as escapes (the project's one set of unsafe
+ * characters, with line breaks and tabs in their familiar form), so a function cannot add lines to the CLI's table
+ * (a fake PASS row or summary) or move the terminal's cursor over the real ones.
  */
 function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+  return escapeUnsafe(text.replace(/[\n\r\t]/g, (c) => NAMED_ESCAPES[c]));
 }
 
 /** The reasons `observed` does not meet `expect`; none means the case passed. */

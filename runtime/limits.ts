@@ -29,9 +29,6 @@ export const LOCAL_TIME_LIMIT_MS = EXECUTION_BUDGET_MS;
 /** Most samples taken of one run while it is over the time limit (a run within the limit is not repeated). */
 export const MAX_SAMPLES = 5;
 
-/** The edge's memory budget per function (2 MB). */
-export const MEMORY_BUDGET_BYTES = 2 * 1024 * 1024;
-
 /**
  * Heap growth during one run (V8 heap plus array buffers) over which the run is a function error ("exceeded the
  * memory limit"). Larger than the edge's 2 MB because V8 objects carry more overhead than the edge's engine and

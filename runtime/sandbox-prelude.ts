@@ -9,6 +9,9 @@
  * exception never reaches function code (a host object would hand out the host's Function constructor).
  * Built-ins the driver relies on are captured before function code can replace them.
  */
+/** The module names the prelude's `require()` serves (lint refuses any other). */
+export const REQUIRABLE_MODULES: readonly string[] = ['crypto', 'querystring', 'buffer'];
+
 export const SANDBOX_PRELUDE = String.raw`(function (bridge) {
 'use strict';
 const G = globalThis;
@@ -288,8 +291,8 @@ function validUtf8(bytes) {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-defineGlobal('btoa', function btoa(s) {
-  s = StringCtor(s);
+// Base64 of a byte string (characters 0-255): btoa, and Buffer's base64/base64url output.
+function base64OfByteString(s) {
   let out = '';
   for (let i = 0; i < s.length; i += 3) {
     const a = apply(charCodeAt, s, [i]), b = i + 1 < s.length ? apply(charCodeAt, s, [i + 1]) : -1, c = i + 2 < s.length ? apply(charCodeAt, s, [i + 2]) : -1;
@@ -297,7 +300,8 @@ defineGlobal('btoa', function btoa(s) {
     out += B64[a >> 2] + B64[((a & 3) << 4) | (b < 0 ? 0 : b >> 4)] + (b < 0 ? '=' : B64[((b & 15) << 2) | (c < 0 ? 0 : c >> 6)]) + (c < 0 ? '=' : B64[c & 63]);
   }
   return out;
-});
+}
+defineGlobal('btoa', function btoa(s) { return base64OfByteString(StringCtor(s)); });
 defineGlobal('atob', function atob(s) {
   s = StringCtor(s);
   let clean = '';
@@ -366,11 +370,7 @@ function bytesToString(bytes, enc) {
     case 'utf8': return utf8Decode(bytes);
     case 'hex': { let s = ''; for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15]; return s; }
     case 'base64': case 'base64url': {
-      let s = '';
-      for (let i = 0; i < bytes.length; i += 3) {
-        const a = bytes[i], b = i + 1 < bytes.length ? bytes[i + 1] : -1, c = i + 2 < bytes.length ? bytes[i + 2] : -1;
-        s += B64[a >> 2] + B64[((a & 3) << 4) | (b < 0 ? 0 : b >> 4)] + (b < 0 ? '=' : B64[((b & 15) << 2) | (c < 0 ? 0 : c >> 6)]) + (c < 0 ? '=' : B64[c & 63]);
-      }
+      const s = base64OfByteString(bytesToLatin1(bytes));
       if (enc === 'base64url') {
         let u = '';
         for (let i = 0; i < s.length; i++) { const ch = s[i]; if (ch === '+') u += '-'; else if (ch === '/') u += '_'; else if (ch !== '=') u += ch; }

@@ -8,7 +8,8 @@ import { SANDBOX_PRELUDE } from './sandbox-prelude';
  *
  * The process itself is the outer wall: it starts with an empty environment, under Node's permission model (no
  * file system, no child processes, no workers, no addons) and a small V8 heap, and the powers that reach outside
- * it (signalling other processes, loading native code) are removed before any function code is compiled.
+ * it (signalling other processes, loading native code, loading any built-in module, the network, which the
+ * permission model of Node 20/22 does not cover) are removed before any function code is compiled.
  * Messages are plain JSON; the host trusts nothing in them beyond their shape.
  */
 export const SANDBOX_WORKER_PROGRAM = String.raw`'use strict';
@@ -24,12 +25,16 @@ const hrtime = process.hrtime.bigint;
 const nextTick = process.nextTick.bind(process);
 const MAX_ERROR_CHARS = 4096;
 for (const name of ['kill', '_kill', 'dlopen', 'binding', '_linkedBinding', 'chdir', 'setuid', 'setgid', 'seteuid', 'setegid',
-  'setgroups', 'initgroups', '_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', 'loadEnvFile']) {
+  'setgroups', 'initgroups', '_debugProcess', '_debugEnd', '_startProfilerIdleNotifier', '_stopProfilerIdleNotifier', 'loadEnvFile',
+  // Hands out every built-in module (net, http, dgram, ...) without require.
+  'getBuiltinModule']) {
   try { Object.defineProperty(process, name, { value: undefined, writable: false, configurable: false }); } catch (e) { /* absent on this Node */ }
 }
 process.on('disconnect', () => exit(0));
 // node -e puts require and module on the global object; nothing after this point may load a module.
 for (const name of ['require', 'module', 'exports', '__filename', '__dirname']) delete globalThis[name];
+// The network: the permission model of Node 20/22 does not restrict it.
+for (const name of ['fetch', 'WebSocket', 'EventSource', 'XMLHttpRequest']) delete globalThis[name];
 
 let api = null, compileError = null;
 let snapshot = { key: null, map: new Map(), meta: null };
@@ -208,7 +213,7 @@ function runOnce(c, job) {
 
 const STOPPED = /^exceeded the (execution time|memory) limit/;
 async function runCase(c, job) {
-  if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0, samples: 0 };
+  if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0 };
   let best = null, samples = 0;
   while (samples < job.maxSamples) {
     const r = await runOnce(c, job);
@@ -217,7 +222,6 @@ async function runCase(c, job) {
     if (best === null || r.durationMs < best.durationMs) best = r;
     if (samples >= job.minSamples && best.durationMs <= job.timeLimitMs) break;
   }
-  best.samples = samples;
   if (best.durationMs > job.timeLimitMs && !(best.decision === 'error' && STOPPED.test(best.errorMessage))) {
     best.decision = 'error';
     best.errorMessage = 'exceeded the execution time limit (fastest of ' + samples + ' runs took ' + best.durationMs.toFixed(2)
@@ -236,7 +240,7 @@ async function runJob(job) {
     pending.push(await runCase(c, job));
     if (Date.now() - lastSent >= 50) { send({ t: 'progress', id: job.id, results: pending }); pending = []; lastSent = Date.now(); }
   }
-  send({ t: 'done', id: job.id, results: pending, storeKey: snapshot.key });
+  send({ t: 'done', id: job.id, results: pending });
 }
 
 process.on('message', (m) => {

@@ -15,7 +15,6 @@ export interface WorkerCaseResult {
   customData: string[];
   /** Compute time of the fastest sample (waits for a remote store excluded). */
   durationMs: number;
-  samples: number;
 }
 
 /** A batch of cases of one function against one store. */
@@ -32,8 +31,11 @@ export interface WorkerJob {
   memoryLimit: number;
 }
 
-/** How a batch ended early: the worker was killed by the watchdog, ran out of heap, or died otherwise. */
-export interface WorkerStop { reason: 'time' | 'memory' | 'crash'; detail: string; elapsedMs: number }
+/**
+ * How a batch ended early: the worker was killed by the watchdog, ran out of heap, died otherwise, or never took the
+ * batch (`start`: it did not start or could not be reached, so no case of the batch ran).
+ */
+export interface WorkerStop { reason: 'time' | 'memory' | 'crash' | 'start'; detail: string; elapsedMs: number }
 
 export interface WorkerJobOutcome { results: WorkerCaseResult[]; stop?: WorkerStop }
 
@@ -56,8 +58,7 @@ function checkedResult(v: unknown): WorkerCaseResult | undefined {
   const lines = (x: unknown): string[] | undefined => (Array.isArray(x) && x.length <= MAX_LOG_LINES && x.every((l) => typeof l === 'string') ? x as string[] : undefined);
   const logs = lines(r.logs), customData = lines(r.customData);
   if (!logs || !customData || typeof r.durationMs !== 'number' || !Number.isFinite(r.durationMs) || r.durationMs < 0) return undefined;
-  const out: WorkerCaseResult = { decision: r.decision, logs, customData, durationMs: r.durationMs,
-    samples: typeof r.samples === 'number' ? r.samples : 1 };
+  const out: WorkerCaseResult = { decision: r.decision, logs, customData, durationMs: r.durationMs };
   if (r.decision === 'error') out.errorMessage = str(r.errorMessage, 4096) ?? 'the connection function failed';
   return out;
 }
@@ -150,7 +151,7 @@ export class SandboxWorker {
   private async runActive(job: WorkerJob): Promise<WorkerJobOutcome> {
     const started = Date.now();
     if (!(await this.ready) || this.dead) {
-      return { results: [], stop: { reason: 'crash', detail: 'the sandbox worker did not start', elapsedMs: Date.now() - started } };
+      return { results: [], stop: { reason: 'start', detail: 'the sandbox worker did not start', elapsedMs: Date.now() - started } };
     }
     const id = nextJobId++;
     const snap: KvsSnapshot | undefined = job.kvs?.snapshot?.();
@@ -227,7 +228,7 @@ export class SandboxWorker {
           timeLimitMs: job.timeLimitMs, stopMs: job.stopMs, memoryLimit: job.memoryLimit,
         });
       } catch {
-        stop = { reason: 'crash', detail: 'the sandbox worker could not be reached', elapsedMs: 0 };
+        stop = { reason: 'start', detail: 'the sandbox worker could not be reached', elapsedMs: 0 };
         this.kill();
       }
     });

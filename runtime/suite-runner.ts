@@ -1,5 +1,6 @@
-import * as fs from 'node:fs';
+import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from '../revocation/canonical-serial';
+import { readRegularFile } from '../revocation/source-file';
 import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
 import { judgeCaseRun } from './case-judgement';
 import type { CaseResult } from './case-result';
@@ -13,7 +14,13 @@ import { caseConnection, type Suite } from './suite';
  */
 export async function runSuiteLocally(suite: Suite, opts: { canarySerial?: string } = {}): Promise<CaseResult[]> {
   const canarySerial = opts.canarySerial ?? DEFAULT_CANARY_SERIAL;
-  const compiled = compileConnectionFunction(fs.readFileSync(suite.functionFile, 'utf8'), suite.functionFile);
+  let code: string;
+  try {
+    code = readRegularFile(suite.functionFile).toString('utf8');
+  } catch {
+    throw new UserError(suite.functionFile, 'function file cannot be read', 'pass the path of a connection-function .js file');
+  }
+  const compiled = compileConnectionFunction(code, suite.functionFile);
   const results: CaseResult[] = [];
   for (const c of suite.cases) {
     const connection = caseConnection(c, { canarySerial });

@@ -7,6 +7,7 @@ import { UserError } from '../diagnostics/user-error';
 import { buildConnectionObject, type ConnectionObjectOptions } from './payload';
 import { buildRevocationStatus, checkOcspOutcome, type OcspOutcome } from './ocsp-outcome';
 import { canonicalSerial } from '../revocation/canonical-serial';
+import { readRegularFile } from '../revocation/source-file';
 import { isSerialSpelling, SERIAL_SPELLINGS, spellSerial, type SerialSpelling } from './serial-spelling';
 
 /** The JSON Schema every suite file is validated against. */
@@ -99,7 +100,7 @@ export function findSuiteFor(functionFile: string): string | undefined {
 export function loadSuite(file: string): Suite {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(file);
+    bytes = readRegularFile(file);
   } catch {
     throw new UserError(file, 'suite file cannot be read', 'check the path (suites live next to their function: functions/<name>.suite.json)');
   }
@@ -145,7 +146,7 @@ export function loadSuite(file: string): Suite {
     let chain: Buffer | undefined;
     if (c.chain !== undefined) {
       try {
-        chain = fs.readFileSync(path.resolve(dir, c.chain));
+        chain = readRegularFile(path.resolve(dir, c.chain));
       } catch {
         throw new UserError(`${where}: chain ${c.chain}`, 'cannot be read', 'check the path (relative to the suite file)');
       }
@@ -156,7 +157,7 @@ export function loadSuite(file: string): Suite {
       certificateFile = path.resolve(dir, c.certificate);
       let cert: Buffer;
       try {
-        cert = fs.readFileSync(certificateFile);
+        cert = readRegularFile(certificateFile);
       } catch {
         throw new UserError(`${where}: certificate ${c.certificate}`, 'cannot be read', 'check the path (relative to the suite file)');
       }

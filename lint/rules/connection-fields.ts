@@ -13,6 +13,10 @@ export function checkConnectionFields(src: SourceFile): void {
   if (!conn) return;
   const vars = new Map<string, Shape>([[conn, CONNECTION_SHAPE]]);
   const reported = new Set<unknown>();
+  const reportUnknown = (at: any, name: string, fields: Record<string, Shape>) => {
+    const hint = KNOWN_MISSPELLINGS[name] ?? `documented here: ${Object.keys(fields).join(', ')}`;
+    src.report(at, 'error', 'connection-field', `"${name}" is not a field of the documented connection object (${hint})`);
+  };
 
   const shapeOf = (node: any): Shape | undefined => {
     if (!node) return undefined;
@@ -30,8 +34,7 @@ export function checkConnectionFields(src: SourceFile): void {
         const field = parent.fields[name];
         if (!field && !reported.has(node)) {
           reported.add(node);
-          const hint = KNOWN_MISSPELLINGS[name] ?? `documented here: ${Object.keys(parent.fields).join(', ')}`;
-          src.report(node.property, 'error', 'connection-field', `"${name}" is not a field of the documented connection object (${hint})`);
+          reportUnknown(node.property, name, parent.fields);
         }
         return field;
       }
@@ -49,9 +52,8 @@ export function checkConnectionFields(src: SourceFile): void {
         for (const p of n.id.properties) {
           if (p.type !== 'Property' || p.key.type !== 'Identifier') continue;
           const field = s.fields[p.key.name];
-          if (!field) {
-            src.report(p.key, 'error', 'connection-field', `"${p.key.name}" is not a field of the documented connection object (${KNOWN_MISSPELLINGS[p.key.name] ?? `documented here: ${Object.keys(s.fields).join(', ')}`})`);
-          } else if (p.value.type === 'Identifier') vars.set(p.value.name, field);
+          if (!field) reportUnknown(p.key, p.key.name, s.fields);
+          else if (p.value.type === 'Identifier') vars.set(p.value.name, field);
         }
       }
     } else if (n.type === 'MemberExpression') {

@@ -1,4 +1,5 @@
 import * as walk from 'acorn-walk';
+import { REQUIRABLE_MODULES } from '../../runtime/sandbox-prelude';
 import { memberPath } from '../ast-helpers';
 import type { SourceFile } from '../source-file';
 
@@ -8,10 +9,9 @@ const MISSING_GLOBALS: Record<string, string> = {
   setTimeout: 'there are no timers', setInterval: 'there are no timers', setImmediate: 'there are no timers',
   clearTimeout: 'there are no timers', clearInterval: 'there are no timers', queueMicrotask: 'there are no timers',
   process: 'there is no process object', fetch: 'there is no network access', XMLHttpRequest: 'there is no network access',
-  WebSocket: 'there is no network access', module: 'there is no module system beyond require(crypto|querystring)',
-  exports: 'there is no module system beyond require(crypto|querystring)',
+  WebSocket: 'there is no network access', module: `there is no module system beyond require(${REQUIRABLE_MODULES.join('|')})`,
+  exports: `there is no module system beyond require(${REQUIRABLE_MODULES.join('|')})`,
 };
-const REQUIRABLE = new Set(['crypto', 'querystring']);
 
 /**
  * What both AWS pages allow is silent; what neither allows is an error (runtime-syntax / runtime-builtin); what
@@ -70,8 +70,8 @@ export function checkRuntimeSupport(src: SourceFile): void {
         if (p?.length === 1 && p[0] === 'require' && !declared.has('require')) {
           const arg = n.arguments[0];
           const name = arg?.type === 'Literal' ? String(arg.value) : undefined;
-          if (!name || !REQUIRABLE.has(name)) {
-            src.report(n, 'error', 'runtime-builtin', `require(${name ? `'${name}'` : '...'}): only 'crypto' and 'querystring' can be required`);
+          if (!name || !REQUIRABLE_MODULES.includes(name)) {
+            src.report(n, 'error', 'runtime-builtin', `require(${name ? `'${name}'` : '...'}): only ${REQUIRABLE_MODULES.map((m) => `'${m}'`).join(', ')} can be required`);
           }
         }
         if (p?.length === 2 && p[0] === 'console' && p[1] === 'log' && n.arguments.length !== 1) {

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { lintBeforeUse } from '../../lint/lint-files';
 import { runCli } from '../support/conngate-cli';
 
 let dir: string;
@@ -51,5 +53,29 @@ describe('conngate test --local runs lint first', () => {
     expect(r.stdout.indexOf('1 passed, 0 failed')).toBeGreaterThan(lintLine);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+  }, 60_000);
+});
+
+describe('hostile paths', () => {
+  // A device that never ends grew the read to gigabytes, and a pipe with no writer blocked forever: every lint
+  // (and every command that lints first) must answer at once instead.
+  it('conngate lint refuses a pipe and an endless device as one line of bad input, promptly', async () => {
+    const fifo = path.join(dir, 'fn.js');
+    execFileSync('mkfifo', [fifo]);
+    try {
+      for (const target of ['fn.js', '/dev/zero']) {
+        const started = Date.now();
+        const r = await runCli(['lint', target], { cwd: dir });
+        expect(r.code).toBe(2);
+        expect(r.stderr.trim().split('\n')).toEqual([`conngate: ${target}: cannot be read (fix: pass the path of a connection-function .js file)`]);
+        expect(Date.now() - started).toBeLessThan(15_000);
+      }
+      // The lint step before other commands leaves such a path to the command and returns without reading it.
+      const lines: string[] = [];
+      lintBeforeUse([fifo, '/dev/zero'], (l) => lines.push(l));
+      expect(lines).toEqual([]);
+    } finally {
+      fs.rmSync(fifo, { force: true });
+    }
   }, 60_000);
 });

@@ -3,6 +3,10 @@
 import { formatDiagnostic, type LintDiagnostic } from '../../lint/diagnostic';
 import { LINT_RULES, lintSource } from '../../lint/lint-source';
 import { CODE_SIZE_LIMIT } from '../../lint/rules/code-size';
+import { runConnectionFunction, stopSandboxWorkers } from '../../runtime';
+import { REQUIRABLE_MODULES } from '../../runtime/sandbox-prelude';
+
+afterAll(() => stopSandboxWorkers());
 
 const lint = (code: string) => lintSource('f.js', code);
 const rules = (code: string) => lint(code).map((d) => `${d.severity} ${d.rule}`);
@@ -219,6 +223,13 @@ describe('runtime-builtin', () => {
     const code = "const crypto = require('crypto');\nconst qs = require('querystring');\nfunction connectionHandler(connection) {\n  console.log(crypto.createHash('sha256').update(connection.clientIp).digest('hex'));\n  connection.allow();\n}\n";
     expect(only(code, 'runtime-builtin')).toEqual([]);
   });
+  it('agrees with the local runtime: every module its require() serves is clean, the next name is not', async () => {
+    for (const m of [...REQUIRABLE_MODULES, 'fs']) {
+      const code = `const m = require('${m}');\nfunction connectionHandler(connection) {\n  console.log(typeof m);\n  connection.allow();\n}\n`;
+      const run = await runConnectionFunction(code, {});
+      expect([m, only(code, 'runtime-builtin').length, run.decision]).toEqual(m === 'fs' ? [m, 1, 'error'] : [m, 0, 'allow']);
+    }
+  }, 30_000);
 });
 
 describe("connection functions shaped like AWS's developer-guide examples", () => {

@@ -60,3 +60,52 @@ it('workers run with an empty environment under the permission model, whatever t
     if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY; else process.env.AWS_SECRET_ACCESS_KEY = saved;
   }
 });
+
+it('a worker killed from outside at the worst instant (loading a large store, mid-batch) never turns a deny into an allow', async () => {
+  stopSandboxWorkers();
+  const entries: [string, string][] = Array.from({ length: 100_000 }, (_, i) => [`k${i}`, '1']);
+  const store = new MapKvsBackend(entries);
+  const fn = compileConnectionFunction(code, 'killed.js');
+  // Even keys are in the store (deny), odd ones are not (allow).
+  const keys = Array.from({ length: 1500 }, (_, i) => (i % 2 === 0 ? `k${i}` : `missing${i}`));
+  const batch = fn.runBatch(keys.map((clientIp) => ({ clientIp })), { kvs: store });
+  let pids: number[] = [];
+  while (pids.length === 0) {
+    await new Promise((r) => setTimeout(r, 5));
+    pids = sandboxWorkerPids();
+  }
+  // Still shipping or parsing the snapshot, or in the first cases: the batch is under way either way.
+  await new Promise((r) => setTimeout(r, 30));
+  pids = sandboxWorkerPids();
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const rs = await batch;
+  expect(rs).toHaveLength(keys.length);
+  const wrong = rs.filter((r, i) => r.decision !== (i % 2 === 0 ? 'deny' : 'allow'));
+  // A case caught in the kill may be reported as stopped (an error, which fails closed); nothing else changes, and
+  // a case whose worker died before it was ready (the killed spare) is run again, not reported as failed.
+  for (const r of wrong) {
+    expect(r.decision).toBe('error');
+    expect(r.errorMessage).toMatch(/stopped unexpectedly/);
+  }
+  expect(wrong.length).toBeLessThanOrEqual(pids.length);
+  // The pool recovers: the next run gets a working worker and the current store.
+  expect((await fn.run({ clientIp: 'k0' }, { kvs: store })).decision).toBe('deny');
+  expect((await fn.run({ clientIp: 'missing1' }, { kvs: store })).decision).toBe('allow');
+}, 120_000);
+
+it('a remote store that never answers stops the run at its deadline; a late answer changes nothing', async () => {
+  const fn = compileConnectionFunction(code, 'silent-store.js');
+  let answerLate: ((v: string) => void) | undefined;
+  const silent = { get: () => new Promise<string | undefined>(() => {}) };
+  const late = { get: () => new Promise<string | undefined>((resolve) => { answerLate = resolve; }) };
+  const started = Date.now();
+  const r = await fn.run({ clientIp: 'x' }, { kvs: silent, timeoutMs: 200 });
+  expect([r.decision, r.errorMessage]).toEqual(['error', 'exceeded the execution time limit while waiting for the KeyValueStore']);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  const r2 = await fn.run({ clientIp: 'x' }, { kvs: late, timeoutMs: 200 });
+  expect(r2.decision).toBe('error');
+  answerLate?.('1');
+  // The worker that saw the late answer still serves the next run, with the right store.
+  expect((await fn.run({ clientIp: 'x' }, { kvs: new MapKvsBackend({ x: '1' }) })).decision).toBe('deny');
+  expect((await fn.run({ clientIp: 'y' }, { kvs: new MapKvsBackend({ x: '1' }) })).decision).toBe('allow');
+}, 60_000);
