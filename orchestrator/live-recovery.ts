@@ -40,13 +40,18 @@ export class LiveRecovery {
   }
 
   /** Signs and writes the evidence for what LIVE holds now, as the function's tags. */
-  async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
+  private async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
     const signed = await this.keys.sign({
       stage: this.spec.name, functionArn: live.summary.ConnectionFunctionArn!, candidateSha256: live.sha256,
       suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
     });
     await writeEvidenceTags(this.ctx.cf, signed.functionArn, signed);
     return signed;
+  }
+
+  /** Tags LIVE as it is now as failed (a gate needs passed, so this only informs `status`); best effort. */
+  async markLiveFailed(): Promise<void> {
+    try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.run.functionId(), 'LIVE'), 'failed'); } catch { /* best effort */ }
   }
 
   /** Records verified LIVE code: signed evidence on the function, then the code as the stage's rollback target. */
@@ -61,7 +66,7 @@ export class LiveRecovery {
    * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
    * records its evidence. Never throws: says what LIVE holds and why when it could not.
    */
-  async restore(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
+  async restore(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; live?: FunctionStageState; evidence?: SignedEvidence; detail: string }> {
     const { ctx, spec, steps: run } = this;
     const fnId = this.run.functionId();
     let target: { code: Uint8Array; sha256: string; evidence?: SignedEvidence } | undefined = known;
@@ -116,12 +121,13 @@ export class LiveRecovery {
       try { await this.writeEvidence(live, 'failed'); } catch { /* the tags only describe; gates need passed */ }
       return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is on the last verified code but not recorded as verified now; re-run to test it again` };
     }
+    let evidence: SignedEvidence;
     try {
-      await this.recordVerified(live);
+      evidence = await this.recordVerified(live);
     } catch (e) {
       return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
     }
-    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: 'restored code re-checked in LIVE, evidence recorded' };
+    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, live, evidence, detail: 'restored code re-checked in LIVE, evidence recorded' };
   }
 
   /**
@@ -173,16 +179,13 @@ export class LiveRecovery {
     const restored = await this.restore(undefined);
     r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}${restored.verified ? '' : ` (${restored.detail})`}` : restored.detail}`;
     this.run.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
-    if (!restored.verified) {
+    if (!restored.verified || !restored.live) {
       if (!restored.ok) {
-        try { await this.writeEvidence(await readFunctionStage(ctx.cf, spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
+        await this.markLiveFailed();
       }
       ctx.progress.info(`   ${spec.name}: ${r.recovery}`);
       return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false };
     }
-    const now = await readFunctionStage(ctx.cf, spec.functionName, 'LIVE');
-    const tags = await readEvidenceTags(ctx.cf, arn);
-    return { live: now, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: now.sha256, suiteSha256: this.cases.suiteSha256,
-      liveEtag: now.etag, result: 'passed', time: tags.time ?? '', keyId: tags.keyId ?? '', signature: tags.signature ?? '' } };
+    return { live: restored.live, verified: true, evidence: restored.evidence };
   }
 }

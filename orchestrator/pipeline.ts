@@ -388,8 +388,7 @@ class LockedRun {
       this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
     } else {
       const msg = `${why}; ${restored.detail}`;
-      // The tags describe LIVE as it is now: failed (a gate needs passed, so this only informs status).
-      try { await this.recovery.writeEvidence(await readFunctionStage(this.ctx.cf, this.outputs?.functionId ?? this.spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
+      await this.recovery.markLiveFailed();
       this.finish('failed', msg);
       this.record('failed', msg, { liveSha256: restored.liveSha256 });
     }
