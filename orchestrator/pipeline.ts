@@ -123,12 +123,16 @@ export async function runStagePipeline(ctx: PipelineContext, stageName: string, 
     force: ctx.forceUnlock,
     onForced: (holder) => forcedUnlock(ctx, spec, ledger, `local lock of ${holder}`),
   });
+  let run: LockedRun | undefined;
   try {
-    const report = await new LockedRun(ctx, spec, keys, ledger, applier).execute();
-    notifyStageOutcome(spec, report, ctx.notify); // in the background: never delays or fails the run
-    return report;
+    run = new LockedRun(ctx, spec, keys, ledger, applier);
+    return await run.execute();
   } finally {
     lock.release();
+    // Every run that reached an outcome is told, also one that ends by throwing it (a lost publish race, LIVE
+    // changed outside the lease); in the background: never delays or fails the run.
+    const ended = run?.finishedReport();
+    if (ended) notifyStageOutcome(spec, ended, ctx.notify);
   }
 }
 
@@ -174,6 +178,11 @@ class LockedRun {
 
   private get candidate(): string {
     return this.r.candidateSha256;
+  }
+
+  /** The run's report once it reached an outcome (whether it returned it or threw it), else undefined. */
+  finishedReport(): StageRunReport | undefined {
+    return this.r.finishedAt ? this.r : undefined;
   }
 
   private finish(outcome: StageOutcome, message: string): StageRunReport {

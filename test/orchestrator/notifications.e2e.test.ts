@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline';
+import { silentProgress } from '../../orchestrator/progress';
 import { settleNotifications } from '../../orchestrator/stage-notifier';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 
@@ -105,5 +106,20 @@ describe('stage notifications', () => {
     }
     await settleNotifications();
     expect(hook.bodies).toEqual([expect.objectContaining({ event: 'failed', outcome: 'failed-development', stage: 'dev' })]);
+  });
+
+  it('a run that ends by throwing its failure (a publish that lost the ETag race) is told too', async () => {
+    const good = fs.readFileSync(env.p.fnFile, 'utf8');
+    fs.writeFileSync(env.p.fnFile, good + '\n// racing candidate\n');
+    // Another writer moves DEVELOPMENT's ETag the moment this run starts publishing.
+    const progress = { ...silentProgress, start: (text: string) => { if (/publishing/.test(text)) env.emulator.setFaults({ concurrentWriteRate: 1 }); } };
+    try {
+      await expect(run('dev', { progress })).rejects.toThrow(/nothing was published/);
+    } finally {
+      env.emulator.setFaults({});
+      fs.writeFileSync(env.p.fnFile, good);
+    }
+    await settleNotifications();
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'failed', outcome: 'failed', stage: 'dev', message: expect.stringMatching(/nothing was published/) })]);
   });
 });
