@@ -8,8 +8,9 @@ import type { StageSpec } from './stage-spec';
 /** The steps of one stage run: each with progress and a record in the run's report. */
 export class StageRun {
   readonly report: StageRunReport;
-  constructor(readonly ctx: PipelineContext, readonly spec: StageSpec, candidate: string) {
-    this.report = { stage: spec.name, outcome: 'failed', candidateSha256: candidate, firstDeploy: false, published: false,
+  /** The report starts with no candidate: the run sets it once it has read the candidate's code. */
+  constructor(readonly ctx: PipelineContext, readonly spec: StageSpec) {
+    this.report = { stage: spec.name, outcome: 'failed', candidateSha256: '', firstDeploy: false, published: false,
       steps: [], message: '', startedAt: new Date().toISOString(), finishedAt: '' };
   }
 
