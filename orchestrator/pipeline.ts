@@ -3,24 +3,25 @@ import * as path from 'node:path';
 import { DescribeKeyValueStoreCommand, ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
-import { summarize, type SuiteRunSummary } from './case-result';
-import { appendLedger, evidenceProblem, readEvidenceTags, writeEvidenceTags, type EvidenceRecord } from './evidence';
-import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
-import { isNotFound, publishAndWait, readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
+import type { SuiteRunSummary } from './case-result';
+import { appendLedger, type EvidenceRecord } from './evidence';
+import type { EvidenceKeyring } from './evidence-signing';
+import { isNotFound, publishAndWait, readFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
 import { checkGate, type GateResult } from './gate';
+import { LiveRecovery } from './live-recovery';
 import type { PolicyOverride } from './promotion-policies';
 import { notifyStageOutcome, type NotifyOptions } from './stage-notifier';
 import { InterruptGuard } from './interrupt-guard';
 import type { OutputsStore } from './outputs-store';
 import type { Progress } from './progress';
 import type { RateLimiter } from './rate-limiter';
-import { runRemoteSuite, type RemoteCase } from './remote-suite';
 import { ReservedStore } from './reserved-store';
-import { loadRollbackTarget, rollbackTargetSha, saveRollbackTarget } from './rollback-target';
+import { rollbackTargetSha, saveRollbackTarget } from './rollback-target';
 import { writeRunReports } from './run-reports';
 import type { StageOutputs } from './stage-outputs';
 import { StageLease } from './stage-lease';
 import { StageLock } from './stage-lock';
+import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
@@ -94,68 +95,6 @@ export interface StageRunReport {
   reports?: { junit: string; markdown: string; html?: string };
 }
 
-class StageRun {
-  readonly report: StageRunReport;
-  constructor(readonly ctx: PipelineContext, readonly spec: StageSpec, candidate: string) {
-    this.report = { stage: spec.name, outcome: 'failed', candidateSha256: candidate, firstDeploy: false, published: false,
-      steps: [], message: '', startedAt: new Date().toISOString(), finishedAt: '' };
-  }
-
-  /**
-   * Runs one step with progress and a record; a thrown error marks the step failed and propagates. `met` says
-   * whether the step reached its aim (a suite step that ran but saw failures is failed, not ok).
-   */
-  async step<T>(name: string, text: string, work: () => Promise<T>, doneText?: (v: T) => string, met?: (v: T) => boolean): Promise<T> {
-    const started = Date.now();
-    this.ctx.progress.start(`${this.spec.name}: ${text}`);
-    try {
-      const v = await work();
-      const detail = doneText ? doneText(v) : text;
-      const ok = met ? met(v) : true;
-      this.report.steps.push({ name, status: ok ? 'ok' : 'failed', detail, durationMs: Date.now() - started });
-      if (ok) this.ctx.progress.done(`${this.spec.name}: ${detail}`);
-      else this.ctx.progress.fail(`${this.spec.name}: ${detail}`);
-      return v;
-    } catch (e) {
-      const msg = (e as Error).message;
-      this.report.steps.push({ name, status: 'failed', detail: msg, durationMs: Date.now() - started });
-      this.ctx.progress.fail(msg.startsWith(`${this.spec.name}: `) ? msg : `${this.spec.name}: ${name} failed: ${msg}`);
-      throw e;
-    }
-  }
-
-  skip(name: string, detail: string) {
-    this.report.steps.push({ name, status: 'skipped', detail, durationMs: 0 });
-    this.ctx.progress.info(`   ${this.spec.name}: ${detail}`);
-  }
-
-  async runSuite(target: 'DEVELOPMENT' | 'LIVE', fn: FunctionStageState, functionId: string, cases: RemoteCase[]): Promise<SuiteRunSummary> {
-    return this.step(`test ${target}`, `testing ${target} (${cases.length} cases)`, async () => {
-      const results = await runRemoteSuite({
-        cf: this.ctx.cf, functionId, etag: fn.etag, stage: target, cases, limiter: this.ctx.limiter,
-        onCase: (_r, done, total) => this.ctx.progress.update(`${done}/${total}`),
-      });
-      return summarize(target, results, cases);
-    }, (s) => `${target}: ${s.passed}/${s.total} cases passed${s.maxComputeUtilization !== undefined ? `, max utilization ${s.maxComputeUtilization}` : ''}`,
-    (s) => s.failed === 0);
-  }
-}
-
-function liveCases(loaded: LoadedCases, mode: 'smoke' | 'full'): RemoteCase[] {
-  if (mode === 'full') return loaded.cases;
-  return loaded.smoke.length ? loaded.smoke : loaded.cases;
-}
-
-function failedCaseLines(s: SuiteRunSummary): string {
-  return s.results.filter((r) => !r.passed).slice(0, 5).map((r) => `${r.name}: ${r.message}`).join('; ');
-}
-
-function errText(e: unknown): string {
-  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = err?.$metadata?.httpStatusCode;
-  return `${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${err?.message ?? String(e)}${status ? ` (HTTP ${status})` : ''}`;
-}
-
 /** The stage's KeyValueStore ARN by the name its stack declares, or undefined before its first apply. */
 async function findStoreArn(cf: CloudFrontClient, storeName: string | undefined): Promise<string | undefined> {
   if (!storeName) return undefined;
@@ -184,12 +123,16 @@ export async function runStagePipeline(ctx: PipelineContext, stageName: string, 
     force: ctx.forceUnlock,
     onForced: (holder) => forcedUnlock(ctx, spec, ledger, `local lock of ${holder}`),
   });
+  let run: LockedRun | undefined;
   try {
-    const report = await new LockedRun(ctx, spec, keys, ledger, applier).execute();
-    notifyStageOutcome(spec, report, ctx.notify); // in the background: never delays or fails the run
-    return report;
+    run = new LockedRun(ctx, spec, keys, ledger, applier);
+    return await run.execute();
   } finally {
     lock.release();
+    // Every run that reached an outcome is told, also one that ends by throwing it (a lost publish race, LIVE
+    // changed outside the lease); in the background: never delays or fails the run.
+    const ended = run?.finishedReport();
+    if (ended) notifyStageOutcome(spec, ended, ctx.notify);
   }
 }
 
@@ -209,15 +152,6 @@ async function distributionAssociates(cf: CloudFrontClient, functionId: string):
   }
 }
 
-/** What LIVE was found to be at the start, after any recovery. */
-interface LiveState {
-  live?: FunctionStageState;
-  /** LIVE runs code with valid evidence for this stage (found so, or made so by testing or restoring it). */
-  verified: boolean;
-  /** Valid evidence for the verified LIVE. */
-  evidence?: SignedEvidence;
-}
-
 class LockedRun {
   private readonly steps: StageRun;
   private readonly r: StageRunReport;
@@ -226,18 +160,29 @@ class LockedRun {
   private lease?: StageLease;
   private outputs?: StageOutputs;
   private readonly snapshotDir: string;
+  private readonly recovery: LiveRecovery;
 
   constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
     private readonly ledger: string, private readonly applier: Applier | undefined) {
     this.cases = loadRemoteCases(spec);
-    this.steps = new StageRun(ctx, spec, '');
+    this.steps = new StageRun(ctx, spec);
     this.r = this.steps.report;
     this.r.suiteSha256 = this.cases.suiteSha256;
     this.snapshotDir = path.join(path.dirname(ctx.outputs.file), 'revocation-snapshots');
+    this.recovery = new LiveRecovery(ctx, spec, keys, this.cases, this.steps, {
+      store: () => this.store,
+      functionId: () => this.outputs?.functionId ?? this.r.functionId ?? spec.functionName,
+      record: (event, detail, extra) => this.record(event, detail, extra),
+    });
   }
 
   private get candidate(): string {
     return this.r.candidateSha256;
+  }
+
+  /** The run's report once it reached an outcome (whether it returned it or threw it), else undefined. */
+  finishedReport(): StageRunReport | undefined {
+    return this.r.finishedAt ? this.r : undefined;
   }
 
   private finish(outcome: StageOutcome, message: string): StageRunReport {
@@ -258,23 +203,6 @@ class LockedRun {
       detail, time: new Date().toISOString(), ...extra,
     });
     r.reports = writeRunReports(this.ctx.stateDir, r);
-  }
-
-  /** Signs and writes the evidence for what LIVE holds now, as the function's tags. */
-  private async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
-    const signed = await this.keys.sign({
-      stage: this.spec.name, functionArn: live.summary.ConnectionFunctionArn!, candidateSha256: live.sha256,
-      suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
-    });
-    await writeEvidenceTags(this.ctx.cf, signed.functionArn, signed);
-    return signed;
-  }
-
-  /** Records verified LIVE code: signed evidence on the function, then the code as the stage's rollback target. */
-  private async recordVerified(live: FunctionStageState): Promise<SignedEvidence> {
-    const signed = await this.writeEvidence(live, 'passed');
-    if (this.store) await saveRollbackTarget(this.store, live.code, signed);
-    return signed;
   }
 
   private async takeLease(kvsArn: string): Promise<void> {
@@ -308,7 +236,7 @@ class LockedRun {
   private async afterLease(): Promise<StageRunReport> {
     const { ctx, spec, steps: run, r } = this;
     // Before anything else, LIVE must run verified code: a run killed after publishing left it unverified.
-    const state = await ctx.interrupt.critically(() => this.recoverLive());
+    const state = await ctx.interrupt.critically(() => this.recovery.recover());
     // Known before any step that can refuse or fail, so every report shows what LIVE ran.
     r.previousLiveSha256 = state.live?.sha256;
     r.previousLiveCode = state.live && Buffer.from(state.live.code).toString('utf8');
@@ -422,7 +350,7 @@ class LockedRun {
           return this.rollBack(previous, `${r.live.failed} of ${r.live.total} cases failed in LIVE (${failedCaseLines(r.live)})`);
         }
         try {
-          await run.step('evidence', 'signing the evidence', () => this.recordVerified(live),
+          await run.step('evidence', 'signing the evidence', () => this.recovery.recordVerified(live),
             (e) => `evidence signed (key ${e.keyId}) and recorded on the function; rollback target recorded`);
         } catch (e) {
           const msg = `${shortSha(this.candidate)} passed in LIVE but its evidence could not be recorded (${errText(e)}); a re-run tests LIVE again and records it`;
@@ -455,7 +383,7 @@ class LockedRun {
    * rollback target is used.
    */
   private async rollBack(previous: FunctionStageState | undefined, why: string): Promise<StageRunReport> {
-    const restored = await this.restoreVerified(previous ? { code: previous.code, sha256: previous.sha256 } : undefined);
+    const restored = await this.recovery.restore(previous ? { code: previous.code, sha256: previous.sha256 } : undefined);
     const r = this.r;
     r.finalLiveSha256 = restored.liveSha256;
     if (restored.ok && !restored.republished) {
@@ -469,139 +397,11 @@ class LockedRun {
       this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
     } else {
       const msg = `${why}; ${restored.detail}`;
-      // The tags describe LIVE as it is now: failed (a gate needs passed, so this only informs status).
-      try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.outputs?.functionId ?? this.spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
+      await this.recovery.markLiveFailed();
       this.finish('failed', msg);
       this.record('failed', msg, { liveSha256: restored.liveSha256 });
     }
     return r;
   }
 
-  /**
-   * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
-   * records its evidence. Never throws: says what LIVE holds and why when it could not.
-   */
-  private async restoreVerified(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; detail: string }> {
-    const { ctx, spec, steps: run } = this;
-    const fnId = this.outputs?.functionId ?? this.r.functionId ?? spec.functionName;
-    let target: { code: Uint8Array; sha256: string; evidence?: SignedEvidence } | undefined = known;
-    if (!target) {
-      if (!this.store) return { ok: false, detail: 'there is no earlier verified code to roll back to (the stage has no KeyValueStore yet); the function is not associated with the distribution' };
-      try {
-        const live = await readFunctionStage(ctx.cf, fnId, 'LIVE');
-        const t = await loadRollbackTarget(this.store, this.keys, { stage: spec.name, functionArn: live.summary.ConnectionFunctionArn! });
-        if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
-        target = t;
-      } catch (e) {
-        return { ok: false, detail: `the rollback target could not be read (${errText(e)}); LIVE runs unverified code: re-run to roll back` };
-      }
-    }
-    const t = target;
-    let lastError = '';
-    let live: FunctionStageState | undefined;
-    let republished = false;
-    for (let attempt = 1; attempt <= 3 && !live; attempt++) {
-      try {
-        const now = await run.step('rollback', `rolling LIVE back to ${shortSha(t.sha256)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
-          const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
-          if (current.sha256 !== t.sha256) {
-            republished = true;
-            await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
-          }
-          return readFunctionStage(ctx.cf, fnId, 'LIVE');
-        }, () => `LIVE restored to ${shortSha(t.sha256)}`);
-        if (now.sha256 === t.sha256) live = now;
-        else lastError = `LIVE holds ${shortSha(now.sha256)} after restoring (something else published)`;
-      } catch (e) {
-        lastError = errText(e);
-      }
-    }
-    if (!live) {
-      let liveSha: string | undefined;
-      try { liveSha = (await readFunctionStage(ctx.cf, fnId, 'LIVE')).sha256; } catch { /* unknown */ }
-      return { ok: false, liveSha256: liveSha, detail: `the rollback to ${shortSha(t.sha256)} did not complete (${lastError}); LIVE runs ${liveSha ? `unverified ${shortSha(liveSha)}` : 'unknown code'}: re-run to finish the rollback` };
-    }
-    // The restored code passed in this stage before; it is re-checked in LIVE before it gets fresh evidence. Code
-    // that passed an older suite is re-checked with the whole current one: the evidence it gets speaks for that.
-    const suiteChanged = !!t.evidence && t.evidence.suiteSha256 !== this.cases.suiteSha256;
-    let recheck: string | undefined;
-    try {
-      const check = await run.runSuite('LIVE', live, live.summary.Id ?? fnId, suiteChanged ? this.cases.cases : liveCases(this.cases, ctx.liveSuite));
-      if (check.failed > 0) recheck = `${check.failed} of ${check.total} LIVE cases${suiteChanged ? ' of the changed suite' : ''} failed for the restored code too (${failedCaseLines(check)})`;
-    } catch (e) {
-      recheck = `re-checking the restored code did not complete (${errText(e)})`;
-    }
-    if (recheck) {
-      try { await this.writeEvidence(live, 'failed'); } catch { /* the tags only describe; gates need passed */ }
-      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is on the last verified code but not recorded as verified now; re-run to test it again` };
-    }
-    try {
-      await this.recordVerified(live);
-    } catch (e) {
-      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
-    }
-    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: 'restored code re-checked in LIVE, evidence recorded' };
-  }
-
-  /**
-   * LIVE at the start of a run. With valid evidence for this stage it is left alone. Without (a run killed after
-   * publishing, a failed first deploy, a publish outside the pipeline, a changed suite or key), it is tested with
-   * the stage's full suite, and through the gate when the stage has an upstream: it passes and gets evidence, or
-   * the last verified code is restored.
-   */
-  private async recoverLive(): Promise<LiveState> {
-    const { ctx, spec, steps: run, r } = this;
-    const live = await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE');
-    if (!live) return { verified: false };
-    r.functionId = live.summary.Id;
-    const arn = live.summary.ConnectionFunctionArn!;
-    const tagged = await readEvidenceTags(ctx.cf, arn);
-    const problem = await evidenceProblem(this.keys, tagged, { stage: spec.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: this.cases.suiteSha256 });
-    if (!problem) {
-      return { live, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
-        liveEtag: live.etag, result: 'passed', time: tagged.time!, keyId: tagged.keyId ?? '', signature: tagged.signature ?? '' } };
-    }
-    ctx.progress.info(`   ${spec.name}: LIVE runs ${shortSha(live.sha256)} without valid evidence for ${spec.name}: ${problem}; testing it before anything else`);
-    let failure: string | undefined;
-    if (spec.promotesFrom) {
-      try {
-        await checkGate(ctx, this.keys, spec, live.sha256);
-      } catch (e) {
-        if (!(e instanceof StepError) || e.exitCode === 2) throw e;
-        failure = `it may not run in ${spec.name}: ${e.message}`;
-      }
-    }
-    if (!failure) {
-      try {
-        const s = await run.runSuite('LIVE', live, live.summary.Id!, this.cases.cases);
-        if (s.failed > 0) failure = `${s.failed} of ${s.total} cases failed in LIVE (${failedCaseLines(s)})`;
-      } catch (e) {
-        failure = `testing it did not complete (${errText(e)})`;
-      }
-    }
-    if (!failure) {
-      try {
-        const evidence = await this.recordVerified(live);
-        r.recovery = `LIVE ran ${shortSha(live.sha256)} without valid evidence (${problem}); it passed the suite and is now recorded as verified`;
-        this.record('recovered', r.recovery, { liveEtag: live.etag, liveSha256: live.sha256 });
-        return { live, verified: true, evidence };
-      } catch (e) {
-        failure = `its evidence could not be recorded (${errText(e)})`;
-      }
-    }
-    const restored = await this.restoreVerified(undefined);
-    r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}${restored.verified ? '' : ` (${restored.detail})`}` : restored.detail}`;
-    this.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
-    if (!restored.verified) {
-      if (!restored.ok) {
-        try { await this.writeEvidence(await readFunctionStage(ctx.cf, spec.functionName, 'LIVE'), 'failed'); } catch { /* best effort */ }
-      }
-      ctx.progress.info(`   ${spec.name}: ${r.recovery}`);
-      return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false };
-    }
-    const now = await readFunctionStage(ctx.cf, spec.functionName, 'LIVE');
-    const tags = await readEvidenceTags(ctx.cf, arn);
-    return { live: now, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: now.sha256, suiteSha256: this.cases.suiteSha256,
-      liveEtag: now.etag, result: 'passed', time: tags.time ?? '', keyId: tags.keyId ?? '', signature: tags.signature ?? '' } };
-  }
 }

@@ -82,11 +82,3 @@ export async function loadRollbackTarget(store: ReservedStore, keys: EvidenceKey
   if (candidateSha256(code) !== meta.sha256) return `the recorded rollback target does not hash to ${shortSha(meta.sha256)}`;
   return { code, sha256: meta.sha256, evidence: ev };
 }
-
-/**
- * Every reserved key the pipeline may keep in a stage's store (lease, rollback target and its chunks), for a
- * revocation sync to keep as it keeps the canary.
- */
-export function pipelineReservedKeys(): string[] {
-  return [reservedKey('lease'), ROLLBACK_KEY, ...Array.from({ length: 64 }, (_, i) => chunkKey(i))];
-}

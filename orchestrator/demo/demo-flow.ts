@@ -21,7 +21,6 @@ import { runStagePipeline, type PipelineContext, type StageRunReport } from '../
 import type { Progress } from '../progress';
 import { RateLimiter } from '../rate-limiter';
 import { runRemoteSuite } from '../remote-suite';
-import { pipelineReservedKeys } from '../rollback-target';
 import { readStageStatuses } from '../stage-status';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
@@ -113,7 +112,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
 
     const syncStage = async (stage: string) => {
       const o = ctx.outputs.read(stage)!;
-      const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: [...(o.canarySerial ? [o.canarySerial] : []), ...pipelineReservedKeys()],
+      const r = await syncRevocations({ client: kvs, kvsArn: o.kvsArn, source, protectedKeys: o.canarySerial ? [o.canarySerial] : [],
         snapshotDir: path.join(stateDir, 'revocation-snapshots'), onProgress: (l) => progress.info(`   │ ${l}`) });
       progress.info(`   ${stage}: store ${o.kvsName} synced: +${r.puts} -${r.deletes}, ${r.storeKeysAfter} keys (canary kept)`);
       syncs.push({ stage, store: o.kvsName ?? o.kvsArn, added: r.puts, removed: r.deletes, storeKeys: r.storeKeysAfter, storeBytes: r.storeBytesAfter,

@@ -5,7 +5,6 @@ import type { FaultConfig } from '../../emulator/faults';
 import { breakCandidate } from '../../orchestrator/demo/demo-flow';
 import { readFunctionStage, tryReadFunctionStage } from '../../orchestrator/function-stages';
 import { runStagePipeline } from '../../orchestrator/pipeline';
-import { pipelineReservedKeys } from '../../orchestrator/rollback-target';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { syncRevocations } from '../../revocation/sync';
 import { CampaignProject } from './campaign-project';
@@ -74,7 +73,7 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
     if (op.kind === 'sync') {
       const o = p.context().outputs.read(op.stage) ?? p.context().outputs.require(op.stage);
       const source = await loadRevocationSource({ serialFiles: [serialFile(op.stage)] });
-      await syncRevocations({ client: p.kvs, kvsArn: o.kvsArn, source, protectedKeys: [o.canarySerial!, ...pipelineReservedKeys()],
+      await syncRevocations({ client: p.kvs, kvsArn: o.kvsArn, source, protectedKeys: [o.canarySerial!],
         snapshotDir: path.join(p.stateDir, 'revocation-snapshots'), maxDeleteShare: 1 });
       return 'synced';
     }

@@ -3,7 +3,6 @@
  * fault runs. Run with `node --import tsx pipeline-child.ts '<json>'`; exits 0/1 when it never reached the point.
  */
 import * as path from 'node:path';
-import { pipelineReservedKeys } from '../../orchestrator/rollback-target';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
 import { loadRevocationSource } from '../../revocation/load-source';
@@ -39,7 +38,7 @@ async function main(): Promise<number> {
   if (order.op === 'sync') {
     const o = p.context().outputs.read(order.stage)!;
     const source = await loadRevocationSource({ serialFiles: [order.serialFile!] });
-    await syncRevocations({ client: p.kvs, kvsArn: o.kvsArn, source, protectedKeys: [o.canarySerial!, ...pipelineReservedKeys()].filter(Boolean),
+    await syncRevocations({ client: p.kvs, kvsArn: o.kvsArn, source, protectedKeys: [o.canarySerial!].filter(Boolean),
       snapshotDir: path.join(p.stateDir, 'revocation-snapshots'), maxDeleteShare: 1, onProgress: (l) => kill('sync', l) });
     return 0;
   }

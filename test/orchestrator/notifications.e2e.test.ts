@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline';
+import { silentProgress } from '../../orchestrator/progress';
 import { settleNotifications } from '../../orchestrator/stage-notifier';
-import { CampaignProject } from '../faults/campaign-project';
+import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(300_000);
 
@@ -37,28 +37,22 @@ class Receiver {
 }
 
 describe('stage notifications', () => {
-  let emulator: RunningEmulator;
-  let p: CampaignProject;
+  const env = campaignOnEmulator('conngate-notify');
   let hook: Receiver;
   const warnings: string[] = [];
   const run = (stage: string, over: Partial<PipelineContext> = {}) => runStagePipeline({
-    ...p.context(), notify: { timeoutMs: 300, attempts: 3, backoffMs: 20, warn: (l) => warnings.push(l) }, ...over,
-  }, stage, p.applier());
+    ...env.p.context(), notify: { timeoutMs: 300, attempts: 3, backoffMs: 20, warn: (l) => warnings.push(l) }, ...over,
+  }, stage, env.p.applier());
 
   beforeAll(async () => {
-    p = await CampaignProject.create('conngate-notify');
-    emulator = await startEmulator({ port: 0 });
-    p.connect(emulator.endpoint);
     hook = new Receiver();
     await hook.start();
-    p.spec('dev').notify = { url: hook.url };
-    p.spec('staging').notify = { url: hook.url, format: 'slack' };
+    env.p.spec('dev').notify = { url: hook.url };
+    env.p.spec('staging').notify = { url: hook.url, format: 'slack' };
   });
   afterAll(async () => {
     await settleNotifications();
     await hook?.close();
-    await emulator?.close();
-    p?.remove();
   });
   beforeEach(() => { hook.bodies.length = 0; warnings.length = 0; hook.script = []; });
 
@@ -96,21 +90,36 @@ describe('stage notifications', () => {
   });
 
   it('sends a Slack-compatible body for a refused promotion, and a failed event for a failing candidate', async () => {
-    p.spec('staging').promotion = { soakMinutes: 60 };
+    env.p.spec('staging').promotion = { soakMinutes: 60 };
     expect((await run('staging')).outcome).toBe('refused');
-    delete p.spec('staging').promotion;
+    delete env.p.spec('staging').promotion;
     await settleNotifications();
     expect(hook.bodies).toEqual([{ text: expect.stringMatching(/^:no_entry: conngate staging: refused \(candidate [0-9a-f]{12}\): .*soak/) }]);
     hook.bodies.length = 0;
-    const good = fs.readFileSync(p.fnFile, 'utf8');
-    fs.writeFileSync(p.fnFile, good.replace('await kvs.exists(serial)', 'false'));
+    const good = fs.readFileSync(env.p.fnFile, 'utf8');
+    fs.writeFileSync(env.p.fnFile, good.replace('await kvs.exists(serial)', 'false'));
     try {
       const r = await run('dev');
       expect(r.outcome).toBe('failed-development');
     } finally {
-      fs.writeFileSync(p.fnFile, good);
+      fs.writeFileSync(env.p.fnFile, good);
     }
     await settleNotifications();
     expect(hook.bodies).toEqual([expect.objectContaining({ event: 'failed', outcome: 'failed-development', stage: 'dev' })]);
+  });
+
+  it('a run that ends by throwing its failure (a publish that lost the ETag race) is told too', async () => {
+    const good = fs.readFileSync(env.p.fnFile, 'utf8');
+    fs.writeFileSync(env.p.fnFile, good + '\n// racing candidate\n');
+    // Another writer moves DEVELOPMENT's ETag the moment this run starts publishing.
+    const progress = { ...silentProgress, start: (text: string) => { if (/publishing/.test(text)) env.emulator.setFaults({ concurrentWriteRate: 1 }); } };
+    try {
+      await expect(run('dev', { progress })).rejects.toThrow(/nothing was published/);
+    } finally {
+      env.emulator.setFaults({});
+      fs.writeFileSync(env.p.fnFile, good);
+    }
+    await settleNotifications();
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'failed', outcome: 'failed', stage: 'dev', message: expect.stringMatching(/nothing was published/) })]);
   });
 });

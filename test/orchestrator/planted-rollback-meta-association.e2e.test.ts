@@ -1,11 +1,10 @@
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ReservedStore } from '../../orchestrator/reserved-store';
 import { loadRollbackTarget, ROLLBACK_KEY } from '../../orchestrator/rollback-target';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
 import { emulatorStore } from '../revocation/emulator-store';
 import { runStagePipeline } from '../../orchestrator/pipeline';
-import { CampaignProject } from '../faults/campaign-project';
+import { campaignOnEmulator } from '../faults/campaign-emulator';
 import { associatedFunction } from '../faults/run-child';
 
 jest.setTimeout(180_000);
@@ -16,20 +15,10 @@ jest.setTimeout(180_000);
  * associate a first-deployed LIVE whose suite failed.
  */
 describe('a planted rollback record does not get an unverified LIVE associated', () => {
-  let emulator: RunningEmulator;
-  let p: CampaignProject;
-
-  beforeAll(async () => {
-    p = await CampaignProject.create('conngate-planted-meta', ['dev']);
-    emulator = await startEmulator({ port: 0 });
-    p.connect(emulator.endpoint);
-  });
-  afterAll(async () => {
-    await emulator?.close();
-    p?.remove();
-  });
+  const env = campaignOnEmulator('conngate-planted-meta', ['dev']);
 
   it('first deploy failed in LIVE, a forged rollback record in the store, LIVE still failing: no association', async () => {
+    const { p, emulator } = env;
     emulator.setFaults({ failLiveTestRate: 1 });
     const first = await runStagePipeline(p.context(), 'dev', p.applier());
     expect(first.outcome).toBe('failed');

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { openWindowUntil, parseDenyWindow } from '../../orchestrator/deny-window';
 import { readLedger } from '../../orchestrator/evidence';
@@ -9,7 +8,7 @@ import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipel
 import { approvalKey, approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
 import { readStageStatuses } from '../../orchestrator/stage-status';
 import { UserError } from '../../diagnostics/user-error';
-import { CampaignProject } from '../faults/campaign-project';
+import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(300_000);
 
@@ -37,23 +36,15 @@ describe('deny windows: a cron subset read in a time zone', () => {
 
 /** Each policy refuses the promotion into staging while unmet and lets it pass once met; an override is recorded. */
 describe('promotion policies enforced by the gate', () => {
-  let emulator: RunningEmulator;
-  let p: CampaignProject;
+  const env = campaignOnEmulator('conngate-policies');
   let candidate: string;
-  const staging = () => p.spec('staging');
-  const run = (over: Partial<PipelineContext> = {}) => runStagePipeline({ ...p.context(), ...over }, 'staging', p.applier());
+  const staging = () => env.p.spec('staging');
+  const run = (over: Partial<PipelineContext> = {}) => runStagePipeline({ ...env.p.context(), ...over }, 'staging', env.p.applier());
   const inMinutes = (m: number) => () => new Date(Date.now() + m * 60_000);
 
   beforeAll(async () => {
-    p = await CampaignProject.create('conngate-policies');
-    emulator = await startEmulator({ port: 0 });
-    p.connect(emulator.endpoint);
-    candidate = candidateSha256(fs.readFileSync(p.fnFile));
-    expect((await runStagePipeline(p.context(), 'dev', p.applier())).outcome).toBe('verified');
-  });
-  afterAll(async () => {
-    await emulator?.close();
-    p?.remove();
+    candidate = candidateSha256(fs.readFileSync(env.p.fnFile));
+    expect((await runStagePipeline(env.p.context(), 'dev', env.p.applier())).outcome).toBe('verified');
   });
   afterEach(() => { delete staging().promotion; });
 
@@ -62,9 +53,9 @@ describe('promotion policies enforced by the gate', () => {
     const refused = await run();
     expect(refused.outcome).toBe('refused');
     expect(refused.message).toMatch(/refused by promotion policy: soak: dev has run [0-9a-f]{12} verified for 0 of 60 minutes \(until /);
-    const [, st] = await readStageStatuses(p.cf, p.stages, p.keys, { cf: p.cf, kvs: p.kvs, stages: p.stages });
+    const [, st] = await readStageStatuses(env.p.cf, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages });
     expect(st.gate).toEqual({ open: false, reason: expect.stringMatching(/^promotion policy: soak: dev has run/) });
-    const later = await readStageStatuses(p.cf, p.stages, p.keys, { cf: p.cf, kvs: p.kvs, stages: p.stages, now: inMinutes(61) });
+    const later = await readStageStatuses(env.p.cf, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages, now: inMinutes(61) });
     expect(later[1].gate.open).toBe(true);
     expect((await run({ now: inMinutes(61) })).outcome).toBe('verified');
   });
@@ -72,15 +63,15 @@ describe('promotion policies enforced by the gate', () => {
   it('required approval: refused without one, with a forged one, with one for other code; passes with a signed approval', async () => {
     staging().promotion = { requireApproval: true };
     expect((await run()).message).toMatch(/approval: no approval of [0-9a-f]{12} into staging \(run `conngate approve staging --candidate/);
-    const store = (await approvalStore(p.cf, p.kvs, p.stages, staging()))!;
+    const store = (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!;
     // Anyone with KVS write access can write the key; without the evidence key the approval does not verify.
     const forged = await recordApproval(store, new EvidenceKeyring(hmacSigner('not-the-pipeline-key')), { stage: 'staging', candidateSha256: candidate, approver: 'mallory', time: new Date().toISOString() });
     expect((await run()).message).toMatch(/the recorded approval is refused: it is signed by key .* which this pipeline does not trust/);
-    await store.write(await store.etag(), [{ key: approvalKey('staging'), value: JSON.stringify({ ...forged, approver: 'alice', keyId: p.keys.signer.keyId }) }]);
+    await store.write(await store.etag(), [{ key: approvalKey('staging'), value: JSON.stringify({ ...forged, approver: 'alice', keyId: env.p.keys.signer.keyId }) }]);
     expect((await run()).message).toMatch(/the recorded approval is refused: its signature does not verify/);
-    await recordApproval(store, p.keys, { stage: 'staging', candidateSha256: 'ab'.repeat(32), approver: 'alice', time: new Date().toISOString() });
+    await recordApproval(store, env.p.keys, { stage: 'staging', candidateSha256: 'ab'.repeat(32), approver: 'alice', time: new Date().toISOString() });
     expect((await run()).message).toMatch(/the approval by alice is for abababababab, not/);
-    await recordApproval(store, p.keys, { stage: 'staging', candidateSha256: candidate, approver: 'alice', time: new Date().toISOString() });
+    await recordApproval(store, env.p.keys, { stage: 'staging', candidateSha256: candidate, approver: 'alice', time: new Date().toISOString() });
     expect((await run()).outcome).toBe('verified');
   });
 
@@ -95,12 +86,12 @@ describe('promotion policies enforced by the gate', () => {
 
   it('an emergency override promotes past unmet policies and is recorded in the ledger with its reason and what it overrode', async () => {
     staging().promotion = { soakMinutes: 600, requireApproval: true };
-    await (await approvalStore(p.cf, p.kvs, p.stages, staging()))!.write(
-      await (await approvalStore(p.cf, p.kvs, p.stages, staging()))!.etag(), [], [approvalKey('staging')]);
+    await (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!.write(
+      await (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!.etag(), [], [approvalKey('staging')]);
     const r = await run({ policyOverride: { reason: 'incident 4711: revocation hotfix', by: 'oncall-bob' } });
     expect(r.outcome).toBe('verified');
     expect(r.steps.find((s) => s.name === 'gate')!.detail).toMatch(/promotion policy overridden \(incident 4711: revocation hotfix\) by oncall-bob: soak: .*; approval: no approval/);
-    const entry = readLedger(path.join(p.stateDir, 'ledger.jsonl')).filter((e) => e.event === 'policy-override').at(-1)!;
+    const entry = readLedger(path.join(env.p.stateDir, 'ledger.jsonl')).filter((e) => e.event === 'policy-override').at(-1)!;
     expect(entry).toMatchObject({ stage: 'staging', candidateSha256: candidate });
     expect(entry.detail).toMatch(/incident 4711.*by oncall-bob: soak: dev has run .* of 600 minutes.*approval: no approval/);
   });

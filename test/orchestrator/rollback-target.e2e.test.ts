@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import type { RunningEmulator } from '../../emulator';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
@@ -70,6 +71,19 @@ describe('rollback target in the KeyValueStore', () => {
     expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/corrupt|does not hash/);
     await store.write(await store.etag(), [], [`${ROLLBACK_KEY}:2`]);
     expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/incomplete \(chunk 2 missing\)/);
+  });
+
+  it('refuses a genuine record replayed over planted chunks that inflate far past any function (a deflate bomb)', async () => {
+    await saveRollbackTarget(store, code, await sign(keys));
+    // A store writer keeps the genuine signed record and swaps the chunks: the signature covers the code's hash, not
+    // the chunks, so the inflate runs before the hash can refuse them and must stop at its own bound.
+    const meta = JSON.parse((await store.get(ROLLBACK_KEY))!);
+    const chunks = deflateRawSync(Buffer.alloc(10 * 1024 * 1024)).toString('base64').match(/.{1,1000}/g)!;
+    await store.write(await store.etag(), [...chunks.map((value, i) => ({ key: `${ROLLBACK_KEY}:${i}`, value })),
+      { key: ROLLBACK_KEY, value: JSON.stringify({ ...meta, chunks: chunks.length }) }]);
+    const started = Date.now();
+    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/ is corrupt$/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('writes only conngate reserved keys', async () => {

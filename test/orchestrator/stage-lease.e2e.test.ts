@@ -1,78 +1,70 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { readLedger } from '../../orchestrator/evidence';
 import { OutputsStore } from '../../orchestrator/outputs-store';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { ReservedStore } from '../../orchestrator/reserved-store';
 import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
-import { CampaignProject, TemplateApplier } from '../faults/campaign-project';
+import { TemplateApplier } from '../faults/campaign-project';
+import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(300_000);
 
 /** The stage lease in the stage's KeyValueStore: what keeps two runners on different machines apart. */
 describe('stage lease across machines', () => {
-  let emulator: RunningEmulator;
-  let p: CampaignProject;
+  const env = campaignOnEmulator('conngate-lease');
   let goodCode: string;
-  const store = () => new ReservedStore(p.kvs, p.context().outputs.read('dev')!.kvsArn);
+  const store = () => new ReservedStore(env.p.kvs, env.p.context().outputs.read('dev')!.kvsArn);
   const putLease = async (lease: object) => {
     const s = store();
     await s.write(await s.etag(), [{ key: LEASE_KEY, value: JSON.stringify(lease) }]);
   };
 
   beforeAll(async () => {
-    p = await CampaignProject.create('conngate-lease');
-    emulator = await startEmulator({ port: 0 });
-    p.connect(emulator.endpoint);
-    goodCode = fs.readFileSync(p.fnFile, 'utf8');
-    expect((await runStagePipeline(p.context(), 'dev', p.applier())).outcome).toBe('verified');
-  });
-  afterAll(async () => {
-    await emulator?.close();
-    p?.remove();
+    goodCode = fs.readFileSync(env.p.fnFile, 'utf8');
+    expect((await runStagePipeline(env.p.context(), 'dev', env.p.applier())).outcome).toBe('verified');
   });
 
   it('two CI runners (separate disks, one Terraform state) deploy one stage at once: exactly one proceeds', async () => {
-    fs.writeFileSync(p.fnFile, goodCode + '\n// two runners\n');
+    fs.writeFileSync(env.p.fnFile, goodCode + '\n// two runners\n');
     // Runner B has its own state folder (no shared lock file), sharing only Terraform's state, as two CI machines do.
-    const otherState = path.join(p.dir, '.conngate-runner-b');
+    const otherState = path.join(env.p.dir, '.conngate-runner-b');
     fs.mkdirSync(otherState, { recursive: true });
-    fs.symlinkSync(path.join(p.stateDir, 'local-state'), path.join(otherState, 'local-state'));
-    const ctxB = { ...p.context(), stateDir: otherState, outputs: new OutputsStore(path.join(otherState, 'outputs.json')) };
-    const applierB = new TemplateApplier({ templatesDir: p.templatesDir, dir: p.dir, stateDir: otherState, cf: p.cf, kvs: p.kvs, stages: p.stages });
-    emulator.setFaults({ latencyMs: 5 });
+    fs.symlinkSync(path.join(env.p.stateDir, 'local-state'), path.join(otherState, 'local-state'));
+    const ctxB = { ...env.p.context(), stateDir: otherState, outputs: new OutputsStore(path.join(otherState, 'outputs.json')) };
+    const applierB = new TemplateApplier({ templatesDir: env.p.templatesDir, dir: env.p.dir, stateDir: otherState, cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages });
+    env.emulator.setFaults({ latencyMs: 5 });
     const results = await Promise.allSettled([
-      runStagePipeline(p.context(), 'dev', p.applier()),
+      runStagePipeline(env.p.context(), 'dev', env.p.applier()),
       runStagePipeline(ctxB, 'dev', applierB),
     ]);
-    emulator.setFaults({});
+    env.emulator.setFaults({});
     const won = results.filter((r) => r.status === 'fulfilled' && r.value.outcome === 'verified');
     const refused = results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).message);
     expect(won).toHaveLength(1);
     expect(refused).toEqual([expect.stringMatching(/^lock: another conngate run holds stage "dev" \(runner [0-9a-f]{8}, pid \d+ on .*lease until/)]);
-    expect(await p.liveProblem('dev')).toBeUndefined();
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
     // The winner released its lease.
     expect(await StageLease.read(store())).toBeUndefined();
   });
 
   it('a lease from a dead runner on another machine expires; a live one refuses until --force-unlock, which is logged', async () => {
     await putLease({ holder: 'deadbeef-0000', host: 'ci-runner-7', pid: 4242, since: '2026-01-01T00:00:00Z', expiresAt: new Date(Date.now() - 1000).toISOString() });
-    expect((await runStagePipeline(p.context(), 'dev', p.applier())).outcome).toBe('verified');
+    expect((await runStagePipeline(env.p.context(), 'dev', env.p.applier())).outcome).toBe('verified');
 
     await putLease({ holder: 'cafebabe-0000', host: 'ci-runner-8', pid: 4343, since: '2026-01-01T00:00:00Z', expiresAt: new Date(Date.now() + 600_000).toISOString() });
-    await expect(runStagePipeline(p.context(), 'dev', p.applier())).rejects.toThrow(/another conngate run holds stage "dev" \(runner cafebabe, pid 4343 on ci-runner-8.*--force-unlock/);
-    const r = await runStagePipeline({ ...p.context(), forceUnlock: true }, 'dev', p.applier());
+    await expect(runStagePipeline(env.p.context(), 'dev', env.p.applier())).rejects.toThrow(/another conngate run holds stage "dev" \(runner cafebabe, pid 4343 on ci-runner-8.*--force-unlock/);
+    const r = await runStagePipeline({ ...env.p.context(), forceUnlock: true }, 'dev', env.p.applier());
     expect(r.outcome).toBe('verified');
-    const ledger = readLedger(path.join(p.stateDir, 'ledger.jsonl'));
+    const ledger = readLedger(path.join(env.p.stateDir, 'ledger.jsonl'));
     expect(ledger.find((l) => l.event === 'force-unlock')?.detail).toMatch(/--force-unlock broke the lease of runner cafebabe \(pid 4343 on ci-runner-8/);
   });
 
   it('a run that lost its lease (taken over while it applied) publishes nothing', async () => {
-    fs.writeFileSync(p.fnFile, goodCode + '\n// lost lease\n');
-    const before = await p.liveSha('dev');
+    fs.writeFileSync(env.p.fnFile, goodCode + '\n// lost lease\n');
+    const before = await env.p.liveSha('dev');
     // Another runner takes the lease over while this one applies (e.g. after --force-unlock on another machine).
-    const inner = p.applier();
+    const inner = env.p.applier();
     const applier = {
       kind: inner.kind,
       apply: async (stage: string, opts: { associate: boolean }) => {
@@ -81,8 +73,8 @@ describe('stage lease across machines', () => {
         return o;
       },
     };
-    await expect(runStagePipeline(p.context(), 'dev', applier)).rejects.toThrow(/lost its lease on stage "dev": runner feedface \(pid 1 on ci-runner-9\) took it over; nothing was published/);
-    expect(await p.liveSha('dev')).toBe(before);
+    await expect(runStagePipeline(env.p.context(), 'dev', applier)).rejects.toThrow(/lost its lease on stage "dev": runner feedface \(pid 1 on ci-runner-9\) took it over; nothing was published/);
+    expect(await env.p.liveSha('dev')).toBe(before);
     // The other runner's lease was left alone.
     expect((await StageLease.read(store()))?.holder).toBe('feedface-0000');
   });

@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { runStagePipeline } from '../../orchestrator/pipeline';
-import { CampaignProject } from '../faults/campaign-project';
+import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(180_000);
 
@@ -13,20 +12,10 @@ jest.setTimeout(180_000);
  * suite would be signed "passed" for it, and that evidence would open the next stage's gate.
  */
 describe('a rollback target recorded under an older suite', () => {
-  let emulator: RunningEmulator;
-  let p: CampaignProject;
-
-  beforeAll(async () => {
-    p = await CampaignProject.create('conngate-suite-change', ['dev']);
-    emulator = await startEmulator({ port: 0 });
-    p.connect(emulator.endpoint);
-  });
-  afterAll(async () => {
-    await emulator?.close();
-    p?.remove();
-  });
+  const env = campaignOnEmulator('conngate-suite-change', ['dev']);
 
   it('is not signed as passing a new suite it fails', async () => {
+    const { p } = env;
     const first = await runStagePipeline(p.context(), 'dev', p.applier());
     expect(first.outcome).toBe('verified');
     const a = candidateSha256(fs.readFileSync(p.fnFile));

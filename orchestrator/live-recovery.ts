@@ -1,0 +1,191 @@
+import type { EvidenceRecord } from './evidence';
+import { evidenceProblem, readEvidenceTags, writeEvidenceTags } from './evidence';
+import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from './function-stages';
+import { checkGate } from './gate';
+import { shortSha } from './candidate';
+import type { PipelineContext, StageRunReport } from './pipeline';
+import type { ReservedStore } from './reserved-store';
+import { loadRollbackTarget, saveRollbackTarget } from './rollback-target';
+import { errText, failedCaseLines, liveCases, type StageRun } from './stage-run';
+import { StepError } from './step-error';
+import type { LoadedCases } from './suite-cases';
+import type { StageSpec } from './stage-spec';
+
+/** What LIVE was found to be at the start, after any recovery. */
+export interface LiveState {
+  live?: FunctionStageState;
+  /** LIVE runs code with valid evidence for this stage (found so, or made so by testing or restoring it). */
+  verified: boolean;
+  /** Valid evidence for the verified LIVE. */
+  evidence?: SignedEvidence;
+}
+
+/** What a stage run lends its LIVE recovery: the store once the lease is taken, the function, and its ledger. */
+export interface RecoveryRun {
+  store(): ReservedStore | undefined;
+  functionId(): string;
+  record(event: EvidenceRecord['event'], detail: string, extra?: Partial<EvidenceRecord>): void;
+}
+
+/**
+ * Keeps LIVE on verified code: the evidence it signs for what LIVE runs, the restore of the last verified code (from
+ * this run or the stage's stored rollback target), and the recovery of an unverified LIVE at the start of a run.
+ */
+export class LiveRecovery {
+  private readonly r: StageRunReport;
+  constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
+    private readonly cases: LoadedCases, private readonly steps: StageRun, private readonly run: RecoveryRun) {
+    this.r = steps.report;
+  }
+
+  /** Signs and writes the evidence for what LIVE holds now, as the function's tags. */
+  private async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
+    const signed = await this.keys.sign({
+      stage: this.spec.name, functionArn: live.summary.ConnectionFunctionArn!, candidateSha256: live.sha256,
+      suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
+    });
+    await writeEvidenceTags(this.ctx.cf, signed.functionArn, signed);
+    return signed;
+  }
+
+  /** Tags LIVE as it is now as failed (a gate needs passed, so this only informs `status`); best effort. */
+  async markLiveFailed(): Promise<void> {
+    try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.run.functionId(), 'LIVE'), 'failed'); } catch { /* best effort */ }
+  }
+
+  /** Records verified LIVE code: signed evidence on the function, then the code as the stage's rollback target. */
+  async recordVerified(live: FunctionStageState): Promise<SignedEvidence> {
+    const signed = await this.writeEvidence(live, 'passed');
+    const store = this.run.store();
+    if (store) await saveRollbackTarget(store, live.code, signed);
+    return signed;
+  }
+
+  /**
+   * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
+   * records its evidence. Never throws: says what LIVE holds and why when it could not.
+   */
+  async restore(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; live?: FunctionStageState; evidence?: SignedEvidence; detail: string }> {
+    const { ctx, spec, steps: run } = this;
+    const fnId = this.run.functionId();
+    let target: { code: Uint8Array; sha256: string; evidence?: SignedEvidence } | undefined = known;
+    if (!target) {
+      const store = this.run.store();
+      if (!store) return { ok: false, detail: 'there is no earlier verified code to roll back to (the stage has no KeyValueStore yet); the function is not associated with the distribution' };
+      try {
+        const live = await readFunctionStage(ctx.cf, fnId, 'LIVE');
+        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn: live.summary.ConnectionFunctionArn! });
+        if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
+        target = t;
+      } catch (e) {
+        return { ok: false, detail: `the rollback target could not be read (${errText(e)}); LIVE runs unverified code: re-run to roll back` };
+      }
+    }
+    const t = target;
+    let lastError = '';
+    let live: FunctionStageState | undefined;
+    let republished = false;
+    for (let attempt = 1; attempt <= 3 && !live; attempt++) {
+      try {
+        const now = await run.step('rollback', `rolling LIVE back to ${shortSha(t.sha256)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
+          const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
+          if (current.sha256 !== t.sha256) {
+            republished = true;
+            await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
+          }
+          return readFunctionStage(ctx.cf, fnId, 'LIVE');
+        }, () => `LIVE restored to ${shortSha(t.sha256)}`);
+        if (now.sha256 === t.sha256) live = now;
+        else lastError = `LIVE holds ${shortSha(now.sha256)} after restoring (something else published)`;
+      } catch (e) {
+        lastError = errText(e);
+      }
+    }
+    if (!live) {
+      let liveSha: string | undefined;
+      try { liveSha = (await readFunctionStage(ctx.cf, fnId, 'LIVE')).sha256; } catch { /* unknown */ }
+      return { ok: false, liveSha256: liveSha, detail: `the rollback to ${shortSha(t.sha256)} did not complete (${lastError}); LIVE runs ${liveSha ? `unverified ${shortSha(liveSha)}` : 'unknown code'}: re-run to finish the rollback` };
+    }
+    // The restored code passed in this stage before; it is re-checked in LIVE before it gets fresh evidence. Code
+    // that passed an older suite is re-checked with the whole current one: the evidence it gets speaks for that.
+    const suiteChanged = !!t.evidence && t.evidence.suiteSha256 !== this.cases.suiteSha256;
+    let recheck: string | undefined;
+    try {
+      const check = await run.runSuite('LIVE', live, live.summary.Id ?? fnId, suiteChanged ? this.cases.cases : liveCases(this.cases, ctx.liveSuite));
+      if (check.failed > 0) recheck = `${check.failed} of ${check.total} LIVE cases${suiteChanged ? ' of the changed suite' : ''} failed for the restored code too (${failedCaseLines(check)})`;
+    } catch (e) {
+      recheck = `re-checking the restored code did not complete (${errText(e)})`;
+    }
+    if (recheck) {
+      try { await this.writeEvidence(live, 'failed'); } catch { /* the tags only describe; gates need passed */ }
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `${recheck}: LIVE is on the last verified code but not recorded as verified now; re-run to test it again` };
+    }
+    let evidence: SignedEvidence;
+    try {
+      evidence = await this.recordVerified(live);
+    } catch (e) {
+      return { ok: true, republished, sha256: t.sha256, liveSha256: live.sha256, detail: `re-checked, but its evidence could not be recorded (${errText(e)}); a re-run tests and records it` };
+    }
+    return { ok: true, verified: true, republished, sha256: t.sha256, liveSha256: live.sha256, live, evidence, detail: 'restored code re-checked in LIVE, evidence recorded' };
+  }
+
+  /**
+   * LIVE at the start of a run. With valid evidence for this stage it is left alone. Without (a run killed after
+   * publishing, a failed first deploy, a publish outside the pipeline, a changed suite or key), it is tested with
+   * the stage's full suite, and through the gate when the stage has an upstream: it passes and gets evidence, or
+   * the last verified code is restored.
+   */
+  async recover(): Promise<LiveState> {
+    const { ctx, spec, steps: run, r } = this;
+    const live = await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE');
+    if (!live) return { verified: false };
+    r.functionId = live.summary.Id;
+    const arn = live.summary.ConnectionFunctionArn!;
+    const tagged = await readEvidenceTags(ctx.cf, arn);
+    const problem = await evidenceProblem(this.keys, tagged, { stage: spec.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: this.cases.suiteSha256 });
+    if (!problem) {
+      return { live, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
+        liveEtag: live.etag, result: 'passed', time: tagged.time!, keyId: tagged.keyId ?? '', signature: tagged.signature ?? '' } };
+    }
+    ctx.progress.info(`   ${spec.name}: LIVE runs ${shortSha(live.sha256)} without valid evidence for ${spec.name}: ${problem}; testing it before anything else`);
+    let failure: string | undefined;
+    if (spec.promotesFrom) {
+      try {
+        await checkGate(ctx, this.keys, spec, live.sha256);
+      } catch (e) {
+        if (!(e instanceof StepError) || e.exitCode === 2) throw e;
+        failure = `it may not run in ${spec.name}: ${e.message}`;
+      }
+    }
+    if (!failure) {
+      try {
+        const s = await run.runSuite('LIVE', live, live.summary.Id!, this.cases.cases);
+        if (s.failed > 0) failure = `${s.failed} of ${s.total} cases failed in LIVE (${failedCaseLines(s)})`;
+      } catch (e) {
+        failure = `testing it did not complete (${errText(e)})`;
+      }
+    }
+    if (!failure) {
+      try {
+        const evidence = await this.recordVerified(live);
+        r.recovery = `LIVE ran ${shortSha(live.sha256)} without valid evidence (${problem}); it passed the suite and is now recorded as verified`;
+        this.run.record('recovered', r.recovery, { liveEtag: live.etag, liveSha256: live.sha256 });
+        return { live, verified: true, evidence };
+      } catch (e) {
+        failure = `its evidence could not be recorded (${errText(e)})`;
+      }
+    }
+    const restored = await this.restore(undefined);
+    r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}${restored.verified ? '' : ` (${restored.detail})`}` : restored.detail}`;
+    this.run.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
+    if (!restored.verified || !restored.live) {
+      if (!restored.ok) {
+        await this.markLiveFailed();
+      }
+      ctx.progress.info(`   ${spec.name}: ${r.recovery}`);
+      return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false };
+    }
+    return { live: restored.live, verified: true, evidence: restored.evidence };
+  }
+}
