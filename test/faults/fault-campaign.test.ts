@@ -186,10 +186,13 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
     add(4, () => ({ name: 'before publish', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'done', match: 'DEVELOPMENT: .* cases passed' } }));
     add(4, () => ({ name: 'after publish', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'done', match: 'published to LIVE' } }));
     add(3, (i) => ({ name: 'during verification', op: { kind: 'deploy', stage: i === 1 ? 'staging' : 'dev' }, kill: { on: 'update', match: 'testing LIVE' } }));
-    add(3, () => ({ name: 'during rollback', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'start', match: 'rolling LIVE back', delayMs: Math.floor(rand() * 40) }, faults: { failLiveTestRate: 1 } }));
-    add(3, (i) => ({ name: 'during association', op: { kind: 'deploy', stage: `a${i + 1}` }, kill: { on: 'start', match: 'with the function association', delayMs: Math.floor(rand() * 80) } }));
+    add(3, () => ({ name: 'during rollback', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'start', match: 'rolling LIVE back', afterRequests: 1 + Math.floor(rand() * 14) }, faults: { failLiveTestRate: 1 } }));
+    add(3, (i) => ({ name: 'during association', op: { kind: 'deploy', stage: `a${i + 1}` }, kill: { on: 'start', match: 'with the function association', afterRequests: 1 + Math.floor(rand() * 16) } }));
     add(3, (i) => ({ name: 'between sync batches', op: { kind: 'sync', stage: 'dev' }, kill: { on: 'sync', match: `batch ${2 * (i + 1)}/\\d+ written` } }));
-    add(6, () => ({ name: 'at a random instant', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'start', match: '.', delayMs: Math.floor(rand() * 400) } }));
+    // A kill 'after n requests' lands when the n-th AWS response since the point has arrived and before the runner
+    // reads it: the same instant of the run on any machine. The ranges stay inside what each phase sends (a rollback
+    // 15 requests, an association apply 17, a whole dev deploy 45; printed by a child that was not killed).
+    add(6, () => ({ name: 'at a random instant', op: { kind: 'deploy', stage: 'dev' }, kill: { on: 'start', match: '.', afterRequests: 1 + Math.floor(rand() * 44) } }));
     expect(points.length).toBe(CRASH_RUNS);
 
     for (const [i, point] of points.entries()) {
@@ -209,6 +212,9 @@ describe(`fault and crash runs (seed ${SEED})`, () => {
       if (child.killed) {
         counts.killed++;
         counts.byKillPoint[point.name] = (counts.byKillPoint[point.name] ?? 0) + 1;
+      } else if (point.name !== 'at a random instant') {
+        // Every chosen point lies inside the run: a run that ends before it means the kill point drifted out of the flow.
+        violations.push(`crash run ${i} (${point.name}) was never killed: ${child.stdout.trim()} ${child.stderr.trim()}`.slice(0, 400));
       }
       await cleanReRun(op);
       await checkInvariants(`crash run ${i} (${point.name}, ${op.kind} ${op.stage}, ${child.killed ? 'killed' : `not killed: exit ${child.code} ${child.stdout.trim()} ${child.stderr.trim()}`})`);
