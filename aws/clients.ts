@@ -6,8 +6,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CloudFrontKeyValueStoreClient, type CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { NotCloudFrontError, SDK_CALL_INFO, type SdkCallInfo } from '../diagnostics/operational-error';
+import { ASSUMED_ROLE, NotCloudFrontError, SDK_CALL_INFO, type SdkCallInfo } from '../diagnostics/operational-error';
 import { noteAccount, noteEndpoint, noteWaitingFor } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
 
@@ -18,6 +19,13 @@ export interface Target {
   region: string;
   /** A named AWS profile for the credentials (a stage in another account); default: the SDK's default chain. */
   profile?: string;
+  /**
+   * A role to assume with those credentials (STS AssumeRole; with an endpoint, the emulator's STS subset at
+   * `<endpoint>/sts`), as the stage stack's aws provider does with `assume_role`.
+   */
+  roleArn?: string;
+  /** The assumed role's session name (CloudTrail shows it). @default conngate */
+  roleSessionName?: string;
   /** Attempts per call including retries. @default $CONNGATE_MAX_ATTEMPTS, else 3 */
   maxAttempts?: number;
   /** Milliseconds a request may wait for its answer (per attempt). @default $CONNGATE_REQUEST_TIMEOUT_MS, else 30000 */
@@ -92,11 +100,39 @@ function commonConfig(t: Target) {
       // Without it the handler only logs a warning and keeps waiting on a silent endpoint.
       throwOnRequestTimeout: true,
     },
-    // With an emulator and no AWS setup at all, fixed credentials let a laptop without an AWS account work
-    // (the SDK would otherwise stop at "Could not load credentials").
-    ...(t.endpoint && !awsCredentialsConfigured() ? { credentials: EMULATOR_CREDENTIALS } : {}),
-    ...(t.profile ? { profile: t.profile } : {}),
+    ...credentialsConfig(t),
   };
+}
+
+/** One assumed-role provider per target, so a stage's clients share one session (one AssumeRole for both). */
+const assumedRoles = new WeakMap<Target, ReturnType<typeof fromTemporaryCredentials>>();
+
+/** The credentials: the profile's or the default chain's, or a role assumed with them. */
+function credentialsConfig(t: Target) {
+  // With an emulator and no AWS setup at all, fixed credentials let a laptop without an AWS account work
+  // (the SDK would otherwise stop at "Could not load credentials").
+  const emulatorOnly = t.endpoint !== undefined && !awsCredentialsConfigured();
+  if (!t.roleArn) return { ...(emulatorOnly ? { credentials: EMULATOR_CREDENTIALS } : {}), ...(t.profile ? { profile: t.profile } : {}) };
+  const known = assumedRoles.get(t);
+  if (known) return { credentials: known };
+  const master = emulatorOnly ? EMULATOR_CREDENTIALS : t.profile ? fromIni({ profile: t.profile }) : undefined;
+  const roleArn = t.roleArn;
+  const assume = fromTemporaryCredentials({
+    params: { RoleArn: roleArn, RoleSessionName: t.roleSessionName ?? 'conngate' },
+    ...(master ? { masterCredentials: master } : {}),
+    clientConfig: { region: t.region, ...(t.endpoint ? { endpoint: `${t.endpoint}/sts` } : {}) },
+  });
+  // A failure to assume the role says so (which role, and that its trust is the fix), not "access denied" to CloudFront.
+  const credentials: typeof assume = async (props) => {
+    try {
+      return await assume(props);
+    } catch (e) {
+      if (e && typeof e === 'object') Object.assign(e, { [ASSUMED_ROLE]: roleArn });
+      throw e;
+    }
+  };
+  assumedRoles.set(t, credentials);
+  return { credentials };
 }
 
 type AnyInput = Record<string, unknown>;

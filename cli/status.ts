@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget } from '../aws/clients';
-import { currentEndpoint } from '../diagnostics/operation-context';
+import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget, type Target } from '../aws/clients';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs } from '../stacks/stage-config';
+import { stageTarget } from '../orchestrator/stage-target';
 import { shortSha } from '../orchestrator/candidate';
 import { evidenceSummary, readStageStatuses } from '../orchestrator/stage-status';
 import { statusJson } from '../orchestrator/status-json';
@@ -19,13 +19,25 @@ async function runStatus(flags: StatusFlags): Promise<void> {
     throw new UserError(`--dir ${dir}`, 'no cdktf.json here', 'run conngate in the cdktf project folder, or pass --dir <folder>');
   }
   const target = resolveTarget({ endpoint: flags.endpoint });
-  const stages = stageSpecsFrom(loadStageConfigs(dir));
-  const cf = createCloudFrontClient(target);
-  const statuses = await readStageStatuses(cf, stages, await evidenceKeysForStatus(), { cf, kvs: createKvsClient(target), stages });
+  const configs = loadStageConfigs(dir);
+  const stages = stageSpecsFrom(configs);
+  // Each stage through its own account (stage config `aws`), as deploy and promote read it.
+  const targets = new Map<string, Target>(configs.map((c) => [c.name, stageTarget(target, c, flags.endpoint !== undefined)]));
+  const clients = new Map<Target, { cf: ReturnType<typeof createCloudFrontClient>; kvs: ReturnType<typeof createKvsClient> }>();
+  const clientsOf = (stage: string) => {
+    const t = targets.get(stage) ?? target;
+    if (!clients.has(t)) clients.set(t, { cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
+    return clients.get(t)!;
+  };
+  const statuses = await readStageStatuses((stage) => clientsOf(stage).cf, stages, await evidenceKeysForStatus(),
+    (stage) => ({ ...clientsOf(stage), stages }));
   const endpoint = describeTarget(target);
-  const account = currentEndpoint()?.account;
+  const endpointOf = (stage: string) => describeTarget(targets.get(stage) ?? target);
+  const own = (stage: string) => targets.get(stage) !== target && targets.get(stage) !== undefined;
+  // The top line names the command's endpoint and the account its stages' functions belong to.
+  const account = statuses.find((s) => !own(s.stage) && s.account)?.account;
   if (flags.json) {
-    process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses, endpointOf), null, 2) + '\n');
     return;
   }
   process.stdout.write(`endpoint ${endpoint}${account ? `, account ${account}` : ''}\n`);
@@ -39,6 +51,11 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  for (const s of statuses.filter((x) => own(x.stage))) {
+    const t = targets.get(s.stage)!;
+    process.stdout.write(`${s.stage} is read with its own access: endpoint ${endpointOf(s.stage)}${s.account ? `, account ${s.account}` : ''}`
+      + `${t.profile ? `, profile ${t.profile}` : ''}${t.roleArn ? `, role ${t.roleArn}` : ''}\n`);
+  }
 }
 
 export const statusCommand: CommandModule = {

@@ -18,6 +18,8 @@ export interface SdkCallInfo {
 }
 
 export const SDK_CALL_INFO = '$conngateCall';
+/** Set on an error from assuming a stage's role (STS AssumeRole): the role's ARN. */
+export const ASSUMED_ROLE = '$conngateAssumedRole';
 
 /** The error the response check throws when an endpoint answers, but not as the CloudFront API does. */
 export class NotCloudFrontError extends Error {
@@ -43,6 +45,7 @@ function flagForPath(p: string): string | undefined {
 }
 
 interface ErrorLike {
+  [ASSUMED_ROLE]?: string;
   name?: string;
   code?: string | number;
   message?: string;
@@ -108,6 +111,11 @@ function sdkError(e: ErrorLike): UserError | undefined {
   if (e instanceof NotCloudFrontError || name === 'NotCloudFrontError') {
     return new UserError(`endpoint ${ep}`, `does not speak the CloudFront API${during(e)}: ${(e as NotCloudFrontError).detail ?? e.message}`,
       'point --endpoint / CONNGATE_ENDPOINT at the conngate emulator (e.g. http://127.0.0.1:4566) or unset it to use AWS', 2);
+  }
+  const role = e[ASSUMED_ROLE];
+  if (role) {
+    return new UserError(`credentials for ${ep}${during(e)}`, `could not assume ${role}: ${firstLine(e.message ?? name)}`,
+      'let the caller assume the role (its trust policy, and sts:AssumeRole for the caller), or fix the stage\'s aws.roleArn in conngate.config.json', 1);
   }
   if (CREDENTIAL_ERRORS.has(name)) {
     const what = name === 'CredentialsProviderError' ? 'no AWS credentials found' : `AWS rejected the credentials (${name})`;

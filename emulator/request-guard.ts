@@ -91,8 +91,12 @@ export class RequestGuard {
     return this.isTrustedName(host);
   }
 
-  /** Undefined when the request may be served; otherwise why not. */
-  check(method: string, headers: IncomingHttpHeaders): GuardRefusal | undefined {
+  /**
+   * Undefined when the request may be served; otherwise why not. `formBody`: the path's API takes form-encoded
+   * POSTs (the STS subset, which changes no state and whose answers a cross-origin page cannot read): the
+   * host, origin and fetch-site checks still apply.
+   */
+  check(method: string, headers: IncomingHttpHeaders, formBody = false): GuardRefusal | undefined {
     if (!this.hostAllowed(headers.host)) {
       return {
         reason: 'host',
@@ -118,7 +122,8 @@ export class RequestGuard {
     // body): refused when the request comes from a page (it carries an Origin); boto3 and the AWS CLI send
     // neither header.
     const untypedFromPage = contentType === '' && (origin !== undefined || headers['sec-fetch-mode'] !== undefined);
-    if (method === 'POST' && (SIMPLE_CONTENT_TYPES.has(contentType) || untypedFromPage)) {
+    if (method === 'POST' && !(formBody && contentType === 'application/x-www-form-urlencoded')
+      && (SIMPLE_CONTENT_TYPES.has(contentType) || untypedFromPage)) {
       return {
         reason: 'content-type',
         message: `Content-Type "${contentType || '(none)'}" is what a browser form or no-cors request sends; the AWS API takes `

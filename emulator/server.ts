@@ -19,6 +19,7 @@ import { parseRequestTarget, type RequestTarget } from './request-url';
 import { buildRoutes, type Route } from './routes';
 import { S3Buckets } from './s3/s3-buckets';
 import { handleS3Request } from './s3/s3-handler';
+import { accessKeyOf, handleStsRequest, isStsPath, StsSessions } from './sts/sts-handler';
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
 import { MAX_WORKERS } from '../runtime/limits';
@@ -70,6 +71,12 @@ export interface RunningEmulator {
   injectStateSaveFailures(count: number): void;
   /** Requests received so far, including those answered with an injected fault or refused. */
   requestCount(): number;
+  /**
+   * CloudFront and KeyValueStore requests received so far by the access key id their signature names (SigV4 and
+   * SigV4A `Credential=`; "unsigned" without one): which credentials reached this account. STS and S3 requests are
+   * not counted. At most 1,000 distinct keys are counted; later new keys count under "other".
+   */
+  requestsByAccessKey(): Record<string, number>;
   /** Open client connections. */
   connectionCount(): number;
   /**
@@ -265,6 +272,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   }
 
   const s3Buckets = new S3Buckets();
+  const stsSessions = new StsSessions(accountId);
+  const byAccessKey = new Map<string, number>();
+  function countCaller(req: IncomingMessage): void {
+    let key = accessKeyOf(req.headers.authorization) ?? 'unsigned';
+    if (!byAccessKey.has(key) && byAccessKey.size >= 1000) key = 'other';
+    byAccessKey.set(key, (byAccessKey.get(key) ?? 0) + 1);
+  }
   /** Answers before (or instead of) reading the body: what is left of the body is read and dropped, within bounds. */
   async function answerEarly(req: IncomingMessage, res: ServerResponse, shape: ErrorShape, err: ApiError): Promise<void> {
     const drained = await discardBody(req, drainLimit);
@@ -278,7 +292,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
   /** The guard's refusal, as the API of the path words it. */
   function refused(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
-    const refusal = guard.check(req.method ?? 'GET', req.headers);
+    const refusal = guard.check(req.method ?? 'GET', req.headers, isStsPath((req.url ?? '/').split('?')[0]));
     return refusal && frontEndError('forbidden', shape, refusal.message);
   }
   /** A CloudFront request whose declared body is over the limit (the S3 subset has its own, larger one). */
@@ -295,6 +309,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
     if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res);
+    // Likewise the STS subset (a stage's role to assume): small form-encoded requests, its own answers.
+    if (isStsPath(target.pathname)) return handleStsRequest(stsSessions, req, res);
+    countCaller(req);
     const oversized = declaredTooLarge(req, shape);
     if (oversized) return answerEarly(req, res, shape, oversized);
     const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);
@@ -413,6 +430,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       stateFile.injectSaveFailures(count);
     },
     requestCount: () => requests,
+    requestsByAccessKey: () => Object.fromEntries(byAccessKey),
     connectionCount: () => governor.size,
     close: (graceMs = 2000) => {
       if (closed) {

@@ -25,7 +25,13 @@ export interface StageStatus {
   evidenceCheck: string;
   /** Whether the gate into this stage would open for the local candidate now, and why not. */
   gate: { open: boolean; reason: string };
+  /** The AWS account the stage's function belongs to (from its ARN); undefined when it does not exist. */
+  account?: string;
 }
+
+/** Each stage is read through its own clients (stage config `aws`: another account, profile or role). */
+export type StageClients<T> = T | ((stage: string) => T);
+const forStage = <T>(c: StageClients<T>, stage: string): T => (typeof c === 'function' ? (c as (s: string) => T)(stage) : c);
 
 const NOT_CHECKED = 'not checked: ';
 
@@ -36,12 +42,14 @@ export function evidenceSummary(s: StageStatus): string {
   return s.evidenceCheck.startsWith(NOT_CHECKED) ? `unchecked: ${s.evidenceCheck.slice(NOT_CHECKED.length)}` : `does not verify: ${s.evidenceCheck}`;
 }
 
-export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[], keys: EvidenceKeyring, policies?: PolicyContext): Promise<StageStatus[]> {
+export async function readStageStatuses(clients: StageClients<CloudFrontClient>, stages: StageSpec[], keys: EvidenceKeyring,
+  policies?: StageClients<PolicyContext>): Promise<StageStatus[]> {
   const statuses: StageStatus[] = [];
   const checkable = keys.canVerify;
   for (const s of stages) {
     const localCandidate = fs.existsSync(s.functionFile) ? candidateSha256(fs.readFileSync(s.functionFile)) : '';
     const st: StageStatus = { stage: s.name, promotesFrom: s.promotesFrom, localCandidate, verified: false, evidenceCheck: 'no function yet', gate: { open: true, reason: 'first stage' } };
+    const cf = forStage(clients, s.name);
     // By the name the stack declares, so status works without any outputs file (e.g. Terraform Cloud runs).
     const [dev, live] = await Promise.all([tryReadFunctionStage(cf, s.functionName, 'DEVELOPMENT'), tryReadFunctionStage(cf, s.functionName, 'LIVE')]);
     if (dev) {
@@ -50,6 +58,7 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
       st.live = live?.sha256;
       st.liveStatus = live?.summary.Status;
       const arn = dev.summary.ConnectionFunctionArn!;
+      st.account = arn.split(':')[4] || undefined;
       st.evidence = await readEvidenceTags(cf, arn);
       if (!live) {
         st.evidenceCheck = 'no LIVE stage';
@@ -75,7 +84,7 @@ export async function readStageStatuses(cf: CloudFrontClient, stages: StageSpec[
     else st.gate = { open: true, reason: `${st.promotesFrom} runs the local candidate, with verified evidence` };
     const spec = stages.find((x) => x.name === st.stage);
     if (st.gate.open && policies && spec?.promotion) {
-      const unmet = await unmetPolicies(policies, keys, spec, st.localCandidate, up?.evidence?.time);
+      const unmet = await unmetPolicies(forStage(policies, st.stage), keys, spec, st.localCandidate, up?.evidence?.time);
       if (unmet.length) st.gate = { open: false, reason: `promotion policy: ${unmet.join('; ')}` };
     }
   }

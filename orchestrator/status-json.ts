@@ -32,11 +32,16 @@ export interface StageStatusJson {
   /** Why the evidence does not verify; null when it does. Starts with "not checked: " when no key was available. */
   evidenceCheck: string | null;
   gate: { open: boolean; reason: string };
+  /** The endpoint this stage was read at (a stage's own `aws.endpoint`, else the command's). */
+  endpoint: string;
+  /** The account of this stage's function, from its ARN (a stage in another account differs from the top level). */
+  account: string | null;
 }
 
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
 
-export function statusJson(endpoint: string, account: string | undefined, statuses: StageStatus[]): StatusJson {
+export function statusJson(endpoint: string, account: string | undefined, statuses: StageStatus[],
+  endpointOf: (stage: string) => string = () => endpoint): StatusJson {
   return {
     version: 1,
     endpoint,
@@ -57,6 +62,8 @@ export function statusJson(endpoint: string, account: string | undefined, status
       verified: s.verified,
       evidenceCheck: orNull(s.evidenceCheck),
       gate: { open: s.gate.open, reason: s.gate.reason },
+      endpoint: endpointOf(s.stage),
+      account: orNull(s.account),
     })),
   };
 }

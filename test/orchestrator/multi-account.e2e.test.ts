@@ -62,3 +62,62 @@ describe('stages in different accounts', () => {
     expect(`${prod.stdout}\n${prod.stderr}`).toMatch(/refused: dev runs [0-9a-f]+ in LIVE but this candidate is/);
   });
 });
+
+// prod's stage config names a role in prod's account: the orchestrator assumes it (STS AssumeRole at the emulator
+// standing for that account), as the stack's provider does, and every prod request is signed with the role's session.
+describe('a stage that assumes a role in its own account', () => {
+  let devAccount: RunningEmulator;
+  let prodAccount: RunningEmulator;
+  let dir: string;
+  const make = (roleArn: string) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-role-'));
+    prepareWorkdir(PROJECT_DIR, dir, { stages: {
+      dev: { promotesFrom: null, aws: { endpoint: devAccount.endpoint } },
+      prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint, roleArn } },
+    } });
+  };
+  beforeEach(async () => {
+    devAccount = await startEmulator({ port: 0, accountId: '111111111111' });
+    prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
+  });
+  afterEach(async () => {
+    await devAccount?.close();
+    await prodAccount?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const cli = (...args: string[]) => runCli([...args, '--dir', dir], { env: { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_ENDPOINT: '' } });
+  const functionsIn = async (e: RunningEmulator) => ((await createCloudFrontClient({ endpoint: e.endpoint, region: 'us-east-1' })
+    .send(new ListConnectionFunctionsCommand({}))).ConnectionFunctions ?? []).map((f) => f.Name);
+
+  it('deploys and verifies prod with the assumed role\'s session, and status reads each stage in its account', async () => {
+    make('arn:aws:iam::222222222222:role/conngate-deploy');
+    const dev = await cli('deploy', 'dev');
+    expect(`${dev.code}\n${dev.stdout}\n${dev.stderr}`).toMatch(/^0\n/);
+    const prod = await cli('promote', 'dev', 'prod');
+    expect(`${prod.code}\n${prod.stdout}\n${prod.stderr}`).toMatch(/^0\n/);
+    // Every CloudFront and KeyValueStore request that reached prod's account was signed with an issued session
+    // (ASIA...), none with the ambient credentials; dev's account never saw a session key.
+    const prodKeys = Object.keys(prodAccount.requestsByAccessKey());
+    expect(prodKeys.length).toBeGreaterThan(0);
+    expect(prodKeys.filter((k) => !/^ASIA[0-9A-F]{16}$/.test(k))).toEqual([]);
+    expect(Object.keys(devAccount.requestsByAccessKey()).filter((k) => k.startsWith('ASIA'))).toEqual([]);
+
+    const status = await cli('status', '--json');
+    expect(status.code).toBe(0);
+    const json = JSON.parse(status.stdout) as { account: string; stages: { stage: string; endpoint: string; account: string; verified: boolean }[] };
+    expect(json.stages.map((s) => [s.stage, s.endpoint, s.account, s.verified])).toEqual([
+      ['dev', devAccount.endpoint, '111111111111', true], ['prod', prodAccount.endpoint, '222222222222', true]]);
+    const table = await cli('status');
+    expect(table.stdout).toContain(`prod is read with its own access: endpoint ${prodAccount.endpoint}, account 222222222222, role arn:aws:iam::222222222222:role/conngate-deploy`);
+  });
+
+  it('stops with the role named when prod\'s account does not let it be assumed, and changes nothing there', async () => {
+    make('arn:aws:iam::333333333333:role/conngate-deploy');
+    expect((await cli('deploy', 'dev')).code).toBe(0);
+    const prod = await cli('promote', 'dev', 'prod');
+    expect(prod.code).not.toBe(0);
+    expect(prod.stderr).toMatch(/could not assume arn:aws:iam::333333333333:role\/conngate-deploy: .*not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::333333333333:role\/conngate-deploy/);
+    expect(prod.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+    expect(await functionsIn(prodAccount)).toEqual([]);
+  });
+});

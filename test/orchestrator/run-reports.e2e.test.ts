@@ -109,8 +109,10 @@ describe('stage run reports', () => {
     const staging = j.stages.find((s: { stage: string }) => s.stage === 'staging');
     expect(dev.live).toMatch(/^[0-9a-f]{64}$/);
     expect(dev.evidence).toMatchObject({ result: expect.any(String), candidateSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect([dev.endpoint, dev.account]).toEqual([p.emulator.endpoint, '123456789012']);
     expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
-      development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) } });
+      development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) },
+      endpoint: p.emulator.endpoint, account: null });
     const table = await p.cli('status');
     expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
     expect(table.stdout).toMatch(/^staging .*not deployed/m);
