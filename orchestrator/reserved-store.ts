@@ -5,7 +5,7 @@ import {
   type CloudFrontKeyValueStoreClient,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { isReservedKey } from '../revocation/reserved-keys';
-import { advanceSyncSnapshot } from './sync-snapshot-adapter';
+import { advanceSnapshot } from '../revocation/store-snapshot';
 
 /** KeyValueStore values hold at most 1 KB; conngate keeps each of its own values under that. */
 export const MAX_RESERVED_VALUE_BYTES = 1000;
@@ -59,7 +59,9 @@ export class ReservedStore {
       Deletes: deletes.length ? deletes.map((Key) => ({ Key })) : undefined,
     }));
     if (!out.ETag) throw new Error(`UpdateKeys on ${this.kvsArn} returned no ETag`);
-    if (this.snapshotDir) advanceSyncSnapshot(this.snapshotDir, this.kvsArn, etag, out.ETag, { puts, deletes });
+    // The revocation sync's snapshot learns of this write to reserved keys, so the next sync still trusts it
+    // instead of listing the whole store.
+    if (this.snapshotDir) advanceSnapshot(this.snapshotDir, this.kvsArn, etag, out.ETag, { puts, deletes });
     return out.ETag;
   }
 }
