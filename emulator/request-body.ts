@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+import type { MemoryBudget } from './memory-budget';
 
 export type BodyOutcome =
-  | { kind: 'body'; body: Buffer }
+  /** `release` gives the body's bytes back to the budget: call it once the request is answered. */
+  | { kind: 'body'; body: Buffer; release: () => void }
   /** Over the limit: nothing kept; `drained` says whether the rest of the request was read (and discarded). */
-  | { kind: 'too-large'; drained: boolean };
+  | { kind: 'too-large'; drained: boolean }
+  /** The budget shared by all requests had no room for this body: nothing kept (retry later); `drained` as above. */
+  | { kind: 'over-budget'; drained: boolean };
 
 /** Content-Length as a number, or undefined when absent (chunked) or not a plain decimal. */
 export function declaredLength(req: IncomingMessage): number | undefined {
@@ -16,7 +20,7 @@ export function declaredLength(req: IncomingMessage): number | undefined {
  * bytes in all, so that the client, which is still sending, can read the error response instead of meeting a
  * reset connection; past that the caller answers and closes the connection. Rejects when the client goes away.
  */
-export function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<BodyOutcome> {
+export function readBody(req: IncomingMessage, limit: number, drainLimit: number, budget?: MemoryBudget): Promise<BodyOutcome> {
   const declared = declaredLength(req) ?? 0;
   // More than would ever be drained: answer at once rather than wait (up to the request timeout) for bytes that
   // will be thrown away anyway.
@@ -28,30 +32,55 @@ export function readBody(req: IncomingMessage, limit: number, drainLimit: number
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = declared > limit;
+    let overBudget = false;
+    /** Bytes taken from the budget for the chunks kept. */
+    let reserved = 0;
     let settled = false;
+    const giveBack = () => {
+      budget?.release(reserved);
+      reserved = 0;
+    };
     const finish = (o: BodyOutcome | Error) => {
       if (settled) return;
       settled = true;
       req.off('data', onData);
       req.off('close', onClose);
+      if (o instanceof Error || o.kind !== 'body') giveBack();
       if (o instanceof Error) reject(o);
       else resolve(o);
     };
+    const refusal = (drained: boolean): BodyOutcome => (tooLarge ? { kind: 'too-large', drained } : { kind: 'over-budget', drained });
     const onData = (c: Buffer) => {
       size += c.length;
       if (size > limit) tooLarge = true;
-      if (tooLarge) {
+      // A body is kept only while the budget shared by every request has room for it (the bytes are counted as
+      // they arrive, so neither a false Content-Length nor a chunked body gets past it).
+      if (!tooLarge && !overBudget && budget) {
+        if (budget.tryReserve(c.length)) reserved += c.length;
+        else overBudget = true;
+      }
+      if (tooLarge || overBudget) {
         chunks.length = 0;
+        giveBack();
         if (size > drainLimit) {
           req.pause();
-          finish({ kind: 'too-large', drained: false });
+          finish(refusal(false));
         }
         return;
       }
       chunks.push(c);
     };
     req.on('data', onData);
-    req.once('end', () => finish(tooLarge ? { kind: 'too-large', drained: true } : { kind: 'body', body: Buffer.concat(chunks) }));
+    req.once('end', () => {
+      if (tooLarge || overBudget) return finish(refusal(true));
+      const held = reserved;
+      let released = false;
+      finish({ kind: 'body', body: Buffer.concat(chunks), release: () => {
+        if (released) return;
+        released = true;
+        budget?.release(held);
+      } });
+    });
     req.once('error', (err) => finish(err));
     const onClose = () => finish(new Error('the client closed the connection before the request was complete'));
     req.once('close', onClose);
@@ -63,6 +92,7 @@ export async function discardBody(req: IncomingMessage, drainLimit: number): Pro
   if (req.complete) return true;
   try {
     const o = await readBody(req, 0, drainLimit);
+    if (o.kind === 'body') o.release();
     return o.kind === 'body' || o.drained;
   } catch {
     return false;

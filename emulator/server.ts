@@ -13,6 +13,7 @@ import { FaultInjector, type FaultConfig } from './faults';
 import type { HandlerContext, StatusTimings } from './handler-context';
 import { checkListenAddress, isLoopbackBind } from './listen-exposure';
 import { declaredLength, discardBody, readBody } from './request-body';
+import { MemoryBudget, mib } from './memory-budget';
 import { RequestGuard } from './request-guard';
 import { RequestLock } from './request-lock';
 import { parseRequestTarget, type RequestTarget } from './request-url';
@@ -38,6 +39,13 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs?: number;
   /** Largest request body; a larger one is answered with EntitySizeLimitExceeded (413). @default 8 MiB */
   maxBodyBytes?: number;
+  /**
+   * Request bodies held at once, all requests together (S3 uploads and STS forms included); a body that does not
+   * fit is answered with the API's retryable "busy" error (503) and nothing kept. @default 256 MiB
+   */
+  maxBodyBytesInFlight?: number;
+  /** Bytes of objects the S3 subset stores in all; an upload past it is refused (507). @default 1 GiB */
+  maxS3StoredBytes?: number;
 }
 
 export interface EmulatorOptions {
@@ -93,6 +101,8 @@ const DEFAULT_LIMITS: Required<ConnectionLimits> = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxBodyBytes: 8 * 1024 * 1024,
+  maxBodyBytesInFlight: 256 * 1024 * 1024,
+  maxS3StoredBytes: 1024 * 1024 * 1024,
 };
 /** How long a request waits for the state (behind a write, or a write behind running tests) before a 503. */
 const LOCK_DEADLINE_MS = 30_000;
@@ -271,7 +281,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     }
   }
 
-  const s3Buckets = new S3Buckets();
+  const bodies = new MemoryBudget(limits.maxBodyBytesInFlight);
+  const s3Buckets = new S3Buckets(new MemoryBudget(limits.maxS3StoredBytes));
   const stsSessions = new StsSessions(accountId);
   const byAccessKey = new Map<string, number>();
   function countCaller(req: IncomingMessage): void {
@@ -308,15 +319,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
-    if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res);
+    if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res, bodies);
     // Likewise the STS subset (a stage's role to assume): small form-encoded requests, its own answers.
-    if (isStsPath(target.pathname)) return handleStsRequest(stsSessions, req, res);
+    if (isStsPath(target.pathname)) return handleStsRequest(stsSessions, req, res, bodies);
     countCaller(req);
     const oversized = declaredTooLarge(req, shape);
     if (oversized) return answerEarly(req, res, shape, oversized);
-    const outcome = await readBody(req, limits.maxBodyBytes, drainLimit);
-    if (outcome.kind === 'too-large') {
-      send(res, writeError(shape, tooLarge(shape)), true);
+    const outcome = await readBody(req, limits.maxBodyBytes, drainLimit, bodies);
+    if (outcome.kind !== 'body') {
+      const err = outcome.kind === 'too-large' ? tooLarge(shape) : frontEndError('busy', shape,
+        `The emulator already holds ${mib(bodies.inUse)} of request bodies, its limit of ${mib(bodies.limit)}; retry the request.`);
+      send(res, writeError(shape, err), true);
       if (!outcome.drained) res.once('finish', () => req.socket.destroy());
       return;
     }
@@ -325,6 +338,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     try {
       send(res, await runOperation(req, target, outcome.body), closing);
     } finally {
+      outcome.release();
       handlersRunning--;
       done();
     }

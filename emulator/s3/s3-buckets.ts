@@ -3,6 +3,7 @@
  * ETag (quoted MD5, as S3 gives for single-part uploads) and Last-Modified (whole seconds, as HTTP dates carry).
  */
 import { createHash } from 'node:crypto';
+import type { MemoryBudget } from '../memory-budget';
 
 export interface S3Object {
   body: Buffer;
@@ -13,6 +14,8 @@ export interface S3Object {
 
 export class S3Buckets {
   private readonly buckets = new Map<string, Map<string, S3Object>>();
+  /** The bytes of every stored object count against `stored`. */
+  constructor(readonly stored: MemoryBudget) {}
 
   createBucket(name: string): boolean {
     if (this.buckets.has(name)) return false;
@@ -28,12 +31,21 @@ export class S3Buckets {
     return this.buckets.get(bucket)?.get(key);
   }
 
-  put(bucket: string, key: string, body: Buffer, contentType: string, now: Date): S3Object {
+  /** Stores the object; undefined (nothing changed) when it does not fit the store's budget. */
+  put(bucket: string, key: string, body: Buffer, contentType: string, now: Date): S3Object | undefined {
+    const objects = this.buckets.get(bucket)!;
+    const old = objects.get(key)?.body.length ?? 0;
+    // The replaced object's bytes are given back only when the new one fits.
+    this.stored.release(old);
+    if (!this.stored.tryReserve(body.length)) {
+      this.stored.tryReserve(old);
+      return undefined;
+    }
     const obj: S3Object = {
       body, contentType, etag: `"${createHash('md5').update(body).digest('hex')}"`,
       lastModified: new Date(Math.floor(now.getTime() / 1000) * 1000),
     };
-    this.buckets.get(bucket)!.set(key, obj);
+    objects.set(key, obj);
     return obj;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mib, type MemoryBudget } from '../memory-budget';
 import { readBody } from '../request-body';
 import { ApiError, writeError } from '../wire/api-error';
 import { S3Buckets } from './s3-buckets';
@@ -28,8 +29,8 @@ class S3Error extends ApiError {
 const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
 
 /** Serves one S3 request; never throws (errors become S3 error responses). */
-export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): void {
-  serve(buckets, req, res).catch((err: unknown) => {
+export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): void {
+  serve(buckets, req, res, bodies).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -47,7 +48,7 @@ export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: S
   });
 }
 
-async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
   const requestId = randomUUID();
   // The raw path, not new URL(...).pathname: URL parsing resolves "." and ".." segments, so the key "a/../b" would
   // be stored as "b" and "../other-bucket/key" would read another bucket. S3 keeps keys literally.
@@ -64,11 +65,22 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new S3Error('InvalidBucketName', 400, `The specified bucket is not valid: "${bucket}".`);
   // An upload over the limit is read on (within bounds) and answered with EntityTooLarge, as S3 does, rather than
   // with a reset connection the SDK reports as a network error.
-  const read = await readBody(req, MAX_OBJECT_BYTES, DRAIN_LIMIT_BYTES);
+  const read = await readBody(req, MAX_OBJECT_BYTES, DRAIN_LIMIT_BYTES, bodies);
   if (read.kind === 'too-large') {
     throw new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`, !read.drained);
   }
-  const body = read.body;
+  if (read.kind === 'over-budget') {
+    throw new S3Error('SlowDown', 503, `The emulator already holds ${mib(bodies.inUse)} of request bodies, its limit of ${mib(bodies.limit)}; reduce your request rate.`, !read.drained);
+  }
+  try {
+    await answer(buckets, req, res, requestId, bucket, key, method, read.body);
+  } finally {
+    read.release();
+  }
+}
+
+async function answer(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string, bucket: string, key: string,
+  method: string, body: Buffer): Promise<void> {
   if (key === '') {
     if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
     if (!buckets.createBucket(bucket)) throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
@@ -79,6 +91,10 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   if (!buckets.hasBucket(bucket)) throw new S3Error('NoSuchBucket', 404, `The specified bucket does not exist: ${bucket}.`);
   if (method === 'PUT') {
     const obj = buckets.put(bucket, key, decodeAwsChunked(req, body), String(req.headers['content-type'] ?? 'binary/octet-stream'), new Date());
+    if (!obj) {
+      throw new S3Error('InsufficientStorage', 507, `The emulator's S3 subset already stores ${mib(buckets.stored.inUse)} of objects, `
+        + `its limit of ${mib(buckets.stored.limit)}; overwrite an object or restart the emulator.`);
+    }
     res.writeHead(200, { 'x-amz-request-id': requestId, ETag: obj.etag, 'Content-Length': '0' });
     res.end();
     return;

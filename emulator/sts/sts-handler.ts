@@ -9,6 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MemoryBudget } from '../memory-budget';
 import { readBody } from '../request-body';
 import { ApiError, writeError } from '../wire/api-error';
 
@@ -80,9 +81,9 @@ function respond(res: ServerResponse, requestId: string, action: string, result:
 }
 
 /** Serves one STS request; never throws (errors become STS error responses). */
-export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse): void {
+export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): void {
   const requestId = randomUUID();
-  serve(sessions, req, res, requestId).catch((err: unknown) => {
+  serve(sessions, req, res, requestId, bodies).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -94,10 +95,12 @@ export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, re
   });
 }
 
-async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, requestId: string, bodies: MemoryBudget): Promise<void> {
   if (req.method !== 'POST') throw new ApiError('InvalidAction', 400, `STS takes its actions as form-encoded POSTs, not ${req.method}.`);
-  const read = await readBody(req, MAX_BODY_BYTES, MAX_BODY_BYTES);
+  const read = await readBody(req, MAX_BODY_BYTES, MAX_BODY_BYTES, bodies);
   if (read.kind === 'too-large') throw new ApiError('ValidationError', 400, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  if (read.kind === 'over-budget') throw new ApiError('ServiceUnavailable', 503, 'The emulator holds as many request bodies as it may; retry the request.');
+  read.release();
   const form = new URLSearchParams(read.body.toString('utf8'));
   const action = form.get('Action') ?? '';
   const now = Date.now();
