@@ -1,10 +1,9 @@
 /**
- * Admits a bounded number of TestConnectionFunction calls at a time. A call holds the state (shared) for as long
- * as its code runs, and the sandbox runs only a few functions at once, so without this gate every queued call
- * would hold the state while it waits for a worker: a client flooding the emulator with runaway functions would
- * keep a write waiting for the whole queue (past the lock deadline, so the write failed with 503). Calls waiting
- * here hold nothing; a write waits at most for the calls admitted before it. First come, first served; every wait
- * has a deadline.
+ * Admits a bounded number of TestConnectionFunction calls at a time. The sandbox runs only a few functions at once;
+ * calls past that wait here, holding nothing (not the state, not a sandbox worker), so a client flooding the
+ * emulator with runaway functions queues behind its own calls while writes and reads go on. An admitted call holds
+ * the state only while it reads what its run needs (see Deferred). First come, first served; every wait has a
+ * deadline.
  */
 export class CodeRunAdmission {
   private running = 0;

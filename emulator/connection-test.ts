@@ -9,17 +9,38 @@ export interface ConnectionTestOutcome {
   output?: string;
 }
 
+/** One version of a store (its data ETag), frozen: what a test run reads after the state lock is let go. */
+export interface StoreVersion {
+  readonly key: string;
+  readonly created: string;
+  readonly dataLastModified: string;
+  readonly items: ReadonlyMap<string, string>;
+}
+
+/** The frozen copy of each store's current version: made once per version (every key write moves the data ETag). */
+const versions = new WeakMap<KeyValueStoreState, StoreVersion>();
+
+/** The store's current version, frozen; call it under the state lock. */
+export function storeVersion(store: KeyValueStoreState): StoreVersion {
+  const key = `${store.arn} ${store.dataEtag}`;
+  const known = versions.get(store);
+  if (known?.key === key) return known;
+  const v: StoreVersion = { key, created: store.created, dataLastModified: store.dataLastModified, items: new Map(store.items) };
+  versions.set(store, v);
+  return v;
+}
+
 /**
  * The store as the function sees it during one test: its contents at the time of the call. The function reads a
  * snapshot inside its sandbox worker, keyed by the store's data ETag (moved by every key write), so a store is
  * shipped to a worker once per version, not once per lookup.
  */
-function backendOver(store: KeyValueStoreState): KvsBackend {
+function backendOver(store: StoreVersion): KvsBackend {
   const meta = () => ({ creationDateTime: store.created, lastUpdatedDateTime: store.dataLastModified, keyCount: store.items.size });
   return {
     get: (key) => store.items.get(key),
     meta,
-    snapshot: () => ({ key: `${store.arn} ${store.dataEtag}`, entries: () => [...store.items], meta: meta() }),
+    snapshot: () => ({ key: store.key, entries: () => [...store.items], meta: meta() }),
   };
 }
 
@@ -29,7 +50,7 @@ function backendOver(store: KeyValueStoreState): KvsBackend {
  * is a JSON object whose `decision` is the function's verdict. ComputeUtilization is reported as measured, over 100
  * when the function is over the 5 ms budget (and then the run is an error, as at the edge).
  */
-export async function runConnectionTest(code: string, connection: unknown, store: KeyValueStoreState | undefined,
+export async function runConnectionTest(code: string, connection: unknown, store: StoreVersion | undefined,
   now: Date): Promise<ConnectionTestOutcome> {
   let result;
   try {

@@ -26,7 +26,15 @@ export interface HandlerContext {
 }
 
 /** An operation's behaviour: the SDK-shaped input in, the SDK-shaped output out; errors are thrown as ApiError. */
-export type OperationHandler = (ctx: HandlerContext, input: any) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type OperationHandler = (ctx: HandlerContext, input: any) => Record<string, unknown> | Promise<Record<string, unknown>> | Deferred;
+
+/**
+ * An answer finished after the state is let go: the handler read what it needs under the lock (a function's code,
+ * a snapshot of its store) and the rest (running submitted code) must not hold writers back.
+ */
+export class Deferred {
+  constructor(readonly finish: () => Promise<Record<string, unknown>>) {}
+}
 
 /** Moves the ETag of the resource a conditional request targets, as if another writer got there first. */
 export type ConcurrentWriter = (ctx: HandlerContext, input: any) => boolean;

@@ -10,7 +10,7 @@ import { CodeRunAdmission } from './code-run-admission';
 import { ConnectionGovernor } from './connection-governor';
 import { emptyState, type EmulatorState } from './emulator-state';
 import { FaultInjector, type FaultConfig } from './faults';
-import type { HandlerContext, StatusTimings } from './handler-context';
+import { Deferred, type HandlerContext, type StatusTimings } from './handler-context';
 import { checkListenAddress, isLoopbackBind } from './listen-exposure';
 import { declaredLength, discardBody, readBody } from './request-body';
 import { MemoryBudget, mib } from './memory-budget';
@@ -194,7 +194,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   };
   const routes: Route[] = buildRoutes();
   const lock = new RequestLock();
-  // As many code runs hold the state as the sandbox runs at once (and one more to keep a worker busy).
+  // As many code runs at once as the sandbox runs (and one more to keep a worker busy); the rest wait their turn.
   const codeRuns = new CodeRunAdmission(MAX_WORKERS + 1);
   let requests = 0;
   let handlersRunning = 0;
@@ -261,7 +261,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         const ctx: HandlerContext = { state, now: new Date(), timings, injected: { failLiveTest: decision.failLiveTest }, changed: () => { changed = true; }, s3: s3Buckets };
         // A concurrent write injected before a failed request still happened, so it is persisted too.
         if (injectWrite) route.concurrentWriter!(ctx, input);
-        let output: Record<string, unknown>;
+        let output: Record<string, unknown> | Deferred;
         try {
           output = await route.handler(ctx, input);
         } catch (err) {
@@ -270,6 +270,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
           throw err;
         }
         persist(protocol, changed, false);
+        if (output instanceof Deferred) {
+          // The rest reads nothing of the state (a code run on what the handler took): the state is let go first.
+          release();
+          release = () => undefined;
+          output = await output.finish();
+        }
         return writeOutput(route.binding, output);
       } finally {
         release();

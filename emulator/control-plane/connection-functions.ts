@@ -1,11 +1,11 @@
 import type { ConnectionFunctionState, FunctionStageState } from '../emulator-state';
-import type { ConcurrentWriter, HandlerContext, OperationHandler } from '../handler-context';
+import { Deferred, type ConcurrentWriter, type HandlerContext, type OperationHandler } from '../handler-context';
 import { checkFunctionsPerStore } from './functions-per-store';
 import { connectionAsSeenBy } from './ocsp-visibility';
 import { LIMITS, SUPPORTED_CONNECTION_RUNTIME } from '../limits';
 import { resourceIds } from '../resource-ids';
 import { ApiError } from '../wire/api-error';
-import { runConnectionTest } from '../connection-test';
+import { runConnectionTest, storeVersion } from '../connection-test';
 import { checkIfMatch, itemsOf } from './preconditions';
 import { pageInCreationOrder } from './paging';
 import { isAssociated, distributionList, distributionsUsingFunction } from './distributions';
@@ -192,7 +192,7 @@ const list: OperationHandler = (ctx, input) => {
   };
 };
 
-const test: OperationHandler = async (ctx, input) => {
+const test: OperationHandler = (ctx, input) => {
   const fn = byId(ctx, input.Id);
   const stage = parseStage(input.Stage);
   const s = stageOf(fn, stage);
@@ -209,19 +209,30 @@ const test: OperationHandler = async (ctx, input) => {
   } catch (err) {
     throw new ApiError('InvalidArgument', 400, `ConnectionObject is not valid JSON: ${(err as Error).message}`);
   }
-  const store = s.keyValueStoreArns[0] ? findStoreByArn(ctx, s.keyValueStoreArns[0]) : undefined;
-  const result = stage === 'LIVE' && ctx.injected?.failLiveTest
-    ? { computeUtilization: '0', logs: [], errorMessage: 'InjectedFault: the LIVE stage failed to run the function (emulator failLiveTestRate)', output: '' }
-    : await runConnectionTest(Buffer.from(s.codeBase64, 'base64').toString('utf8'), connectionAsSeenBy(ctx, fn.id, connection), store, ctx.now);
-  return {
-    ConnectionFunctionTestResult: {
-      ConnectionFunctionSummary: summary(ctx, fn, stage),
-      ComputeUtilization: result.computeUtilization,
-      ConnectionFunctionExecutionLogs: result.logs,
-      ConnectionFunctionErrorMessage: result.errorMessage,
-      ConnectionFunctionOutput: result.output,
-    },
-  };
+  const storeState = s.keyValueStoreArns[0] ? findStoreByArn(ctx, s.keyValueStoreArns[0]) : undefined;
+  // Everything the run needs is read now, under the state lock: the code, the summary, the connection as this
+  // function sees it and the store's current version. The code runs after the lock is let go, so writes (key
+  // updates, publishes) are not held back by a slow or runaway function.
+  const ConnectionFunctionSummary = summary(ctx, fn, stage);
+  const code = Buffer.from(s.codeBase64, 'base64').toString('utf8');
+  const seen = connectionAsSeenBy(ctx, fn.id, connection);
+  const store = storeState && storeVersion(storeState);
+  const injectedFailure = stage === 'LIVE' && ctx.injected?.failLiveTest;
+  const now = ctx.now;
+  return new Deferred(async () => {
+    const result = injectedFailure
+      ? { computeUtilization: '0', logs: [], errorMessage: 'InjectedFault: the LIVE stage failed to run the function (emulator failLiveTestRate)', output: '' }
+      : await runConnectionTest(code, seen, store, now);
+    return {
+      ConnectionFunctionTestResult: {
+        ConnectionFunctionSummary,
+        ComputeUtilization: result.computeUtilization,
+        ConnectionFunctionExecutionLogs: result.logs,
+        ConnectionFunctionErrorMessage: result.errorMessage,
+        ConnectionFunctionOutput: result.output,
+      },
+    };
+  });
 };
 
 const listDistributions: OperationHandler = (ctx, input) => {

@@ -1,4 +1,5 @@
 import * as cf from '@aws-sdk/client-cloudfront';
+import * as kv from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { CodeRunAdmission } from '../../emulator/code-run-admission';
 import { stopSandboxWorkers } from '../../runtime';
 import { code, connectionWithSerial, createFunction, startHarness, stopHarness, type Harness } from './harness';
@@ -56,5 +57,40 @@ describe('code run admission', () => {
     expect(order).toEqual(['c', 'd']);
     expect(gate.pending).toBe(0);
     expect(() => new CodeRunAdmission(0)).toThrow(RangeError);
+  });
+});
+
+describe('a running test does not hold the state', () => {
+  let h: Harness | undefined;
+  afterAll(async () => {
+    await stopHarness(h);
+    await stopSandboxWorkers();
+  });
+
+  test('a key write and a publish sent while runaway code runs are answered before that run ends', async () => {
+    h = await startHarness();
+    const store = await h.cf.send(new cf.CreateKeyValueStoreCommand({ Name: 'revoked', Comment: 'x' }));
+    const arn = store.KeyValueStore!.ARN!;
+    const f = await createFunction(h, 'runaway-reader', 'async function connectionHandler(connection) { while (true) {} }');
+    const id = f.ConnectionFunctionSummary!.Id!;
+    const order: string[] = [];
+    // The runtime stops runaway code after 250 ms (more with its samples): the writes go out 50 ms after the tests.
+    const test = h.cf.send(new cf.TestConnectionFunctionCommand({ Id: id, IfMatch: f.ETag!, Stage: 'DEVELOPMENT',
+      ConnectionObject: code(JSON.stringify(connectionWithSerial('01'))) })).then((r) => {
+      order.push('test');
+      return r.ConnectionFunctionTestResult!;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const etag = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: arn }))).ETag!;
+    await h.kvs.send(new kv.PutKeyCommand({ KvsARN: arn, Key: '01', Value: 'revoked', IfMatch: etag }));
+    order.push('put');
+    await h.cf.send(new cf.PublishConnectionFunctionCommand({ Id: id, IfMatch: f.ETag! }));
+    order.push('publish');
+    const result = await test;
+    // Before, the run held the state (a shared lock) for its whole stop time, and both writes waited behind it.
+    expect(order).toEqual(['put', 'publish', 'test']);
+    expect(result.ConnectionFunctionErrorMessage).toMatch(/execution time limit/);
+    // The answer describes the function as it was when the test was asked for.
+    expect(result.ConnectionFunctionSummary!.ConnectionFunctionConfig!.Comment).toBe('runaway-reader function');
   });
 });
