@@ -68,7 +68,9 @@ async function main() {
   // Baseline: a bare node:http server replaying the emulator's exact Describe response bytes.
   const fixed = await fetch(`${emu.endpoint}/2020-05-31/connection-function/${id}/describe`);
   const fixedBody = Buffer.from(await fixed.arrayBuffer());
-  const fixedHeaders = { 'Content-Type': 'text/xml', ETag: fixed.headers.get('etag')!, 'Content-Length': String(fixedBody.length) };
+  // With the request id header, as the emulator and AWS send it (the client refuses an answer without one).
+  const fixedHeaders = { 'Content-Type': 'text/xml', ETag: fixed.headers.get('etag')!, 'Content-Length': String(fixedBody.length),
+    'x-amzn-RequestId': fixed.headers.get('x-amzn-requestid')! };
   const bare = createServer((req, res) => { req.resume(); req.on('end', () => { res.writeHead(200, fixedHeaders); res.end(fixedBody); }); });
   await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
   const bareClient = createCloudFrontClient({ endpoint: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, region: 'us-east-1', maxAttempts: 1 });
