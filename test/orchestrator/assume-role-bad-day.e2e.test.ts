@@ -24,7 +24,7 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/conngate-deploy`;
 const SECRET = 'S3cr3tKeyMarkerDoNotPrint0000000000000000';
 const TOKEN = 'SessionTokenMarkerDoNotPrint//////////////////////////';
 
-type StsMode = 'silent' | '500' | 'issue';
+type StsMode = 'silent' | '500' | '404' | 'issue';
 
 /** Forwards everything but `/sts` to the emulator; `/sts` behaves as `mode` says. */
 async function startProxy(emu: RunningEmulator, mode: () => StsMode): Promise<{ server: Server; url: string; stsCalls: () => number }> {
@@ -36,6 +36,12 @@ async function startProxy(emu: RunningEmulator, mode: () => StsMode): Promise<{ 
       req.resume();
       const m = mode();
       if (m === 'silent') { held.push(res); return; }
+      if (m === '404') {
+        // An endpoint with no STS at /sts (another CloudFront stand-in, a proxy): a 404 with a request id.
+        res.writeHead(404, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': 'r-404' });
+        res.end('<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchResource</Code><Message>no such path /sts</Message></Error><RequestId>r-404</RequestId></ErrorResponse>');
+        return;
+      }
       if (m === '500') {
         res.writeHead(500, { 'Content-Type': 'text/xml', 'x-amzn-RequestId': 'r-500' });
         res.end('<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>STS is having a bad day</Message></Error><RequestId>r-500</RequestId></ErrorResponse>');
@@ -120,6 +126,21 @@ describe('a stage role on a bad day', () => {
     expect(line).toMatch(/bad day|500|InternalFailure/);
     expect(line).not.toMatch(/trust policy/);
     expect(await functionNames()).toEqual([]);
+  });
+
+  it('status does not report a stage "not deployed" when its role cannot be assumed (STS 404, 5xx, silent)', async () => {
+    mode = 'issue';
+    expect((await cli(['deploy', 'dev'])).code).toBe(0);
+    for (const m of ['404', '500', 'silent'] as const) {
+      mode = m;
+      for (const args of [['status'], ['status', '--json']]) {
+        const r = await cli(args, { CONNGATE_REQUEST_TIMEOUT_MS: '500', CONNGATE_MAX_ATTEMPTS: '1' });
+        expect({ m, args, failed: r.code !== 0, notDeployed: /not deployed|"dev"[^}]*"live": null/.test(r.stdout) })
+          .toEqual({ m, args, failed: true, notDeployed: false });
+        expect(r.stderr).toContain(ROLE);
+      }
+    }
+    mode = 'issue';
   });
 
   it('no secret of the session shows in output, --debug output, status or files, on success and on failure', async () => {
