@@ -35,7 +35,10 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   const endpointOf = (stage: string) => describeTarget(targets.get(stage) ?? target);
   const own = (stage: string) => targets.get(stage) !== target && targets.get(stage) !== undefined;
   // The top line names the command's endpoint and the account its stages' functions belong to.
-  const account = statuses.find((s) => !own(s.stage) && s.account)?.account;
+  // When every stage names its own access (a role for all through `defaults.aws`): the one account that the
+  // stages read at the command's endpoint share.
+  const accounts = new Set(statuses.filter((s) => s.account && endpointOf(s.stage) === endpoint).map((s) => s.account));
+  const account = statuses.find((s) => !own(s.stage) && s.account)?.account ?? (accounts.size === 1 ? [...accounts][0] : undefined);
   if (flags.json) {
     process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses, endpointOf), null, 2) + '\n');
     return;

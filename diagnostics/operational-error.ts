@@ -21,6 +21,11 @@ export const SDK_CALL_INFO = '$conngateCall';
 /** Set on an error from assuming a stage's role (STS AssumeRole): the role's ARN. */
 export const ASSUMED_ROLE = '$conngateAssumedRole';
 
+/** True for an error raised while assuming a stage's role: it says nothing about the resource the call named. */
+export function whileAssumingRole(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as Record<string, unknown>)[ASSUMED_ROLE] !== undefined;
+}
+
 /** The error the response check throws when an endpoint answers, but not as the CloudFront API does. */
 export class NotCloudFrontError extends Error {
   constructor(readonly endpoint: string, readonly detail: string) {
@@ -114,7 +119,16 @@ function sdkError(e: ErrorLike): UserError | undefined {
   }
   const role = e[ASSUMED_ROLE];
   if (role) {
-    return new UserError(`credentials for ${ep}${during(e)}`, `could not assume ${role}: ${firstLine(e.message ?? name)}`,
+    const where = `credentials for ${ep}${during(e)}`;
+    const what = `could not assume ${role}: ${firstLine(e.message ?? name)}`;
+    // STS that gave no answer, a 5xx or a throttle is STS's bad day: the role's trust is not what to fix.
+    const status = e.$metadata?.httpStatusCode;
+    if (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'RequestTimeoutException' || (code && CONNECT_CODES[code])
+      || THROTTLED.has(name) || status === 429 || (status !== undefined && status >= 500)) {
+      return new UserError(where, `${what}${status ? ` (HTTP ${status} from STS)` : ''}`,
+        'STS did not answer the AssumeRole: check it is reachable (with an endpoint, at <endpoint>/sts), wait and re-run; raise CONNGATE_REQUEST_TIMEOUT_MS for a slow one', 1);
+    }
+    return new UserError(where, what,
       'let the caller assume the role (its trust policy, and sts:AssumeRole for the caller), or fix the stage\'s aws.roleArn in conngate.config.json', 1);
   }
   if (CREDENTIAL_ERRORS.has(name)) {

@@ -93,8 +93,8 @@ export class RequestGuard {
 
   /**
    * Undefined when the request may be served; otherwise why not. `formBody`: the path's API takes form-encoded
-   * POSTs (the STS subset, which changes no state and whose answers a cross-origin page cannot read): the
-   * host, origin and fetch-site checks still apply.
+   * POSTs (the STS subset, which changes no CloudFront state, only its capped in-memory sessions, and whose
+   * answers a cross-origin page cannot read): the host, origin and fetch-site checks still apply.
    */
   check(method: string, headers: IncomingHttpHeaders, formBody = false): GuardRefusal | undefined {
     if (!this.hostAllowed(headers.host)) {

@@ -7,6 +7,7 @@ import {
   type ConnectionFunctionSummary,
   type FunctionStage,
 } from '@aws-sdk/client-cloudfront';
+import { whileAssumingRole } from '../diagnostics/operational-error';
 import { candidateSha256 } from './candidate';
 import { StepError } from './step-error';
 
@@ -25,6 +26,8 @@ function errName(e: unknown): string {
 
 /** True when the function (or its LIVE stage) does not exist yet. */
 export function isNotFound(e: unknown): boolean {
+  // A 404 from STS while assuming the stage's role says nothing about the function: it must not read as "not deployed".
+  if (whileAssumingRole(e)) return false;
   return errName(e) === 'EntityNotFound' || errName(e) === 'NoSuchResource' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404;
 }
 

@@ -4,6 +4,7 @@ import {
   UpdateKeysCommand,
   type CloudFrontKeyValueStoreClient,
 } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { whileAssumingRole } from '../diagnostics/operational-error';
 import { isReservedKey } from '../revocation/reserved-keys';
 import { advanceSnapshot } from '../revocation/store-snapshot';
 
@@ -40,7 +41,8 @@ export class ReservedStore {
       const out = await this.kvs.send(new GetKeyCommand({ KvsARN: this.kvsArn, Key: key }));
       return out.Value;
     } catch (e) {
-      if (errName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404) return undefined;
+      // A 404 from STS while assuming the stage's role is not an absent key.
+      if (!whileAssumingRole(e) && (errName(e) === 'ResourceNotFoundException' || (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 404)) return undefined;
       throw e;
     }
   }

@@ -98,8 +98,13 @@ export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, re
 async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, requestId: string, bodies: MemoryBudget): Promise<void> {
   if (req.method !== 'POST') throw new ApiError('InvalidAction', 400, `STS takes its actions as form-encoded POSTs, not ${req.method}.`);
   const read = await readBody(req, MAX_BODY_BYTES, MAX_BODY_BYTES, bodies);
-  if (read.kind === 'too-large') throw new ApiError('ValidationError', 400, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
-  if (read.kind === 'over-budget') throw new ApiError('ServiceUnavailable', 503, 'The emulator holds as many request bodies as it may; retry the request.');
+  if (read.kind !== 'body') {
+    // As the rest of the emulator: a body past what is drained is not read on; the answer closes the connection.
+    res.setHeader('Connection', 'close');
+    if (!read.drained) res.once('finish', () => req.socket.destroy());
+    if (read.kind === 'over-budget') throw new ApiError('ServiceUnavailable', 503, 'The emulator holds as many request bodies as it may; retry the request.');
+    throw new ApiError('ValidationError', 400, `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
   read.release();
   const form = new URLSearchParams(read.body.toString('utf8'));
   const action = form.get('Action') ?? '';
