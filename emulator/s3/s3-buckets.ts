@@ -12,15 +12,27 @@ export interface S3Object {
   contentType: string;
 }
 
+/**
+ * What an object or a bucket holds besides its bytes, counted against the store budget: its entry, ETag and date.
+ * Without it (and its key and content type) an empty object under a 16 KB key counted nothing, and a flood of them,
+ * or of buckets, grew the emulator without bound.
+ */
+const ENTRY_BYTES = 512;
+const costOf = (key: string, o: S3Object) => ENTRY_BYTES + Buffer.byteLength(key) + Buffer.byteLength(o.contentType) + o.body.length;
+/** A string of its own: a key or header sliced from a longer string (the request line) would keep all of it alive. */
+const own = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
+
 export class S3Buckets {
   private readonly buckets = new Map<string, Map<string, S3Object>>();
-  /** The bytes of every stored object count against `stored`. */
+  /** Every stored object and bucket counts against `stored`. */
   constructor(readonly stored: MemoryBudget) {}
 
-  createBucket(name: string): boolean {
-    if (this.buckets.has(name)) return false;
-    this.buckets.set(name, new Map());
-    return true;
+  /** 'exists' when the bucket is already there, 'full' (nothing created) when it does not fit the store's budget. */
+  createBucket(name: string): 'created' | 'exists' | 'full' {
+    if (this.buckets.has(name)) return 'exists';
+    if (!this.stored.tryReserve(ENTRY_BYTES + Buffer.byteLength(name))) return 'full';
+    this.buckets.set(own(name), new Map());
+    return 'created';
   }
 
   hasBucket(name: string): boolean {
@@ -34,18 +46,22 @@ export class S3Buckets {
   /** Stores the object; undefined (nothing changed) when it does not fit the store's budget. */
   put(bucket: string, key: string, body: Buffer, contentType: string, now: Date): S3Object | undefined {
     const objects = this.buckets.get(bucket)!;
-    const old = objects.get(key)?.body.length ?? 0;
+    const replaced = objects.get(key);
+    const old = replaced ? costOf(key, replaced) : 0;
+    // A small body may be a slice of Node's shared buffer pool, which it would keep alive: it is copied out.
+    const kept = body.length === body.buffer.byteLength ? body : Buffer.allocUnsafeSlow(body.length);
+    if (kept !== body) body.copy(kept);
+    const obj: S3Object = {
+      body: kept, contentType: own(contentType), etag: `"${createHash('md5').update(body).digest('hex')}"`,
+      lastModified: new Date(Math.floor(now.getTime() / 1000) * 1000),
+    };
     // The replaced object's bytes are given back only when the new one fits.
     this.stored.release(old);
-    if (!this.stored.tryReserve(body.length)) {
+    if (!this.stored.tryReserve(costOf(key, obj))) {
       this.stored.tryReserve(old);
       return undefined;
     }
-    const obj: S3Object = {
-      body, contentType, etag: `"${createHash('md5').update(body).digest('hex')}"`,
-      lastModified: new Date(Math.floor(now.getTime() / 1000) * 1000),
-    };
-    objects.set(key, obj);
+    objects.set(own(key), obj);
     return obj;
   }
 }

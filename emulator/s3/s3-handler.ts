@@ -83,7 +83,12 @@ async function answer(buckets: S3Buckets, req: IncomingMessage, res: ServerRespo
   method: string, body: Buffer): Promise<void> {
   if (key === '') {
     if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
-    if (!buckets.createBucket(bucket)) throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
+    const created = buckets.createBucket(bucket);
+    if (created === 'exists') throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
+    if (created === 'full') {
+      throw new S3Error('InsufficientStorage', 507, `The emulator's S3 subset already stores ${mib(buckets.stored.inUse)} of objects and buckets, `
+        + `its limit of ${mib(buckets.stored.limit)}; restart the emulator.`);
+    }
     res.writeHead(200, { 'x-amz-request-id': requestId, Location: `/${bucket}`, 'Content-Length': '0' });
     res.end();
     return;

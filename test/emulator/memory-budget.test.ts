@@ -80,7 +80,8 @@ describe('S3 objects share one store budget', () => {
   let emu: RunningEmulator;
   let s3: S3Client;
   beforeAll(async () => {
-    emu = await startEmulator({ port: 0, connectionLimits: { maxS3StoredBytes: 3 * MiB } });
+    // 3 MiB of bytes and room for the entries of the bucket and the two objects that fill it (some 540 bytes each), not a third.
+    emu = await startEmulator({ port: 0, connectionLimits: { maxS3StoredBytes: 3 * MiB + 2048 } });
     s3 = createS3Client({ endpoint: emu.endpoint, region: 'us-east-1', maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: 'crls' }));
   });
