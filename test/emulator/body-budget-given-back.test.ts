@@ -3,9 +3,8 @@
  * and never given back twice: with a witness body held throughout, the budget left at the end is exactly what the
  * witness leaves, neither less (a leak) nor more (a double release, which silently raises the cap).
  */
-import { connect, type Socket } from 'node:net';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { rawRequest, xmlErrorCode } from './raw-http';
+import { openHeldRequest as open, rawRequest, xmlErrorCode, type HeldRequest as Held } from './raw-http';
 
 jest.setTimeout(120_000);
 
@@ -14,21 +13,6 @@ const MiB = 1024 * KiB;
 const TAGS = '/2020-05-31/tagging?Operation=Tag&Resource=arn%3Aaws%3Acloudfront%3A%3A123456789012%3Adistribution%2FEXAMPLE';
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Held { socket: Socket; answer: Promise<string>; send: (b: Buffer | string) => void; finish: (b?: Buffer | string) => void }
-
-/** A request on a raw connection: the head and `first` on the wire, the rest when the test says. */
-function open(port: number, head: string, first: Buffer | string = ''): Held {
-  const socket = connect(port, '127.0.0.1');
-  const got: Buffer[] = [];
-  const answer = new Promise<string>((resolve) => {
-    socket.on('data', (c: Buffer) => got.push(c));
-    socket.on('close', () => resolve(Buffer.concat(got).toString('utf8')));
-    socket.on('error', () => undefined);
-  });
-  socket.write(head);
-  if (first.length) socket.write(first);
-  return { socket, answer, send: (b) => socket.write(b), finish: (b) => (b === undefined ? socket.end() : socket.end(b)) };
-}
 const post = (path: string, length: number | 'chunked', extra = '') => `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n`
   + `Content-Type: application/xml\r\n${length === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`}\r\n${extra}Connection: close\r\n\r\n`;
 const s3put = (path: string, length: number, extra = '') => `PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${length}\r\n${extra}Connection: close\r\n\r\n`;

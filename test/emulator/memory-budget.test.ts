@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { rawRequest, xmlErrorCode } from './raw-http';
+import { openHeldRequest, rawRequest, xmlErrorCode } from './raw-http';
 
 jest.setTimeout(60_000);
 
@@ -15,16 +15,9 @@ const TAGS = '/2020-05-31/tagging?Operation=Tag&Resource=arn%3Aaws%3Acloudfront%
 
 /** A request whose headers and first `sent` body bytes are on the wire, the rest held back until `finish()`. */
 function holdBody(port: number, declared: number, sent: number): { socket: Socket; answer: Promise<string>; finish: () => void } {
-  const socket = connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  const answer = new Promise<string>((resolve) => {
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    socket.on('error', () => undefined);
-  });
-  socket.write(`POST ${TAGS} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/xml\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n`);
-  socket.write(Buffer.alloc(sent, 0x20));
-  return { socket, answer, finish: () => socket.end(Buffer.alloc(declared - sent, 0x20)) };
+  const held = openHeldRequest(port, `POST ${TAGS} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/xml\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n`,
+    Buffer.alloc(sent, 0x20));
+  return { socket: held.socket, answer: held.answer, finish: () => held.finish(Buffer.alloc(declared - sent, 0x20)) };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 300));

@@ -39,3 +39,19 @@ export function rawExchange(port: number, data: string | Buffer, deadlineMs = 15
     socket.on('close', () => { clearTimeout(timer); resolve({ text: Buffer.concat(chunks).toString('utf8'), closed: true }); });
   });
 }
+
+export interface HeldRequest { socket: Socket; answer: Promise<string>; send: (b: Buffer | string) => void; finish: (b?: Buffer | string) => void }
+
+/** A request on a raw connection: the head and `first` on the wire, the rest when the test says. */
+export function openHeldRequest(port: number, head: string, first: Buffer | string = ''): HeldRequest {
+  const socket = connect(port, '127.0.0.1');
+  const got: Buffer[] = [];
+  const answer = new Promise<string>((resolve) => {
+    socket.on('data', (c: Buffer) => got.push(c));
+    socket.on('close', () => resolve(Buffer.concat(got).toString('utf8')));
+    socket.on('error', () => undefined);
+  });
+  socket.write(head);
+  if (first.length) socket.write(first);
+  return { socket, answer, send: (b) => socket.write(b), finish: (b) => (b === undefined ? socket.end() : socket.end(b)) };
+}
