@@ -8,10 +8,13 @@ import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSet
 import { printStageRun } from './stage-run-output';
 
 /**
- * Runs a stage's pipeline with its interrupt guard installed and prints the outcome; returns the exit code.
- * `apply: false` is verify mode (Terraform applied elsewhere).
+ * Checks the stage's sources and lints its function (findings only, docs/lint.md) before anything is applied or
+ * published, then runs the stage's pipeline with its interrupt guard installed and prints the outcome; returns the
+ * exit code. `apply: false` is verify mode (Terraform applied elsewhere).
  */
 export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean }): Promise<number> {
+  checkStageSources(setup.ctx.stages, stage);
+  lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
   setup.forStage(stage);
   setup.ctx.interrupt.install();
   try {
@@ -37,12 +40,7 @@ export const deployCommand: CommandModule = {
     { applier: true, locking: true })
       .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full')
       .action(async (stage: string, flags: PipelineFlags) => {
-        const setup = setupPipeline(flags);
-        checkStageSources(setup.ctx.stages, stage);
-        // conngate lint: findings on the stage's function, before anything is applied or published (docs/lint.md).
-        lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
-
-        process.exitCode = await runStageCommand(setup, stage, { apply: true });
+        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
       });
   },
 };

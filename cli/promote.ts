@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { findStageConfig } from '../stacks/stage-config';
 import { runStageCommand } from './deploy';
-import { checkStageSources } from '../orchestrator/source-check';
 import type { CommandModule } from './index';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
@@ -22,7 +21,6 @@ export const promoteCommand: CommandModule = {
           throw new UserError(`promote ${from} ${to}`, `stage "${to}" promotes from ${target.promotesFrom ? `"${target.promotesFrom}"` : 'no stage'}, not "${from}"`,
             target.promotesFrom ? `run \`conngate promote ${target.promotesFrom} ${to}\`` : `set stages.${to}.promotesFrom in conngate.config.json`);
         }
-        checkStageSources(setup.ctx.stages, to);
         process.exitCode = await runStageCommand(setup, to, { apply: true });
       });
   },
