@@ -7,7 +7,7 @@ export class MemoryBudget {
   private used = 0;
   constructor(readonly limit: number) {}
 
-  /** Takes `n` bytes when they fit; false (nothing taken) when they do not. */
+  /** Takes `n` bytes when they fit; false (nothing taken) when they do not. A negative `n` gives bytes back. */
   tryReserve(n: number): boolean {
     if (this.used + n > this.limit) return false;
     this.used += n;

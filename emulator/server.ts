@@ -325,9 +325,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
-    if (shape === 's3-xml') return handleS3Request(s3Buckets, req, res, bodies);
+    if (shape === 's3-xml') return tracked(req, () => handleS3Request(s3Buckets, req, res, bodies));
     // Likewise the STS subset (a stage's role to assume): small form-encoded requests, its own answers.
-    if (isStsPath(target.pathname)) return handleStsRequest(stsSessions, req, res, bodies);
+    if (isStsPath(target.pathname)) return tracked(req, () => handleStsRequest(stsSessions, req, res, bodies));
     countCaller(req);
     const oversized = declaredTooLarge(req, shape);
     if (oversized) return answerEarly(req, res, shape, oversized);
@@ -339,12 +339,25 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (!outcome.drained) res.once('finish', () => req.socket.destroy());
       return;
     }
+    return tracked(req, async () => {
+      try {
+        send(res, await runOperation(req, target, outcome.body), closing);
+      } finally {
+        outcome.release();
+      }
+    });
+  }
+
+  /**
+   * A request being served, whatever its API: the connection governor never closes its connection to make room, and
+   * close() gives it the grace period.
+   */
+  async function tracked(req: IncomingMessage, work: () => Promise<void>): Promise<void> {
     const done = governor.serving(req.socket);
     handlersRunning++;
     try {
-      send(res, await runOperation(req, target, outcome.body), closing);
+      await work();
     } finally {
-      outcome.release();
       handlersRunning--;
       done();
     }

@@ -55,12 +55,8 @@ export class S3Buckets {
       body: kept, contentType: own(contentType), etag: `"${createHash('md5').update(body).digest('hex')}"`,
       lastModified: new Date(Math.floor(now.getTime() / 1000) * 1000),
     };
-    // The replaced object's bytes are given back only when the new one fits.
-    this.stored.release(old);
-    if (!this.stored.tryReserve(costOf(key, obj))) {
-      this.stored.tryReserve(old);
-      return undefined;
-    }
+    // Only the difference is taken (or given back, when the new object is smaller): a refused put changes nothing.
+    if (!this.stored.tryReserve(costOf(key, obj) - old)) return undefined;
     objects.set(own(key), obj);
     return obj;
   }

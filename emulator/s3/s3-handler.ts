@@ -28,9 +28,9 @@ class S3Error extends ApiError {
 /** How much of an oversized upload is read and thrown away so that the client gets the error, not a reset. */
 const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
 
-/** Serves one S3 request; never throws (errors become S3 error responses). */
-export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): void {
-  serve(buckets, req, res, bodies).catch((err: unknown) => {
+/** Serves one S3 request; never rejects (errors become S3 error responses). */
+export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
+  return serve(buckets, req, res, bodies).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MemoryBudget } from '../memory-budget';
 import { readBody } from '../request-body';
-import { ApiError, writeError } from '../wire/api-error';
+import { ApiError, escapeXml, writeError } from '../wire/api-error';
 
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 /** A query request is a handful of short fields; anything larger is not one. */
@@ -71,7 +71,6 @@ export function accessKeyOf(authorization: string | string[] | undefined): strin
   return m?.[1];
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function respond(res: ServerResponse, requestId: string, action: string, result: string): void {
   const body = Buffer.from(`<${action}Response xmlns="${STS_NS}"><${action}Result>${result}</${action}Result>`
@@ -80,10 +79,10 @@ function respond(res: ServerResponse, requestId: string, action: string, result:
   res.end(body);
 }
 
-/** Serves one STS request; never throws (errors become STS error responses). */
-export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): void {
+/** Serves one STS request; never rejects (errors become STS error responses). */
+export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
   const requestId = randomUUID();
-  serve(sessions, req, res, requestId, bodies).catch((err: unknown) => {
+  return serve(sessions, req, res, requestId, bodies).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;

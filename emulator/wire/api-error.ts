@@ -14,7 +14,7 @@ export class ApiError extends Error {
 }
 
 /** Messages echo what the client sent; XML 1.0 cannot carry most control characters even escaped, so they are dropped. */
-function escapeXml(s: string): string {
+export function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!)
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 }

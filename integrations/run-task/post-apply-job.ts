@@ -78,6 +78,8 @@ export async function runTaskJob(req: RunTaskRequest, settings: RunTaskSettings)
       concurrency: '8', rate: '25', liveSuite: settings.liveSuite, quiet: true, insecureUnsignedEvidence: settings.insecureUnsignedEvidence,
     });
     await send(taskResultBody('running', `conngate ${stage.name}: testing DEVELOPMENT, then publishing and verifying LIVE`));
+    // The stage's own account (stage config `aws`: profile, role, endpoint), as `conngate verify` reads it.
+    setup.forStage(stage.name);
     const report = await runStagePipeline(setup.ctx, stage.name);
     let url: string | undefined;
     if (report.reports?.html) {
