@@ -64,9 +64,11 @@ export class LiveRecovery {
 
   /**
    * Puts verified code back into LIVE (retrying transient failures a bounded number of times), verifies it and
-   * records its evidence. Never throws: says what LIVE holds and why when it could not.
+   * records its evidence. Never throws: says what LIVE holds and why when it could not. `replaces` is the code this
+   * run may roll back: what it published, or the unverified LIVE it found. LIVE holding anything else was published
+   * by someone after that (outside this run's lease) and is never rolled back over (`foreign`).
    */
-  async restore(known: { code: Uint8Array; sha256: string } | undefined): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; sha256?: string; liveSha256?: string; live?: FunctionStageState; evidence?: SignedEvidence; detail: string }> {
+  async restore(known: { code: Uint8Array; sha256: string } | undefined, replaces: string): Promise<{ ok: boolean; verified?: boolean; republished?: boolean; foreign?: boolean; sha256?: string; liveSha256?: string; live?: FunctionStageState; evidence?: SignedEvidence; detail: string }> {
     const { ctx, spec, steps: run } = this;
     const fnId = this.run.functionId();
     let target: { code: Uint8Array; sha256: string; evidence?: SignedEvidence } | undefined = known;
@@ -90,6 +92,7 @@ export class LiveRecovery {
       try {
         const now = await run.step('rollback', `rolling LIVE back to ${shortSha(t.sha256)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
           const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
+          if (current.sha256 !== t.sha256 && current.sha256 !== replaces) throw new ForeignPublish(current.sha256);
           if (current.sha256 !== t.sha256) {
             republished = true;
             await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
@@ -99,6 +102,9 @@ export class LiveRecovery {
         if (now.sha256 === t.sha256) live = now;
         else lastError = `LIVE holds ${shortSha(now.sha256)} after restoring (something else published)`;
       } catch (e) {
+        if (e instanceof ForeignPublish) {
+          return { ok: false, foreign: true, liveSha256: e.sha256, detail: `LIVE holds ${shortSha(e.sha256)}, which neither this run nor its rollback target put there: something published it outside this run's lease, so it is not rolled back over; re-run to test it or restore the last verified code` };
+        }
         lastError = errText(e);
       }
     }
@@ -176,7 +182,7 @@ export class LiveRecovery {
         failure = `its evidence could not be recorded (${errText(e)})`;
       }
     }
-    const restored = await this.restore(undefined);
+    const restored = await this.restore(undefined, live.sha256);
     r.recovery = `LIVE ran unverified ${shortSha(live.sha256)} (${problem}); ${failure}; ${restored.ok ? `restored the last verified code ${shortSha(restored.sha256)}${restored.verified ? '' : ` (${restored.detail})`}` : restored.detail}`;
     this.run.record(restored.ok ? 'rolled-back' : 'failed', r.recovery, { liveSha256: restored.liveSha256 });
     if (!restored.verified || !restored.live) {
@@ -187,5 +193,12 @@ export class LiveRecovery {
       return { live: await tryReadFunctionStage(ctx.cf, spec.functionName, 'LIVE'), verified: false };
     }
     return { live: restored.live, verified: true, evidence: restored.evidence };
+  }
+}
+
+/** LIVE runs code this run may not replace (see `restore`). */
+class ForeignPublish extends Error {
+  constructor(readonly sha256: string) {
+    super(`LIVE holds ${sha256}, published outside this run`);
   }
 }

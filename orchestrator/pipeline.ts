@@ -383,7 +383,7 @@ class LockedRun {
    * rollback target is used.
    */
   private async rollBack(previous: FunctionStageState | undefined, why: string): Promise<StageRunReport> {
-    const restored = await this.recovery.restore(previous ? { code: previous.code, sha256: previous.sha256 } : undefined);
+    const restored = await this.recovery.restore(previous ? { code: previous.code, sha256: previous.sha256 } : undefined, this.candidate);
     const r = this.r;
     r.finalLiveSha256 = restored.liveSha256;
     if (restored.ok && !restored.republished) {
@@ -397,7 +397,8 @@ class LockedRun {
       this.record('rolled-back', msg, { liveSha256: restored.liveSha256 });
     } else {
       const msg = `${why}; ${restored.detail}`;
-      await this.recovery.markLiveFailed();
+      // Someone else's publish is theirs to answer for: its tags are not this run's to write.
+      if (!restored.foreign) await this.recovery.markLiveFailed();
       this.finish('failed', msg);
       this.record('failed', msg, { liveSha256: restored.liveSha256 });
     }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { readLedger } from '../../orchestrator/evidence';
-import { publishAndWait, readFunctionStage } from '../../orchestrator/function-stages';
+import { publishAndWait, readFunctionStage, restoreAndPublish } from '../../orchestrator/function-stages';
 import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
 import type { FaultConfig } from '../../emulator/faults';
@@ -138,6 +138,42 @@ describe('crashes and errors after publish: a re-run always leaves LIVE verified
     expect(r.recovery).toMatch(/LIVE ran unverified [0-9a-f]{12} \(the evidence speaks for .*cases failed in LIVE.*restored the last verified code/);
     expect(r.outcome).toBe('verified');
     expect(await env.p.liveSha('dev')).toBe(verified);
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+  });
+
+  it('a publish by someone else while LIVE is verified is reported, never rolled back over', async () => {
+    fs.writeFileSync(env.p.fnFile, goodCode);
+    expect((await deploy()).outcome).toBe('verified');
+    const fnId = env.p.context().outputs.read('dev')!.functionId;
+    // Another writer (outside this run's lease) publishes its own code as soon as this run's LIVE tests begin.
+    const other = new TextEncoder().encode(`${goodCode}\n// published by another writer\n`);
+    let armed = true;
+    const stack = env.p.cf.middlewareStack as unknown as { add(mw: unknown, o: unknown): void; remove(name: string): boolean };
+    stack.add((next: (a: { input: { Stage?: string } }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: { Stage?: string } }) => {
+      const out = await next(args);
+      if (armed && context.commandName === 'TestConnectionFunctionCommand' && args.input.Stage === 'LIVE') {
+        armed = false;
+        await restoreAndPublish(env.p.cf, fnId, other);
+      }
+      return out;
+    }, { step: 'initialize', name: 'anotherWriter' });
+    fs.writeFileSync(env.p.fnFile, `${goodCode}\n// a candidate that fails in LIVE\n`);
+    let r: StageRunReport;
+    try {
+      r = await deploy(faultsOnSteps([[/testing LIVE/, { failLiveTestRate: 1 }], [/rolling LIVE back/, {}]]));
+    } finally {
+      stack.remove('anotherWriter');
+      env.emulator.setFaults({});
+    }
+    expect(armed).toBe(false);
+    expect(r.outcome).toBe('failed');
+    expect(r.message).toMatch(/cases failed in LIVE.*LIVE holds [0-9a-f]{12}, which neither this run nor its rollback target put there.*not rolled back over/);
+    // The other writer's code stays LIVE: this run did not publish over it.
+    expect(await env.p.liveSha('dev')).toBe(candidateSha256(other));
+    // The next run finds it without evidence, tests it and records it (it passes the suite).
+    env.p.freshRunner();
+    fs.writeFileSync(env.p.fnFile, goodCode);
+    await deploy();
     expect(await env.p.liveProblem('dev')).toBeUndefined();
   });
 });
