@@ -1,4 +1,5 @@
 import { currentEndpoint, identifierSource } from './operation-context';
+import { printable } from './untrusted-text';
 import { isUserError, UserError } from './user-error';
 
 /**
@@ -110,7 +111,8 @@ function during(e: ErrorLike): string {
 const ENDPOINT_FIX = 'start the emulator (`conngate emulator`) or point --endpoint / CONNGATE_ENDPOINT at a running one; without an endpoint conngate calls the real AWS';
 
 function sdkError(e: ErrorLike): UserError | undefined {
-  const name = e.name ?? '';
+  // The name comes from the server's error code: shown escaped like its message.
+  const name = printable(e.name ?? '');
   const code = codeOf(e);
   const ep = endpointOf(e);
   if (e instanceof NotCloudFrontError || name === 'NotCloudFrontError') {
@@ -219,8 +221,9 @@ function listenError(e: ErrorLike): UserError | undefined {
   return undefined;
 }
 
+/** The first line of a message that may come from a server: controls, escapes and bidi overrides shown escaped. */
 function firstLine(s: string): string {
-  const line = s.split('\n')[0].trim();
+  const line = printable(s.split('\n')[0].trim());
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }
 

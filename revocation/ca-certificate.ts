@@ -9,7 +9,7 @@ import { children, contentBytes, DerError, elementBytes, expectTlv, oidText, rea
 import { nameText } from './distinguished-name';
 import { PemError, pemBlocks } from './pem-blocks';
 import { readSourceFile } from './source-file';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 
 export interface CaCertificate {
   /** file (and block number) it came from */

@@ -6,7 +6,7 @@
  */
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl, readCapped } from './crl-fetch-limits';
 
 /** True for the http(s) URLs this source reads. */

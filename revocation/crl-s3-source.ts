@@ -6,7 +6,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl, readCapped } from './crl-fetch-limits';
 
 /** Bucket and key of an `s3://bucket/key` URL; undefined when `spec` is not one. Throws for a malformed one. */

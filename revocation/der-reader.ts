@@ -7,7 +7,7 @@
  * refused, as DER requires.
  */
 
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 
 /** A decoding failure; `offset` is where in the input it happened. */
 export class DerError extends Error {

@@ -3,7 +3,7 @@
  * CAs produce it: the CRL issuer is a copy of the CA certificate's subject); the text form is for messages only.
  */
 import { children, contentBytes, DerError, oidText, TAG, Tlv } from './der-reader';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 
 const SHORT_NAMES: Record<string, string> = {
   '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',

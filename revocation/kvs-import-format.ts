@@ -6,7 +6,7 @@ import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 
 /** Parses import JSON; every key must be a serial (it is canonicalised), every value a non-empty string. */
 export function parseKvsImport(text: string, where: string): RevokedSet {

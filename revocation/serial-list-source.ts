@@ -7,7 +7,7 @@ import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from './canonical-serial';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 
 const PREFIX = /^(?:serial\s*=|serial\s+number\s*:)\s*/i;
 

@@ -27,7 +27,7 @@ import { isReservedKey } from './reserved-keys';
 import { RevokedSet } from './revoked-set';
 import { diffStore, StoreDiff } from './store-diff';
 import { readSnapshot, writeSnapshot } from './store-snapshot';
-import { printable } from './untrusted-text';
+import { printable } from '../diagnostics/untrusted-text';
 import { planBatches } from './update-batches';
 
 export interface SyncOptions {

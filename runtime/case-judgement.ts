@@ -1,5 +1,5 @@
 import type { CaseResult } from './case-result';
-import { printable as escapeUnsafe } from '../revocation/untrusted-text';
+import { printable as escapeUnsafe } from '../diagnostics/untrusted-text';
 
 /**
  * Whether one run of a case met its expectations. The local suite runner and the remote pipeline

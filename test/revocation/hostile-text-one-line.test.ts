@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { printable } from '../../revocation/untrusted-text';
+import { printable } from '../../diagnostics/untrusted-text';
 import { int, oid, seq, tlv, utcTime } from './crl-der-builder';
 import { makeCa, tempDir, TestCa } from './openssl-pki';
 import { cli } from './in-process-cli';
