@@ -55,6 +55,8 @@ describe('syntax', () => {
     const code = `function connectionHandler(c) {\n${'if(c){'.repeat(depth)}c.allow();${'}'.repeat(depth)}\n}\n`;
     expect(Buffer.byteLength(code)).toBeLessThan(CODE_SIZE_LIMIT);
     expect(lint(code).map((d) => [d.severity, d.rule])).toContainEqual(['error', 'syntax']);
+    // The walkers' own stack limit, not a parse error: the parser takes this depth.
+    expect(lint(code).map((d) => d.message)).toContainEqual(expect.stringMatching(/^nested too deeply to analyse/));
   });
 });
 

@@ -54,6 +54,7 @@ describe('crashes and errors after publish: a re-run always leaves LIVE verified
     const again = await deploy();
     expect(again.outcome).not.toBe('verified');
     expect(again.steps.find((s) => s.name === 'apply')?.detail).toBeDefined();
+    expect(again.steps.find((s) => s.name === 'apply')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^applied: function /) });
     expect(await associatedFunction(env.p.cf, o.distributionId!)).toBeUndefined();
 
     env.emulator.setFaults({});
