@@ -11,14 +11,27 @@ export function isRegularFile(file: string): boolean {
   }
 }
 
+/** `file` is there but is not a regular file. */
+class NotRegularFile extends Error {
+  constructor(file: string) {
+    super(`${file} is not a regular file`);
+  }
+}
+
 /**
  * The bytes of `file`, read only when it is a regular file: /dev/zero never ends (the read grows to 2 GB), and
- * opening a pipe with no writer blocks forever, before any deadline could apply. Throws a plain Error otherwise, for
- * callers that word their own message.
+ * opening a pipe with no writer blocks forever, before any deadline could apply. Opened without blocking and checked
+ * on the descriptor it is read from, so a path swapped for a pipe after a check cannot block the read either.
+ * Throws a plain Error otherwise, for callers that word their own message.
  */
 export function readRegularFile(file: string): Buffer {
-  if (!isRegularFile(file)) throw new Error(`${file} is not a regular file`);
-  return fs.readFileSync(file);
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new NotRegularFile(file);
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -27,14 +40,12 @@ export function readRegularFile(file: string): Buffer {
  */
 export function readSourceFile(file: string, what: string, flag: string): Buffer {
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) {
+    return readRegularFile(file);
+  } catch (e) {
+    if (e instanceof NotRegularFile) {
       throw new UserError(file, `cannot read ${what} (not a regular file: a device, pipe or folder)`,
         `save the input to a file and pass that to ${flag}`);
     }
-    return fs.readFileSync(file);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
     throw new UserError(file, `cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, `check the ${flag} path`);
   }
 }
