@@ -2,7 +2,9 @@
  * Step c of the pipeline at scale: a 200-case suite through TestConnectionFunction against the emulator with
  * 50 ms of added latency per request. Compares, in the same run and against the same function:
  *   baseline  a sequential loop of the same SDK calls (what a naive script does)
- *   pipeline  runRemoteSuite with its limiter (bounded concurrency under a request-rate ceiling)
+ *   pipeline  the stage identity check (stage-identity.ts: the function and store the outputs name are the stage's,
+ *             asked of CloudFront), then runRemoteSuite with its limiter (bounded concurrency under a request-rate
+ *             ceiling)
  * and checks that the pipeline never started more requests in any one-second window than the ceiling allows.
  *
  *   npx tsx bench/orchestrator-suite.ts [--cases 200] [--latency 50] [--concurrency 16] [--rate 150]
@@ -15,6 +17,7 @@ import { DescribeKeyValueStoreCommand, PutKeyCommand } from '@aws-sdk/client-clo
 import { createCloudFrontClient, createKvsClient } from '../aws/clients';
 import { startEmulator } from '../emulator';
 import { RateLimiter } from '../orchestrator/rate-limiter';
+import { confirmStageIdentity } from '../orchestrator/stage-identity';
 import { runRemoteSuite, type RemoteCase } from '../orchestrator/remote-suite';
 import { readTestResult } from '../orchestrator/test-output';
 import { numberArg } from './bench-args';
@@ -79,6 +82,12 @@ async function main() {
     const starts: number[] = [];
     cf.middlewareStack.add((next) => async (args) => { starts.push(performance.now()); return next(args); }, { step: 'finalizeRequest', name: 'benchStarts' });
     const t1 = performance.now();
+    const beforeIdentity = starts.length;
+    await confirmStageIdentity(cf, { name: 'bench', functionName: 'bench-revocation-check', storeName: 'bench-store', functionFile: '', suiteFile: '', canarySerial: CANARY }, {
+      stage: 'bench', candidateSha256: '', functionId: id, functionName: 'bench-revocation-check', functionArn: fn.ConnectionFunctionSummary!.ConnectionFunctionArn!,
+      functionEtag: etag, kvsName: 'bench-store', kvsArn: arn, functionAssociated: false,
+    }, 'bench outputs');
+    const identityCalls = starts.length - beforeIdentity;
     const results = await runRemoteSuite({ cf, functionId: id, etag, stage: 'DEVELOPMENT', cases, limiter: new RateLimiter({ concurrency: CONCURRENCY, ratePerSecond: RATE }) });
     const pipelineMs = performance.now() - t1;
     let peak = 0;
@@ -91,7 +100,8 @@ async function main() {
     console.log(`suite of ${CASES} cases, emulator latency ${LATENCY} ms per request`);
     console.log(`  baseline  sequential SDK loop        ${(baselineMs / 1000).toFixed(2)} s  (${(CASES / baselineMs * 1000).toFixed(1)} cases/s)`);
     console.log(`  pipeline  concurrency ${CONCURRENCY}, ceiling ${RATE} req/s  ${(pipelineMs / 1000).toFixed(2)} s  (${(CASES / pipelineMs * 1000).toFixed(1)} cases/s)`);
-    console.log(`  speed-up  ${(baselineMs / pipelineMs).toFixed(2)}x   (aim: >= 6x)`);
+    console.log(`  speed-up  ${(baselineMs / pipelineMs).toFixed(2)}x   (aim: >= 6x; the pipeline includes the stage identity check)`);
+    console.log(`  identity check: ${identityCalls} API calls per run, whatever the number of cases (one more with a distribution)`);
     console.log(`  peak request starts in any 1 s window: ${peak} (ceiling ${RATE}) -> ${peak <= RATE ? 'within the ceiling' : 'OVER THE CEILING'}`);
     if (peak > RATE) process.exitCode = 1;
   } finally {

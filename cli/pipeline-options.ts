@@ -38,6 +38,7 @@ export interface PipelineFlags {
   insecureUnsignedEvidence?: boolean;
   overridePolicy?: boolean;
   reason?: string;
+  allowRollbackTo?: string;
 }
 
 export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; locking?: boolean } = {}): Command {
@@ -55,6 +56,7 @@ export function addPipelineOptions(cmd: Command, opts: { applier?: boolean; lock
     cmd.option('--override-policy', 'EMERGENCY: promote past unmet promotion policies (soak, approval, deny window); needs --reason, recorded in the ledger');
     cmd.option('--reason <text>', 'why --override-policy is needed (recorded in the ledger)');
     cmd.option('--force-unlock', 'break another run\'s lock and lease on the stage first (logged in the ledger); only when that run is gone');
+    cmd.option('--allow-rollback-to <sha256>', 'a rollback may restore this stored target although it is older than the stage\'s newest verified code (a downgrade you chose)');
     cmd.addHelpText('after', `
 Evidence is signed with the key in the environment (exactly one):
   CONNGATE_EVIDENCE_KEY=<random secret>        HMAC-SHA256, e.g. \`openssl rand -base64 32\`
@@ -156,6 +158,9 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
   if (flags.overridePolicy && !flags.reason?.trim()) {
     throw new UserError('--override-policy', 'an override needs a reason', 'pass --reason "<why this cannot wait>"');
   }
+  if (flags.allowRollbackTo !== undefined && !/^[0-9a-f]{64}$/.test(flags.allowRollbackTo)) {
+    throw new UserError('--allow-rollback-to', `"${flags.allowRollbackTo}" is not a sha256`, 'pass the full 64-hex sha256 the refusal named');
+  }
   const cf = createCloudFrontClient(target);
   const progress = createProgress({ quiet: flags.quiet });
   const ctx: PipelineContext = {
@@ -170,6 +175,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     progress,
     liveSuite: flags.liveSuite,
     interrupt: new InterruptGuard(),
+    ...(flags.allowRollbackTo ? { allowRollbackTo: flags.allowRollbackTo } : {}),
     ...(flags.overridePolicy ? { policyOverride: { reason: flags.reason!.trim(), by: process.env.GITHUB_ACTOR ?? os.userInfo().username } } : {}),
   };
   // Each stage through its own account (stage config `aws`); `forStage` points the run's clients at one stage.
@@ -182,6 +188,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     return clients.get(stage)!;
   };
   ctx.cfFor = (stage) => clientsFor(stage).cf;
+  ctx.kvsFor = (stage) => clientsFor(stage).kvs;
   let runTarget = target;
   const forStage = (stage: string): void => {
     const c = clientsFor(stage);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { createKvsClient, createS3Client, resolveTarget } from '../aws/clients';
+import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { UserError } from '../diagnostics/user-error';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../revocation/api-call-counter';
@@ -11,8 +11,10 @@ import { loadRevocationSource, SourceOptions } from '../revocation/load-source';
 import { checkRevocations, formatCheckReport } from '../revocation/store-check';
 import { syncRevocations, SyncResult } from '../revocation/sync';
 import { OutputsStore } from '../orchestrator/outputs-store';
+import { confirmStageStore } from '../orchestrator/stage-identity';
+import { stageTarget } from '../orchestrator/stage-target';
 import type { CommandModule } from './index';
-import { DEFAULT_STATE_DIR } from './pipeline-options';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from './pipeline-options';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
 const DEFAULT_OUTPUTS = path.join(DEFAULT_STATE_DIR, 'outputs.json');
@@ -124,21 +126,33 @@ interface SyncFlags extends SourceFlags {
   snapshot: boolean;
 }
 
-/** What sync and check share: the stage's store, canary and state folder. */
-function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary'>): { kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[] } {
+/**
+ * What sync and check share: the stage's store, canary, state folder, and the clients of the stage's own account
+ * (stage config `aws`). A store taken from the outputs file must be the stage's (CloudFront is asked for the store of
+ * the stage's declared name); `--kvs-arn` is the operator's own choice, named as such in the output.
+ */
+async function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary' | 'endpoint'>, progress: (line: string) => void): Promise<{ kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[]; target: Target }> {
   const dir = path.resolve(f.dir);
   // The stage config is where the canary is defined (the stack writes it from there), also when --kvs-arn names the store.
   const config = findStageConfig(loadStageConfigs(dir), stage);
   const canaryKey = f.canary ? canary(f.canary, '--canary') : config.canarySerial;
   const outputsFile = f.outputs ? path.resolve(f.outputs) : path.join(dir, DEFAULT_OUTPUTS);
-  const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile).require(stage).kvsArn;
-  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles };
+  const target = stageTarget(resolveTarget({ endpoint: f.endpoint }), config, f.endpoint !== undefined);
+  let kvsArn: string;
+  if (f.kvsArn) {
+    kvsArn = f.kvsArn;
+    progress(`store ${kvsArn} (--kvs-arn: your choice, not checked against the ${stage} stage's store)`);
+  } else {
+    kvsArn = new OutputsStore(outputsFile).require(stage).kvsArn;
+    await confirmStageStore(createCloudFrontClient(target), stageSpecsFrom([config])[0], kvsArn, outputsFile);
+  }
+  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles, target };
 }
 
 async function runSync(stage: string, f: SyncFlags): Promise<void> {
   const share = parseShare(f.maxDeleteShare);
-  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
+  const { kvsArn, canaryKey, stateDir, crlCaFiles, target } = await stageStore(stage, f, progress);
   const source = await loadRevocationSource(sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress));
   for (const i of source.inputs) progress(`source ${i}`);
   const abort = new AbortController();
@@ -148,7 +162,7 @@ async function runSync(stage: string, f: SyncFlags): Promise<void> {
   };
   process.once('SIGINT', onSigint);
   try {
-    const client = createKvsClient(resolveTarget({ endpoint: f.endpoint }));
+    const client = createKvsClient(target);
     const calls = countApiCalls(client);
     const result = await syncRevocations({
       client, kvsArn, source, protectedKeys: [canaryKey], maxDeleteShare: share, allowMassDelete: !!f.allowMassDelete,
@@ -181,13 +195,13 @@ function parseDuration(v: string, flag: string): number {
 
 async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   const warnBeforeMs = parseDuration(f.warnBefore, '--warn-before');
-  const { kvsArn, canaryKey, stateDir, crlCaFiles } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations check ${stage}: ${line}\n`); };
+  const { kvsArn, canaryKey, stateDir, crlCaFiles, target } = await stageStore(stage, f, progress);
   // A stale CRL is a finding of the check (exit 1), not bad input.
   const source = await loadRevocationSource({
     ...sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress), allowStale: true,
   });
-  const client = createKvsClient(resolveTarget({ endpoint: f.endpoint }));
+  const client = createKvsClient(target);
   const report = await checkRevocations({
     // The store is listed unless --snapshot-dir is given: the check is the sync's independent witness, and a local
     // snapshot (restored from a CI cache) is the sync's own belief about the store.

@@ -29,7 +29,7 @@ async function runStatus(flags: StatusFlags): Promise<void> {
     if (!clients.has(t)) clients.set(t, { cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
     return clients.get(t)!;
   };
-  const statuses = await readStageStatuses((stage) => clientsOf(stage).cf, stages, await evidenceKeysForStatus(),
+  const statuses = await readStageStatuses((stage) => clientsOf(stage), stages, await evidenceKeysForStatus(),
     (stage) => ({ ...clientsOf(stage), stages }));
   const endpoint = describeTarget(target);
   const endpointOf = (stage: string) => describeTarget(targets.get(stage) ?? target);

@@ -6,9 +6,23 @@ import { UserError } from '../diagnostics/user-error';
  * What a piece of evidence asserts, field by field. The signature covers every field, so a tag edited by anyone
  * with `cloudfront:TagResource` (or a record copied from another stage, function or code) no longer verifies.
  */
+/** Where a record was produced: the real AWS or an emulator. Emulator records never open a gate on AWS. */
+export type EndpointKind = 'aws' | 'emulator';
+
 export interface EvidenceClaims {
   stage: string;
   functionArn: string;
+  /** The AWS account the record speaks for (a record from another account never counts for this one). */
+  account: string;
+  /** What the record was produced against. */
+  endpoint: EndpointKind;
+  /**
+   * The stage's evidence sequence number: every record a stage gets is numbered above all before it, and the
+   * stage's store names the newest (evidence-head.ts), so an older record put back is told from the newest.
+   */
+  seq: number;
+  /** The sequence number of the stage's newest passed evidence when this was signed (its own seq when passed). */
+  verifiedSeq: number;
   candidateSha256: string;
   suiteSha256: string;
   /** The LIVE ETag the verification ran against: a later publish (by anyone) makes the evidence stale. */
@@ -31,11 +45,37 @@ export const MIN_HMAC_SECRET_BYTES = 16;
 
 /** The exact bytes that are signed: a versioned, newline-separated list, every field checked to hold no newline. */
 export function evidenceMessage(c: EvidenceClaims, keyId: string): Buffer {
-  const fields = ['conngate-evidence/1', keyId, c.stage, c.functionArn, c.candidateSha256, c.suiteSha256, c.liveEtag, c.result, c.time];
+  for (const n of [c.seq, c.verifiedSeq]) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`evidence sequence ${JSON.stringify(n)} cannot be signed`);
+  }
+  const fields = ['conngate-evidence/2', keyId, c.stage, c.functionArn, c.account, c.endpoint, String(c.seq), String(c.verifiedSeq),
+    c.candidateSha256, c.suiteSha256, c.liveEtag, c.result, c.time];
   for (const f of fields) {
     if (typeof f !== 'string' || /[\n\r]/.test(f)) throw new Error(`evidence field ${JSON.stringify(f)} cannot be signed`);
   }
   return Buffer.from(fields.join('\n'), 'utf8');
+}
+
+/**
+ * The identity of one signed record: a digest over everything it asserts and its signature. The stage's store keeps
+ * the digest of its newest evidence, so a record that verifies but is not that one (put back with TagResource) is
+ * refused.
+ */
+export function evidenceDigest(e: SignedEvidence): string {
+  return createHash('sha256').update(evidenceMessage(e, e.keyId)).update('\n').update(e.signature).digest('hex');
+}
+
+/**
+ * What a client reaches: conngate sends its calls to the real AWS unless an endpoint is set, and an endpoint is
+ * always an emulator (aws/clients.ts), so the client's own configuration says which kind a record is made against.
+ */
+export function endpointKindOf(client: { config: { isCustomEndpoint?: boolean } }): EndpointKind {
+  return client.config.isCustomEndpoint ? 'emulator' : 'aws';
+}
+
+/** The account in a CloudFront ARN (`arn:aws:cloudfront::<account>:...`), or '' when it has none. */
+export function arnAccount(arn: string): string {
+  return arn.split(':')[4] ?? '';
 }
 
 /** Signs evidence. `keyId` names the key so a verifier can tell which one (and whether it still trusts it). */

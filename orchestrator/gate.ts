@@ -1,9 +1,10 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { shortSha } from './candidate';
-import { evidenceProblem, readEvidenceTags } from './evidence';
 import type { EvidenceKeyring } from './evidence-signing';
 import { isNotFound, readFunctionStage } from './function-stages';
 import { checkPolicies, type PolicyContext } from './promotion-policies';
+import { liveEvidenceCheck } from './stage-evidence';
 import type { StageSpec } from './stage-spec';
 import { StepError } from './step-error';
 import { loadRemoteCases } from './suite-cases';
@@ -26,13 +27,22 @@ export interface GateResult {
  * for the upstream suite as it is now, and saying passed. Tags alone never open it: anyone with
  * cloudfront:TagResource can write tags, nobody without the key can sign them. Read-only: a refusal changes nothing.
  */
-export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]; cfFor?: (stage: string) => CloudFrontClient }, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
+export interface GateContext {
+  cf: CloudFrontClient;
+  kvs: CloudFrontKeyValueStoreClient;
+  stages: StageSpec[];
+  cfFor?: (stage: string) => CloudFrontClient;
+  kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
+}
+
+export async function checkGate(ctx: GateContext, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
   const upstream = spec.promotesFrom!;
   const where = `${spec.name}: gate`;
   const up = ctx.stages.find((s) => s.name === upstream);
   if (!up) throw new StepError(where, `upstream stage "${upstream}" is not in the stage config`, 'fix promotesFrom in conngate.config.json', 2);
   // The upstream stage is read with its own credentials: it may live in another account.
   const upCf = ctx.cfFor?.(upstream) ?? ctx.cf;
+  const upKvs = ctx.kvsFor?.(upstream) ?? ctx.kvs;
   let live;
   try {
     live = await readFunctionStage(upCf, up.functionName, 'LIVE');
@@ -48,11 +58,8 @@ export async function checkGate(ctx: { cf: CloudFrontClient; stages: StageSpec[]
       `refused: ${upstream} runs ${shortSha(live.sha256)} in LIVE but this candidate is ${shortSha(candidate)}`,
       `deploy this candidate to ${upstream} first (\`conngate deploy ${upstream}\`), then promote it`);
   }
-  const arn = live.summary.ConnectionFunctionArn!;
-  const tagged = await readEvidenceTags(upCf, arn);
-  const problem = await evidenceProblem(keys, tagged, {
-    stage: upstream, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: loadRemoteCases(up).suiteSha256,
-  });
+  // Only the upstream's newest record counts: its store's evidence head names it.
+  const { problem, tagged } = await liveEvidenceCheck(upCf, upKvs, keys, up, live, loadRemoteCases(up).suiteSha256);
   if (problem) {
     throw new StepError(where, `refused: ${upstream} runs ${shortSha(candidate)} in LIVE but ${problem}`,
       `re-verify ${upstream} with this pipeline's key (\`conngate deploy ${upstream}\`)`);

@@ -1,12 +1,14 @@
 import type { EvidenceRecord } from './evidence';
-import { evidenceProblem, readEvidenceTags, writeEvidenceTags } from './evidence';
-import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { provenVerifiedSeq, readEvidenceTags, taggedRecord, writeEvidenceTags } from './evidence';
+import { headPut, readHead } from './evidence-head';
+import { arnAccount, endpointKindOf, evidenceDigest, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
 import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from './function-stages';
 import { checkGate } from './gate';
 import { shortSha } from './candidate';
 import type { PipelineContext, StageRunReport } from './pipeline';
 import type { ReservedStore } from './reserved-store';
-import { loadRollbackTarget, saveRollbackTarget } from './rollback-target';
+import { loadRollbackTarget, rollbackTargetWrites } from './rollback-target';
+import { liveEvidenceCheck } from './stage-evidence';
 import { errText, failedCaseLines, liveCases, type StageRun } from './stage-run';
 import { StepError } from './step-error';
 import type { LoadedCases } from './suite-cases';
@@ -39,14 +41,38 @@ export class LiveRecovery {
     this.r = steps.report;
   }
 
-  /** Signs and writes the evidence for what LIVE holds now, as the function's tags. */
+  /**
+   * Signs the evidence for what LIVE holds now and records it: first, in one compare-and-swap write to the stage's
+   * store, the evidence head that names it as the stage's newest record (with passed evidence, the code as the
+   * rollback target too), then the function's tags. A run stopped between the two leaves tags that are not the
+   * newest record: LIVE then reads as unverified and the next run tests it again (never the other way round).
+   */
   private async writeEvidence(live: FunctionStageState, result: 'passed' | 'failed'): Promise<SignedEvidence> {
-    const signed = await this.keys.sign({
-      stage: this.spec.name, functionArn: live.summary.ConnectionFunctionArn!, candidateSha256: live.sha256,
-      suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
+    const { ctx, spec, keys } = this;
+    const store = this.run.store();
+    if (!store) throw new Error(`${spec.name} has no KeyValueStore yet, and its evidence is numbered there`);
+    const functionArn = live.summary.ConnectionFunctionArn!;
+    // Numbers never go back, also when the store's head was lost: the tags' own signed record counts too.
+    const tagged = await readEvidenceTags(ctx.cf, functionArn);
+    const rec = taggedRecord(tagged, spec.name, functionArn);
+    const taggedSeq = typeof rec !== 'string' && !(await keys.signatureProblem(rec)) ? rec.seq : 0;
+    const provenSeq = await provenVerifiedSeq(keys, tagged, spec.name, functionArn);
+    let signed: SignedEvidence | undefined;
+    await store.update(async () => {
+      const head = await readHead(store);
+      const seq = Math.max(head?.seq ?? 0, taggedSeq) + 1;
+      const verifiedSeq = result === 'passed' ? seq : Math.max(head?.verifiedSeq ?? 0, provenSeq);
+      signed = await keys.sign({
+        stage: spec.name, functionArn, account: arnAccount(functionArn), endpoint: endpointKindOf(ctx.cf), seq, verifiedSeq,
+        candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256, liveEtag: live.etag, result, time: new Date().toISOString(),
+      });
+      const headWrite = headPut({ seq, evidence: evidenceDigest(signed), verifiedSeq });
+      if (result !== 'passed') return { puts: [headWrite] };
+      const target = await rollbackTargetWrites(store, live.code, signed);
+      return { puts: [...target.puts, headWrite], deletes: target.deletes };
     });
-    await writeEvidenceTags(this.ctx.cf, signed.functionArn, signed);
-    return signed;
+    await writeEvidenceTags(ctx.cf, functionArn, signed!);
+    return signed!;
   }
 
   /** Tags LIVE as it is now as failed (a gate needs passed, so this only informs `status`); best effort. */
@@ -54,12 +80,9 @@ export class LiveRecovery {
     try { await this.writeEvidence(await readFunctionStage(this.ctx.cf, this.run.functionId(), 'LIVE'), 'failed'); } catch { /* best effort */ }
   }
 
-  /** Records verified LIVE code: signed evidence on the function, then the code as the stage's rollback target. */
+  /** Records verified LIVE code: the stage's newest evidence, its code as the rollback target, then the tags. */
   async recordVerified(live: FunctionStageState): Promise<SignedEvidence> {
-    const signed = await this.writeEvidence(live, 'passed');
-    const store = this.run.store();
-    if (store) await saveRollbackTarget(store, live.code, signed);
-    return signed;
+    return this.writeEvidence(live, 'passed');
   }
 
   /**
@@ -77,7 +100,12 @@ export class LiveRecovery {
       if (!store) return { ok: false, detail: 'there is no earlier verified code to roll back to (the stage has no KeyValueStore yet); the function is not associated with the distribution' };
       try {
         const live = await readFunctionStage(ctx.cf, fnId, 'LIVE');
-        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn: live.summary.ConnectionFunctionArn! });
+        const functionArn = live.summary.ConnectionFunctionArn!;
+        // The newest verified code the signed tags and the store's head know of: a stored target older than that
+        // was put back, and restoring it would be a downgrade.
+        const [tagged, head] = await Promise.all([readEvidenceTags(ctx.cf, functionArn), readHead(store)]);
+        const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn));
+        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn, endpoint: endpointKindOf(ctx.cf), minVerifiedSeq, allowRollbackTo: ctx.allowRollbackTo });
         if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
         target = t;
       } catch (e) {
@@ -148,17 +176,19 @@ export class LiveRecovery {
     if (!live) return { verified: false };
     r.functionId = live.summary.Id;
     const arn = live.summary.ConnectionFunctionArn!;
-    const tagged = await readEvidenceTags(ctx.cf, arn);
-    const problem = await evidenceProblem(this.keys, tagged, { stage: spec.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: this.cases.suiteSha256 });
+    const { problem, tagged } = await liveEvidenceCheck(ctx.cf, ctx.kvs, this.keys, spec, live, this.cases.suiteSha256, this.run.store());
     if (!problem) {
-      return { live, verified: true, evidence: { stage: spec.name, functionArn: arn, candidateSha256: live.sha256, suiteSha256: this.cases.suiteSha256,
-        liveEtag: live.etag, result: 'passed', time: tagged.time!, keyId: tagged.keyId ?? '', signature: tagged.signature ?? '' } };
+      return { live, verified: true, evidence: taggedRecord(tagged, spec.name, arn) as SignedEvidence };
     }
     ctx.progress.info(`   ${spec.name}: LIVE runs ${shortSha(live.sha256)} without valid evidence for ${spec.name}: ${problem}; testing it before anything else`);
     let failure: string | undefined;
     if (spec.promotesFrom) {
       try {
-        await checkGate(ctx, this.keys, spec, live.sha256);
+        // Code recovery would sign enters the stage like any promotion: the upstream evidence and the stage's
+        // promotion policies (approval, soak, deny windows). When they are not met the last verified code is
+        // restored instead: restoring it is never held back by a policy, and an override never signs what a
+        // policy kept out (docs/orchestrator.md).
+        await checkGate(ctx, this.keys, spec, live.sha256, { ...ctx, policyOverride: undefined });
       } catch (e) {
         if (!(e instanceof StepError) || e.exitCode === 2) throw e;
         failure = `it may not run in ${spec.name}: ${e.message}`;

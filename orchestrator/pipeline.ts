@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DescribeKeyValueStoreCommand, ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
@@ -19,8 +19,10 @@ import { ReservedStore } from './reserved-store';
 import { rollbackTargetSha, saveRollbackTarget } from './rollback-target';
 import { writeRunReports } from './run-reports';
 import type { StageOutputs } from './stage-outputs';
+import { confirmStageIdentity } from './stage-identity';
 import { StageLease } from './stage-lease';
 import { StageLock } from './stage-lock';
+import { findStoreArn } from './stage-store';
 import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
@@ -61,6 +63,10 @@ export interface PipelineContext {
   notify?: NotifyOptions;
   /** The client for another stage's account (the gate reads the upstream stage with it); default `cf`. */
   cfFor?: (stage: string) => CloudFrontClient;
+  /** The KeyValueStore client for another stage's account (its evidence head, its approvals); default `kvs`. */
+  kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
+  /** `--allow-rollback-to <sha256>`: a stored rollback target older than the stage's newest verified code may be restored. */
+  allowRollbackTo?: string;
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -93,17 +99,6 @@ export interface StageRunReport {
   startedAt: string;
   finishedAt: string;
   reports?: { junit: string; markdown: string; html?: string };
-}
-
-/** The stage's KeyValueStore ARN by the name its stack declares, or undefined before its first apply. */
-async function findStoreArn(cf: CloudFrontClient, storeName: string | undefined): Promise<string | undefined> {
-  if (!storeName) return undefined;
-  try {
-    return (await cf.send(new DescribeKeyValueStoreCommand({ Name: storeName }))).KeyValueStore?.ARN;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
 }
 
 /**
@@ -217,7 +212,13 @@ class LockedRun {
 
   async execute(): Promise<StageRunReport> {
     const { ctx, spec } = this;
-    this.outputs = this.applier ? undefined : ctx.outputs.require(spec.name);
+    if (!this.applier) {
+      // The outputs only select: before anything is read as the candidate, CloudFront confirms they name this
+      // stage's function and store (stage-identity.ts).
+      const given = ctx.outputs.require(spec.name);
+      await confirmStageIdentity(ctx.cf, spec, given, ctx.outputs.file);
+      this.outputs = given;
+    }
     // The candidate: the local function file when we apply it ourselves; DEVELOPMENT's code in verify mode.
     const devInVerifyMode = this.outputs && await readFunctionStage(ctx.cf, this.outputs.functionId, 'DEVELOPMENT');
     const candidateBytes = devInVerifyMode ? devInVerifyMode.code : fs.readFileSync(spec.functionFile);
@@ -270,6 +271,9 @@ class LockedRun {
         ? `applying ${spec.name} with ${applier.kind} (first deploy: no verified LIVE yet, so without the function association)`
         : `applying ${spec.name} with ${applier.kind}`,
       () => applier.apply(spec.name, { associate: associated }), (o) => `applied: function ${o.functionName} (${o.functionId})`);
+      // What the apply's state says is confirmed like any outputs: a state pointing at another stage's resources
+      // must not get them tested and published as this stage's.
+      await confirmStageIdentity(ctx.cf, spec, this.outputs, `the ${applier.kind} apply's outputs`);
       ctx.outputs.write(spec.name, this.outputs);
       if (!this.lease) await this.takeLease(this.outputs.kvsArn);
     }

@@ -2,7 +2,7 @@ import { DescribeKeyValueStoreCommand, type CloudFrontClient } from '@aws-sdk/cl
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { reservedKey } from '../revocation/reserved-keys';
 import { shortSha } from './candidate';
-import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import { arnAccount, endpointKindOf, type EndpointKind, type EvidenceClaims, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
 import { isNotFound } from './function-stages';
 import { ReservedStore } from './reserved-store';
 import type { StageSpec } from './stage-spec';
@@ -12,13 +12,24 @@ import type { StageSpec } from './stage-spec';
  * upstream stage's KeyValueStore (reserved key `conngate:approval:<stage>`), where every runner of the pipeline
  * reads it; a write there without the key cannot make an approval that verifies.
  */
-export interface PromotionApproval { stage: string; candidateSha256: string; approver: string; time: string; keyId: string; signature: string }
+export interface PromotionApproval {
+  stage: string; candidateSha256: string; approver: string; time: string;
+  /** The account of the store that holds it and what that store was reached through: a copy elsewhere does not verify. */
+  account: string; endpoint: EndpointKind;
+  keyId: string; signature: string;
+}
 
 export const APPROVER_PATTERN = /^[A-Za-z0-9 ._@+-]{1,100}$/;
 
 /** The signed form: evidence claims in their own namespace ("approval:<stage>"), so an approval never reads as evidence. */
-function claims(a: Omit<PromotionApproval, 'keyId' | 'signature'>) {
-  return { stage: `approval:${a.stage}`, functionArn: `approver:${a.approver}`, candidateSha256: a.candidateSha256, suiteSha256: '', liveEtag: '', result: 'passed' as const, time: a.time };
+function claims(a: Omit<PromotionApproval, 'keyId' | 'signature'>): EvidenceClaims {
+  return { stage: `approval:${a.stage}`, functionArn: `approver:${a.approver}`, account: a.account, endpoint: a.endpoint, seq: 0, verifiedSeq: 0,
+    candidateSha256: a.candidateSha256, suiteSha256: '', liveEtag: '', result: 'passed' as const, time: a.time };
+}
+
+/** Where an approval in `store` must say it lives. */
+function storeIdentity(store: ReservedStore): { account: string; endpoint: EndpointKind } {
+  return { account: arnAccount(store.kvsArn), endpoint: endpointKindOf(store.kvs) };
 }
 
 export function approvalKey(stage: string): string {
@@ -38,7 +49,8 @@ export async function approvalStore(cf: CloudFrontClient, kvs: CloudFrontKeyValu
   }
 }
 
-export async function recordApproval(store: ReservedStore, keys: EvidenceKeyring, a: Omit<PromotionApproval, 'keyId' | 'signature'>): Promise<PromotionApproval> {
+export async function recordApproval(store: ReservedStore, keys: EvidenceKeyring, given: Omit<PromotionApproval, 'keyId' | 'signature' | 'account' | 'endpoint'>): Promise<PromotionApproval> {
+  const a = { ...given, ...storeIdentity(store) };
   const signed = await keys.sign(claims(a));
   const approval: PromotionApproval = { ...a, keyId: signed.keyId, signature: signed.signature };
   await store.write(await store.etag(), [{ key: approvalKey(a.stage), value: JSON.stringify(approval) }]);
@@ -56,6 +68,10 @@ export async function approvalProblem(store: ReservedStore | undefined, keys: Ev
     return { problem: 'the recorded approval is unreadable' };
   }
   if (a.stage !== stage || typeof a.approver !== 'string' || !APPROVER_PATTERN.test(a.approver)) return { problem: 'the recorded approval is malformed' };
+  const where = storeIdentity(store!);
+  if (a.account !== where.account || a.endpoint !== where.endpoint) {
+    return { problem: `the recorded approval was made for account ${a.account || '-'} (${a.endpoint || 'no endpoint kind'}), not this store's account ${where.account} (${where.endpoint})` };
+  }
   const signed: SignedEvidence = { ...claims(a), keyId: a.keyId ?? '', signature: a.signature ?? '' };
   const sig = await keys.signatureProblem(signed);
   if (sig) return { problem: `the recorded approval is refused: ${sig}` };

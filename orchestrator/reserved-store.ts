@@ -20,6 +20,9 @@ export function isConflict(e: unknown): boolean {
   return errName(e) === 'ConflictException' || errName(e) === 'PreconditionFailed' || status === 409 || status === 412;
 }
 
+/** One atomic write to conngate's own keys. */
+export interface StoreWrites { puts: { key: string; value: string }[]; deletes?: string[] }
+
 /**
  * conngate's own keys in a stage's KeyValueStore (`conngate:*`, a form no serial takes), read and written with
  * compare-and-swap: every write carries If-Match with the store's ETag read before the values it replaces, so two
@@ -65,5 +68,22 @@ export class ReservedStore {
     // instead of listing the whole store.
     if (this.snapshotDir) advanceSnapshot(this.snapshotDir, this.kvsArn, etag, out.ETag, { puts, deletes });
     return out.ETag;
+  }
+
+  /**
+   * Compare-and-swap with retries: reads the store's ETag, builds the write from what the store holds then (`build`
+   * reads through this store), and writes it with If-Match; a conflict (another writer in between) starts over, at
+   * most `attempts` times.
+   */
+  async update(build: () => Promise<StoreWrites>, attempts = 6): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const etag = await this.etag();
+      const w = await build();
+      try {
+        return await this.write(etag, w.puts, w.deletes);
+      } catch (e) {
+        if (!isConflict(e) || attempt >= attempts) throw e;
+      }
+    }
   }
 }

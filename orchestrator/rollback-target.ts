@@ -1,8 +1,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { reservedKey } from '../revocation/reserved-keys';
 import { candidateSha256, shortSha } from './candidate';
-import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
-import { isConflict, MAX_RESERVED_VALUE_BYTES, type ReservedStore } from './reserved-store';
+import { arnAccount, type EndpointKind, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
+import { MAX_RESERVED_VALUE_BYTES, type ReservedStore, type StoreWrites } from './reserved-store';
 
 /**
  * The last code verified in a stage, kept in the stage's own KeyValueStore (`conngate:rollback` plus chunks
@@ -18,25 +18,25 @@ interface RollbackMeta { sha256: string; chunks: number; evidence: SignedEvidenc
 
 export interface RollbackTarget { code: Uint8Array; sha256: string; evidence: SignedEvidence }
 
-/** Stores `code` (with its passed, signed evidence) as the stage's rollback target, in one atomic write. */
-export async function saveRollbackTarget(store: ReservedStore, code: Uint8Array, evidence: SignedEvidence): Promise<void> {
+/**
+ * What storing `code` (with its passed, signed evidence) as the stage's rollback target writes, given the store as
+ * it is now: the chunks, the record, and the deletion of chunks an older, longer target left.
+ */
+export async function rollbackTargetWrites(store: ReservedStore, code: Uint8Array, evidence: SignedEvidence): Promise<StoreWrites> {
   const sha256 = candidateSha256(code);
   if (evidence.result !== 'passed' || evidence.candidateSha256 !== sha256) throw new Error('a rollback target needs passed evidence for its own code');
   const packed = deflateRawSync(code).toString('base64');
   const chunks: string[] = [];
   for (let i = 0; i < packed.length; i += CHUNK_CHARS) chunks.push(packed.slice(i, i + CHUNK_CHARS));
   const meta: RollbackMeta = { sha256, chunks: chunks.length, evidence };
-  for (let attempt = 1; ; attempt++) {
-    const etag = await store.etag();
-    const old = parseMeta(await store.get(ROLLBACK_KEY));
-    const stale = old ? Array.from({ length: Math.max(0, old.chunks - chunks.length) }, (_, i) => chunkKey(chunks.length + i)) : [];
-    try {
-      await store.write(etag, [...chunks.map((value, i) => ({ key: chunkKey(i), value })), { key: ROLLBACK_KEY, value: JSON.stringify(meta) }], stale);
-      return;
-    } catch (e) {
-      if (!isConflict(e) || attempt >= 6) throw e;
-    }
-  }
+  const old = parseMeta(await store.get(ROLLBACK_KEY));
+  const stale = old ? Array.from({ length: Math.max(0, old.chunks - chunks.length) }, (_, i) => chunkKey(chunks.length + i)) : [];
+  return { puts: [...chunks.map((value, i) => ({ key: chunkKey(i), value })), { key: ROLLBACK_KEY, value: JSON.stringify(meta) }], deletes: stale };
+}
+
+/** Stores `code` (with its passed, signed evidence) as the stage's rollback target, in one atomic write. */
+export async function saveRollbackTarget(store: ReservedStore, code: Uint8Array, evidence: SignedEvidence): Promise<void> {
+  await store.update(() => rollbackTargetWrites(store, code, evidence));
 }
 
 function parseMeta(text: string | undefined): RollbackMeta | undefined {
@@ -55,18 +55,37 @@ export async function rollbackTargetSha(store: ReservedStore): Promise<string | 
   return parseMeta(await store.get(ROLLBACK_KEY))?.sha256;
 }
 
+/** What a stored rollback target must be to be published: this stage's, and no older than its newest verified code. */
+export interface RollbackExpectation {
+  stage: string;
+  functionArn: string;
+  endpoint: EndpointKind;
+  /** The newest passed evidence's sequence number known from signed records: an older target is a downgrade. */
+  minVerifiedSeq: number;
+  /** The operator's explicit `--allow-rollback-to <sha256>`: this target may be older than the newest verified code. */
+  allowRollbackTo?: string;
+}
+
 /**
- * The stored rollback target, checked: its evidence is signed by a trusted key for this stage and function and
- * says passed, and the code hashes to it. Returns the reason instead when there is none or it does not check out.
+ * The stored rollback target, checked: its evidence is signed by a trusted key for this stage, function, account and
+ * endpoint kind, says passed, is not older than the stage's newest verified code (unless the operator named it with
+ * --allow-rollback-to), and the code hashes to it. Returns the reason instead when there is none or it does not
+ * check out.
  */
-export async function loadRollbackTarget(store: ReservedStore, keys: EvidenceKeyring, expect: { stage: string; functionArn: string }): Promise<RollbackTarget | string> {
+export async function loadRollbackTarget(store: ReservedStore, keys: EvidenceKeyring, expect: RollbackExpectation): Promise<RollbackTarget | string> {
   const meta = parseMeta(await store.get(ROLLBACK_KEY));
   if (!meta) return 'no verified code is recorded for this stage';
   const ev = meta.evidence;
   if (ev.stage !== expect.stage || ev.functionArn !== expect.functionArn) return `the recorded rollback target belongs to ${ev.stage} ${ev.functionArn}`;
+  if (ev.account !== arnAccount(expect.functionArn) || ev.endpoint !== expect.endpoint || !Number.isSafeInteger(ev.seq)) {
+    return `the recorded rollback target's evidence is not bound to this function's account and ${expect.endpoint === 'aws' ? 'AWS' : 'emulator'} endpoint`;
+  }
   const sig = await keys.signatureProblem(ev);
   if (sig) return `the recorded rollback target's evidence is refused: ${sig}`;
   if (ev.result !== 'passed' || ev.candidateSha256 !== meta.sha256) return 'the recorded rollback target has no passed evidence for its code';
+  if (ev.seq < expect.minVerifiedSeq && expect.allowRollbackTo !== meta.sha256) {
+    return `the recorded rollback target ${shortSha(meta.sha256)} is record ${ev.seq}, older than the stage's newest verified code (record ${expect.minVerifiedSeq}): an older record put back, so it is not published; to restore it anyway pass --allow-rollback-to ${meta.sha256}`;
+  }
   const parts: string[] = [];
   for (let i = 0; i < meta.chunks; i++) {
     const v = await store.get(chunkKey(i));

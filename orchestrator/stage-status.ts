@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256 } from './candidate';
-import { evidenceProblem, readEvidenceTags, type TaggedEvidence } from './evidence';
+import { readEvidenceTags, type TaggedEvidence } from './evidence';
 import type { EvidenceKeyring } from './evidence-signing';
+import { liveEvidenceCheck } from './stage-evidence';
 import { tryReadFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
 import { loadRemoteCases } from './suite-cases';
@@ -42,14 +44,16 @@ export function evidenceSummary(s: StageStatus): string {
   return s.evidenceCheck.startsWith(NOT_CHECKED) ? `unchecked: ${s.evidenceCheck.slice(NOT_CHECKED.length)}` : `does not verify: ${s.evidenceCheck}`;
 }
 
-export async function readStageStatuses(clients: StageClients<CloudFrontClient>, stages: StageSpec[], keys: EvidenceKeyring,
+export interface StatusClients { cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }
+
+export async function readStageStatuses(clients: StageClients<StatusClients>, stages: StageSpec[], keys: EvidenceKeyring,
   policies?: StageClients<PolicyContext>): Promise<StageStatus[]> {
   const statuses: StageStatus[] = [];
   const checkable = keys.canVerify;
   for (const s of stages) {
     const localCandidate = fs.existsSync(s.functionFile) ? candidateSha256(fs.readFileSync(s.functionFile)) : '';
     const st: StageStatus = { stage: s.name, promotesFrom: s.promotesFrom, localCandidate, verified: false, evidenceCheck: 'no function yet', gate: { open: true, reason: 'first stage' } };
-    const cf = forStage(clients, s.name);
+    const { cf, kvs } = forStage(clients, s.name);
     // By the name the stack declares, so status works without any outputs file (e.g. Terraform Cloud runs).
     const [dev, live] = await Promise.all([tryReadFunctionStage(cf, s.functionName, 'DEVELOPMENT'), tryReadFunctionStage(cf, s.functionName, 'LIVE')]);
     if (dev) {
@@ -69,7 +73,7 @@ export async function readStageStatuses(clients: StageClients<CloudFrontClient>,
         try {
           suiteSha256 = loadRemoteCases(s).suiteSha256;
         } catch { /* no readable suite: no evidence can match it */ }
-        st.evidenceCheck = await evidenceProblem(keys, st.evidence, { stage: s.name, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256 }) ?? '';
+        st.evidenceCheck = (await liveEvidenceCheck(cf, kvs, keys, s, live, suiteSha256)).problem ?? '';
         st.verified = st.evidenceCheck === '';
       }
     }

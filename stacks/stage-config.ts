@@ -346,6 +346,11 @@ function functionBaseName(source: string): string {
   return base || 'connection-function';
 }
 
+/** The comment a stage's distribution carries: how the orchestrator tells the stage's distribution from another's. */
+export function stageDistributionComment(stage: string): string {
+  return `conngate ${stage} viewer-mTLS distribution`;
+}
+
 /**
  * The connection function's name in a stage: `<namePrefix>-<function file name>`. The stack declares it, and the
  * orchestrator finds an upstream stage's function by it without needing that stage's outputs.

@@ -10,7 +10,7 @@ import { RevocationStore } from '../modules/revocation-store';
 import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { ViewerTrustStore } from '../modules/viewer-trust-store';
 import { isStageUnassociated } from './first-deploy-context';
-import { stageFunctionName, StageBackend, StageConfig } from './stage-config';
+import { stageDistributionComment, stageFunctionName, StageBackend, StageConfig } from './stage-config';
 
 /** Tag-key prefix Terraform leaves alone: the orchestrator records evidence as conngate:* tags. */
 
@@ -92,7 +92,7 @@ export class StageStack extends TerraformStack {
       origin: config.origin,
       aliases: config.aliases,
       acmCertificateArn: config.acmCertificateArn,
-      comment: `conngate ${config.name} viewer-mTLS distribution`,
+      comment: stageDistributionComment(config.name),
       connectionFunction: this.functionAssociated ? this.connectionFunction : undefined,
     });
 

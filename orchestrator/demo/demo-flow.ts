@@ -158,7 +158,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const reverted = await deploy(first);
     check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
 
-    const statuses = await readStageStatuses(cf, ctx.stages, keys);
+    const statuses = await readStageStatuses({ cf, kvs }, ctx.stages, keys);
     const reportFile = path.join(workdir, 'report.html');
     fs.writeFileSync(reportFile, htmlReport({
       title: 'conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs, revocationSyncs: syncs,

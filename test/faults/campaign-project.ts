@@ -8,7 +8,7 @@ import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { stageSpecsFrom } from '../../cli/pipeline-options';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
-import { evidenceProblem, readEvidenceTags } from '../../orchestrator/evidence';
+import { liveEvidenceCheck } from '../../orchestrator/stage-evidence';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
 import { tryReadFunctionStage } from '../../orchestrator/function-stages';
 import { InterruptGuard } from '../../orchestrator/interrupt-guard';
@@ -136,10 +136,7 @@ export class CampaignProject {
     const spec = this.spec(stage);
     const live = await tryReadFunctionStage(this.cf, spec.functionName, 'LIVE');
     if (!live) return 'no LIVE stage';
-    const arn = live.summary.ConnectionFunctionArn!;
-    return evidenceProblem(this.keys, await readEvidenceTags(this.cf, arn), {
-      stage, functionArn: arn, liveSha256: live.sha256, liveEtag: live.etag, suiteSha256: loadRemoteCases(spec).suiteSha256,
-    });
+    return (await liveEvidenceCheck(this.cf, this.kvs, this.keys, spec, live, loadRemoteCases(spec).suiteSha256)).problem;
   }
 
   async liveSha(stage: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
+import { CreateConnectionFunctionCommand, DescribeKeyValueStoreCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import type { JobResult } from '../../integrations/run-task/post-apply-job';
@@ -11,7 +11,7 @@ import { signBody } from '../../integrations/run-task/signature';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { setupPipeline } from '../../cli/pipeline-options';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
-import { readFunctionStage } from '../../orchestrator/function-stages';
+import { readFunctionStage, tryReadFunctionStage } from '../../orchestrator/function-stages';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { formatStageOutputs } from '../../orchestrator/stage-outputs';
 import { PROJECT_DIR } from '../support/conngate-cli';
@@ -202,6 +202,27 @@ describe('HCP Terraform run task', () => {
     expect(failed.length).toBeGreaterThan(0);
     for (const o of failed) expect(o.attributes.tags.Severity[0].level).toBe('error');
     expect(await liveSha()).toBe(before);
+  });
+
+  it('a workspace whose outputs name another stage\'s function fails the task: nothing is tested or published', async () => {
+    const { cf } = await devFunction();
+    const saved = hcp.outputs.get(WS_ID)!;
+    const devStore = await cf.send(new DescribeKeyValueStoreCommand({ Name: 'conngate-dev-revoked-serials' }));
+    const other = (await cf.send(new CreateConnectionFunctionCommand({ Name: 'conngate-prod-revocation-check',
+      ConnectionFunctionConfig: { Comment: 'prod', Runtime: 'cloudfront-js-2.0', KeyValueStoreAssociations: { Quantity: 1, Items: [{ KeyValueStoreARN: devStore.KeyValueStore!.ARN! }] } },
+      ConnectionFunctionCode: Buffer.from(fs.readFileSync(path.join(dir, 'functions', 'revocation-check.js'), 'utf8').replace('await kvs.exists(serial)', 'false')) }))).ConnectionFunctionSummary!;
+    hcp.outputs.set(WS_ID, { ...saved, function_id: other.Id, function_arn: other.ConnectionFunctionArn, function_name: other.Name });
+    try {
+      const { body, id } = request();
+      expect((await post(body)).status).toBe(200);
+      await server.idle();
+      const final = hcp.patchesFor(id).at(-1)!.body.data;
+      expect(final.attributes.status).toBe('failed');
+      expect(final.attributes.message).toMatch(/identity: refused: .* names function conngate-prod-revocation-check \(.*\), but the dev stage's function is conngate-dev-revocation-check/);
+      expect(await tryReadFunctionStage(cf, other.Id!, 'LIVE')).toBeUndefined();
+    } finally {
+      hcp.outputs.set(WS_ID, saved);
+    }
   });
 
   it('a workspace no stage names fails the task without verifying anything', async () => {

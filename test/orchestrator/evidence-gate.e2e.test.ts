@@ -53,7 +53,7 @@ describe('gate: forged, stale and foreign evidence is refused', () => {
     const arn = live.summary.ConnectionFunctionArn!;
     fs.writeFileSync(env.p.fnFile, forged);
     const attacker = await new EvidenceKeyring(hmacSigner('the-attackers-own-secret-key')).sign({
-      stage: 'dev', functionArn: arn, candidateSha256: forgedSha, suiteSha256: honest.suiteSha256!, liveEtag: live.etag, result: 'passed', time: new Date().toISOString(),
+      stage: 'dev', functionArn: arn, account: honest.account!, endpoint: 'emulator', seq: Number(honest.seq) + 1, verifiedSeq: Number(honest.seq) + 1, candidateSha256: forgedSha, suiteSha256: honest.suiteSha256!, liveEtag: live.etag, result: 'passed', time: new Date().toISOString(),
     });
     const forgeries: [string, Record<string, string>, RegExp][] = [
       ['the honest signature kept, fields edited', { [EVIDENCE_TAGS.candidate]: forgedSha, [EVIDENCE_TAGS.liveEtag]: live.etag }, /signature does not verify/],
@@ -71,7 +71,7 @@ describe('gate: forged, stale and foreign evidence is refused', () => {
       expect(await env.p.liveSha('staging')).toBeUndefined();
     }
     // Status says the same: dev's evidence does not verify, the gate into staging is closed.
-    const statuses = await readStageStatuses(env.p.cf, env.p.stages, env.p.keys);
+    const statuses = await readStageStatuses({ cf: env.p.cf, kvs: env.p.kvs }, env.p.stages, env.p.keys);
     expect(statuses.find((s) => s.stage === 'dev')).toMatchObject({ verified: false, evidenceCheck: expect.stringMatching(/signature does not verify/) });
     expect(statuses.find((s) => s.stage === 'staging')!.gate.open).toBe(false);
 
@@ -119,7 +119,7 @@ describe('gate: forged, stale and foreign evidence is refused', () => {
     const prodTags = await readEvidenceTags(env.p.cf, (await readFunctionStage(env.p.cf, env.p.spec('prod').functionName, 'LIVE')).summary.ConnectionFunctionArn!);
     expect(prodTags.keyId).toBe(ed.keyId);
     // Status with the new key alone: prod verifies, staging (old key) does not, and says why.
-    const statuses = await readStageStatuses(env.p.cf, env.p.stages, rotated);
+    const statuses = await readStageStatuses({ cf: env.p.cf, kvs: env.p.kvs }, env.p.stages, rotated);
     expect(statuses.find((s) => s.stage === 'prod')!.verified).toBe(true);
     expect(statuses.find((s) => s.stage === 'staging')!.evidenceCheck).toMatch(/does not trust/);
   });

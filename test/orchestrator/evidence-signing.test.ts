@@ -4,29 +4,45 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { UserError } from '../../diagnostics/user-error';
-import { evidenceProblem, type TaggedEvidence } from '../../orchestrator/evidence';
+import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence';
+import type { EvidenceHead } from '../../orchestrator/evidence-head';
 import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/evidence-keys';
 import { kmsSigner } from '../../orchestrator/evidence-kms';
 import {
-  ed25519Signer, evidenceMessage, EvidenceKeyring, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
+  ed25519Signer, evidenceDigest, evidenceMessage, EvidenceKeyring, type EndpointKind, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
 } from '../../orchestrator/evidence-signing';
 
 const claims: EvidenceClaims = {
-  stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf-1', candidateSha256: 'a'.repeat(64),
+  stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf-1', account: '123456789012', endpoint: 'aws', seq: 7, verifiedSeq: 7,
+  candidateSha256: 'a'.repeat(64),
   suiteSha256: 'b'.repeat(64), liveEtag: 'E2QWRUHEXAMPLE', result: 'passed', time: '2026-01-01T00:00:00.000Z',
 };
 const secret = 'a-random-evidence-secret-for-tests';
 
 function tagsOf(e: SignedEvidence): TaggedEvidence {
-  return { candidateSha256: e.candidateSha256, suiteSha256: e.suiteSha256, result: e.result, time: e.time, liveEtag: e.liveEtag, keyId: e.keyId, signature: e.signature };
+  return { candidateSha256: e.candidateSha256, suiteSha256: e.suiteSha256, result: e.result, time: e.time, liveEtag: e.liveEtag, keyId: e.keyId, signature: e.signature,
+    account: e.account, endpoint: e.endpoint, seq: String(e.seq), verifiedSeq: String(e.verifiedSeq) };
 }
 const expectation = { stage: 'dev', functionArn: claims.functionArn, liveSha256: claims.candidateSha256, liveEtag: claims.liveEtag, suiteSha256: claims.suiteSha256 };
+type Expectation = typeof expectation & { endpoint?: EndpointKind; head?: EvidenceHead };
+
+/**
+ * The signature checks, with the stage's evidence head naming the tags as they are (the head's own checks are
+ * tested below): a tampered field must fail its signature, not only the head's digest.
+ */
+async function evidenceProblem(keys: EvidenceKeyring, tags: TaggedEvidence, exp: Expectation): Promise<string | undefined> {
+  const rec = taggedRecord(tags, exp.stage, exp.functionArn);
+  const head = typeof rec === 'string' ? undefined : { seq: rec.seq, verifiedSeq: rec.verifiedSeq, evidence: evidenceDigest(rec) };
+  return checkEvidence(keys, tags, { endpoint: 'aws', head, ...exp });
+}
 
 describe('evidence signatures', () => {
   it('signs a fixed, versioned message over every field and the key id', () => {
     expect(evidenceMessage(claims, 'hmac-0123').toString()).toBe(
-      ['conngate-evidence/1', 'hmac-0123', 'dev', claims.functionArn, 'a'.repeat(64), 'b'.repeat(64), 'E2QWRUHEXAMPLE', 'passed', claims.time].join('\n'));
+      ['conngate-evidence/2', 'hmac-0123', 'dev', claims.functionArn, '123456789012', 'aws', '7', '7', 'a'.repeat(64), 'b'.repeat(64), 'E2QWRUHEXAMPLE', 'passed', claims.time].join('\n'));
     expect(() => evidenceMessage({ ...claims, stage: 'dev\npassed' }, 'k')).toThrow(/cannot be signed/);
+    expect(() => evidenceMessage({ ...claims, seq: -1 }, 'k')).toThrow(/cannot be signed/);
+    expect(() => evidenceMessage({ ...claims, seq: 1.5 }, 'k')).toThrow(/cannot be signed/);
   });
 
   it.each([
@@ -44,6 +60,9 @@ describe('evidence signatures', () => {
       [{ time: '2030-01-01T00:00:00.000Z' }, /signature does not verify/],
       [{ signature: signed.signature.slice(0, -2) + 'AA' }, /signature does not verify/],
       [{ keyId: undefined, signature: undefined }, /not signed/],
+      [{ seq: '8' }, /signature does not verify/],
+      [{ verifiedSeq: '9' }, /signature does not verify/],
+      [{ seq: undefined }, /names no account, endpoint and sequence/],
     ];
     for (const [change, problem] of tampered) {
       expect(await evidenceProblem(keys, { ...tagsOf(signed), ...change }, expectation)).toMatch(problem);
@@ -51,6 +70,26 @@ describe('evidence signatures', () => {
     // The same tags on another stage or another function do not verify either.
     expect(await evidenceProblem(keys, tagsOf(signed), { ...expectation, stage: 'staging' })).toMatch(/signature does not verify/);
     expect(await evidenceProblem(keys, tagsOf(signed), { ...expectation, functionArn: claims.functionArn + 'x' })).toMatch(/signature does not verify/);
+  });
+
+  it('a valid record counts only as the stage\'s newest, for its own account and endpoint kind', async () => {
+    const keys = new EvidenceKeyring(hmacSigner(secret));
+    const newest = await keys.sign({ ...claims, seq: 8, verifiedSeq: 8 });
+    const older = await keys.sign(claims);
+    const head = { seq: 8, verifiedSeq: 8, evidence: evidenceDigest(newest) };
+    const exp = { ...expectation, endpoint: 'aws' as const, head };
+    expect(await checkEvidence(keys, tagsOf(newest), exp)).toBeUndefined();
+    // An older passed record put back with TagResource: it verifies, but it is not the newest.
+    expect(await checkEvidence(keys, tagsOf(older), exp)).toMatch(/it is record 7, not the stage's newest \(record 8/);
+    expect(await checkEvidence(keys, tagsOf(newest), { ...exp, head: undefined })).toMatch(/names no newest evidence/);
+    // Another account's record (its function ARN names that account) and an emulator's record on AWS.
+    const foreign = await keys.sign({ ...claims, account: '210987654321' });
+    expect(await checkEvidence(keys, tagsOf(foreign), { ...exp, head: { ...head, evidence: evidenceDigest(foreign) } })).toMatch(/recorded for account 210987654321, but the function is in account 123456789012/);
+    const emulated = await keys.sign({ ...claims, endpoint: 'emulator' });
+    expect(await checkEvidence(keys, tagsOf(emulated), { ...exp, head: { ...head, evidence: evidenceDigest(emulated) } })).toMatch(/recorded against an emulator, and this stage is reached through AWS/);
+    // A record of a conngate that did not bind these is not counted at all.
+    const legacy = { ...tagsOf(newest), account: undefined, endpoint: undefined, seq: undefined, verifiedSeq: undefined };
+    expect(await checkEvidence(keys, legacy, exp)).toMatch(/names no account, endpoint and sequence/);
   });
 
   it('valid signatures still do not open anything stale or foreign: code, ETag and suite must match what is there now', async () => {

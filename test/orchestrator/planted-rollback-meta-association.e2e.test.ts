@@ -46,7 +46,7 @@ describe('a planted rollback record with null evidence', () => {
     try {
       const store = new ReservedStore(s.client, s.kvsArn);
       await store.write(await store.etag(), [{ key: ROLLBACK_KEY, value: JSON.stringify({ sha256: 'f'.repeat(64), chunks: 1, evidence: null }) }]);
-      await expect(loadRollbackTarget(store, new EvidenceKeyring(hmacSigner('x'.repeat(16))), { stage: 'dev', functionArn: 'arn' }))
+      await expect(loadRollbackTarget(store, new EvidenceKeyring(hmacSigner('x'.repeat(16))), { stage: 'dev', functionArn: 'arn', endpoint: 'emulator', minVerifiedSeq: 0 }))
         .resolves.toBe('no verified code is recorded for this stage');
     } finally {
       await s.emulator.close();

@@ -53,9 +53,9 @@ describe('promotion policies enforced by the gate', () => {
     const refused = await run();
     expect(refused.outcome).toBe('refused');
     expect(refused.message).toMatch(/refused by promotion policy: soak: dev has run [0-9a-f]{12} verified for 0 of 60 minutes \(until /);
-    const [, st] = await readStageStatuses(env.p.cf, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages });
+    const [, st] = await readStageStatuses({ cf: env.p.cf, kvs: env.p.kvs }, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages });
     expect(st.gate).toEqual({ open: false, reason: expect.stringMatching(/^promotion policy: soak: dev has run/) });
-    const later = await readStageStatuses(env.p.cf, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages, now: inMinutes(61) });
+    const later = await readStageStatuses({ cf: env.p.cf, kvs: env.p.kvs }, env.p.stages, env.p.keys, { cf: env.p.cf, kvs: env.p.kvs, stages: env.p.stages, now: inMinutes(61) });
     expect(later[1].gate.open).toBe(true);
     expect((await run({ now: inMinutes(61) })).outcome).toBe('verified');
   });

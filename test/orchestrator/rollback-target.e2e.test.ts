@@ -19,8 +19,10 @@ describe('rollback target in the KeyValueStore', () => {
   // 10 KB of code that does not compress much: several chunks.
   const code = Buffer.from(`function handler(){}\n// ${randomBytes(7000).toString('base64')}\n`);
   const sign = (k: EvidenceKeyring, over: Partial<Parameters<EvidenceKeyring['sign']>[0]> = {}) => k.sign({
-    stage: 'dev', functionArn: arn, candidateSha256: candidateSha256(code), suiteSha256: 's'.repeat(64), liveEtag: 'E1', result: 'passed', time: new Date().toISOString(), ...over,
+    stage: 'dev', functionArn: arn, account: '123456789012', endpoint: 'emulator', seq: 5, verifiedSeq: 5, candidateSha256: candidateSha256(code), suiteSha256: 's'.repeat(64), liveEtag: 'E1', result: 'passed', time: new Date().toISOString(), ...over,
   });
+
+  const expectation = { stage: 'dev', functionArn: arn, endpoint: 'emulator' as const, minVerifiedSeq: 5 };
 
   beforeAll(async () => {
     const s = await emulatorStore();
@@ -35,7 +37,7 @@ describe('rollback target in the KeyValueStore', () => {
     const chunks = [...all.keys()].filter((k) => k.startsWith(`${ROLLBACK_KEY}:`));
     expect(chunks.length).toBeGreaterThan(5);
     expect([...all.values()].every((v) => Buffer.byteLength(v) <= 1000)).toBe(true);
-    const t = await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn });
+    const t = await loadRollbackTarget(store, keys, expectation);
     expect(typeof t).toBe('object');
     expect(Buffer.from((t as { code: Uint8Array }).code).equals(code)).toBe(true);
 
@@ -58,9 +60,21 @@ describe('rollback target in the KeyValueStore', () => {
       const etag = await store.etag();
       const meta = JSON.parse((await store.get(ROLLBACK_KEY))!);
       await store.write(etag, [{ key: ROLLBACK_KEY, value: JSON.stringify({ ...meta, evidence: await evidence }) }]);
-      expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(reason);
+      expect(await loadRollbackTarget(store, keys, expectation)).toMatch(reason);
     }
     await expect(saveRollbackTarget(store, code, await sign(keys, { result: 'failed' }))).rejects.toThrow(/needs passed evidence/);
+  });
+
+  it('refuses a target older than the stage\'s newest verified code unless the operator names it, and a target of another account or endpoint kind', async () => {
+    await saveRollbackTarget(store, code, await sign(keys, { seq: 4, verifiedSeq: 4 }));
+    const sha = candidateSha256(code);
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(new RegExp(`is record 4, older than the stage's newest verified code \\(record 5\\).*--allow-rollback-to ${sha}`));
+    expect(typeof await loadRollbackTarget(store, keys, { ...expectation, allowRollbackTo: sha })).toBe('object');
+    expect(await loadRollbackTarget(store, keys, { ...expectation, allowRollbackTo: 'f'.repeat(64) })).toMatch(/older than/);
+    await saveRollbackTarget(store, code, await sign(keys, { account: '210987654321' }));
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(/not bound to this function's account/);
+    await saveRollbackTarget(store, code, await sign(keys, { endpoint: 'aws' }));
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(/not bound to this function's account and emulator endpoint/);
   });
 
   it('refuses altered or missing code', async () => {
@@ -68,9 +82,9 @@ describe('rollback target in the KeyValueStore', () => {
     const etag = await store.etag();
     const chunk = (await store.get(`${ROLLBACK_KEY}:1`))!;
     await store.write(etag, [{ key: `${ROLLBACK_KEY}:1`, value: chunk.slice(0, -4) + 'AAAA' }]);
-    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/corrupt|does not hash/);
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(/corrupt|does not hash/);
     await store.write(await store.etag(), [], [`${ROLLBACK_KEY}:2`]);
-    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/incomplete \(chunk 2 missing\)/);
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(/incomplete \(chunk 2 missing\)/);
   });
 
   it('refuses a genuine record replayed over planted chunks that inflate far past any function (a deflate bomb)', async () => {
@@ -82,7 +96,7 @@ describe('rollback target in the KeyValueStore', () => {
     await store.write(await store.etag(), [...chunks.map((value, i) => ({ key: `${ROLLBACK_KEY}:${i}`, value })),
       { key: ROLLBACK_KEY, value: JSON.stringify({ ...meta, chunks: chunks.length }) }]);
     const started = Date.now();
-    expect(await loadRollbackTarget(store, keys, { stage: 'dev', functionArn: arn })).toMatch(/ is corrupt$/);
+    expect(await loadRollbackTarget(store, keys, expectation)).toMatch(/ is corrupt$/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -12,7 +12,8 @@ import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
  */
 describe('trusted key entries', () => {
   const claims: EvidenceClaims = {
-    stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf_1', candidateSha256: 'a'.repeat(64),
+    stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf_1', account: '123456789012', endpoint: 'aws', seq: 1, verifiedSeq: 1,
+    candidateSha256: 'a'.repeat(64),
     suiteSha256: 'b'.repeat(64), liveEtag: 'E1', result: 'passed', time: '2026-01-01T00:00:00.000Z',
   };
 

@@ -25,7 +25,8 @@ describe('conngate revocations', () => {
     ca = makeCa(dir, 'ca-one');
     otherCa = makeCa(dir, 'ca-two');
     impostor = makeCa(dir, 'impostor', { subject: '/O=Conngate Test/CN=ca-one' });
-    s = await emulatorStore({ emulator: emu });
+    // Named as the dev stage's store: a store taken from the outputs file must be the stage's.
+    s = await emulatorStore({ emulator: emu, name: 'conngate-dev-revoked-serials' });
     outputs = path.join(dir, '.conngate', 'outputs.json');
     snapshotDir = path.join(dir, '.conngate', 'revocation-snapshots');
     fs.mkdirSync(path.dirname(outputs), { recursive: true });
@@ -222,8 +223,9 @@ describe('conngate revocations against a missing store or endpoint', () => {
         '--outputs', path.join(dir, 'none.json')]);
       expect(r.code).toBe(2);
       const lines = r.err.trim().split('\n');
-      expect(lines).toHaveLength(2); // the source line, then the error
-      expect(lines[1]).toMatch(new RegExp(`^conngate: ${arn}: DescribeKeyValueStore failed: ResourceNotFoundException: .*\\(fix: check --kvs-arn`));
+      expect(lines).toHaveLength(3); // the store named as the operator's choice, the source line, then the error
+      expect(lines[0]).toMatch(/--kvs-arn: your choice, not checked against the dev stage's store/);
+      expect(lines[2]).toMatch(new RegExp(`^conngate: ${arn}: DescribeKeyValueStore failed: ResourceNotFoundException: .*\\(fix: check --kvs-arn`));
     } finally {
       await emu.close();
       fs.rmSync(dir, { recursive: true, force: true });

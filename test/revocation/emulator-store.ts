@@ -25,12 +25,15 @@ export interface EmulatorStore {
 
 let counter = 0;
 
-/** Starts an emulator (or reuses one) and creates a fresh store holding only the canary. */
-export async function emulatorStore(opts: { emulator?: RunningEmulator; faults?: FaultConfig; canary?: boolean } = {}): Promise<EmulatorStore> {
+/**
+ * Starts an emulator (or reuses one) and creates a fresh store holding only the canary. `name`: the store's name, e.g.
+ * a stage's declared `conngate-dev-revoked-serials`, which commands that take the store from an outputs file confirm.
+ */
+export async function emulatorStore(opts: { emulator?: RunningEmulator; faults?: FaultConfig; canary?: boolean; name?: string } = {}): Promise<EmulatorStore> {
   const emulator = opts.emulator ?? await startEmulator({ port: 0, faults: opts.faults });
   const target = { endpoint: emulator.endpoint, region: 'us-east-1', maxAttempts: 5 };
   const cf = createCloudFrontClient(target);
-  const created = await cf.send(new CreateKeyValueStoreCommand({ Name: `revocations-${process.pid}-${++counter}` }));
+  const created = await cf.send(new CreateKeyValueStoreCommand({ Name: opts.name ?? `revocations-${process.pid}-${++counter}` }));
   const kvsArn = created.KeyValueStore!.ARN!;
   for (let i = 0; i < 100; i++) {
     const d = await cf.send(new DescribeStoreControl({ Name: created.KeyValueStore!.Name! }));
