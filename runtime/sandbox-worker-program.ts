@@ -125,7 +125,7 @@ const bridge = {
 };
 
 // A context whose global object is an ordinary one (no interceptors forwarding to a host object), so that seal() in
-// the prelude can lock its properties. Without it (an older Node) seal() fails and the function does not run.
+// the prelude can lock its properties. Without it (an older Node) no function runs: each run reports why.
 const ORDINARY_GLOBAL = vm.constants && vm.constants.DONT_CONTEXTIFY;
 // Compiled once: a context that has to be replaced gets the same code run again, not compiled again.
 const preludeScript = new vm.Script(PRELUDE, { filename: 'cloudfront-js-runtime.js' });
@@ -133,6 +133,7 @@ let loadedCode = null, wrapperScript = null;
 function load(code) {
   loadedCode = code;
   try {
+    if (!ORDINARY_GLOBAL) throw new Error('this Node has no vm.constants.DONT_CONTEXTIFY (Node >= 20.18 / 22.8 has it), so evaluations could not start from a fresh state');
     if (wrapperScript === null) wrapperScript = new vm.Script(code.wrapperSource, { filename: code.where });
     const context = vm.createContext(ORDINARY_GLOBAL, { name: 'connection function', codeGeneration: { strings: false, wasm: false } });
     const makeApi = preludeScript.runInContext(context);
