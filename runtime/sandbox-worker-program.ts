@@ -3,8 +3,9 @@ import { SANDBOX_PRELUDE } from './sandbox-prelude';
 
 /**
  * Source of the program a sandbox worker process runs (`node -e`, no file read). It hosts one connection function
- * in a vm context (null-prototype global, no code generation from strings) behind the prelude, keeps the store
- * snapshot it was sent, runs batches of cases with samples and deadline checks, and reports results over IPC.
+ * in a vm context (its own ordinary global object, no host object behind it, no code generation from strings) behind
+ * the prelude, keeps the store snapshot it was sent, runs batches of cases with samples (each from a fresh state) and
+ * deadline checks, and reports results over IPC.
  *
  * The process itself is the outer wall: it starts with an empty environment, under Node's permission model (no
  * file system, no child processes, no workers, no addons) and a small V8 heap, and the powers that reach outside
