@@ -31,7 +31,8 @@ function toRunResult(r: WorkerCaseResult): ConnectionRunResult {
 /**
  * A connection function whose source passed the checks and was instrumented (runtime/source-transform.ts). It runs
  * only inside sandbox worker processes (runtime/worker-pool.ts), never in this process: the top-level code re-runs
- * per connection inside a wrapper function, so top-level variables start fresh each time.
+ * per connection inside a wrapper function, so top-level variables start fresh each time, and the state the context
+ * shares is frozen or checked after each run (runtime/sandbox-prelude.ts), so nothing else carries over either.
  */
 export class CompiledConnectionFunction {
   /** SHA-256 (hex) of the function code: the candidate id. */

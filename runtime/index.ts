@@ -45,8 +45,9 @@ export async function runConnectionFunction(
 
 /**
  * Runs a connection function like runConnectionFunction, but takes at least `samples` samples of the run (more
- * while it is over the time limit) and reports the fastest: one wall-clock sample on a busy machine says more about
- * the scheduler than about the function. Top-level code re-runs per sample, so the repeats cannot change the outcome.
+ * while it is over the time limit) and reports the fastest time: one wall-clock sample on a busy machine says more
+ * about the scheduler than about the function. Every sample starts from a fresh state and the first decides;
+ * samples that decide differently make the run an error ("non-deterministic: samples decided ...").
  */
 export async function runConnectionFunctionMeasured(
   fn: string | CompiledConnectionFunction,

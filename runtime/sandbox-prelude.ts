@@ -615,7 +615,93 @@ function errorText(e) {
     return 'uncaught ' + toLogText(e);
   } catch (x) { return 'uncaught exception'; }
 }
+
+// ---- every evaluation starts from the state the context had before any function code ran ----
+// At the edge each connection is evaluated with no state from earlier evaluations. Top-level code already re-runs
+// per evaluation (runtime/source-transform.ts), so state could only outlive an evaluation in objects the context
+// shares: the built-ins, the prelude's objects and the global object. A fresh context per evaluation costs
+// milliseconds, and comparing the shared objects after each one costs more than the evaluation itself; instead
+// seal() freezes every shared object once, and locks the global object's own properties, so that what an
+// evaluation can still change is only what it adds to the global object. pristine() sees that in a few
+// operations, and the worker then replaces the context (runtime/sandbox-worker-program.ts).
+// Frozen prototypes would turn an ordinary assignment such as this.name = 'X' in an Error subclass into a
+// TypeError (an inherited read-only property cannot be shadowed by assignment): the properties code commonly
+// shadows that way become accessors whose setter gives the object its own property, as before.
+const ownKeys = Reflect.ownKeys, getProto = ObjectCtor.getPrototypeOf, isExtensible = ObjectCtor.isExtensible;
+const hasOwn = ObjectCtor.hasOwn, isFrozen = ObjectCtor.isFrozen;
+const regexpExec = RegExp.prototype.exec, legacyReset = /(?:)/;
+const SHADOWED = ['constructor', 'toString', 'valueOf', 'toLocaleString', 'toJSON', 'name', 'message'];
+let globalProto = null, globalKeyCount = -1;
+/** Objects reachable from nothing but syntax (iterators, generators, async functions) whose prototypes are shared. */
+function syntaxRoots() {
+  const roots = [];
+  const tries = [
+    function () { return [][symIterator](); }, function () { return ''[symIterator](); },
+    function () { return new Map()[symIterator](); }, function () { return new Set()[symIterator](); },
+    function () { return apply(RegExp.prototype[Symbol.matchAll], /(?:)/g, ['']); },
+    function () { return function* () {}; }, function () { return (function* () {})(); },
+    function () { return async function () {}; }, function () { return async () => {}; },
+    function () { return async function* () {}; }, function () { return (async function* () {})(); },
+    function () { return G.Iterator.from({ next: function () { return { done: true }; } }); },
+    function () { return [][symIterator]().map(function (x) { return x; }); },
+    function () { return (function () { return arguments; })(); },
+  ];
+  for (let i = 0; i < tries.length; i++) { try { roots[roots.length] = tries[i](); } catch (e) { /* not in this engine */ } }
+  return roots;
+}
+function allowShadowing(proto, key) {
+  const d = getOwnDescriptor(proto, key);
+  if (d === undefined || !hasOwn(d, 'value') || d.writable !== true || d.configurable !== true) return;
+  const value = d.value;
+  const get = function () { return value; };
+  const set = function (v) {
+    if (this === proto) throw new TypeErrorCtor("Cannot assign to read only property '" + StringCtor(key) + "' of a built-in object");
+    defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+  };
+  freeze(get); freeze(set);
+  defineProperty(proto, key, { get: get, set: set, enumerable: d.enumerable, configurable: false });
+}
+function seal() {
+  const seen = new Set(), list = [], prototypes = new Set();
+  function add(o) { if (isObject(o) && !seen.has(o)) { seen.add(o); list[list.length] = o; } }
+  add(G); add(bufferModule); add(cryptoModule); add(qsModule); add(wrapper);
+  const roots = syntaxRoots();
+  for (let i = 0; i < roots.length; i++) add(roots[i]);
+  for (let i = 0; i < list.length; i++) {
+    const o = list[i], proto = getProto(o);
+    if (proto !== null) prototypes.add(proto);
+    add(proto);
+    const keys = ownKeys(o);
+    for (let j = 0; j < keys.length; j++) {
+      const d = getOwnDescriptor(o, keys[j]);
+      if (hasOwn(d, 'value')) { add(d.value); if (keys[j] === 'prototype' && typeof o === 'function') prototypes.add(d.value); }
+      else { add(d.get); add(d.set); }
+    }
+  }
+  for (const proto of prototypes) {
+    if (proto === G || isFrozen(proto)) continue;
+    for (let j = 0; j < SHADOWED.length; j++) allowShadowing(proto, SHADOWED[j]);
+  }
+  for (let i = 0; i < list.length; i++) if (list[i] !== G) freeze(list[i]);
+  // The global object stays extensible (code may add globals for the length of one evaluation); what it had is locked.
+  const keys = ownKeys(G);
+  for (let j = 0; j < keys.length; j++) {
+    const d = getOwnDescriptor(G, keys[j]);
+    if (d.configurable !== true) continue;
+    if (hasOwn(d, 'value')) defineProperty(G, keys[j], { writable: false, configurable: false });
+    else defineProperty(G, keys[j], { configurable: false });
+  }
+  globalProto = getProto(G);
+  globalKeyCount = ownKeys(G).length;
+  return list.length;
+}
+/** Whether the shared state is as seal() left it: everything else is frozen, so only the global object can differ. */
+function pristine() {
+  return globalKeyCount >= 0 && isExtensible(G) && getProto(G) === globalProto && ownKeys(G).length === globalKeyCount;
+}
 function invoke(callId, connectionJson, nowMs, deadlineMs, hasKvs, memoryLimitBytes) {
+  // RegExp.input, RegExp.$1 and the other legacy statics hold the last match of the context: start from one known match.
+  apply(regexpExec, legacyReset, ['']);
   currentCall = callId; frozenNow = nowMs; deadline = deadlineMs; ops = 0; aborted = null; bufferBytes = 0; nextBufferCheck = 0;
   memoryLimit = memoryLimitBytes; callBridge(bridge.memoryStart, [memoryLimitBytes]);
   let decision = null, finished = false;
@@ -658,6 +744,8 @@ function settle(ticket, status, payload) {
 const api = create(null);
 api.setWrapper = function (w) { wrapper = w; };
 api.invoke = invoke;
+api.seal = seal;
+api.pristine = pristine;
 api.settle = settle;
 // The limit the current run hit, also when it was hit after the decision (in work the function left queued).
 api.aborted = function () { return aborted; };

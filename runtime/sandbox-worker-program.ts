@@ -3,8 +3,9 @@ import { SANDBOX_PRELUDE } from './sandbox-prelude';
 
 /**
  * Source of the program a sandbox worker process runs (`node -e`, no file read). It hosts one connection function
- * in a vm context (null-prototype global, no code generation from strings) behind the prelude, keeps the store
- * snapshot it was sent, runs batches of cases with samples and deadline checks, and reports results over IPC.
+ * in a vm context (its own ordinary global object, no host object behind it, no code generation from strings) behind
+ * the prelude, keeps the store snapshot it was sent, runs batches of cases with samples (each from a fresh state) and
+ * deadline checks, and reports results over IPC.
  *
  * The process itself is the outer wall: it starts with an empty environment, under Node's permission model (no
  * file system, no child processes, no workers, no addons) and a small V8 heap, and the powers that reach outside
@@ -124,16 +125,34 @@ const bridge = {
   qsUnescape(s) { return querystring.unescape(s); },
 };
 
+// A context whose global object is an ordinary one (no interceptors forwarding to a host object), so that seal() in
+// the prelude can lock its properties. Without it (an older Node) no function runs: each run reports why.
+const ORDINARY_GLOBAL = vm.constants && vm.constants.DONT_CONTEXTIFY;
+// Compiled once: a context that has to be replaced gets the same code run again, not compiled again.
+const preludeScript = new vm.Script(PRELUDE, { filename: 'cloudfront-js-runtime.js' });
+let loadedCode = null, wrapperScript = null;
 function load(code) {
+  loadedCode = code;
   try {
-    const context = vm.createContext(Object.create(null), { name: 'connection function', codeGeneration: { strings: false, wasm: false } });
-    const makeApi = new vm.Script(PRELUDE, { filename: 'cloudfront-js-runtime.js' }).runInContext(context);
+    if (!ORDINARY_GLOBAL) throw new Error('this Node has no vm.constants.DONT_CONTEXTIFY (Node >= 20.18 / 22.8 has it), so evaluations could not start from a fresh state');
+    if (wrapperScript === null) wrapperScript = new vm.Script(code.wrapperSource, { filename: code.where });
+    const context = vm.createContext(ORDINARY_GLOBAL, { name: 'connection function', codeGeneration: { strings: false, wasm: false } });
+    const makeApi = preludeScript.runInContext(context);
     api = makeApi(bridge);
-    api.setWrapper(new vm.Script(code.wrapperSource, { filename: code.where }).runInContext(context));
+    api.setWrapper(wrapperScript.runInContext(context));
+    api.seal();
   } catch (e) {
+    api = null;
     compileError = 'does not compile: ' + (e && e.name ? e.name + ': ' : '') + (e && e.message ? e.message : String(e));
   }
 }
+
+// Whether the last evaluation left the state shared between evaluations (globals, built-ins) as it found it.
+function pristine() {
+  try { return api.pristine() === true; } catch (e) { return false; }
+}
+// At the edge no evaluation sees state from an earlier one: a context whose shared state changed is replaced.
+function renew() { load(loadedCode); }
 
 // Runs fn once the microtask queue is empty: a tick queued from a microtask runs only after the whole queue drained,
 // and function code can queue microtasks but never ticks.
@@ -212,26 +231,53 @@ function runOnce(c, job) {
 }
 
 const STOPPED = /^exceeded the (execution time|memory) limit/;
+// Every sample starts from a pristine context, so each is a first evaluation as at the edge, and the first decides.
+// Samples that decide differently (randomness, a store that changed) make the case fail as non-deterministic. A
+// function that changes shared state is also run once more on the state it left, before the context is replaced:
+// a decision that depends on that state fails the case the same way, since where state carries the edge decides
+// differently from a first evaluation.
 async function runCase(c, job) {
   if (compileError !== null) return { decision: 'error', errorMessage: compileError, logs: [], customData: [], durationMs: 0 };
-  let best = null, samples = 0;
+  const decided = [];
+  let first = null, fastest = null, stopped = null, samples = 0, carried = null;
   while (samples < job.maxSamples) {
     const r = await runOnce(c, job);
     samples++;
-    if (r.decision === 'error' && STOPPED.test(r.errorMessage)) { best = r; break; }
-    if (best === null || r.durationMs < best.durationMs) best = r;
-    if (samples >= job.minSamples && best.durationMs <= job.timeLimitMs) break;
+    decided.push(r);
+    if (first === null) first = r;
+    if (!pristine()) {
+      if (carried === null && !(r.decision === 'error' && STOPPED.test(r.errorMessage))) carried = await runOnce(c, job);
+      renew();
+      if (compileError !== null) break;
+    }
+    if (r.decision === 'error' && STOPPED.test(r.errorMessage)) { stopped = r; break; }
+    if (fastest === null || r.durationMs < fastest.durationMs) fastest = r;
+    if (samples >= job.minSamples && fastest.durationMs <= job.timeLimitMs) break;
   }
-  if (best.durationMs > job.timeLimitMs && !(best.decision === 'error' && STOPPED.test(best.errorMessage))) {
-    best.decision = 'error';
-    best.errorMessage = 'exceeded the execution time limit (fastest of ' + samples + ' runs took ' + best.durationMs.toFixed(2)
+  const result = { decision: first.decision, errorMessage: first.errorMessage, logs: first.logs, customData: first.customData,
+    durationMs: stopped !== null ? stopped.durationMs : fastest !== null ? fastest.durationMs : first.durationMs };
+  const disagree = decided.some((r) => r.decision !== first.decision) || (carried !== null && carried.decision !== first.decision);
+  if (disagree) {
+    result.decision = 'error';
+    result.errorMessage = nonDeterministic(decided, carried);
+  } else if (stopped === null && fastest !== null && fastest.durationMs > job.timeLimitMs) {
+    result.decision = 'error';
+    result.errorMessage = 'exceeded the execution time limit (fastest of ' + samples + ' runs took ' + fastest.durationMs.toFixed(2)
       + ' ms, the limit is ' + job.timeLimitMs + ' ms)';
   }
-  return best;
+  return result;
+}
+
+// Short enough that every sample's decision fits in the one error message a case reports.
+function sampleText(r) { return r.decision === 'error' ? 'error (' + String(r.errorMessage).slice(0, 200) + ')' : r.decision; }
+function nonDeterministic(decided, carried) {
+  let text = 'non-deterministic: samples decided ' + decided.map(sampleText).join(', ');
+  if (carried !== null) text += '; run again on the global state the first left, it decided ' + sampleText(carried);
+  return text + ' (the first evaluation decides, as at the edge; a function must decide the same way every time)';
 }
 
 async function runJob(job) {
-  if (job.code && api === null && compileError === null) load(job.code);
+  if (job.code && loadedCode === null) load(job.code);
   if (job.store) snapshot = { key: job.store.key, map: new Map(job.store.entries), meta: job.store.meta || null };
   if (job.store || liveAfterGc === Infinity) { collectFully(); liveAfterGc = heapUsed(); }
   kvsMode = job.kvs;

@@ -157,7 +157,8 @@ export class SandboxWorker {
     const snap: KvsSnapshot | undefined = job.kvs?.snapshot?.();
     const shipStore = snap !== undefined && snap.key !== this.storeKey;
     const results: WorkerCaseResult[] = [];
-    const perCaseMs = job.stopMs * job.maxSamples + WATCHDOG_GRACE_MS;
+    // Every sample, plus the one run on the state a sample left behind (runtime/sandbox-worker-program.ts).
+    const perCaseMs = job.stopMs * (job.maxSamples + 1) + WATCHDOG_GRACE_MS;
     let lastReport = Date.now();
 
     return new Promise<WorkerJobOutcome>((resolve) => {

@@ -10,7 +10,8 @@ import { caseConnection, type Suite } from './suite';
 
 /**
  * Runs every case of a suite through the local runtime. The store holds the case's contents plus the canary;
- * each case's utilization is the fastest of a few runs, so it reflects warm code as at the edge, not scheduler noise.
+ * each case is a few runs, each from a fresh state as at the edge: the first decides, runs that decide differently
+ * fail the case, and the utilization is the fastest run's, so it reflects the function, not scheduler noise.
  */
 export async function runSuiteLocally(suite: Suite, opts: { canarySerial?: string } = {}): Promise<CaseResult[]> {
   const canarySerial = opts.canarySerial ?? DEFAULT_CANARY_SERIAL;

@@ -38,8 +38,8 @@ export interface RunOptions {
 /** What one run of a connection function produced. */
 export interface ConnectionRunResult {
   /**
-   * `error` = uncaught exception, over the time or memory limit, runaway, or a promise that never settled;
-   * neither allow nor deny = `deny`.
+   * `error` = uncaught exception, over the time or memory limit, runaway, a promise that never settled, or samples
+   * that decided differently (non-deterministic); neither allow nor deny = `deny`.
    */
   decision: 'allow' | 'deny' | 'error';
   errorMessage?: string;

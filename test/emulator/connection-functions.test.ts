@@ -1,5 +1,8 @@
 import * as cf from '@aws-sdk/client-cloudfront';
 import { runConnectionFunction } from '../../runtime';
+import { judgeCaseRun } from '../../runtime/case-judgement';
+import { readTestResult } from '../../orchestrator/test-output';
+import { ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from '../runtime/stateful-functions';
 import {
   code, connectionWithSerial, createFunction, createStore, createTrustStore, distributionConfig, failure, RUNTIME,
   startHarness, stopHarness, type Harness,
@@ -104,6 +107,35 @@ describe('connection functions through the SDK', () => {
       Resource: 'arn:aws:cloudfront::123456789012:connection-function/cf_missing' })))).toMatchObject({ name: 'NoSuchResource', status: 404 });
     expect((await failure(h.cf.send(new cf.TagResourceCommand({ Resource: arn, Tags: { Items: [{ Key: 'aws:x', Value: '1' }] } })))).name)
       .toBe('InvalidTagging');
+  });
+
+  test('TestConnectionFunction: every evaluation decides, so a function that decides differently after its first one fails the case', async () => {
+    const object = code(JSON.stringify(connectionWithSerial('01')));
+    const test = async (name: string, source: string) => {
+      const f = await createFunction(h, name, source);
+      return (await h.cf.send(new cf.TestConnectionFunctionCommand({ Id: f.ConnectionFunctionSummary!.Id!, IfMatch: f.ETag!,
+        ConnectionObject: object }))).ConnectionFunctionTestResult!;
+    };
+    // Allows the first connection it sees (slowly, so that sample is never the fastest), denies later ones.
+    const flips = await test('allows-first', ALLOWS_FIRST_THEN_DENIES);
+    expect(flips.ConnectionFunctionOutput ?? '').toBe('');
+    expect(flips.ConnectionFunctionErrorMessage).toMatch(
+      /^non-deterministic: samples decided allow(, allow)+; run again on the global state the first left, it decided deny/);
+    // The orchestrator reads that result fail-closed: the case fails and its message shows both decisions.
+    const judged = judgeCaseRun('revoked client is denied', { decision: 'deny' }, readTestResult(flips), 0);
+    expect(judged).toMatchObject({ passed: false, actual: 'error' });
+    expect(judged.message).toMatch(/^expected deny, got error \(non-deterministic: samples decided allow.*it decided deny/);
+
+    // Slow the first time, fast after: every sample is a first evaluation, so it is over the budget.
+    const slow = await test('slow-first', SLOW_FIRST_THEN_FAST);
+    expect(slow.ConnectionFunctionErrorMessage).toMatch(/^exceeded the execution time limit \(fastest of 5 runs took/);
+    expect(Number(slow.ComputeUtilization)).toBeGreaterThan(100);
+    expect(judgeCaseRun('revoked client is denied', { decision: 'deny' }, readTestResult(slow), 0).passed).toBe(false);
+
+    // A deterministic function still passes.
+    const steady = await test('steady', DENY);
+    expect(JSON.parse(steady.ConnectionFunctionOutput!).decision).toBe('deny');
+    expect(judgeCaseRun('revoked client is denied', { decision: 'deny' }, readTestResult(steady), 0).passed).toBe(true);
   });
 
   test('TestConnectionFunction runs the stage code and reports decision, logs and utilization', async () => {

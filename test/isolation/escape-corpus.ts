@@ -22,6 +22,8 @@ function reach(x, c) {
   try { p.mainModule.require('fs').writeFileSync(MARKER, secret); } catch (e) { console.log('REACHED but no fs: ' + e.message); }
   c.allow();
 }
+// Built-ins are frozen in the sandbox: a patch that is refused leaves nothing to probe, and the entry goes on.
+function patch(f) { try { f(); } catch (e) { /* frozen */ } }
 function probe(o, c) {
   let cur = o;
   for (let depth = 0; depth < 6 && cur !== null && cur !== undefined; depth++) {
@@ -91,8 +93,8 @@ export function escapeCorpus(marker: string): CorpusEntry[] {
       for (const name of Object.getOwnPropertyNames(Reflect)) {
         try { const orig = Reflect[name]; Reflect[name] = function () { seen(arguments); return orig.apply(undefined, arguments); }; } catch (e) { /* frozen */ }
       }
-      Object.defineProperty = function (o, k, d) { seen([o, k, d]); return o; };
-      JSON.parse = function (s) { seen([s]); return {}; };
+      patch(() => { Object.defineProperty = function (o, k, d) { seen([o, k, d]); return o; }; });
+      patch(() => { JSON.parse = function (s) { seen([s]); return {}; }; });
       console.log('x'); c.logCustomData('y');
       require('crypto').createHash('sha256').update('a').digest();
       Buffer.from('a').toString('hex'); require('querystring').parse('a=1');
@@ -101,18 +103,18 @@ export function escapeCorpus(marker: string): CorpusEntry[] {
       const seen = (xs) => { for (const x of xs) probe(x, c); };
       for (const name of ['call', 'apply', 'bind', 'toString']) {
         const orig = Function.prototype[name];
-        Function.prototype[name] = function () { seen([this]); seen(arguments); return orig === undefined ? undefined : Reflect.apply(orig, this, arguments); };
+        patch(() => { Function.prototype[name] = function () { seen([this]); seen(arguments); return orig === undefined ? undefined : Reflect.apply(orig, this, arguments); }; });
       }
-      Object.prototype.__defineGetter__('then', function () { seen([this]); return undefined; });
+      patch(() => Object.prototype.__defineGetter__('then', function () { seen([this]); return undefined; }));
       console.log('x'); require('crypto').createHmac('sha1', 'k').update('a').digest('hex');
       await cf.kvs().exists('k'); Buffer.compare(Buffer.from('a'), Buffer.from('b'));`) },
     { name: 'patched-promise', store: { k: 'v' }, code: fn(String.raw`
       const seen = (xs) => { for (const x of xs) probe(x, c); };
       const then = Promise.prototype.then;
-      Promise.prototype.then = function (a, b) { seen([this, a, b]); return then.call(this, a, b); };
+      patch(() => { Promise.prototype.then = function (a, b) { seen([this, a, b]); return then.call(this, a, b); }; });
       const resolve = Promise.resolve;
-      Promise.resolve = function (v) { seen([v]); return resolve.call(Promise, v); };
-      globalThis.Promise = function FakePromise(executor) { seen([executor]); };
+      patch(() => { Promise.resolve = function (v) { seen([v]); return resolve.call(Promise, v); }; });
+      patch(() => { globalThis.Promise = function FakePromise(executor) { seen([executor]); }; });
       await cf.kvs().exists('k');
       cf.kvs().get('k', { format: 'nope' }).catch((e) => probe(e, c));`) },
     { name: 'prepare-stack-trace', storeFailure: true, code: fn(String.raw`
@@ -143,7 +145,8 @@ export function escapeCorpus(marker: string): CorpusEntry[] {
     { name: 'thenables', store: { k: 'v' }, code: fn(String.raw`
       await { then(res, rej) { probe(res, c); probe(rej, c); res(1); } };
       const p = cf.kvs().exists('k');
-      p.then = function (a, b) { probe(a, c); probe(b, c); return Promise.prototype.then.call(this, a, b); };
+      // Defined, not assigned: an assignment would meet the frozen Promise.prototype.then.
+      Object.defineProperty(p, 'then', { value: function (a, b) { probe(a, c); probe(b, c); return Promise.prototype.then.call(this, a, b); } });
       await p;
       return { then(res, rej) { probe(res, c); probe(rej, c); res(undefined); } };`) },
   ];
