@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DescribeKeyValueStoreCommand, ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
@@ -21,6 +21,7 @@ import { writeRunReports } from './run-reports';
 import type { StageOutputs } from './stage-outputs';
 import { StageLease } from './stage-lease';
 import { StageLock } from './stage-lock';
+import { findStoreArn } from './stage-store';
 import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
@@ -93,17 +94,6 @@ export interface StageRunReport {
   startedAt: string;
   finishedAt: string;
   reports?: { junit: string; markdown: string; html?: string };
-}
-
-/** The stage's KeyValueStore ARN by the name its stack declares, or undefined before its first apply. */
-async function findStoreArn(cf: CloudFrontClient, storeName: string | undefined): Promise<string | undefined> {
-  if (!storeName) return undefined;
-  try {
-    return (await cf.send(new DescribeKeyValueStoreCommand({ Name: storeName }))).KeyValueStore?.ARN;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
 }
 
 /**
