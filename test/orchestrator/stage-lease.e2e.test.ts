@@ -73,7 +73,7 @@ describe('stage lease across machines', () => {
         return o;
       },
     };
-    await expect(runStagePipeline(env.p.context(), 'dev', applier)).rejects.toThrow(/lost its lease on stage "dev": runner feedface \(pid 1 on ci-runner-9\) took it over; nothing was published/);
+    await expect(runStagePipeline(env.p.context(), 'dev', applier)).rejects.toThrow(/the lease on stage "dev" was lost at \S+Z \(runner feedface \(pid 1 on ci-runner-9\) took it over\): nothing was published/);
     expect(await env.p.liveSha('dev')).toBe(before);
     // The other runner's lease was left alone.
     expect((await StageLease.read(store()))?.holder).toBe('feedface-0000');
