@@ -60,6 +60,21 @@ describe('stage lease: held means holder and expiry, and a failed renewal is nev
     expect(await StageLease.read(store)).toBeUndefined();
   });
 
+  it('a renewal whose every write meets a concurrent writer (four conflicts) marks the lease lost too', async () => {
+    const lease = await StageLease.acquire(store, { stage: 'dev', ttlMs: 3000 });
+    const acquiredAt = Date.now();
+    emulator.setFaults({ concurrentWriteRate: 1 });
+    let e: Error | undefined;
+    while (!e && Date.now() - acquiredAt < 2800) {
+      e = await refusal(lease);
+      if (!e) await new Promise((r) => setTimeout(r, 100));
+    }
+    emulator.setFaults({});
+    expect(e).toBeInstanceOf(NothingPublished);
+    expect(e!.message).toMatch(/\(renewal failed: the store changed under each of 4 attempts to write the lease\): nothing was published/);
+    await lease.release();
+  });
+
   it('a lease that cannot be read is not vouched for: the check refuses instead of letting the write go ahead', async () => {
     const lease = await StageLease.acquire(store, { stage: 'dev' });
     emulator.setFaults({ failOperations: ['GetKey'] });
