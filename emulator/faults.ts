@@ -16,6 +16,11 @@ export interface FaultConfig {
    * LIVE stage that misbehaves would be: what exercises a deploy's LIVE verification and rollback. @default 0
    */
   failLiveTestRate?: number;
+  /**
+   * Operations, by their API name (e.g. `UpdateKeys`), answered with a 5xx every time: a call that keeps failing
+   * while the rest of the service answers, as a store whose writes fail would. @default []
+   */
+  failOperations?: string[];
   /** Seed of the random sequence that decides which requests get a fault. @default 1 */
   seed?: number;
 }
@@ -52,8 +57,21 @@ export class FaultInjector {
       serverErrorRate: checkRate('serverErrorRate', f.serverErrorRate),
       concurrentWriteRate: checkRate('concurrentWriteRate', f.concurrentWriteRate),
       failLiveTestRate: checkRate('failLiveTestRate', f.failLiveTestRate),
+      failOperations: FaultInjector.operationNames(f.failOperations),
       seed: f.seed ?? 1,
     };
+  }
+
+  private static operationNames(names: string[] | undefined): string[] {
+    for (const n of names ?? []) {
+      if (typeof n !== 'string' || !/^[A-Z][A-Za-z0-9]{0,99}$/.test(n)) throw new RangeError(`fault failOperations must name API operations (e.g. UpdateKeys), got ${JSON.stringify(n)}`);
+    }
+    return [...(names ?? [])];
+  }
+
+  /** Whether every request of this operation is answered with a 5xx. */
+  failsOperation(name: string): boolean {
+    return this.config.failOperations.includes(name);
   }
 
   /** Replaces the configuration and restarts the random sequence from its seed. */

@@ -10,6 +10,8 @@ import { trustStoreHandlers } from './control-plane/trust-stores';
 import { keyValueStoreDataConcurrentWriters, keyValueStoreDataHandlers } from './data-plane/key-value-store-data';
 
 export interface Route {
+  /** The operation's API name, e.g. UpdateKeys. */
+  name: string;
   binding: OperationBinding;
   handler: OperationHandler;
   concurrentWriter?: ConcurrentWriter;
@@ -39,7 +41,7 @@ function routesFor(model: Record<string, unknown>, protocol: WireProtocol, handl
     if (!Array.isArray(schema)) throw new Error(`the installed AWS SDK has no operation schema for ${name}`);
     const binding = bindOperation(schema, protocol);
     return {
-      binding, handler, concurrentWriter: writers[name],
+      name, binding, handler, concurrentWriter: writers[name],
       readOnly: binding.method === 'GET' || binding.method === 'HEAD' || READ_ONLY_POSTS.has(name),
       textBody: !hasBlobPayload(binding),
       runsCode: name === 'TestConnectionFunction',

@@ -237,6 +237,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         throw new ApiError(protocol === 'rest-xml' ? 'InvalidAction' : 'UnknownOperationException', 404,
           `This emulator has no operation for ${req.method} ${target.pathname}.`);
       }
+      if (faults.failsOperation(route.name)) throw injectedError(protocol, 'server');
       const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (encoding !== 'identity' && encoding !== '') {
         throw frontEndError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { whileAssumingRole } from '../diagnostics/operational-error';
 import { candidateSha256 } from './candidate';
-import { StepError } from './step-error';
+import { NothingPublished, StepError } from './step-error';
 
 /** One stage (DEVELOPMENT or LIVE) of a connection function as the API reports it. */
 export interface FunctionStageState {
@@ -81,7 +81,7 @@ export async function publishAndWait(cf: CloudFrontClient, id: string, devEtag: 
     await cf.send(new PublishConnectionFunctionCommand({ Id: id, IfMatch: devEtag }));
   } catch (e) {
     if (isPreconditionFailed(e)) {
-      throw new StepError('publish', `the DEVELOPMENT ETag of ${id} changed after it was tested (another deploy or an edit got there first); nothing was published`,
+      throw new NothingPublished('publish', `the DEVELOPMENT ETag of ${id} changed after it was tested (another deploy or an edit got there first); nothing was published`,
         're-run the deploy: it tests the current code before publishing');
     }
     throw e;

@@ -22,9 +22,9 @@ import type { StageOutputs } from './stage-outputs';
 import { confirmStageIdentity } from './stage-identity';
 import { StageLease } from './stage-lease';
 import { StageLock } from './stage-lock';
-import { findStoreArn } from './stage-store';
 import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
-import { StepError } from './step-error';
+import { findStoreArn } from './stage-store';
+import { NothingPublished, StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
 
@@ -321,7 +321,7 @@ class LockedRun {
           await run.step('publish', `publishing ${shortSha(this.candidate)} to LIVE`, () => publishAndWait(ctx.cf, out.functionId, dev.etag, ctx.wait),
             (s) => `published to LIVE (status ${s.Status})`);
         } catch (e) {
-          if (e instanceof StepError && /nothing was published/.test(e.message)) {
+          if (e instanceof NothingPublished) {
             // A lost race or a lost lease: certainly nothing was published, LIVE is as it was.
             this.finish('failed', e.message);
             this.record('failed', e.message, { devEtag: dev.etag });

@@ -1,16 +1,17 @@
-import { DescribeKeyValueStoreCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { reservedKey } from '../revocation/reserved-keys';
 import { shortSha } from './candidate';
 import { arnAccount, endpointKindOf, type EndpointKind, type EvidenceClaims, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
-import { isNotFound } from './function-stages';
 import { ReservedStore } from './reserved-store';
 import type { StageSpec } from './stage-spec';
+import { findStoreArn } from './stage-store';
 
 /**
  * A named person's approval of one candidate into one stage, signed with the evidence key. It lives in the
- * upstream stage's KeyValueStore (reserved key `conngate:approval:<stage>`), where every runner of the pipeline
- * reads it; a write there without the key cannot make an approval that verifies.
+ * approved stage's own KeyValueStore (reserved key `conngate:approval:<stage>`), in that stage's own account: the
+ * account whose runners read it in the gate and whose principals own the stage; a write there without the key
+ * cannot make an approval that verifies.
  */
 export interface PromotionApproval {
   stage: string; candidateSha256: string; approver: string; time: string;
@@ -36,17 +37,13 @@ export function approvalKey(stage: string): string {
   return reservedKey('approval', stage);
 }
 
-/** The upstream store that holds approvals into `spec`, or undefined when the upstream stage has no store yet. */
-export async function approvalStore(cf: CloudFrontClient, kvs: CloudFrontKeyValueStoreClient, stages: StageSpec[], spec: StageSpec, snapshotDir?: string): Promise<ReservedStore | undefined> {
-  const up = stages.find((s) => s.name === spec.promotesFrom);
-  if (!up?.storeName) return undefined;
-  try {
-    const arn = (await cf.send(new DescribeKeyValueStoreCommand({ Name: up.storeName }))).KeyValueStore?.ARN;
-    return arn ? new ReservedStore(kvs, arn, snapshotDir) : undefined;
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
+/**
+ * The store that holds approvals into `spec`: the stage's own, looked up with `cf` and read and written with `kvs`,
+ * which must be the stage's own account's clients (stage config `aws`). Undefined before the stage's first apply.
+ */
+export async function approvalStore(cf: CloudFrontClient, kvs: CloudFrontKeyValueStoreClient, spec: StageSpec, snapshotDir?: string): Promise<ReservedStore | undefined> {
+  const arn = await findStoreArn(cf, spec.storeName);
+  return arn ? new ReservedStore(kvs, arn, snapshotDir) : undefined;
 }
 
 export async function recordApproval(store: ReservedStore, keys: EvidenceKeyring, given: Omit<PromotionApproval, 'keyId' | 'signature' | 'account' | 'endpoint'>): Promise<PromotionApproval> {

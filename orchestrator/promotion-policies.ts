@@ -13,6 +13,7 @@ import { StepError } from './step-error';
 export interface PolicyOverride { reason: string; by?: string }
 
 export interface PolicyContext {
+  /** The promoted stage's own account's clients: its approvals are read from its store with them. */
   cf: CloudFrontClient;
   kvs: CloudFrontKeyValueStoreClient;
   stages: StageSpec[];
@@ -40,9 +41,14 @@ export async function unmetPolicies(ctx: PolicyContext, keys: EvidenceKeyring, s
     }
   }
   if (p.requireApproval) {
-    const store = await approvalStore(ctx.cf, ctx.kvs, ctx.stages, spec);
-    const { problem } = await approvalProblem(store, keys, spec.name, candidate);
-    if (problem) unmet.push(`approval: ${problem} (run \`conngate approve ${spec.name} --candidate ${candidate} --approver <name>\`)`);
+    const store = await approvalStore(ctx.cf, ctx.kvs, spec);
+    if (!store) {
+      // Nothing can hold an approval before the stage's first apply; a first deploy is then an explicit override.
+      unmet.push(`approval: ${spec.name} has no KeyValueStore yet to hold one (its first deploy needs --override-policy --reason "<why>", recorded; later promotions \`conngate approve ${spec.name}\`)`);
+    } else {
+      const { problem } = await approvalProblem(store, keys, spec.name, candidate);
+      if (problem) unmet.push(`approval: ${problem} (run \`conngate approve ${spec.name} --candidate ${candidate} --approver <name>\`)`);
+    }
   }
   (p.denyWindows ?? []).forEach((w, i) => {
     const until = openWindowUntil(parseDenyWindow(w, `conngate.config.json stages.${spec.name}.promotion.denyWindows[${i}]`), now);

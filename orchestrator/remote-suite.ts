@@ -4,7 +4,7 @@ import { RateLimiter, mapLimited } from './rate-limiter';
 import { judgeCaseRun, type CaseExpectation } from '../runtime/case-judgement';
 import { readTestResult, type ObservedResult } from './test-output';
 import { isPreconditionFailed } from './function-stages';
-import { StepError } from './step-error';
+import { NothingPublished, StepError } from './step-error';
 
 /** One case as sent to TestConnectionFunction: the connection object and what must come back. */
 export interface RemoteCase {
@@ -53,10 +53,11 @@ export async function runRemoteSuite(opts: RemoteSuiteOptions): Promise<CaseResu
         }));
       } catch (e) {
         if (isPreconditionFailed(e)) {
-          throw new StepError(`test ${opts.stage}`, opts.stage === 'DEVELOPMENT'
-            ? `the DEVELOPMENT ETag of ${opts.functionId} changed while its suite ran (another deploy or an edit); the results would not describe one version, so nothing was published`
-            : `the LIVE ETag of ${opts.functionId} changed while its suite ran (another publish); the results would not describe one version, so LIVE is not verified`,
-          're-run the deploy: it tests the current code from the start');
+          const fix = 're-run the deploy: it tests the current code from the start';
+          if (opts.stage === 'DEVELOPMENT') {
+            throw new NothingPublished(`test ${opts.stage}`, `the DEVELOPMENT ETag of ${opts.functionId} changed while its suite ran (another deploy or an edit); the results would not describe one version, so nothing was published`, fix);
+          }
+          throw new StepError(`test ${opts.stage}`, `the LIVE ETag of ${opts.functionId} changed while its suite ran (another publish); the results would not describe one version, so LIVE is not verified`, fix);
         }
         throw e;
       }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { printable } from '../diagnostics/untrusted-text';
 import { reservedKey } from '../revocation/reserved-keys';
 import { isConflict, type ReservedStore } from './reserved-store';
-import { processAlive } from './process-alive';
-import { StepError } from './step-error';
+import { runnerGone, thisRunner } from './process-alive';
+import { NothingPublished, StepError } from './step-error';
 
 /** The lease key in the stage's KeyValueStore: what every runner of the stage, on any machine, can reach. */
 export const LEASE_KEY = reservedKey('lease');
@@ -14,15 +13,6 @@ export const LEASE_KEY = reservedKey('lease');
  * `--hostname`) but never their pids, so a pid is only looked up when the namespace is this process's own too.
  */
 export interface LeaseRecord { holder: string; host: string; pid: number; pidns?: string; since: string; expiresAt: string }
-
-function readPidNamespace(): string | undefined {
-  try {
-    return fs.readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined;
-  }
-}
-const PID_NAMESPACE = readPidNamespace();
 
 function parseLease(text: string | undefined): LeaseRecord | undefined {
   if (!text) return undefined;
@@ -34,13 +24,20 @@ function parseLease(text: string | undefined): LeaseRecord | undefined {
   }
 }
 
-/** A lease is over when it expired, or when it names a process on this very host that no longer exists. */
+/** A lease is over when it expired by this runner's clock, or names a runner of this host and pid namespace that is gone. */
 function leaseOver(l: LeaseRecord, now: number): boolean {
-  if (!(Date.parse(l.expiresAt) > now)) return true;
-  if (l.host !== os.hostname()) return false;
-  // A pid seen from another pid namespace (another container with this hostname) says nothing about the runner.
-  if (l.pidns !== undefined && l.pidns !== PID_NAMESPACE) return false;
-  return !processAlive(l.pid);
+  return !(Date.parse(l.expiresAt) > now) || runnerGone(l);
+}
+
+/** One line on why a store request failed (server text escaped: it lands in a one-line error). */
+function failure(e: unknown): string {
+  const err = e as { name?: string; message?: string };
+  const line = `${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${String(err?.message ?? e).split('\n')[0]}`;
+  return printable(line.length > 200 ? `${line.slice(0, 200)}...` : line);
+}
+
+function takenOver(current: LeaseRecord | undefined): string {
+  return current ? printable(`runner ${current.holder.slice(0, 8)} (pid ${current.pid} on ${current.host}) took it over`) : 'it was removed';
 }
 
 export interface LeaseOptions {
@@ -57,23 +54,27 @@ export interface LeaseOptions {
  * A lease on a stage, held in the stage's KeyValueStore under a reserved key and written with compare-and-swap
  * (If-Match on the store's ETag read before the lease): of two runners on any machines, exactly one writes it.
  * A runner that dies stops renewing, so its lease expires (at once when it ran on this host and its pid is gone).
+ * A run holds its lease only while the store names it holder and its expiry, by this runner's clock, has not
+ * passed; once it is lost (taken over, removed, expired, or a renewal failed) it stays lost, and assertHeld, which
+ * the run calls before each write, refuses with when and why.
  */
 export class StageLease {
   private timer?: NodeJS.Timeout;
-  private lost?: string;
+  private lost?: { at: string; why: string };
 
   private constructor(private readonly store: ReservedStore, readonly record: LeaseRecord, private readonly ttlMs: number, private readonly stage: string) {}
 
   static async acquire(store: ReservedStore, opts: LeaseOptions): Promise<StageLease> {
     const ttlMs = opts.ttlMs ?? 120_000;
-    const me: LeaseRecord = { holder: randomUUID(), host: os.hostname(), pid: process.pid, ...(PID_NAMESPACE ? { pidns: PID_NAMESPACE } : {}), since: new Date().toISOString(), expiresAt: '' };
+    const me: LeaseRecord = { holder: randomUUID(), ...thisRunner(), since: new Date().toISOString(), expiresAt: '' };
     for (let attempt = 1; ; attempt++) {
       const etag = await store.etag();
       const current = parseLease(await store.get(LEASE_KEY));
       if (current && !leaseOver(current, Date.now())) {
         if (!opts.force) {
-          throw new StepError('lock', `another conngate run holds stage "${opts.stage}" (runner ${current.holder.slice(0, 8)}, pid ${current.pid} on ${current.host}, since ${current.since}, lease until ${current.expiresAt})`,
-            `wait for it to finish; if that runner is gone, its lease expires at ${current.expiresAt}, or re-run with --force-unlock`);
+          // The record is anyone's with write access to the store: its text is shown escaped.
+          throw new StepError('lock', printable(`another conngate run holds stage "${opts.stage}" (runner ${current.holder.slice(0, 8)}, pid ${current.pid} on ${current.host}, since ${current.since}, lease until ${current.expiresAt})`),
+            printable(`wait for it to finish; if that runner is gone, its lease expires at ${current.expiresAt}, or re-run with --force-unlock`));
         }
       }
       const record = { ...me, expiresAt: new Date(Date.now() + ttlMs).toISOString() };
@@ -89,20 +90,37 @@ export class StageLease {
       }
       if (opts.force && current && !leaseOver(current, Date.now())) opts.onForced?.(current);
       const lease = new StageLease(store, record, ttlMs, opts.stage);
-      lease.timer = setInterval(() => { lease.renew().catch(() => undefined); }, Math.max(1000, Math.floor(ttlMs / 3)));
+      // A renewal that fails is not retried into a lease that may have lapsed meanwhile: it marks the lease lost,
+      // and the run stops at its next write (assertHeld).
+      lease.timer = setInterval(() => {
+        lease.renew().catch((e) => lease.markLost(`renewal failed: ${failure(e)}`));
+      }, Math.max(1000, Math.floor(ttlMs / 3)));
       lease.timer.unref();
       return lease;
     }
   }
 
-  /** Extends the lease, only while it is still ours. */
+  private markLost(why: string, at = new Date().toISOString()): void {
+    this.lost ??= { at, why };
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Why the store's `current` lease is not this run's now, or undefined while it is. */
+  private problem(current: LeaseRecord | undefined): { at?: string; why: string } | undefined {
+    if (current?.holder !== this.record.holder) return { why: takenOver(current) };
+    if (!(Date.parse(current.expiresAt) > Date.now())) return { at: current.expiresAt, why: `it expired at ${current.expiresAt} by this runner's clock before it was renewed` };
+    return undefined;
+  }
+
+  /** Extends the lease, only while it is still ours (holder and expiry); throws when the store cannot be written. */
   async renew(): Promise<void> {
     if (this.lost) return;
     for (let attempt = 1; attempt <= 4; attempt++) {
       const etag = await this.store.etag();
       const current = parseLease(await this.store.get(LEASE_KEY));
-      if (current?.holder !== this.record.holder) {
-        this.lost = current ? `runner ${current.holder.slice(0, 8)} (pid ${current.pid} on ${current.host}) took it over` : 'it was removed';
+      const problem = this.problem(current);
+      if (problem) {
+        this.markLost(problem.why, problem.at);
         return;
       }
       try {
@@ -112,17 +130,27 @@ export class StageLease {
         if (!isConflict(e)) throw e;
       }
     }
+    this.markLost('renewal failed: the store changed under each of 4 attempts to write the lease');
   }
 
-  /** Throws unless the stage's lease is still this run's: checked right before anything is published. */
+  /**
+   * Throws NothingPublished unless the stage's lease is still this run's (holder and expiry, read from the store)
+   * and no renewal failed: called right before each write (publish, tags, store). A lease that cannot be read
+   * counts as lost: nothing may be written on a lease the run cannot vouch for.
+   */
   async assertHeld(): Promise<void> {
-    const current = parseLease(await this.store.get(LEASE_KEY));
-    if (current?.holder !== this.record.holder) {
-      this.lost ??= current ? `runner ${current.holder.slice(0, 8)} (pid ${current.pid} on ${current.host}) took it over` : 'it was removed';
+    if (!this.lost) {
+      let problem: { at?: string; why: string } | undefined;
+      try {
+        problem = this.problem(parseLease(await this.store.get(LEASE_KEY)));
+      } catch (e) {
+        problem = { why: `it could not be read: ${failure(e)}` };
+      }
+      if (problem) this.markLost(problem.why, problem.at);
     }
     if (this.lost) {
-      throw new StepError('lock', `this run lost its lease on stage "${this.stage}": ${this.lost}; nothing was published`,
-        'check `conngate status`, then re-run when the other run is done');
+      throw new NothingPublished('lock', `the lease on stage "${this.stage}" was lost at ${this.lost.at} (${this.lost.why}): nothing was published`,
+        'check `conngate status`, then re-run (when another run holds the stage, after it is done)');
     }
   }
 

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { processAlive } from './process-alive';
+import { runnerGone, thisRunner, type RunnerProcess } from './process-alive';
 import { StepError } from './step-error';
 
-interface LockRecord { pid: number; host: string; since: string; expiresAt: string; token: string }
+/** `pidns`: the runner's pid namespace, judged as the stage lease judges it (process-alive.ts). */
+interface LockRecord extends RunnerProcess { since: string; expiresAt: string; token: string }
 
 const TAKEOVER_ABANDONED_MS = 10_000;
 
@@ -15,7 +16,8 @@ function sleepSync(ms: number): void {
 
 /**
  * A per-stage lock file, so two pipelines started from one checkout do not interleave (across machines the
- * stage's lease does that, see stage-lease.ts). A lock is over when its process is gone (same host) or it expired
+ * stage's lease does that, see stage-lease.ts). A lock is over when its process is gone (same host and pid
+ * namespace: a checkout shared by containers sees pids of other namespaces, which say nothing) or it expired
  * (it is renewed while its run lives, so a live but unrelated process that reused the pid blocks for one TTL at
  * most). Taking over a lock that is over happens under a takeover file created exclusively, and only when the lock
  * still holds the very token judged stale, so two processes taking over at once cannot both win.
@@ -28,7 +30,7 @@ export class StageLock {
     const ttlMs = opts.ttlMs ?? 120_000;
     const file = path.join(dir, 'locks', `${stage}.lock`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const record: LockRecord = { pid: process.pid, host: os.hostname(), since: new Date().toISOString(), expiresAt: new Date(Date.now() + ttlMs).toISOString(), token: randomUUID() };
+    const record: LockRecord = { ...thisRunner(), since: new Date().toISOString(), expiresAt: new Date(Date.now() + ttlMs).toISOString(), token: randomUUID() };
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       if (StageLock.create(file, record)) return new StageLock(file, record, ttlMs).startRenewal();
@@ -111,7 +113,7 @@ export class StageLock {
           return 'gone';
         }
       }
-      return { pid: r.pid, host: r.host ?? os.hostname(), since: r.since ?? '?', expiresAt, token: r.token ?? `legacy-${text}` };
+      return { pid: r.pid, host: r.host ?? os.hostname(), ...(typeof r.pidns === 'string' ? { pidns: r.pidns } : {}), since: r.since ?? '?', expiresAt, token: r.token ?? `legacy-${text}` };
     } catch {
       // Torn by a crash (or written by an older conngate right now): unreadable files older than a second are stale.
       try {
@@ -124,7 +126,7 @@ export class StageLock {
 
   private static over(r: LockRecord): boolean {
     if (!(Date.parse(r.expiresAt) > Date.now())) return true;
-    return r.host === os.hostname() && r.pid > 0 && !processAlive(r.pid);
+    return runnerGone(r);
   }
 
   private startRenewal(): this {

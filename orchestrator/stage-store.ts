@@ -3,7 +3,10 @@ import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-k
 import { isNotFound } from './function-stages';
 import { ReservedStore } from './reserved-store';
 
-/** The stage's KeyValueStore ARN by the name its stack declares (asked of CloudFront), or undefined before its first apply. */
+/**
+ * The stage's KeyValueStore ARN by the name its stack declares, looked up with `cf` (so in the account `cf` reaches),
+ * or undefined before the stage's first apply.
+ */
 export async function findStoreArn(cf: CloudFrontClient, storeName: string | undefined): Promise<string | undefined> {
   if (!storeName) return undefined;
   try {

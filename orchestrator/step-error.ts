@@ -12,3 +12,14 @@ export class StepError extends UserError {
     this.step = step;
   }
 }
+
+/**
+ * A step that stopped before anything reached LIVE (a lost publish race, a lost lease): the run certainly changed
+ * nothing there, so it ends as failed without a rollback. Known by its type, never by its message.
+ */
+export class NothingPublished extends StepError {
+  constructor(step: string, what: string, fix = '') {
+    super(step, what, fix);
+    this.name = 'NothingPublished';
+  }
+}

@@ -115,6 +115,22 @@ describe('faults', () => {
     expect(a.some((n) => n > 1)).toBe(true);
   }, 30000);
 
+  test('failOperations fails every call of the named operations only, changing nothing; a name that is no operation is refused', async () => {
+    const store = await createStore(h, 'failing-writes');
+    const etag = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag!;
+    h.emu.setFaults({ failOperations: ['UpdateKeys'] });
+    expect((await failure(h.kvs.send(new kv.UpdateKeysCommand({ KvsARN: store.ARN!, IfMatch: etag, Puts: [{ Key: 'k', Value: 'v' }] })))).status)
+      .toBeGreaterThanOrEqual(500);
+    // Reads and other writes still answer.
+    expect((await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag).toBe(etag);
+    await h.kvs.send(new kv.PutKeyCommand({ KvsARN: store.ARN!, Key: 'other', Value: 'v', IfMatch: etag }));
+    expect(() => h.emu.setFaults({ failOperations: ['update keys'] })).toThrow(/failOperations must name API operations/);
+    h.emu.setFaults({});
+    const now = (await h.kvs.send(new kv.DescribeKeyValueStoreCommand({ KvsARN: store.ARN! }))).ETag!;
+    await h.kvs.send(new kv.UpdateKeysCommand({ KvsARN: store.ARN!, IfMatch: now, Puts: [{ Key: 'k', Value: 'v' }] }));
+    expect((await h.kvs.send(new kv.GetKeyCommand({ KvsARN: store.ARN!, Key: 'k' }))).Value).toBe('v');
+  }, 30000);
+
   test('injected concurrent writes move the function and store ETags under the caller', async () => {
     const f = await createFunction(h, 'contended', ALLOW);
     const store = await createStore(h, 'contended-store');

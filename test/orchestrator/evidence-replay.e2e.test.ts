@@ -120,7 +120,7 @@ describe('evidence replay and downgrade', () => {
   it('recovery applies the stage\'s promotion policies: an unapproved or deny-window LIVE is not signed but rolled back', async () => {
     const staging = env.p.spec('staging');
     const shaA = candidateSha256(good);
-    const approve = async (sha: string) => recordApproval((await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging))!, env.p.keys,
+    const approve = async (sha: string) => recordApproval((await approvalStore(env.p.cf, env.p.kvs, staging))!, env.p.keys,
       { stage: 'staging', candidateSha256: sha, approver: 'alice', time: new Date().toISOString() });
     try {
       staging.promotion = { requireApproval: true };

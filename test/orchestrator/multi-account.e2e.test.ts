@@ -2,10 +2,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ListConnectionFunctionsCommand } from '@aws-sdk/client-cloudfront';
-import { createCloudFrontClient } from '../../aws/clients';
+import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { candidateSha256 } from '../../orchestrator/candidate';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { readLedger } from '../../orchestrator/evidence';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
 import { OutputsStore } from '../../orchestrator/outputs-store';
+import { approvalKey, approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
+import type { StageSpec } from '../../orchestrator/stage-spec';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 
@@ -60,6 +65,76 @@ describe('stages in different accounts', () => {
     const prod = await cli('deploy', 'prod');
     expect(prod.code).not.toBe(0);
     expect(`${prod.stdout}\n${prod.stderr}`).toMatch(/refused: dev runs [0-9a-f]+ in LIVE but this candidate is/);
+  });
+});
+
+// prod, in its own account, requires a signed approval: the approval is written by `conngate approve` in prod's
+// account and read there by prod's gate. One in dev's account (where the gate does not look) opens nothing.
+describe('approvals into a stage in another account', () => {
+  let devAccount: RunningEmulator;
+  let prodAccount: RunningEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    devAccount = await startEmulator({ port: 0, accountId: '111111111111' });
+    prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-approve-accounts-'));
+    prepareWorkdir(PROJECT_DIR, dir, { stages: {
+      dev: { promotesFrom: null, aws: { endpoint: devAccount.endpoint } },
+      prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint }, promotion: { requireApproval: true } },
+    } });
+  });
+  afterAll(async () => {
+    await devAccount?.close();
+    await prodAccount?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const cli = (...args: string[]) => runCli([...args, '--dir', dir], { env: { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_ENDPOINT: '' } });
+  const out = (r: { code: number; stdout: string; stderr: string }) => `${r.code}\n${r.stdout}\n${r.stderr}`;
+  const fnFile = () => path.join(dir, 'functions', 'revocation-check.js');
+  const storeIn = async (e: RunningEmulator, stage: string) => {
+    const t = { endpoint: e.endpoint, region: 'us-east-1' };
+    return (await approvalStore(createCloudFrontClient(t), createKvsClient(t), { name: stage, storeName: `conngate-${stage}-revoked-serials` } as StageSpec))!;
+  };
+
+  it('a first deploy has no store to approve in: approve says so (exit 1), the gate names the override, which is recorded', async () => {
+    expect(out(await cli('deploy', 'dev'))).toMatch(/^0\n/);
+    const refused = await cli('promote', 'dev', 'prod');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(/approval: prod has no KeyValueStore yet to hold one \(its first deploy needs --override-policy/);
+    const approve = await cli('approve', 'prod', '--candidate', candidateSha256(fs.readFileSync(fnFile())), '--approver', 'alice');
+    expect(approve.code).toBe(1);
+    expect(approve.stderr.trim()).toMatch(/^conngate: approve prod: stage "prod" has no KeyValueStore yet to record the approval in .*\(fix: .*--override-policy/);
+    expect(approve.stderr.trim().split('\n')).toHaveLength(1);
+    expect(out(await cli('promote', 'dev', 'prod', '--override-policy', '--reason', 'first deploy of prod'))).toMatch(/^0\n/);
+    const override = readLedger(path.join(dir, '.conngate', 'ledger.jsonl')).filter((e) => e.event === 'policy-override');
+    expect(override).toEqual([expect.objectContaining({ stage: 'prod', detail: expect.stringMatching(/\(first deploy of prod\).*approval: prod has no KeyValueStore yet/) })]);
+  });
+
+  it('promote is refused without an approval, and with one in dev\'s account; `conngate approve` writes it in prod\'s account and opens the gate', async () => {
+    fs.appendFileSync(fnFile(), '\n// a candidate that needs approval into prod\n');
+    const candidate = candidateSha256(fs.readFileSync(fnFile()));
+    expect(out(await cli('deploy', 'dev'))).toMatch(/^0\n/);
+    const refused = await cli('promote', 'dev', 'prod');
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(new RegExp(`approval: no approval of ${candidate.slice(0, 12)} into prod`));
+
+    // A validly signed approval of this very candidate, but in dev's account: prod's gate never reads it.
+    const devStore = await storeIn(devAccount, 'dev');
+    await recordApproval(devStore, new EvidenceKeyring(hmacSigner(TEST_EVIDENCE_KEY)), { stage: 'prod', candidateSha256: candidate, approver: 'mallory', time: new Date().toISOString() });
+    expect((await cli('promote', 'dev', 'prod')).code).toBe(1);
+
+    const approve = await cli('approve', 'prod', '--candidate', candidate, '--approver', 'alice@example.com');
+    expect(out(approve)).toMatch(/^0\n/);
+    expect(approve.stdout).toMatch(/alice@example.com approved [0-9a-f]{12} into prod .*recorded in prod's KeyValueStore in account 222222222222/);
+    const prodStore = await storeIn(prodAccount, 'prod');
+    expect(prodStore.kvsArn).toContain(':222222222222:');
+    expect(JSON.parse((await prodStore.get(approvalKey('prod')))!)).toMatchObject({ approver: 'alice@example.com', candidateSha256: candidate });
+
+    const status = JSON.parse((await cli('status', '--json')).stdout) as { stages: { stage: string; gate: { open: boolean } }[] };
+    expect(status.stages.find((s) => s.stage === 'prod')!.gate.open).toBe(true);
+    const opened = await cli('promote', 'dev', 'prod');
+    expect(out(opened)).toMatch(/^0\n/);
+    expect(opened.stdout + opened.stderr).toMatch(/gate open: dev runs/);
   });
 });
 

@@ -63,7 +63,7 @@ describe('promotion policies enforced by the gate', () => {
   it('required approval: refused without one, with a forged one, with one for other code; passes with a signed approval', async () => {
     staging().promotion = { requireApproval: true };
     expect((await run()).message).toMatch(/approval: no approval of [0-9a-f]{12} into staging \(run `conngate approve staging --candidate/);
-    const store = (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!;
+    const store = (await approvalStore(env.p.cf, env.p.kvs, staging()))!;
     // Anyone with KVS write access can write the key; without the evidence key the approval does not verify.
     const forged = await recordApproval(store, new EvidenceKeyring(hmacSigner('not-the-pipeline-key')), { stage: 'staging', candidateSha256: candidate, approver: 'mallory', time: new Date().toISOString() });
     expect((await run()).message).toMatch(/the recorded approval is refused: it is signed by key .* which this pipeline does not trust/);
@@ -86,8 +86,8 @@ describe('promotion policies enforced by the gate', () => {
 
   it('an emergency override promotes past unmet policies and is recorded in the ledger with its reason and what it overrode', async () => {
     staging().promotion = { soakMinutes: 600, requireApproval: true };
-    await (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!.write(
-      await (await approvalStore(env.p.cf, env.p.kvs, env.p.stages, staging()))!.etag(), [], [approvalKey('staging')]);
+    await (await approvalStore(env.p.cf, env.p.kvs, staging()))!.write(
+      await (await approvalStore(env.p.cf, env.p.kvs, staging()))!.etag(), [], [approvalKey('staging')]);
     const r = await run({ policyOverride: { reason: 'incident 4711: revocation hotfix', by: 'oncall-bob' } });
     expect(r.outcome).toBe('verified');
     expect(r.steps.find((s) => s.name === 'gate')!.detail).toMatch(/promotion policy overridden \(incident 4711: revocation hotfix\) by oncall-bob: soak: .*; approval: no approval/);

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { setupPipeline } from '../../cli/pipeline-options';
+import { readLedger } from '../../orchestrator/evidence';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
+import { NothingPublished } from '../../orchestrator/step-error';
 import { TEST_EVIDENCE_KEY, useEmulatorProject } from '../support/emulator-project';
 
 process.env.CONNGATE_EVIDENCE_KEY = TEST_EVIDENCE_KEY;
@@ -54,8 +57,12 @@ describe('pipeline safety: rollback, concurrent deploys, lost races', () => {
     };
     const ctx = { ...setup.ctx, progress, wait: { intervalMs: 50 } };
     const applier = setup.makeApplier();
-    await expect(runStagePipeline(ctx, 'dev', applier)).rejects.toThrow(/DEVELOPMENT ETag of .* changed after it was tested.*nothing was published/);
+    const err = await runStagePipeline(ctx, 'dev', applier).then(() => undefined, (e: unknown) => e);
     p.emulator.setFaults({});
+    // Known by its type: the pipeline ends it as failed, without a rollback of a publish that never happened.
+    expect(err).toBeInstanceOf(NothingPublished);
+    expect((err as Error).message).toMatch(/DEVELOPMENT ETag of .* changed after it was tested.*nothing was published/);
+    expect(readLedger(path.join(p.dir, '.conngate', 'ledger.jsonl')).at(-1)).toMatchObject({ event: 'failed', detail: expect.stringMatching(/changed after it was tested/) });
     expect((await live()).sha256).toBe(before);
   });
 });

@@ -5,6 +5,7 @@ import { OutputsStore } from '../../orchestrator/outputs-store';
 import { runStagePipeline } from '../../orchestrator/pipeline';
 import { ReservedStore } from '../../orchestrator/reserved-store';
 import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
+import { NothingPublished } from '../../orchestrator/step-error';
 import { TemplateApplier } from '../faults/campaign-project';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 
@@ -73,9 +74,53 @@ describe('stage lease across machines', () => {
         return o;
       },
     };
-    await expect(runStagePipeline(env.p.context(), 'dev', applier)).rejects.toThrow(/lost its lease on stage "dev": runner feedface \(pid 1 on ci-runner-9\) took it over; nothing was published/);
+    await expect(runStagePipeline(env.p.context(), 'dev', applier)).rejects.toThrow(/the lease on stage "dev" was lost at \S+Z \(runner feedface \(pid 1 on ci-runner-9\) took it over\): nothing was published/);
     expect(await env.p.liveSha('dev')).toBe(before);
     // The other runner's lease was left alone.
     expect((await StageLease.read(store()))?.holder).toBe('feedface-0000');
+    await putLease({ holder: 'feedface-0000', host: 'ci-runner-9', pid: 1, since: 'now', expiresAt: new Date(Date.now() - 1000).toISOString() });
+  });
+
+  /** An applier that does `after` once the stage is applied, while the run holds its lease. */
+  const applyThen = (after: () => Promise<void>) => {
+    const inner = env.p.applier();
+    return { kind: inner.kind, apply: async (stage: string, opts: { associate: boolean }) => {
+      const o = await inner.apply(stage, opts);
+      await after();
+      return o;
+    } };
+  };
+
+  it('a renewal that fails in the middle of a run stops it before publishing, saying so; nothing is published', async () => {
+    fs.writeFileSync(env.p.fnFile, goodCode + '\n// renewal fails\n');
+    const before = await env.p.liveSha('dev');
+    // The store rejects every write for 2.5 s after the apply: the lease (renewed every second) misses a renewal.
+    const applier = applyThen(async () => {
+      env.emulator.setFaults({ failOperations: ['UpdateKeys'] });
+      await new Promise((r) => setTimeout(r, 2500));
+      env.emulator.setFaults({});
+    });
+    const err = await runStagePipeline({ ...env.p.context(), leaseTtlMs: 3000 }, 'dev', applier).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NothingPublished);
+    expect((err as Error).message).toMatch(/^lock: the lease on stage "dev" was lost at \S+Z \(renewal failed: .*\): nothing was published/);
+    expect(await env.p.liveSha('dev')).toBe(before);
+    const last = readLedger(path.join(env.p.stateDir, 'ledger.jsonl')).at(-1)!;
+    // DEVELOPMENT was tested (the check stops the publish, not the tests), and the lease is given up.
+    expect(last).toMatchObject({ event: 'failed', detail: expect.stringMatching(/renewal failed/), development: expect.objectContaining({ failed: 0 }) });
+    expect(await StageLease.read(store())).toBeUndefined();
+  });
+
+  it('a lease whose expiry passed in the middle of a run (no renewal came) stops it before publishing', async () => {
+    fs.writeFileSync(env.p.fnFile, goodCode + '\n// lease expired\n');
+    const before = await env.p.liveSha('dev');
+    // The record still names this run, but its expiry is behind this runner's clock: another runner may take it now.
+    const applier = applyThen(async () => {
+      const mine = (await StageLease.read(store()))!;
+      await putLease({ ...mine, expiresAt: new Date(Date.now() - 1000).toISOString() });
+    });
+    const err = await runStagePipeline(env.p.context(), 'dev', applier).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(NothingPublished);
+    expect((err as Error).message).toMatch(/the lease on stage "dev" was lost at \S+Z \(it expired at \S+Z by this runner's clock before it was renewed\): nothing was published/);
+    expect(await env.p.liveSha('dev')).toBe(before);
   });
 });

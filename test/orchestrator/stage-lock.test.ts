@@ -98,6 +98,21 @@ describe('local stage lock', () => {
     StageLock.acquire(dir, 'dev').release();
   });
 
+  it('a pid is judged only in its own pid namespace: a lock from another container with this hostname holds until it expires', async () => {
+    const dead = await deadPid();
+    const ownNs = (() => { try { return fs.readlinkSync('/proc/self/ns/pid'); } catch { return undefined; } })();
+    // A checkout shared by two containers with one hostname: the other container's runner has a pid unknown here.
+    writeLock({ pid: dead, host: os.hostname(), pidns: 'pid:[1]', since: 'earlier', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 'other-ns' });
+    expect(() => StageLock.acquire(dir, 'dev')).toThrow(/another conngate run \(pid \d+ on .*\) is working on stage "dev"/);
+    if (ownNs) {
+      // The same dead pid recorded in this namespace frees the lock at once; the new lock records the namespace.
+      writeLock({ pid: dead, host: os.hostname(), pidns: ownNs, since: 'earlier', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 'own-ns' });
+      const lock = StageLock.acquire(dir, 'dev');
+      expect(JSON.parse(fs.readFileSync(lockFile(), 'utf8')).pidns).toBe(ownNs);
+      lock.release();
+    }
+  });
+
   it('release removes only its own lock', () => {
     const lock = StageLock.acquire(dir, 'dev');
     writeLock({ pid: 1, host: 'elsewhere', since: 'now', expiresAt: new Date(Date.now() + 60_000).toISOString(), token: 'theirs' });
