@@ -26,6 +26,8 @@ export interface LiveState {
 /** What a stage run lends its LIVE recovery: the store once the lease is taken, the function, and its ledger. */
 export interface RecoveryRun {
   store(): ReservedStore | undefined;
+  /** Throws unless the run still holds the stage's lease (before each write: `write` names it). */
+  assertLease(write?: string): Promise<void>;
   functionId(): string;
   record(event: EvidenceRecord['event'], detail: string, extra?: Partial<EvidenceRecord>): void;
 }
@@ -51,6 +53,7 @@ export class LiveRecovery {
     const { ctx, spec, keys } = this;
     const store = this.run.store();
     if (!store) throw new Error(`${spec.name} has no KeyValueStore yet, and its evidence is numbered there`);
+    await this.run.assertLease(`the ${result} evidence for ${shortSha(live.sha256)}`);
     const functionArn = live.summary.ConnectionFunctionArn!;
     // Numbers never go back, also when the store's head was lost: the tags' own signed record counts too.
     const tagged = await readEvidenceTags(ctx.cf, functionArn);
@@ -122,6 +125,7 @@ export class LiveRecovery {
           const current = await readFunctionStage(ctx.cf, fnId, 'LIVE');
           if (current.sha256 !== t.sha256 && current.sha256 !== replaces) throw new ForeignPublish(current.sha256);
           if (current.sha256 !== t.sha256) {
+            await this.run.assertLease(`the rollback to ${shortSha(t.sha256)}`);
             republished = true;
             await restoreAndPublish(ctx.cf, fnId, t.code, ctx.wait);
           }

@@ -168,6 +168,7 @@ class LockedRun {
       store: () => this.store,
       functionId: () => this.outputs?.functionId ?? this.r.functionId ?? spec.functionName,
       record: (event, detail, extra) => this.record(event, detail, extra),
+      assertLease: async (write) => { await this.lease?.assertHeld(write); },
     });
   }
 
@@ -286,7 +287,7 @@ class LockedRun {
       const store = this.store;
       const { live, evidence } = state;
       await run.step('rollback target', `recording ${shortSha(live.sha256)} as the rollback target`,
-        () => saveRollbackTarget(store, live.code, evidence), () => `rollback target ${shortSha(live.sha256)} recorded in the stage's KeyValueStore`);
+        async () => { await this.lease?.assertHeld('the rollback target'); await saveRollbackTarget(store, live.code, evidence); }, () => `rollback target ${shortSha(live.sha256)} recorded in the stage's KeyValueStore`);
     }
     ctx.interrupt.checkpoint('testing');
 

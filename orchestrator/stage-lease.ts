@@ -135,10 +135,11 @@ export class StageLease {
 
   /**
    * Throws NothingPublished unless the stage's lease is still this run's (holder and expiry, read from the store)
-   * and no renewal failed: called right before each write (publish, tags, store). A lease that cannot be read
+   * and no renewal failed: called right before each write (publish, tags, store; `write` names a write other than
+   * a publish). A lease that cannot be read
    * counts as lost: nothing may be written on a lease the run cannot vouch for.
    */
-  async assertHeld(): Promise<void> {
+  async assertHeld(write?: string): Promise<void> {
     if (!this.lost) {
       let problem: { at?: string; why: string } | undefined;
       try {
@@ -149,8 +150,11 @@ export class StageLease {
       if (problem) this.markLost(problem.why, problem.at);
     }
     if (this.lost) {
-      throw new NothingPublished('lock', `the lease on stage "${this.stage}" was lost at ${this.lost.at} (${this.lost.why}): nothing was published`,
-        'check `conngate status`, then re-run (when another run holds the stage, after it is done)');
+      const fix = 'check `conngate status`, then re-run (when another run holds the stage, after it is done)';
+      // Before a publish, the typed result says certainly nothing was published; before another write (the store,
+      // evidence, a rollback), it names the write that was not made.
+      if (write) throw new StepError('lock', `the lease on stage "${this.stage}" was lost at ${this.lost.at} (${this.lost.why}): ${write} was not written`, fix);
+      throw new NothingPublished('lock', `the lease on stage "${this.stage}" was lost at ${this.lost.at} (${this.lost.why}): nothing was published`, fix);
     }
   }
 

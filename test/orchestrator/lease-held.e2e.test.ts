@@ -1,7 +1,7 @@
 import type { RunningEmulator } from '../../emulator';
 import { ReservedStore } from '../../orchestrator/reserved-store';
 import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
-import { NothingPublished } from '../../orchestrator/step-error';
+import { NothingPublished, StepError } from '../../orchestrator/step-error';
 import { emulatorStore } from '../revocation/emulator-store';
 
 /** What the run's check before each write (assertHeld) refuses: a lease past its expiry, a failed renewal, an unreadable lease. */
@@ -32,6 +32,12 @@ describe('stage lease: held means holder and expiry, and a failed renewal is nev
     expect(e).toBeInstanceOf(NothingPublished);
     expect(e!.message).toBe(`lock: the lease on stage "dev" was lost at ${expiredAt} (it expired at ${expiredAt} by this runner's clock before it was renewed): nothing was published`
       + ' (fix: check `conngate status`, then re-run (when another run holds the stage, after it is done))');
+    // Before a write other than a publish (the rollback target, evidence, a rollback), the refusal names that write
+    // and does not claim nothing was published.
+    const other = await lease.assertHeld('the passed evidence for abc').then(() => undefined, (x: unknown) => x as Error);
+    expect(other).toBeInstanceOf(StepError);
+    expect(other).not.toBeInstanceOf(NothingPublished);
+    expect(other!.message).toMatch(/^lock: the lease on stage "dev" was lost at \S+ \(it expired .*\): the passed evidence for abc was not written/);
     // A later write of a fresh expiry (e.g. a renewal that raced) does not make the run's lease trusted again.
     await put({ ...lease.record, expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect(await refusal(lease)).toBeInstanceOf(NothingPublished);
