@@ -1,5 +1,5 @@
 // The local apply stand-in applies what the 2026 stacks add: awscc_cloudfront_trust_store with OCSP checking, a
-// new bundle version (rotation), and a passthrough distribution without a trust store, against the emulator.
+// new bundle version (rotation), against the emulator; a passthrough stage is refused before it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,13 +64,8 @@ test('an OCSP stage creates the trust store with UseClientCertificateOCSPEndpoin
   expect(after.TrustStore!.UseClientCertificateOCSPEndpoint).toBe(true);
 }, 60_000);
 
-test('a passthrough stage creates a distribution with mode passthrough and no trust store', async () => {
-  const { outputs, changes } = await apply('pt', { mode: 'passthrough' });
-  expect(changes.some((c) => c.address.includes('trust_store'))).toBe(false);
-  expect(outputs.trustStoreId).toBeFalsy();
-  const dist = await client.send(new cf.GetDistributionConfigCommand({ Id: outputs.distributionId }));
-  expect(dist.DistributionConfig!.ViewerMtlsConfig).toEqual({ Mode: 'passthrough' });
-  expect(dist.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+test('a passthrough stage never reaches the emulator: synth refuses it (no released hashicorp/aws accepts the mode)', async () => {
+  await expect(apply('pt', { mode: 'passthrough' })).rejects.toThrow(/mtls\.mode: viewer_mtls_config\.mode = "passthrough" is accepted by no released hashicorp\/aws provider/);
 }, 60_000);
 
 test('the revocation store carries the provider default_tags (hashicorp/aws >= 6.66.0 tags key value stores)', async () => {
