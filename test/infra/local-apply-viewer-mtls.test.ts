@@ -5,7 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import * as cf from '@aws-sdk/client-cloudfront';
-import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createCloudFrontClient, createKvsClient, createS3Client } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ConnectionFunctionCode } from '../../modules/connection-function-code';
 import { LocalApplier } from '../../local-apply/local-applier';
@@ -74,4 +77,25 @@ test('the revocation store carries the provider default_tags (hashicorp/aws >= 6
   const arn = stores.KeyValueStoreList!.Items!.find((s) => s.Name === outputs.kvsName)!.ARN!;
   const tags = await client.send(new cf.ListTagsForResourceCommand({ Resource: arn }));
   expect(Object.fromEntries(tags.Tags!.Items!.map((t) => [t.Key, t.Value]))).toEqual({ project: 'conngate', stage: 'dev' });
+}, 60_000);
+
+test('a CA bundle CloudFront cannot use fails the apply with the trust store Reason; a fixed bundle then applies', async () => {
+  const s3 = createS3Client({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'ca-bundles' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'ca-bundles', Key: 'bundle.pem', Body: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }));
+    const mtls = { trustStore: { caBundle: { bucket: 'ca-bundles', key: 'bundle.pem', version: 'v1' } } };
+    await expect(apply('badca', mtls)).rejects.toThrow(/aws_cloudfront_trust_store\.\S+: trust store badca-trust-store \(\S+\) is failed: The CA bundle holds a certificate that does not parse.*s3:\/\/ca-bundles\/bundle\.pem \(version v1\); the new trust store was deleted again/);
+
+    // A real self-signed CA (openssl), then the re-run creates the trust store under the same name.
+    const dir = fs.mkdtempSync(path.join(tmp, 'ca-'));
+    fs.writeFileSync(path.join(dir, 'ca.key'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    execFileSync('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=conngate test CA', '-days', '2', '-out', 'ca.pem'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await s3.send(new PutObjectCommand({ Bucket: 'ca-bundles', Key: 'bundle.pem', Body: fs.readFileSync(path.join(dir, 'ca.pem')) }));
+    const { outputs } = await apply('badca', { trustStore: { caBundle: { bucket: 'ca-bundles', key: 'bundle.pem', version: 'v2' } } });
+    const got = await client.send(new cf.GetTrustStoreCommand({ Identifier: outputs.trustStoreId }));
+    expect(got.TrustStore).toMatchObject({ Status: 'active', NumberOfCaCertificates: 1 });
+  } finally {
+    s3.destroy();
+  }
 }, 60_000);
