@@ -54,6 +54,11 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  // A trust store CloudFront could not fill validates no certificate: its Reason is what to fix.
+  for (const s of statuses.filter((x) => x.trustStore && x.trustStore.status !== 'active')) {
+    const t = s.trustStore!;
+    process.stdout.write(`${s.stage} trust store ${t.name} (${t.id}) is ${t.status}${t.reason ? `: ${t.reason}` : ''}\n`);
+  }
   for (const s of statuses.filter((x) => own(x.stage))) {
     const t = targets.get(s.stage)!;
     process.stdout.write(`${s.stage} is read with its own access: endpoint ${endpointOf(s.stage)}${s.account ? `, account ${s.account}` : ''}`

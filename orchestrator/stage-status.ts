@@ -7,6 +7,7 @@ import { tryReadFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
 import { loadRemoteCases } from './suite-cases';
 import { unmetPolicies, type PolicyContext } from './promotion-policies';
+import { readTrustStoreStatus, type TrustStoreStatus } from './trust-store-readiness';
 
 /** One stage as `conngate status` shows it. */
 export interface StageStatus {
@@ -27,6 +28,8 @@ export interface StageStatus {
   gate: { open: boolean; reason: string };
   /** The AWS account the stage's function belongs to (from its ARN); undefined when it does not exist. */
   account?: string;
+  /** The stage's trust store (status, and the Reason when `failed`); undefined when it has none or it does not exist. */
+  trustStore?: TrustStoreStatus;
 }
 
 /** Each stage is read through its own clients (stage config `aws`: another account, profile or role). */
@@ -73,6 +76,7 @@ export async function readStageStatuses(clients: StageClients<CloudFrontClient>,
         st.verified = st.evidenceCheck === '';
       }
     }
+    if (s.trustStore) st.trustStore = await readTrustStoreStatus(cf, s.trustStore);
     statuses.push(st);
   }
   for (const st of statuses) {
