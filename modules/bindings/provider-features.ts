@@ -81,6 +81,11 @@ export const PROVIDER_FEATURES: readonly ProviderFeature[] = [
     usedBy: (doc) => resources(doc, 'aws_cloudfront_key_value_store').some((s) => s.tags !== undefined),
   },
   {
+    name: 'aws_cloudfront_trust_store tags', provider: 'aws', since: '6.66.0',
+    source: 'internal/service/cloudfront/trust_store.go as first released has no tags attribute; the generated bindings of hashicorp/aws 6.66.0 (@cdktn/provider-aws 25.7.0) have it; the first release with it is not pinned down here, so the oldest one known to have it is required',
+    usedBy: (doc) => resources(doc, 'aws_cloudfront_trust_store').some((t) => t.tags !== undefined),
+  },
+  {
     name: 'viewer_mtls_config.mode = "passthrough"', provider: 'aws', since: 'none released',
     source: 'every released hashicorp/aws validates mode against the SDK enum it was built with ("expected mode to be one of [\\"required\\" \\"optional\\"], got passthrough"): hashicorp/terraform-provider-aws issues #47926 and #47929, fix in open PR #47930',
     instead: 'passthrough cannot be deployed with any released hashicorp/aws; use mode "required" or "optional" with a trust store until a release accepts it',

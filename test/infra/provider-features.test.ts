@@ -37,6 +37,11 @@ test('tags on the KeyValueStore raise the floor to the first release that accept
   expect(providerConstraint(JSON.parse(Testing.synth(bare)), 'aws')).toBe('>= 6.28.0, < 7.0.0');
 });
 
+test('tags on the hashicorp/aws trust store raise the floor too', () => {
+  expect(providerConstraint(doc({ aws_cloudfront_trust_store: { t: { name: 'n', tags: { a: 'b' } } } }), 'aws')).toBe('>= 6.66.0, < 7.0.0');
+  expect(providerConstraint(doc({ aws_cloudfront_trust_store: { t: { name: 'n' } } }), 'aws')).toBe('>= 6.28.0, < 7.0.0');
+});
+
 test('applyProviderFeatures rewrites the aws and awscc constraints in place', () => {
   const d = doc({ aws_cloudfront_key_value_store: { s: { name: 'n', tags: { a: 'b' } } }, awscc_cloudfront_trust_store: { t: {} } });
   d.terraform!.required_providers!.awscc = { source: 'hashicorp/awscc', version: 'x' };
