@@ -1,11 +1,16 @@
 // The provider feature table: what conngate synthesizes is checked against the first hashicorp/aws (awscc) release
 // that accepts it; a feature no release has is refused at synth, and the required_providers floor follows usage.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
+import { UserError } from '../../diagnostics/user-error';
 import { applyProviderFeatures, PROVIDER_FEATURES, providerConstraint, type TerraformDocument } from '../../modules/bindings/provider-features';
 import { ConnectionFunctionCode } from '../../modules/connection-function-code';
 import { RevocationStore } from '../../modules/revocation-store';
 import { resolveStageConfigs } from '../../stacks/stage-config';
 import { StageStack } from '../../stacks/stage-stack';
+import { runProcess } from './support/run-process';
+import { makeTempProject, REPO_ROOT } from './support/temp-project';
 
 const CODE = ConnectionFunctionCode.fromInline("function connectionHandler(connection) {\n  connection.allow();\n}\n");
 const where = () => 'here';
@@ -57,8 +62,11 @@ test.each<[string, TerraformDocument['resource'], RegExp]>([
   ['passthrough as a list block', { aws_cloudfront_distribution: { d: { viewer_mtls_config: [{ mode: 'passthrough' }] } } }, /passthrough" is accepted by no released/],
   ['OCSP on the hashicorp/aws trust store', { aws_cloudfront_trust_store: { t: { use_client_certificate_ocsp_endpoint: true } } }, /use_client_certificate_ocsp_endpoint is accepted by no released hashicorp\/aws provider \(.*#47927.*\) \(fix: set trustStore.ocsp/],
 ])('refuses %s in one line naming the provider issue and the supported way', (_what, resource, message) => {
-  expect(() => applyProviderFeatures(doc(resource), where)).toThrow(message);
-  try { applyProviderFeatures(doc(resource), where); } catch (err) { expect((err as Error).message).not.toContain('\n'); }
+  let err: unknown;
+  try { applyProviderFeatures(doc(resource), where); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(UserError);
+  expect((err as Error).message).toMatch(message);
+  expect((err as Error).message).not.toContain('\n');
 });
 
 test('required and optional pass', () => {
@@ -66,3 +74,17 @@ test('required and optional pass', () => {
     expect(() => applyProviderFeatures(doc({ aws_cloudfront_distribution: { d: { viewer_mtls_config: { mode } } } }), where)).not.toThrow();
   }
 });
+
+test('the cdktf app (main.ts) refuses a passthrough stage with exactly one conngate line, exit 2, and writes no stack', async () => {
+  const dir = makeTempProject({ stages: { dev: { mtls: { mode: 'passthrough' } } } });
+  try {
+    const tsx = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const r = await runProcess(process.execPath, [tsx, path.join(REPO_ROOT, 'main.ts')], { cwd: dir, env: { CDKTF_OUTDIR: path.join(dir, 'cdktf.out') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(
+      /^conngate: conngate\.config\.json stages\.dev\.mtls\.mode: viewer_mtls_config\.mode = "passthrough" is accepted by no released hashicorp\/aws provider .*#47930\) \(fix: passthrough cannot be deployed with any released hashicorp\/aws; use mode "required" or "optional" with a trust store until a release accepts it\)$/)]);
+    expect(fs.existsSync(path.join(dir, 'cdktf.out', 'stacks', 'dev', 'cdk.tf.json'))).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
