@@ -99,3 +99,17 @@ test('a CA bundle CloudFront cannot use fails the apply with the trust store Rea
     s3.destroy();
   }
 }, 60_000);
+
+test('a new trust store name (RequiresReplace in the provider) is applied as a replacement, shown as such', async () => {
+  const mtls = (name: string) => ({ trustStore: { name, caBundle: { bucket: 'ca-bucket', key: 'bundle.pem', version: 'v1' } } });
+  const first = await apply('rename', mtls('rename-ts-a'));
+  const renamed = await apply('rename', mtls('rename-ts-b'));
+  const address = renamed.changes.find((c) => c.address.startsWith('aws_cloudfront_trust_store.'))!.address;
+  expect(renamed.changes).toEqual(expect.arrayContaining([
+    { address, action: 'replace' }, { address: `${address} (replaced)`, action: 'delete' }, expect.objectContaining({ action: 'update' }),
+  ]));
+  expect(renamed.outputs.trustStoreId).not.toBe(first.outputs.trustStoreId);
+  const names = (await client.send(new cf.ListTrustStoresCommand({}))).TrustStoreList!.map((t) => t.Name);
+  expect(names).toContain('rename-ts-b');
+  expect(names).not.toContain('rename-ts-a');
+}, 60_000);
