@@ -2,6 +2,7 @@ import {
   CreateTrustStoreCommand, DeleteTrustStoreCommand, GetTrustStoreCommand, UpdateTrustStoreCommand,
   type CaCertificatesBundleSource, type TrustStore,
 } from '@aws-sdk/client-cloudfront';
+import { printable } from '../diagnostics/untrusted-text';
 import type { ResourceAttributes, StateResource } from './local-state';
 import { sameValue, unlessGone, waitUntil, type ApplyContext, type ApplyResult } from './resource-applier';
 import type { BlockSpec } from './resource-schema';
@@ -57,7 +58,7 @@ export async function applyTrustStore(ctx: ApplyContext, w: TrustStoreWanted, pr
     const got = await waitUntil(ctx, `trust store ${w.name} to be active`,
       () => ctx.cf.send(new GetTrustStoreCommand({ Identifier: id })), (g) => g.TrustStore?.Status === 'active' || g.TrustStore?.Status === 'failed');
     if (got.TrustStore?.Status === 'failed') {
-      throw new Error(`trust store ${w.name} (${id}) is failed: ${got.TrustStore.Reason ?? 'no reason given'}; CloudFront could not use the CA bundle at ${bundleUri(w)}`);
+      throw new Error(`trust store ${w.name} (${id}) is failed: ${printable(got.TrustStore.Reason ?? 'no reason given')}; CloudFront could not use the CA bundle at ${bundleUri(w)}`);
     }
     return got;
   };

@@ -76,7 +76,11 @@ export async function readStageStatuses(clients: StageClients<CloudFrontClient>,
         st.verified = st.evidenceCheck === '';
       }
     }
-    if (s.trustStore) st.trustStore = await readTrustStoreStatus(cf, s.trustStore);
+    // A trust store that cannot be read (e.g. no cloudfront:ListTrustStores permission) does not hide the rest.
+    if (s.trustStore) {
+      st.trustStore = await readTrustStoreStatus(cf, s.trustStore)
+        .catch((e: Error) => ({ id: '', name: s.trustStore!, status: 'unreadable', reason: `${e.name}: ${e.message.split('\n')[0]}` }));
+    }
     statuses.push(st);
   }
   for (const st of statuses) {

@@ -1,6 +1,7 @@
 import { GetTrustStoreCommand, ListTrustStoresCommand, type CloudFrontClient, type TrustStore } from '@aws-sdk/client-cloudfront';
 import type { WaitOptions } from './function-stages';
 import { isNotFound } from './function-stages';
+import { printable } from '../diagnostics/untrusted-text';
 import { StepError } from './step-error';
 
 /**
@@ -17,7 +18,7 @@ export async function waitForTrustStoreActive(cf: CloudFrontClient, trustStoreId
     const t = (await cf.send(new GetTrustStoreCommand({ Identifier: trustStoreId }))).TrustStore;
     if (t?.Status === 'active') return t;
     if (t?.Status === 'failed') {
-      throw new StepError('trust store', `trust store ${t.Name ?? trustStoreId} (${trustStoreId}) is failed: ${t.Reason ?? 'no reason given'}; the function was not associated with the distribution`, fix);
+      throw new StepError('trust store', `trust store ${printable(t.Name ?? trustStoreId)} (${trustStoreId}) is failed: ${printable(t.Reason ?? 'no reason given')}; the function was not associated with the distribution`, fix);
     }
     if (Date.now() > deadline) {
       throw new StepError('trust store', `trust store ${t?.Name ?? trustStoreId} (${trustStoreId}) is still ${t?.Status ?? 'without a status'} after ${Math.round(timeoutMs / 1000)} s; the function was not associated with the distribution`,
