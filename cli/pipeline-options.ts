@@ -96,6 +96,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     ...(c.promotion ? { promotion: c.promotion } : {}),
     ...(c.notify ? { notify: c.notify } : {}),
     ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
+    ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
   }));
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget, type Target } from '../aws/clients';
+import { printable } from '../diagnostics/untrusted-text';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs } from '../stacks/stage-config';
 import { stageTarget } from '../orchestrator/stage-target';
@@ -54,6 +55,11 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+  // A trust store CloudFront could not fill validates no certificate: its Reason is what to fix.
+  for (const s of statuses.filter((x) => x.trustStore && x.trustStore.status !== 'active')) {
+    const t = s.trustStore!;
+    process.stdout.write(`${s.stage} trust store ${printable(t.name)} (${printable(t.id)}) is ${printable(t.status)}${t.reason ? `: ${printable(t.reason)}` : ''}\n`);
+  }
   for (const s of statuses.filter((x) => own(x.stage))) {
     const t = targets.get(s.stage)!;
     process.stdout.write(`${s.stage} is read with its own access: endpoint ${endpointOf(s.stage)}${s.account ? `, account ${s.account}` : ''}`

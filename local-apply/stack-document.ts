@@ -2,6 +2,7 @@ import { UserError } from '../diagnostics/user-error';
 import type { ResourceApplier } from './resource-applier';
 import { orderByDependencies, DependencyCycleError } from './resource-order';
 import { normalizeConfig, SchemaError } from './resource-schema';
+import { providerValidationError } from './provider-validation';
 import { collectReferences, UnsupportedExpressionError, type AttributeReference } from './terraform-references';
 
 /** One `resource` entry of the stack, checked against its applier's schema; references still unresolved. */
@@ -67,6 +68,9 @@ export function parseStackDocument(doc: unknown, file: string, appliers: Readonl
       for (const meta of REFUSED_META_ARGUMENTS) {
         if (meta in args) throw new UserError(where, `meta-argument "${meta}" is not supported by the local applier`, TERRAFORM_FIX);
       }
+      // The provider's own value checks come first: a stack the real provider rejects fails with its message.
+      const rejected = providerValidationError(type, args);
+      if (rejected) throw new UserError(where, `hashicorp/aws would reject this: ${rejected}`, 'change the value in the stage config or construct that produced it, then synthesize again');
       let config: Record<string, unknown>;
       let refs: AttributeReference[];
       try {

@@ -2,6 +2,7 @@ import {
   CreateTrustStoreCommand, DeleteTrustStoreCommand, GetTrustStoreCommand, UpdateTrustStoreCommand,
   type CaCertificatesBundleSource, type TrustStore,
 } from '@aws-sdk/client-cloudfront';
+import { printable } from '../diagnostics/untrusted-text';
 import type { ResourceAttributes, StateResource } from './local-state';
 import { sameValue, unlessGone, waitUntil, type ApplyContext, type ApplyResult } from './resource-applier';
 import type { BlockSpec } from './resource-schema';
@@ -34,6 +35,11 @@ export const BUNDLE_SOURCE_SCHEMA: BlockSpec = {
   required: ['ca_certificates_bundle_s3_location'],
 };
 
+function bundleUri(a: BundleSourceArgs): string {
+  const s3 = a.ca_certificates_bundle_source.ca_certificates_bundle_s3_location;
+  return `s3://${s3.bucket}/${s3.key}${s3.version ? ` (version ${s3.version})` : ''}`;
+}
+
 function apiSource(a: BundleSourceArgs): CaCertificatesBundleSource {
   const s3 = a.ca_certificates_bundle_source.ca_certificates_bundle_s3_location;
   return { CaCertificatesBundleS3Location: { Bucket: s3.bucket, Key: s3.key, Region: s3.region, Version: s3.version } };
@@ -46,11 +52,32 @@ function apiSource(a: BundleSourceArgs): CaCertificatesBundleSource {
  */
 export async function applyTrustStore(ctx: ApplyContext, w: TrustStoreWanted, prior?: StateResource): Promise<ApplyResult> {
   const ocspField = w.ocsp === undefined ? {} : { UseClientCertificateOCSPEndpoint: w.ocsp };
-  const waitActive = (id: string) => waitUntil(ctx, `trust store ${w.name} to be active`,
-    () => ctx.cf.send(new GetTrustStoreCommand({ Identifier: id })), (got) => got.TrustStore?.Status === 'active');
+  // CloudFront reads the bundle after create/update: `pending`, then `active`, or `failed` with a Reason, which is
+  // final for this bundle, so it ends the wait at once instead of running into the timeout.
+  const waitActive = async (id: string) => {
+    const got = await waitUntil(ctx, `trust store ${w.name} to be active`,
+      () => ctx.cf.send(new GetTrustStoreCommand({ Identifier: id })), (g) => g.TrustStore?.Status === 'active' || g.TrustStore?.Status === 'failed');
+    if (got.TrustStore?.Status === 'failed') {
+      throw new Error(`trust store ${w.name} (${id}) is failed: ${printable(got.TrustStore.Reason ?? 'no reason given')}; CloudFront could not use the CA bundle at ${bundleUri(w)}`);
+    }
+    return got;
+  };
   const create = async (action: ApplyResult['action']): Promise<ApplyResult> => {
     const res = await ctx.cf.send(new CreateTrustStoreCommand({ Name: w.name, CaCertificatesBundleSource: apiSource(w), ...ocspField }));
-    const got = await waitActive(res.TrustStore!.Id!);
+    const id = res.TrustStore!.Id!;
+    let got: Awaited<ReturnType<typeof waitActive>>;
+    try {
+      got = await waitActive(id);
+    } catch (err) {
+      // Not recorded in the state yet: delete the store it cannot use so that a re-run with a fixed bundle can
+      // create it again under the same name instead of hitting EntityAlreadyExists.
+      const removed = await unlessGone(async () => {
+        const cur = await ctx.cf.send(new GetTrustStoreCommand({ Identifier: id }));
+        await ctx.cf.send(new DeleteTrustStoreCommand({ Id: id, IfMatch: cur.ETag }));
+        return true;
+      }).catch(() => false);
+      throw new Error(`${(err as Error).message}${removed ? '; the new trust store was deleted again' : ''}`);
+    }
     await syncTags(ctx, got.TrustStore!.Arn!, w.tags, undefined);
     return { action, attributes: w.attributes(got.TrustStore!, got.ETag), retired: action === 'replace' ? prior : undefined };
   };

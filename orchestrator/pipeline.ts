@@ -25,6 +25,7 @@ import { StageLock } from './stage-lock';
 import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { findStoreArn } from './stage-store';
 import { NothingPublished, StepError } from './step-error';
+import { waitForTrustStoreActive } from './trust-store-readiness';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
 
@@ -368,6 +369,7 @@ class LockedRun {
       // The association follows verified, recorded evidence: never a LIVE that did not pass.
       if (this.applier && !associated && !spec.externalDistribution) {
         const applier = this.applier;
+        if (out.trustStoreId) await this.trustStoreReady(run, out.trustStoreId, live);
         const o2 = await run.step('associate', `applying ${spec.name} again with the function association`,
           () => applier.apply(spec.name, { associate: true }), () => 'function associated with the distribution');
         ctx.outputs.write(spec.name, o2);
@@ -410,4 +412,17 @@ class LockedRun {
     return r;
   }
 
+
+  /** The association waits for an `active` trust store (orchestrator/trust-store-readiness.ts); a failed one ends the run. */
+  private async trustStoreReady(run: StageRun, trustStoreId: string, live: FunctionStageState): Promise<void> {
+    try {
+      await run.step('trust store', `waiting for trust store ${trustStoreId} to be active`, () => waitForTrustStoreActive(this.ctx.cf, trustStoreId, this.ctx.wait),
+        (t) => `trust store ${t.Name ?? trustStoreId} is active (${t.NumberOfCaCertificates ?? 0} CA certificates)`);
+    } catch (e) {
+      if (!(e instanceof StepError)) throw e;
+      this.finish('failed', e.message);
+      this.record('failed', e.message, { liveEtag: live.etag });
+      throw e;
+    }
+  }
 }

@@ -19,6 +19,8 @@ export interface StageSpec {
   promotion?: PromotionPolicy;
   /** Webhook told of this stage's run outcomes. */
   notify?: StageNotify;
+  /** The stage's trust store: the name its stack gives a store it creates, or the id of an existing one. */
+  trustStore?: string;
   /** Someone else manages the distribution: no association step; `id` is the distribution to check. */
   externalDistribution?: { id?: string };
 }

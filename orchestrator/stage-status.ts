@@ -9,6 +9,7 @@ import { tryReadFunctionStage } from './function-stages';
 import type { StageSpec } from './stage-spec';
 import { loadRemoteCases } from './suite-cases';
 import { unmetPolicies, type PolicyContext } from './promotion-policies';
+import { readTrustStoreStatus, type TrustStoreStatus } from './trust-store-readiness';
 
 /** One stage as `conngate status` shows it. */
 export interface StageStatus {
@@ -29,6 +30,8 @@ export interface StageStatus {
   gate: { open: boolean; reason: string };
   /** The AWS account the stage's function belongs to (from its ARN); undefined when it does not exist. */
   account?: string;
+  /** The stage's trust store (status, and the Reason when `failed`); undefined when it has none or it does not exist. */
+  trustStore?: TrustStoreStatus;
 }
 
 /** Each stage is read through its own clients (stage config `aws`: another account, profile or role). */
@@ -76,6 +79,11 @@ export async function readStageStatuses(clients: StageClients<StatusClients>, st
         st.evidenceCheck = (await liveEvidenceCheck(cf, kvs, keys, s, live, suiteSha256)).problem ?? '';
         st.verified = st.evidenceCheck === '';
       }
+    }
+    // A trust store that cannot be read (e.g. no cloudfront:ListTrustStores permission) does not hide the rest.
+    if (s.trustStore) {
+      st.trustStore = await readTrustStoreStatus(cf, s.trustStore)
+        .catch((e: Error) => ({ id: '', name: s.trustStore!, status: 'unreadable', reason: `${e.name}: ${e.message.split('\n')[0]}` }));
     }
     statuses.push(st);
   }

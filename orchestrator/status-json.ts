@@ -36,6 +36,8 @@ export interface StageStatusJson {
   endpoint: string;
   /** The account of this stage's function, from its ARN (a stage in another account differs from the top level). */
   account: string | null;
+  /** The stage's trust store; null when it has none or it does not exist. `reason` is set only when `failed`. */
+  trustStore: { id: string; name: string; status: string; reason: string | null; numberOfCaCertificates: number | null } | null;
 }
 
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
@@ -64,6 +66,10 @@ export function statusJson(endpoint: string, account: string | undefined, status
       gate: { open: s.gate.open, reason: s.gate.reason },
       endpoint: endpointOf(s.stage),
       account: orNull(s.account),
+      trustStore: s.trustStore ? {
+        id: s.trustStore.id, name: s.trustStore.name, status: s.trustStore.status, reason: orNull(s.trustStore.reason),
+        numberOfCaCertificates: s.trustStore.numberOfCaCertificates ?? null,
+      } : null,
     })),
   };
 }

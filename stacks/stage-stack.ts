@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AWS_PROVIDER_CONSTRAINT, AWSCC_PROVIDER_CONSTRAINT } from '../modules/bindings/provider-metadata';
+import { applyProviderFeatures } from '../modules/bindings/provider-features';
 import { ConnectionFunction } from '../modules/connection-function';
 import { ConnectionFunctionCode } from '../modules/connection-function-code';
 import { MtlsDistribution } from '../modules/mtls-distribution';
@@ -10,7 +11,7 @@ import { RevocationStore } from '../modules/revocation-store';
 import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { ViewerTrustStore } from '../modules/viewer-trust-store';
 import { isStageUnassociated } from './first-deploy-context';
-import { stageDistributionComment, stageFunctionName, StageBackend, StageConfig } from './stage-config';
+import { STAGE_CONFIG_FILE, stageDistributionComment, stageFunctionName, StageBackend, StageConfig } from './stage-config';
 
 /** Tag-key prefix Terraform leaves alone: the orchestrator records evidence as conngate:* tags. */
 
@@ -56,7 +57,8 @@ export class StageStack extends TerraformStack {
       defaultTags: [{ tags: config.tags }],
       ignoreTags: [{ keyPrefixes: [RESERVED_TAG_PREFIX] }],
     });
-    // The prebuilt provider binding pins the 6.25.0 it was generated from; the mTLS resources need >= 6.28.0.
+    // The prebuilt provider binding pins the 6.25.0 it was generated from; toTerraform raises the floor to what the
+    // stack's features need (modules/bindings/provider-features.ts).
     this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_CONSTRAINT);
     this.addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
 
@@ -116,6 +118,14 @@ export class StageStack extends TerraformStack {
       // Exact names: the orchestrator reads these (orchestrator/stage-outputs.ts).
       out.overrideLogicalId(name);
     }
+  }
+
+  /**
+   * The synthesized document, checked against what released providers accept: a feature none has is refused at
+   * synth (not at a user's `terraform plan`), and the provider constraints follow the features actually used.
+   */
+  public override toTerraform(): any {
+    return applyProviderFeatures(super.toTerraform(), (f) => `${STAGE_CONFIG_FILE} stages.${this.config.name}${f.configField ? `.${f.configField}` : ''}`);
   }
 }
 

@@ -3,12 +3,28 @@ import type { HandlerContext } from '../handler-context';
 import { LIMITS } from '../limits';
 import { ApiError } from '../wire/api-error';
 
+/** What reading a bundle gave: its CA count, or why the trust store fails (its `Reason`). */
+export type CaBundleOutcome = { count?: number; reason?: undefined } | { count?: undefined; reason: string };
+
 /**
- * Reads a trust store's CA bundle from the emulator's S3 subset, as CloudFront does once per create or update, and
- * applies CloudFront's quotas: 64 KB, 25 certificates, chains of at most 4 certificates. Returns the number of CA
- * certificates, or undefined when the bucket is not one the emulator holds (then nothing can be read and the
- * bundle is taken on trust, as before the S3 subset existed). The subset keeps no object versions, so a Version in
- * the location is not checked.
+ * Reads a trust store's CA bundle as CloudFront does once per create or update. CloudFront reads it after the call
+ * has returned (the store is `pending`), so a bundle it cannot use ends the store `failed` with a `Reason` rather
+ * than failing the call: the outcome is decided here and shown once the store leaves `pending`.
+ */
+export function readCaBundleOutcome(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): CaBundleOutcome {
+  try {
+    return { count: readCaBundle(ctx, s3) };
+  } catch (err) {
+    if (err instanceof ApiError) return { reason: err.message };
+    throw err;
+  }
+}
+
+/**
+ * Reads a trust store's CA bundle from the emulator's S3 subset and applies CloudFront's quotas: 64 KB, 25
+ * certificates, chains of at most 4 certificates. Returns the number of CA certificates, or undefined when the
+ * bucket is not one the emulator holds (then nothing can be read and the bundle is taken on trust, as before the
+ * S3 subset existed). The subset keeps no object versions, so a Version in the location is not checked.
  */
 export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): number | undefined {
   if (!ctx.s3 || !s3.Bucket || !s3.Key || !ctx.s3.hasBucket(s3.Bucket)) return undefined;

@@ -8,10 +8,12 @@ import { distributionsUsingTrustStore } from './distributions';
 import { checkNewName, findByIdOrName } from './resource-names';
 import { tagsFromInput } from './tagging';
 import { LIMITS } from '../limits';
-import { readCaBundle } from './ca-bundle-check';
+import { readCaBundleOutcome } from './ca-bundle-check';
 
-function status(ctx: HandlerContext, t: TrustStoreState): 'pending' | 'active' {
-  return Date.parse(t.activeAt) > ctx.now.getTime() ? 'pending' : 'active';
+/** `pending` while CloudFront reads the bundle (after a create or an update), then `active` or `failed`. */
+function status(ctx: HandlerContext, t: TrustStoreState): 'pending' | 'active' | 'failed' {
+  if (Date.parse(t.activeAt) > ctx.now.getTime()) return 'pending';
+  return t.failureReason === undefined ? 'active' : 'failed';
 }
 
 function byIdentifier(ctx: HandlerContext, identifier: string): TrustStoreState {
@@ -30,13 +32,16 @@ function validateSource(source: any): Record<string, unknown> {
 }
 
 /**
- * NumberOfCaCertificates is what the bundle held when it was read (0 for a bucket outside the emulator's S3);
- * certificate validation itself happens before a connection function runs and is not emulated.
+ * NumberOfCaCertificates is what the last bundle that could be read held (0 for a bucket outside the emulator's
+ * S3); Reason says why a `failed` store's bundle could not be used. Certificate validation itself happens before a
+ * connection function runs and is not emulated.
  */
 function shape(ctx: HandlerContext, t: TrustStoreState) {
+  const st = status(ctx, t);
   return {
-    Id: t.id, Arn: t.arn, Name: t.name, Status: status(ctx, t), NumberOfCaCertificates: t.numberOfCaCertificates ?? 0,
+    Id: t.id, Arn: t.arn, Name: t.name, Status: st, NumberOfCaCertificates: t.numberOfCaCertificates ?? 0,
     LastModifiedTime: new Date(t.lastModified), UseClientCertificateOCSPEndpoint: t.useClientCertificateOcspEndpoint,
+    ...(st === 'failed' ? { Reason: t.failureReason } : {}),
   };
 }
 
@@ -46,7 +51,7 @@ const create: OperationHandler = (ctx, input) => {
     throw new ApiError('EntityLimitExceeded', 400, `The account already has ${LIMITS.trustStoresPerAccount} trust stores, the maximum.`);
   }
   const bundleSource = validateSource(input.CaCertificatesBundleSource);
-  const numberOfCaCertificates = readCaBundle(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
+  const read = readCaBundleOutcome(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
   const id = resourceIds.trustStore();
   const t: TrustStoreState = {
     id, name,
@@ -56,7 +61,8 @@ const create: OperationHandler = (ctx, input) => {
     lastModified: ctx.now.toISOString(),
     activeAt: later(ctx.now, ctx.timings.trustStoreActivationMs),
     bundleSource,
-    ...(numberOfCaCertificates !== undefined ? { numberOfCaCertificates } : {}),
+    ...(read.count !== undefined ? { numberOfCaCertificates: read.count } : {}),
+    ...(read.reason !== undefined ? { failureReason: read.reason } : {}),
     useClientCertificateOcspEndpoint: input.UseClientCertificateOCSPEndpoint ?? false,
     tags: tagsFromInput(input.Tags, {}),
   };
@@ -74,16 +80,20 @@ const update: OperationHandler = (ctx, input) => {
   const t = ctx.state.trustStores.get(input.Id);
   if (!t) throw new ApiError('EntityNotFound', 404, `The trust store ${input.Id} does not exist.`);
   checkIfMatch(input.IfMatch, t.etag, `trust store ${t.id}`);
-  // Read and check everything before changing anything: a refused update leaves the store as it was.
+  // Check the request before changing anything: a refused update leaves the store as it was. The bundle is read
+  // again (a new object version or key is how CAs rotate) and decides how the store leaves `pending`; a bundle
+  // that cannot be used keeps the count of the last one that could.
   const bundleSource = validateSource(input.CaCertificatesBundleSource);
-  const count = readCaBundle(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
+  const read = readCaBundleOutcome(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
   t.bundleSource = bundleSource;
-  if (count !== undefined) t.numberOfCaCertificates = count;
+  if (read.count !== undefined) t.numberOfCaCertificates = read.count;
+  t.failureReason = read.reason;
+  t.activeAt = later(ctx.now, ctx.timings.trustStoreActivationMs);
   if (input.UseClientCertificateOCSPEndpoint !== undefined) t.useClientCertificateOcspEndpoint = input.UseClientCertificateOCSPEndpoint;
   t.etag = resourceIds.etag();
   t.lastModified = ctx.now.toISOString();
   ctx.changed();
-  return { TrustStore: shape(ctx, t), ETag: t.etag };
+  return { TrustStore: { ...shape(ctx, t), Status: 'pending' }, ETag: t.etag };
 };
 
 const remove: OperationHandler = (ctx, input) => {

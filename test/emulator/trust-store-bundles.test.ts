@@ -1,5 +1,6 @@
 // Trust stores read their CA bundle from the emulator's S3 subset once, at create or update, under CloudFront's
-// quotas (64 KB, 25 certificates, chain depth 4); real CA certificates made with openssl.
+// quotas (64 KB, 25 certificates, chain depth 4), going pending -> active, or failed with a Reason when the bundle
+// cannot be used; real CA certificates made with openssl.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -63,10 +64,13 @@ test.each<[string, () => Buffer, RegExp]>([
   ['no certificate', () => Buffer.from('not a bundle'), /holds no PEM certificate/],
   ['a certificate that does not parse', () => Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), /does not parse/],
   ['a chain deeper than 4 with the client certificate', () => Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]), /maximum chain depth of 4/],
-])('refuses %s at creation', async (what, body, msg) => {
+])('a store created from %s ends failed with the reason', async (what, body, msg) => {
   const key = `bad-${what.replace(/\W/g, '')}.pem`;
   if (what !== 'a missing object') await put(key, body());
-  expect(await failure(create(`bad-${what.replace(/\W/g, '')}`.slice(0, 60), key))).toMatchObject({ name: 'InvalidArgument', status: 400, message: expect.stringMatching(msg) });
+  const t = await create(`bad-${what.replace(/\W/g, '')}`.slice(0, 60), key);
+  expect(t.TrustStore!.Status).toBe('pending');
+  const got = await h.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }));
+  expect(got.TrustStore).toMatchObject({ Status: 'failed', Reason: expect.stringMatching(msg), NumberOfCaCertificates: 0 });
 });
 
 test('a self-signed root ends a chain: the root and its re-issued copy with two intermediates is 3 deep, not 4', async () => {
@@ -89,13 +93,63 @@ test('two CAs that sign each other (a cycle) are answered: each chain ends where
   expect(t.TrustStore!.NumberOfCaCertificates).toBe(2);
 });
 
-test('a refused update changes nothing', async () => {
+test('a refused update request changes nothing; an update to an unusable bundle fails the store and keeps the last count', async () => {
   await put('ok.pem', pem('root'));
   const t = await create('stays', 'ok.pem');
-  await put('deep.pem', Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]));
   expect((await failure(h.cf.send(new cf.UpdateTrustStoreCommand({ Id: t.TrustStore!.Id!, IfMatch: t.ETag!,
-    CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: 'deep.pem', Region: 'us-east-1' } } })))).name).toBe('InvalidArgument');
+    CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: 'ok.pem' } as never } })))).name).toBe('InvalidArgument');
+  const same = await h.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }));
+  expect(same.ETag).toBe(t.ETag);
+  expect(same.TrustStore).toMatchObject({ Status: 'active', NumberOfCaCertificates: 1 });
+
+  await put('deep.pem', Buffer.concat([pem('root'), pem('int1'), pem('int2'), pem('int3')]));
+  await h.cf.send(new cf.UpdateTrustStoreCommand({ Id: t.TrustStore!.Id!, IfMatch: t.ETag!,
+    CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: 'deep.pem', Region: 'us-east-1' } } }));
   const got = await h.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }));
-  expect(got.ETag).toBe(t.ETag);
-  expect(got.TrustStore!.NumberOfCaCertificates).toBe(1);
+  expect(got.TrustStore).toMatchObject({ Status: 'failed', Reason: expect.stringMatching(/maximum chain depth of 4/), NumberOfCaCertificates: 1 });
+});
+
+describe('with a bundle read that takes time', () => {
+  let slow: Harness;
+  let slowS3: S3Client;
+  beforeAll(async () => {
+    slow = await startHarness({ timings: { trustStoreActivationMs: 600 } });
+    slowS3 = createS3Client({ endpoint: slow.emu.endpoint, region: 'us-east-1' });
+    await slowS3.send(new CreateBucketCommand({ Bucket: 'bundles' }));
+  });
+  afterAll(async () => {
+    slowS3?.destroy();
+    await stopHarness(slow);
+  });
+  const status = async (id: string) => (await slow.cf.send(new cf.GetTrustStoreCommand({ Identifier: id }))).TrustStore!;
+  const settle = async (id: string) => {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const t = await status(id);
+      if (t.Status !== 'pending') return t;
+    }
+    throw new Error('trust store still pending after 5 s');
+  };
+  const location = (key: string) => ({ CaCertificatesBundleS3Location: { Bucket: 'bundles', Key: key, Region: 'us-east-1' } });
+
+  test('CA rotation: a new bundle key through UpdateTrustStore goes pending, then active with the new CA count', async () => {
+    await slowS3.send(new PutObjectCommand({ Bucket: 'bundles', Key: 'ca-v1.pem', Body: pem('root') }));
+    const t = await slow.cf.send(new cf.CreateTrustStoreCommand({ Name: 'rotating', CaCertificatesBundleSource: location('ca-v1.pem') }));
+    expect(t.TrustStore!.Status).toBe('pending');
+    expect(await settle(t.TrustStore!.Id!)).toMatchObject({ Status: 'active', NumberOfCaCertificates: 1 });
+
+    await slowS3.send(new PutObjectCommand({ Bucket: 'bundles', Key: 'ca-v2.pem', Body: Buffer.concat([pem('root'), pem('int1')]) }));
+    const etag = (await slow.cf.send(new cf.GetTrustStoreCommand({ Identifier: t.TrustStore!.Id! }))).ETag!;
+    const upd = await slow.cf.send(new cf.UpdateTrustStoreCommand({ Id: t.TrustStore!.Id!, IfMatch: etag, CaCertificatesBundleSource: location('ca-v2.pem') }));
+    expect(upd.TrustStore!.Status).toBe('pending');
+    expect((await status(t.TrustStore!.Id!)).Status).toBe('pending');
+    expect(await settle(t.TrustStore!.Id!)).toMatchObject({ Status: 'active', NumberOfCaCertificates: 2 });
+  });
+
+  test('a bundle with a bad certificate goes pending, then failed with its reason', async () => {
+    await slowS3.send(new PutObjectCommand({ Bucket: 'bundles', Key: 'bad.pem', Body: Buffer.concat([pem('root'), Buffer.from('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')]) }));
+    const t = await slow.cf.send(new cf.CreateTrustStoreCommand({ Name: 'bad-cert', CaCertificatesBundleSource: location('bad.pem') }));
+    expect((await status(t.TrustStore!.Id!))).toMatchObject({ Status: 'pending' });
+    expect((await status(t.TrustStore!.Id!)).Reason).toBeUndefined();
+    expect(await settle(t.TrustStore!.Id!)).toMatchObject({ Status: 'failed', Reason: expect.stringMatching(/does not parse/) });
+  });
 });

@@ -1,11 +1,14 @@
 // The local apply stand-in applies what the 2026 stacks add: awscc_cloudfront_trust_store with OCSP checking, a
-// new bundle version (rotation), and a passthrough distribution without a trust store, against the emulator.
+// new bundle version (rotation), against the emulator; a passthrough stage is refused before it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import * as cf from '@aws-sdk/client-cloudfront';
-import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createCloudFrontClient, createKvsClient, createS3Client } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { ConnectionFunctionCode } from '../../modules/connection-function-code';
 import { LocalApplier } from '../../local-apply/local-applier';
@@ -64,13 +67,8 @@ test('an OCSP stage creates the trust store with UseClientCertificateOCSPEndpoin
   expect(after.TrustStore!.UseClientCertificateOCSPEndpoint).toBe(true);
 }, 60_000);
 
-test('a passthrough stage creates a distribution with mode passthrough and no trust store', async () => {
-  const { outputs, changes } = await apply('pt', { mode: 'passthrough' });
-  expect(changes.some((c) => c.address.includes('trust_store'))).toBe(false);
-  expect(outputs.trustStoreId).toBeFalsy();
-  const dist = await client.send(new cf.GetDistributionConfigCommand({ Id: outputs.distributionId }));
-  expect(dist.DistributionConfig!.ViewerMtlsConfig).toEqual({ Mode: 'passthrough' });
-  expect(dist.DistributionConfig!.DefaultCacheBehavior!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+test('a passthrough stage never reaches the emulator: synth refuses it (no released hashicorp/aws accepts the mode)', async () => {
+  await expect(apply('pt', { mode: 'passthrough' })).rejects.toThrow(/mtls\.mode: viewer_mtls_config\.mode = "passthrough" is accepted by no released hashicorp\/aws provider/);
 }, 60_000);
 
 test('the revocation store carries the provider default_tags (hashicorp/aws >= 6.66.0 tags key value stores)', async () => {
@@ -79,4 +77,39 @@ test('the revocation store carries the provider default_tags (hashicorp/aws >= 6
   const arn = stores.KeyValueStoreList!.Items!.find((s) => s.Name === outputs.kvsName)!.ARN!;
   const tags = await client.send(new cf.ListTagsForResourceCommand({ Resource: arn }));
   expect(Object.fromEntries(tags.Tags!.Items!.map((t) => [t.Key, t.Value]))).toEqual({ project: 'conngate', stage: 'dev' });
+}, 60_000);
+
+test('a CA bundle CloudFront cannot use fails the apply with the trust store Reason; a fixed bundle then applies', async () => {
+  const s3 = createS3Client({ endpoint: emulator.endpoint, region: 'us-east-1' });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'ca-bundles' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'ca-bundles', Key: 'bundle.pem', Body: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }));
+    const mtls = { trustStore: { caBundle: { bucket: 'ca-bundles', key: 'bundle.pem', version: 'v1' } } };
+    await expect(apply('badca', mtls)).rejects.toThrow(/aws_cloudfront_trust_store\.\S+: trust store badca-trust-store \(\S+\) is failed: The CA bundle holds a certificate that does not parse.*s3:\/\/ca-bundles\/bundle\.pem \(version v1\); the new trust store was deleted again/);
+
+    // A real self-signed CA (openssl), then the re-run creates the trust store under the same name.
+    const dir = fs.mkdtempSync(path.join(tmp, 'ca-'));
+    fs.writeFileSync(path.join(dir, 'ca.key'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    execFileSync('openssl', ['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=conngate test CA', '-days', '2', '-out', 'ca.pem'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    await s3.send(new PutObjectCommand({ Bucket: 'ca-bundles', Key: 'bundle.pem', Body: fs.readFileSync(path.join(dir, 'ca.pem')) }));
+    const { outputs } = await apply('badca', { trustStore: { caBundle: { bucket: 'ca-bundles', key: 'bundle.pem', version: 'v2' } } });
+    const got = await client.send(new cf.GetTrustStoreCommand({ Identifier: outputs.trustStoreId }));
+    expect(got.TrustStore).toMatchObject({ Status: 'active', NumberOfCaCertificates: 1 });
+  } finally {
+    s3.destroy();
+  }
+}, 60_000);
+
+test('a new trust store name (RequiresReplace in the provider) is applied as a replacement, shown as such', async () => {
+  const mtls = (name: string) => ({ trustStore: { name, caBundle: { bucket: 'ca-bucket', key: 'bundle.pem', version: 'v1' } } });
+  const first = await apply('rename', mtls('rename-ts-a'));
+  const renamed = await apply('rename', mtls('rename-ts-b'));
+  const address = renamed.changes.find((c) => c.address.startsWith('aws_cloudfront_trust_store.'))!.address;
+  expect(renamed.changes).toEqual(expect.arrayContaining([
+    { address, action: 'replace' }, { address: `${address} (replaced)`, action: 'delete' }, expect.objectContaining({ action: 'update' }),
+  ]));
+  expect(renamed.outputs.trustStoreId).not.toBe(first.outputs.trustStoreId);
+  const names = (await client.send(new cf.ListTrustStoresCommand({}))).TrustStoreList!.map((t) => t.Name);
+  expect(names).toContain('rename-ts-b');
+  expect(names).not.toContain('rename-ts-a');
 }, 60_000);

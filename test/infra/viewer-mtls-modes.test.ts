@@ -29,17 +29,22 @@ function only<T>(o: Record<string, T> | undefined): T {
 }
 
 describe('passthrough mode', () => {
-  it('synthesizes no trust store, mode passthrough, CachingDisabled and no Origin Shield or Lambda@Edge', () => {
-    const doc = synth(stage({ mode: 'passthrough' }));
+  it('is refused at synth in one line: no released hashicorp/aws accepts mode "passthrough"', () => {
+    expect(() => synth(stage({ mode: 'passthrough' }))).toThrow(new RegExp(
+      '^conngate\\.config\\.json stages\\.dev\\.mtls\\.mode: viewer_mtls_config\\.mode = "passthrough" is accepted by no released hashicorp/aws provider '
+      + '\\(.*got passthrough.*#47926 and #47929, fix in open PR #47930\\) \\(fix: passthrough cannot be deployed with any released hashicorp/aws; use mode "required" or "optional"'));
+  });
+
+  it('the construct still builds passthrough as AWS specifies it: no trust store, CachingDisabled, no Origin Shield or Lambda@Edge', () => {
+    const stack = new TerraformStack(Testing.app(), 's');
+    new MtlsDistribution(stack, 'd', { mode: 'passthrough', origin: { domainName: 'api.example.com' } });
+    const doc = JSON.parse(Testing.synth(stack));
     expect(doc.resource.aws_cloudfront_trust_store).toBeUndefined();
-    expect(doc.resource.awscc_cloudfront_trust_store).toBeUndefined();
     const dist = only<any>(doc.resource.aws_cloudfront_distribution);
     expect(dist.viewer_mtls_config).toEqual({ mode: 'passthrough' });
     expect(dist.default_cache_behavior.cache_policy_id).toBe(CACHING_DISABLED_POLICY_ID);
     expect(dist.default_cache_behavior.lambda_function_association).toBeUndefined();
     expect(dist.origin[0].origin_shield).toBeUndefined();
-    expect(dist.connection_function_association).toBeDefined();
-    expect(doc.output.trust_store_id.value).toBe('');
   });
 
   it.each([

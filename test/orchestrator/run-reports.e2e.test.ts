@@ -112,7 +112,8 @@ describe('stage run reports', () => {
     expect([dev.endpoint, dev.account]).toEqual([p.emulator.endpoint, '123456789012']);
     expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
       development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) },
-      endpoint: p.emulator.endpoint, account: null });
+      endpoint: p.emulator.endpoint, account: null, trustStore: null });
+    expect(dev.trustStore).toMatchObject({ status: 'active', reason: null });
     const table = await p.cli('status');
     expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
     expect(table.stdout).toMatch(/^staging .*not deployed/m);
