@@ -12,4 +12,5 @@ try {
 if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
-require('../dist/cli/program.js').main(process.argv).then((code) => { process.exitCode = code; });
+// The watchdog (a worker thread) ends the process at the deadline plus a grace even when the main thread is stuck.
+require('../dist/cli/program.js').main(process.argv, { watchdog: true }).then((code) => { process.exitCode = code; });
