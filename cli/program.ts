@@ -81,8 +81,15 @@ function deadlineSeconds(command: string, raw: string | undefined, from: string)
 /** commander's message ("error: unknown option '--foo'") as conngate's one line. */
 function commanderLine(err: CommanderError, cmd: Command | undefined): string {
   const full = cmd ? commandPath(cmd) : 'conngate';
-  const where = full === 'conngate' ? 'conngate' : full.replace(/^conngate /, '');
-  const what = err.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  let what = err.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  // The line already starts with `conngate: `; a mistake at the top level is named by what was typed, not by
+  // `conngate` a second time.
+  let where = full.replace(/^conngate ?/, '');
+  if (!where) {
+    const typed = /^unknown (?:command|option) '([^']*)'/.exec(what);
+    where = typed ? typed[1] : 'arguments';
+    if (typed) what = what.replace(/ '[^']*'/, '');
+  }
   let fix = `run \`${full} --help\` for its arguments, flags and examples`;
   if (err.code === 'commander.unknownCommand') fix = 'run `conngate --help` for the commands';
   if (err.code === 'commander.unknownOption' && /'--dir'/.test(what) && cmd?.name() === 'test') {

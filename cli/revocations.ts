@@ -131,7 +131,7 @@ function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsAr
   const config = findStageConfig(loadStageConfigs(dir), stage);
   const canaryKey = f.canary ? canary(f.canary, '--canary') : config.canarySerial;
   const outputsFile = f.outputs ? path.resolve(f.outputs) : path.join(dir, DEFAULT_OUTPUTS);
-  const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile).require(stage).kvsArn;
+  const kvsArn = f.kvsArn ?? new OutputsStore(outputsFile, f.outputs !== undefined).require(stage).kvsArn;
   return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles };
 }
 
