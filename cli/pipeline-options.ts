@@ -178,6 +178,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     return clients.get(stage)!;
   };
   ctx.cfFor = (stage) => clientsFor(stage).cf;
+  ctx.targetOf = (stage) => clientsFor(stage).target;
   let runTarget = target;
   const forStage = (stage: string): void => {
     const c = clientsFor(stage);

@@ -9,6 +9,7 @@ import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
 import type { EvidenceKeyring, SignedEvidence } from './evidence-signing';
+import type { RunLocation } from './run-location';
 
 /** Tag keys the orchestrator owns on each connection function (Terraform is told to ignore the prefix). */
 export const EVIDENCE_TAGS = {
@@ -40,6 +41,8 @@ export interface EvidenceRecord {
   /** One line on what happened, for people reading the ledger. */
   detail: string;
   time: string;
+  /** Where the run happened (AWS or an emulator, account, region, stage). */
+  where?: RunLocation;
 }
 
 /** What the function's tags say about the last verification, as read back from CloudFront (unverified). */

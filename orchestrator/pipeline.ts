@@ -25,6 +25,7 @@ import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { StepError } from './step-error';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
+import { runLocation, type RunLocation } from './run-location';
 
 /** Applies a stage's Terraform (for real through cdktf, or the local stand-in against the emulator). */
 export interface Applier {
@@ -61,6 +62,8 @@ export interface PipelineContext {
   notify?: NotifyOptions;
   /** The client for another stage's account (the gate reads the upstream stage with it); default `cf`. */
   cfFor?: (stage: string) => CloudFrontClient;
+  /** Where a stage is reached (its endpoint, none for AWS, and region), named in every report and ledger line. */
+  targetOf?: (stage: string) => { endpoint?: string; region: string };
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -93,6 +96,8 @@ export interface StageRunReport {
   startedAt: string;
   finishedAt: string;
   reports?: { junit: string; markdown: string; html?: string };
+  /** Where the run happened, when the context says (the CLI and the demo do). */
+  where?: RunLocation;
 }
 
 /** The stage's KeyValueStore ARN by the name its stack declares, or undefined before its first apply. */
@@ -195,8 +200,9 @@ class LockedRun {
   /** The ledger line and reports of the run (local, for people); never what a gate reads. */
   private record(event: EvidenceRecord['event'], detail: string, extra: Partial<EvidenceRecord> = {}): void {
     const r = this.r;
+    if (this.ctx.targetOf) r.where = runLocation(this.spec.name, this.ctx.targetOf(this.spec.name), this.outputs?.functionArn);
     appendLedger(this.ledger, {
-      event, stage: this.spec.name, candidateSha256: this.candidate, suiteSha256: this.cases.suiteSha256,
+      ...(r.where ? { where: r.where } : {}), event, stage: this.spec.name, candidateSha256: this.candidate, suiteSha256: this.cases.suiteSha256,
       functionId: this.outputs?.functionId ?? r.functionId, functionArn: this.outputs?.functionArn,
       development: r.development && { ...r.development, results: undefined } as EvidenceRecord['development'],
       live: r.live && { ...r.live, results: undefined } as EvidenceRecord['live'],

@@ -11,6 +11,10 @@ export interface StatusJson {
   endpoint: string;
   /** The AWS account the functions belong to, from their ARNs; null when no function exists yet. */
   account: string | null;
+  /** "aws" without an endpoint, "emulator" when one was given: an emulator's "verified" says nothing about AWS. */
+  endpointKind: 'aws' | 'emulator';
+  /** The region the clients use; null when not known to the caller. */
+  region: string | null;
   stages: StageStatusJson[];
 }
 
@@ -36,16 +40,22 @@ export interface StageStatusJson {
   endpoint: string;
   /** The account of this stage's function, from its ARN (a stage in another account differs from the top level). */
   account: string | null;
+  endpointKind: 'aws' | 'emulator';
+  region: string | null;
 }
+
+const kindOf = (endpoint: string): 'aws' | 'emulator' => (endpoint.startsWith('AWS (') ? 'aws' : 'emulator');
 
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
 
 export function statusJson(endpoint: string, account: string | undefined, statuses: StageStatus[],
-  endpointOf: (stage: string) => string = () => endpoint): StatusJson {
+  endpointOf: (stage: string) => string = () => endpoint, regionOf: (stage?: string) => string | undefined = () => undefined): StatusJson {
   return {
     version: 1,
     endpoint,
     account: orNull(account),
+    endpointKind: kindOf(endpoint),
+    region: orNull(regionOf()),
     stages: statuses.map((s) => ({
       stage: s.stage,
       promotesFrom: orNull(s.promotesFrom),
@@ -64,6 +74,8 @@ export function statusJson(endpoint: string, account: string | undefined, status
       gate: { open: s.gate.open, reason: s.gate.reason },
       endpoint: endpointOf(s.stage),
       account: orNull(s.account),
+      endpointKind: kindOf(endpointOf(s.stage)),
+      region: orNull(regionOf(s.stage)),
     })),
   };
 }
