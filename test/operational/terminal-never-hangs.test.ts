@@ -53,6 +53,11 @@ describe('never hang, whatever the terminal', () => {
     expectBounded(await run(['verify', 'dev'], cols, extra), 'verify', { plain: cols < 20 || extra?.TERM === 'dumb' });
   }, (DEADLINE_S + 30) * 1000);
 
+  it.each([['--no-progress', {}], ['--no-color', {}], ['NO_COLOR=1', { NO_COLOR: '1' }]] as const)('a 200-column terminal gets plain lines with %s', async (flag, extra) => {
+    const args = flag.startsWith('--') ? [flag, 'verify', 'dev'] : ['verify', 'dev'];
+    expectBounded(await run(args, 200, extra), `verify ${flag}`, { plain: true });
+  }, (DEADLINE_S + 30) * 1000);
+
   it.each([TERMINALS[1], TERMINALS[3]])('promote ends with bounded output ($name)', async ({ cols, env: extra }) => {
     expectBounded(await run(['promote', 'dev', 'staging'], cols, extra), 'promote', { plain: true });
   }, (DEADLINE_S + 30) * 1000);
@@ -125,6 +130,14 @@ describe('the demo on a terminal 0 columns wide', () => {
       expect({ killed: r.killed, code: r.code, overBound: r.bytes > OUTPUT_BOUND }).toEqual({ killed: false, code: 0, overBound: false });
       expect(r.output.includes(ESC)).toBe(false);
       expect(r.output).toMatch(/demo complete/);
+      // The evidence key is named from where the user stands, and that path exists.
+      const key = /evidence key: (\S+) \(Ed25519/.exec(r.output)![1];
+      expect(fs.existsSync(path.resolve(workdir, key))).toBe(true);
+      expect(r.output).toMatch(/max compute utilization \d+% of the 5 ms budget/);
+      // The report opens with the emulator banner and shows the broken candidate's runs as intended.
+      const html = fs.readFileSync(path.join(workdir, 'demo', 'report.html'), 'utf8');
+      expect(html).toContain('EMULATOR RUN, NOT AWS');
+      expect(html).toMatch(/<b>2<\/b> stopped as intended/);
     } finally {
       fs.rmSync(workdir, { recursive: true, force: true });
     }
