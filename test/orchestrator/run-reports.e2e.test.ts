@@ -66,7 +66,14 @@ describe('stage run reports', () => {
   it('a verified run calls its suite steps ok everywhere', () => {
     const files = reportFiles(good.stdout);
     expect(good.stderr).toMatch(/ok dev: DEVELOPMENT: (\d+)\/\1 cases passed/);
-    expect(good.stdout).toContain(`  endpoint: ${p.emulator.endpoint} (account 123456789012)`);
+    const where = `emulator ${p.emulator.endpoint} · account 123456789012 · region us-east-1 · stage dev`;
+    expect(good.stdout).toContain(`  where: ${where}`);
+    // Every report and the ledger line say where the run happened; an emulator run's page opens with the banner.
+    expect(fs.readFileSync(files.markdown, 'utf8')).toContain(`> **EMULATOR RUN, NOT AWS**: ${where}`);
+    expect(fs.readFileSync(files.junit, 'utf8')).toContain('<property name="conngate.endpointKind" value="emulator"/>');
+    expect(fs.readFileSync(files.html, 'utf8')).toMatch(/<div class="emulator-banner" role="alert"><b>EMULATOR RUN, NOT AWS<\/b>/);
+    const ledger = fs.readFileSync(path.join(p.dir, '.conngate', 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ledger.find((l) => l.event === 'verified').where).toEqual({ endpointKind: 'emulator', endpoint: p.emulator.endpoint, account: '123456789012', region: 'us-east-1', stage: 'dev' });
     expect(fs.readFileSync(files.markdown, 'utf8')).toMatch(/\| test LIVE \| ok \|/);
     expect(fs.readFileSync(files.html, 'utf8')).toMatch(/<td>test LIVE<\/td><td>ok<\/td>/);
   });
