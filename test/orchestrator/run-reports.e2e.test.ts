@@ -111,7 +111,7 @@ describe('stage run reports', () => {
     const r = await p.cli('status', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ version: 1, endpoint: p.emulator.endpoint, account: '123456789012' });
+    expect(j).toMatchObject({ version: 1, endpoint: p.emulator.endpoint, account: '123456789012', endpointKind: 'emulator', region: 'us-east-1' });
     const dev = j.stages.find((s: { stage: string }) => s.stage === 'dev');
     const staging = j.stages.find((s: { stage: string }) => s.stage === 'staging');
     expect(dev.live).toMatch(/^[0-9a-f]{64}$/);
@@ -119,7 +119,7 @@ describe('stage run reports', () => {
     expect([dev.endpoint, dev.account]).toEqual([p.emulator.endpoint, '123456789012']);
     expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
       development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) },
-      endpoint: p.emulator.endpoint, account: null });
+      endpoint: p.emulator.endpoint, account: null, endpointKind: 'emulator', region: 'us-east-1' });
     const table = await p.cli('status');
     expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
     expect(table.stdout).toMatch(/^staging .*not deployed/m);
