@@ -41,10 +41,13 @@ class TerminalProgress implements Progress {
   constructor(private readonly stream: NodeJS.WriteStream) {}
   private plain(): LineProgress | undefined {
     if (!this.fallback && !usableTerminal(this.stream)) {
+      const running = this.timer !== undefined;
       this.stopTimer();
       if (this.drawn) this.stream.write('\n');
       this.drawn = false;
       this.fallback = new LineProgress(this.stream);
+      // The step in progress carries on as a plain line, so its later updates and notices keep its name.
+      if (running) this.fallback.start(this.base);
     }
     return this.fallback;
   }
