@@ -38,7 +38,7 @@ export const deployCommand: CommandModule = {
       .argument('<stage>', 'the stage to deploy (e.g. dev)')
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
     { applier: true, locking: true })
-      .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full')
+      .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full\n  conngate deploy dev --force-unlock   # the runner holding the stage\'s lease is gone')
       .action(async (stage: string, flags: PipelineFlags) => {
         process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
       });

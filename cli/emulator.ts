@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
@@ -59,6 +60,12 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   };
   const port = number('--port', flags.port, 0, 65535, true)!;
   const stateFile = flags.state ? path.resolve(flags.state) : undefined;
+  // conngate's own state folder (.conngate/, which every other command makes as needed) is made here too, so the
+  // documented `--state .conngate/emulator.json` works in a new project; any other missing folder stays an error
+  // (a typo in a path should not create folders).
+  if (stateFile && path.basename(path.dirname(stateFile)) === '.conngate' && fs.existsSync(path.dirname(path.dirname(stateFile)))) {
+    fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  }
   const emulator = await startEmulator({
     port, host: flags.host, stateFile, faults, accountId: flags.accountId,
     allowNonLoopback: flags.allowNonLoopback ?? false, allowedHosts: allowedHosts(flags.allowHost),

@@ -64,10 +64,6 @@ Evidence is signed with the key in the environment (exactly one):
   CONNGATE_EVIDENCE_KMS_KEY_ID=<key ARN>        an AWS KMS ECC_NIST_P256 SIGN_VERIFY key
 After a key rotation, CONNGATE_EVIDENCE_TRUSTED_KEYS lists the previous keys still trusted
 (\`hmac:<old secret>\` or paths of PEM public keys, separated by commas).
-
-Examples:
-  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --endpoint http://127.0.0.1:4566
-  conngate ${cmd.name()} ${cmd.name() === 'promote' ? 'dev staging' : 'dev'} --force-unlock   # the runner holding the stage's lease is gone
 `);
   }
   if (opts.applier) {
@@ -170,7 +166,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     keys: evidenceKeys(flags, opts.requireKey ?? true),
     forceUnlock: flags.forceUnlock,
     stages: stageSpecsFrom(configs),
-    outputs: new OutputsStore(flags.outputs ? path.resolve(flags.outputs) : path.join(stateDir, 'outputs.json')),
+    outputs: flags.outputs ? new OutputsStore(path.resolve(flags.outputs), true) : new OutputsStore(path.join(stateDir, 'outputs.json')),
     limiter: new RateLimiter({ concurrency: positiveInt('--concurrency', flags.concurrency, 1), ratePerSecond: positiveInt('--rate', flags.rate, 0) }),
     stateDir,
     progress,
@@ -190,6 +186,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
   };
   ctx.cfFor = (stage) => clientsFor(stage).cf;
   ctx.kvsFor = (stage) => clientsFor(stage).kvs;
+  ctx.targetOf = (stage) => clientsFor(stage).target;
   let runTarget = target;
   const forStage = (stage: string): void => {
     const c = clientsFor(stage);

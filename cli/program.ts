@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { debugDescription, mapOperationalError } from '../diagnostics/operational-error';
 import { currentlyWaitingFor } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
+import { setTerminalChoice } from '../orchestrator/terminal';
+import { startWatchdog } from './watchdog';
 import { commandModules } from '.';
 
 /** Seconds a command may run before it is stopped, unless --timeout / CONNGATE_TIMEOUT say otherwise (0 = none). */
@@ -35,9 +37,11 @@ export function buildProgram(): Command {
     .description('Test, publish, verify and promote CloudFront viewer-mTLS connection functions, stage by stage.')
     .version(packageVersion(), '-V, --version', 'print the conngate version')
     .option('--debug', 'on failure, print the full cause (stack, SDK metadata) after the one-line message (also CONNGATE_DEBUG=1)')
+    .option('--no-progress', 'plain progress lines instead of a spinner (also when the output is not a terminal, is 0 columns wide, or CI / TERM=dumb / NO_COLOR is set)')
+    .option('--no-color', 'no colour codes, here or from the tools conngate runs (also NO_COLOR=1); implies --no-progress')
     .option('--timeout <seconds>', `stop the command after this many seconds (also CONNGATE_TIMEOUT; default ${FALLBACK_DEADLINE_S}, status ${DEFAULT_DEADLINE_S.status}; 0 = none)`)
     .exitOverride()
-    // --debug and --timeout work on every command, so every command's help shows them.
+    // The global flags work on every command, so every command's help shows them.
     .configureHelp({ showGlobalOptions: true });
   for (const mod of commandModules) mod.register(program);
   program.addHelpText('after', '\nExamples:\n  conngate test --local\n  conngate deploy dev --endpoint http://127.0.0.1:4566\n'
@@ -46,8 +50,10 @@ export function buildProgram(): Command {
 }
 
 /** Which command runs, what its deadline is, and whether --debug is on, read from argv before commander runs. */
-function parseGlobal(argv: string[]): { debug: boolean; timeoutRaw?: string; timeoutFrom: string } {
+function parseGlobal(argv: string[]): { debug: boolean; timeoutRaw?: string; timeoutFrom: string; progress: boolean; color: boolean } {
   const args = argv.slice(2);
+  const end = args.indexOf('--');
+  const before = end < 0 ? args : args.slice(0, end);
   let timeoutRaw: string | undefined;
   let timeoutFrom = 'CONNGATE_TIMEOUT';
   for (let i = 0; i < args.length; i++) {
@@ -57,7 +63,10 @@ function parseGlobal(argv: string[]): { debug: boolean; timeoutRaw?: string; tim
   }
   if (timeoutRaw === undefined) timeoutRaw = process.env.CONNGATE_TIMEOUT || undefined;
   const env = process.env.CONNGATE_DEBUG;
-  return { debug: args.includes('--debug') || (!!env && env !== '0' && env !== 'false'), timeoutRaw, timeoutFrom };
+  return {
+    debug: before.includes('--debug') || (!!env && env !== '0' && env !== 'false'), timeoutRaw, timeoutFrom,
+    progress: !before.includes('--no-progress'), color: !before.includes('--no-color'),
+  };
 }
 
 function deadlineSeconds(command: string, raw: string | undefined, from: string): number {
@@ -72,8 +81,15 @@ function deadlineSeconds(command: string, raw: string | undefined, from: string)
 /** commander's message ("error: unknown option '--foo'") as conngate's one line. */
 function commanderLine(err: CommanderError, cmd: Command | undefined): string {
   const full = cmd ? commandPath(cmd) : 'conngate';
-  const where = full === 'conngate' ? 'conngate' : full.replace(/^conngate /, '');
-  const what = err.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  let what = err.message.replace(/^error:\s*/i, '').replace(/\s+/g, ' ').trim();
+  // The line already starts with `conngate: `; a mistake at the top level is named by what was typed, not by
+  // `conngate` a second time.
+  let where = full.replace(/^conngate ?/, '');
+  if (!where) {
+    const typed = /^unknown (?:command|option) '([^']*)'/.exec(what);
+    where = typed ? typed[1] : 'arguments';
+    if (typed) what = what.replace(/ '[^']*'/, '');
+  }
   let fix = `run \`${full} --help\` for its arguments, flags and examples`;
   if (err.code === 'commander.unknownCommand') fix = 'run `conngate --help` for the commands';
   if (err.code === 'commander.unknownOption' && /'--dir'/.test(what) && cmd?.name() === 'test') {
@@ -86,7 +102,7 @@ function commanderLine(err: CommanderError, cmd: Command | undefined): string {
  * Runs the CLI and resolves to the process exit code. Bad input and failed operations print one line
  * (`conngate: <where>: <what> (fix: <how>)`); nothing prints a stack trace unless --debug asks for it.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], opts: { watchdog?: boolean } = {}): Promise<number> {
   // `conngate status | head -1`: the reader went away; there is no one left to tell, so stop quietly.
   const onStdoutError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -94,6 +110,9 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.stdout.on('error', onStdoutError);
   const global = parseGlobal(argv);
+  // Before any command can draw: the flags decide the spinner and colours for everything, children included.
+  setTerminalChoice({ progress: global.progress, color: global.color });
+  if (!global.color) process.env.NO_COLOR = '1';
   // An error raised outside the awaited chain (a stray socket error, a rejected promise nobody awaited) still ends
   // in one line, not in Node's stack dump.
   const onStray = (err: unknown) => {
@@ -117,6 +136,9 @@ export async function main(argv: string[]): Promise<number> {
     program.hook('preAction', (_root, action) => {
       const name = action.parent && action.parent !== program ? action.parent.name() : action.name();
       const seconds = deadlineSeconds(name, global.timeoutRaw, global.timeoutFrom);
+      // Started only for the real process (bin/conngate.js), never inside a host that calls main() itself. It is
+      // left running after main() returns: whatever keeps the process alive after that is under the deadline too.
+      if (opts.watchdog) startWatchdog({ command: commandPath(action).replace(/^conngate /, ''), deadlineS: seconds });
       if (seconds === 0) return;
       deadline = setTimeout(() => {
         const waiting = currentlyWaitingFor();

@@ -12,7 +12,7 @@ export const promoteCommand: CommandModule = {
       .argument('<to>', 'the stage that receives it (its config must promote from <from>)')
       .description('gate + deploy: deploy <to> only if <from> runs the same candidate in LIVE with passing evidence'),
     { applier: true, locking: true })
-      .addHelpText('after', '\nExamples:\n  conngate promote dev staging\n  conngate promote staging prod --endpoint http://127.0.0.1:4566')
+      .addHelpText('after', '\nExamples:\n  conngate promote dev staging\n  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate promote staging prod --endpoint http://127.0.0.1:4566\n  conngate promote dev staging --force-unlock   # the runner holding the stage\'s lease is gone')
       .action(async (from: string, to: string, flags: PipelineFlags) => {
         const setup = setupPipeline(flags);
         findStageConfig(setup.configs, from);

@@ -143,7 +143,7 @@ async function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 
     kvsArn = f.kvsArn;
     progress(`store ${kvsArn} (--kvs-arn: your choice, not checked against the ${stage} stage's store)`);
   } else {
-    kvsArn = new OutputsStore(outputsFile).require(stage).kvsArn;
+    kvsArn = new OutputsStore(outputsFile, f.outputs !== undefined).require(stage).kvsArn;
     await confirmStageStore(createCloudFrontClient(target), stageSpecsFrom([config])[0], kvsArn, outputsFile);
   }
   return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles, target };

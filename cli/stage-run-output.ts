@@ -1,6 +1,7 @@
 import { currentEndpoint } from '../diagnostics/operation-context';
 import { shortSha } from '../orchestrator/candidate';
 import type { StageRunReport } from '../orchestrator/pipeline';
+import { locationLine } from '../orchestrator/run-location';
 
 /** The closing lines of a stage run on stdout, and the exit code it maps to (0 only when LIVE is verified). */
 export function printStageRun(r: StageRunReport): number {
@@ -16,7 +17,10 @@ export function printStageRun(r: StageRunReport): number {
     for (const c of r.live.results.filter((x) => !x.passed)) process.stdout.write(`  LIVE ✖ ${c.name}: ${c.message}\n`);
   }
   if (r.outcome === 'verified') process.stdout.write(`  candidate ${shortSha(r.candidateSha256)} is LIVE in ${r.stage}\n`);
-  const target = currentEndpoint();
-  if (target) process.stdout.write(`  endpoint: ${target.endpoint}${target.account ? ` (account ${target.account})` : ''}\n`);
+  if (r.where) process.stdout.write(`  where: ${locationLine(r.where)}\n`);
+  else {
+    const target = currentEndpoint();
+    if (target) process.stdout.write(`  endpoint: ${target.endpoint}${target.account ? ` (account ${target.account})` : ''}\n`);
+  }
   return r.outcome === 'verified' ? 0 : 1;
 }

@@ -41,7 +41,7 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   const accounts = new Set(statuses.filter((s) => s.account && endpointOf(s.stage) === endpoint).map((s) => s.account));
   const account = statuses.find((s) => !own(s.stage) && s.account)?.account ?? (accounts.size === 1 ? [...accounts][0] : undefined);
   if (flags.json) {
-    process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses, endpointOf), null, 2) + '\n');
+    process.stdout.write(JSON.stringify(statusJson(endpoint, account, statuses, endpointOf, (stage) => (stage ? targets.get(stage) ?? target : target).region), null, 2) + '\n');
     return;
   }
   process.stdout.write(`endpoint ${endpoint}${account ? `, account ${account}` : ''}\n`);

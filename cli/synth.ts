@@ -10,6 +10,7 @@ import { validateConnectionFunctionCode } from '../modules/connection-function-v
 import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
 import type { CommandModule } from './index';
 import { lintBeforeUse } from '../lint/lint-files';
+import { childToolEnv } from '../orchestrator/terminal';
 
 interface SynthFlags {
   dir: string;
@@ -45,7 +46,8 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
 
   // conngate lint: findings on every stage's function, before cdktf runs (docs/lint.md).
   lintBeforeUse(configs.map((c) => c.functionFile));
-  const env: Record<string, string> = { CHECKPOINT_DISABLE: '1' };
+  // cdktf's spinner and colours stay out of logs and pipes; its telemetry check is off (it fails loudly offline).
+  const env: Record<string, string> = childToolEnv();
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 
   const { execa } = await import('execa');

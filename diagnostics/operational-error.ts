@@ -109,6 +109,18 @@ function during(e: ErrorLike): string {
 }
 
 const ENDPOINT_FIX = 'start the emulator (`conngate emulator`) or point --endpoint / CONNGATE_ENDPOINT at a running one; without an endpoint conngate calls the real AWS';
+const AWS_NETWORK_FIX = 'check this machine\'s network and DNS reach AWS (behind a proxy, set HTTPS_PROXY); a re-run converges';
+
+/** The real AWS (no --endpoint, or an AWS host name), where "start the emulator" is the wrong advice. */
+function isRealAws(ep: string): boolean {
+  if (ep.startsWith('AWS (')) return true;
+  try {
+    const host = new URL(ep).hostname;
+    return /(^|\.)amazonaws\.com(\.cn)?$/.test(host) || /(^|\.)api\.aws$/.test(host);
+  } catch {
+    return false;
+  }
+}
 
 function sdkError(e: ErrorLike): UserError | undefined {
   // The name comes from the server's error code: shown escaped like its message.
@@ -147,7 +159,7 @@ function sdkError(e: ErrorLike): UserError | undefined {
       'check that the endpoint is up and reachable; raise CONNGATE_REQUEST_TIMEOUT_MS / CONNGATE_CONNECT_TIMEOUT_MS for a slow one', 1);
   }
   if (code && CONNECT_CODES[code] && !e.path) {
-    return new UserError(`endpoint ${ep}`, `${CONNECT_CODES[code]}${during(e)}`, ENDPOINT_FIX, 1);
+    return new UserError(`endpoint ${ep}`, `${CONNECT_CODES[code]}${during(e)}`, isRealAws(ep) ? AWS_NETWORK_FIX : ENDPOINT_FIX, 1);
   }
   if (/Deserialization error|char '<' is not expected|Unexpected token '<'|Expected closing tag/i.test(e.message ?? '')) {
     return new UserError(`endpoint ${ep}`, `does not speak the CloudFront API${during(e)}: its answer is not a CloudFront response`,

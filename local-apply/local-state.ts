@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 
 /** Scalar attributes a resource exports (what `${type.name.attr}` references read). */
 export type ResourceAttributes = Record<string, string | number | boolean>;
@@ -50,7 +51,7 @@ export function readLocalState(file: string, stage: string): LocalState {
   try {
     doc = JSON.parse(text) as LocalState;
   } catch (err) {
-    throw new UserError(file, `local state is not valid JSON (${(err as Error).message})`,
+    throw new UserError(file, `local state is not valid JSON (${jsonSyntaxProblem(text, err)})`,
       'restore it, or delete it together with the emulator state so that the stage is created afresh');
   }
   if (doc.version !== 1 || typeof doc.resources !== 'object' || doc.resources === null) {

@@ -4,6 +4,7 @@ import { UserError } from '../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { stackFilePath } from '../stacks/synth-output';
 import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
+import { childToolEnv } from '../orchestrator/terminal';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */
@@ -27,7 +28,7 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
   // as CommonJS without --experimental-vm-modules (jest), which would leave this step untestable in-process.
   const res = await run(cmd, [...pre, 'synth', '--output', opts.outdir], {
     cwd: opts.cwd,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...unassociatedStagesEnv(opts.unassociated) },
+    env: { ...process.env, CI: process.env.CI ?? '1', ...childToolEnv(), ...unassociatedStagesEnv(opts.unassociated) },
   });
   // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
   if (res.exitCode !== 0) {

@@ -6,6 +6,7 @@ import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import type { Applier } from './pipeline';
 import type { Progress } from './progress';
 import { parseStageOutputs, type StageOutputs } from './stage-outputs';
+import { childToolEnv } from './terminal';
 
 export interface CdktfApplierOptions {
   /** The cdktf project folder (holds cdktf.json). */
@@ -32,7 +33,7 @@ export class CdktfApplier implements Applier {
     const { execa } = await import('execa');
     const [cmd, ...pre] = this.command;
     const child = execa(cmd, [...pre, ...args], {
-      cwd: this.opts.cwd, env: { CHECKPOINT_DISABLE: '1', CI: process.env.CI ?? '1', ...env }, reject: false, all: true,
+      cwd: this.opts.cwd, env: { CI: process.env.CI ?? '1', ...childToolEnv(), ...env }, reject: false, all: true,
     });
     child.all?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.opts.progress.info(`   │ ${line}`);

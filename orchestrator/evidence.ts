@@ -10,6 +10,7 @@ import { shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
 import type { EvidenceHead } from './evidence-head';
 import { arnAccount, evidenceDigest, type EndpointKind, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
+import type { RunLocation } from './run-location';
 
 /** Tag keys the orchestrator owns on each connection function (Terraform is told to ignore the prefix). */
 export const EVIDENCE_TAGS = {
@@ -45,6 +46,8 @@ export interface EvidenceRecord {
   /** One line on what happened, for people reading the ledger. */
   detail: string;
   time: string;
+  /** Where the run happened (AWS or an emulator, account, region, stage). */
+  where?: RunLocation;
 }
 
 /** What the function's tags say about the last verification, as read back from CloudFront (unverified). */

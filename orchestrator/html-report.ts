@@ -3,6 +3,7 @@ import type { ReportedCase, SuiteRunSummary } from './case-result';
 import { diffHunks, lineDiff } from './line-diff';
 import type { StageRunReport, StepRecord } from './pipeline';
 import type { StageStatus } from './stage-status';
+import type { RunLocation } from './run-location';
 
 /**
  * The page a reviewer opens from a CI run: totals first, then the stages, the revocation syncs, and every stage run
@@ -36,6 +37,24 @@ export interface HtmlReportInput {
   notes?: string[];
   /** @default now */
   generatedAt?: Date;
+  /** Runs meant to fail (the demo's broken candidate and its refused promotion): shown as intended, not in red. */
+  intendedFailures?: StageRunReport[];
+  /** Where the runs happened; default: the first run's own `where`. */
+  where?: RunLocation;
+}
+
+/**
+ * Where the page's runs happened, at the top: an emulator run gets a banner no reader can miss, since "verified in
+ * LIVE" against an emulator says nothing about any AWS account.
+ */
+function whereBanner(where: RunLocation | undefined): string {
+  if (!where) return '<p class="where meta">where: not recorded</p>';
+  if (where.endpointKind === 'emulator') {
+    return `<div class="emulator-banner" role="alert"><b>EMULATOR RUN, NOT AWS</b>: these results come from the CloudFront emulator at `
+      + `<code>${esc(where.endpoint)}</code> (account ${esc(where.account ?? 'unknown')}, region ${esc(where.region)}, stage ${esc(where.stage)}). `
+      + 'Nothing here was tested or published in an AWS account.</div>';
+  }
+  return `<p class="where">AWS · account <b>${esc(where.account ?? 'unknown')}</b> · region <b>${esc(where.region)}</b> · stage <b>${esc(where.stage)}</b></p>`;
 }
 
 const OUTCOME_CLASS: Record<StageRunReport['outcome'], string> = {
@@ -88,13 +107,13 @@ function diffSection(r: StageRunReport): string {
   return `<details class="diff"><summary>candidate diff against the previous LIVE <code>${shortSha(r.previousLiveSha256)}</code>: +${added} −${removed} lines</summary><pre>${body}</pre></details>`;
 }
 
-function runSection(r: StageRunReport, i: number): string {
+function runSection(r: StageRunReport, i: number, intended = false): string {
   const steps = r.steps.map((s) => `<tr class="${STEP_CLASS[s.status]}"><td>${esc(s.name)}</td><td>${esc(s.status)}</td><td>${ms(s.durationMs)}</td><td>${esc(s.detail)}</td></tr>`).join('\n');
   const fn = r.functionName || r.functionId ? `${esc(r.functionName ?? '-')} (<code>${esc(r.functionId ?? '-')}</code>)` : 'not reached';
   const previous = r.previousLiveSha256 ? `<code>${shortSha(r.previousLiveSha256)}</code>` : r.firstDeploy ? 'none (first deploy)' : 'not read';
   const took = runDurationMs(r);
   return `<section class="run" id="run-${i + 1}">
-<h3>#${i + 1} ${esc(r.stage)} <span class="badge ${OUTCOME_CLASS[r.outcome]}">${esc(r.outcome)}</span> <code>${shortSha(r.candidateSha256)}</code></h3>
+<h3>#${i + 1} ${esc(r.stage)} <span class="badge ${intended && r.outcome !== 'verified' ? 'intended' : OUTCOME_CLASS[r.outcome]}">${esc(r.outcome)}${intended && r.outcome !== 'verified' ? ', as intended' : ''}</span> <code>${shortSha(r.candidateSha256)}</code></h3>
 <p>${esc(r.message)}</p>
 <p class="meta">candidate <code>${esc(r.candidateSha256)}</code> · previous LIVE ${previous} · suite <code>${shortSha(r.suiteSha256)}</code> · function ${fn} · started ${esc(r.startedAt)}${took !== undefined ? ` · took ${ms(took)}` : ''}</p>
 <table class="steps"><thead><tr><th>step</th><th>status</th><th>time</th><th>detail</th></tr></thead><tbody>
@@ -124,15 +143,19 @@ ${rows}
 </tbody></table>`;
 }
 
-function totals(runs: StageRunReport[]): string {
-  const suites = runs.flatMap((r) => [r.development, r.live].filter((s): s is SuiteRunSummary => !!s));
+function totals(runs: StageRunReport[], intended: StageRunReport[]): string {
+  const meant = (r: StageRunReport) => intended.includes(r) && r.outcome !== 'verified';
+  const suites = runs.filter((r) => !meant(r)).flatMap((r) => [r.development, r.live].filter((s): s is SuiteRunSummary => !!s));
   const cases = suites.reduce((n, s) => n + s.total, 0);
   const failedCases = suites.reduce((n, s) => n + s.failed, 0);
   const verified = runs.filter((r) => r.outcome === 'verified').length;
+  const stopped = runs.filter(meant).length;
+  const notVerified = runs.length - verified - stopped;
   const time = runs.reduce((n, r) => n + (runDurationMs(r) ?? 0), 0);
   return `<p class="totals" id="totals">Total: <b>${runs.length}</b> run${runs.length === 1 ? '' : 's'}, `
-    + `<span class="${verified === runs.length ? 'ok' : 'bad'}"><b>${verified}</b> verified, <b>${runs.length - verified}</b> not verified</span>; `
-    + `<span class="${failedCases ? 'bad' : 'ok'}"><b>${cases - failedCases}</b>/${cases} cases passed</span>; ${ms(time)} in runs</p>`;
+    + `<span class="${notVerified ? 'bad' : 'ok'}"><b>${verified}</b> verified${notVerified ? `, <b>${notVerified}</b> not verified` : ''}</span>`
+    + `${stopped ? `, <span class="intended"><b>${stopped}</b> stopped as intended</span>` : ''}; `
+    + `<span class="${failedCases ? 'bad' : 'ok'}"><b>${cases - failedCases}</b>/${cases} cases passed</span>${stopped ? ' (outside the intended failures)' : ''}; ${ms(time)} in runs</p>`;
 }
 
 /** A self-contained HTML page of one or more stage runs. */
@@ -150,15 +173,18 @@ h1{font-size:1.5rem} h3{margin-bottom:.3rem} code{font:12px ui-monospace,monospa
 table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem} th,td{border:1px solid #d8dde3;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa} .ok{color:#1a7f37} .bad,tr.bad td{color:#b42318} tr.skip td{color:#6b7280} tr.ok td.result{color:#1a7f37}
 .badge{font-size:.8rem;padding:.1rem .45rem;border-radius:1rem;color:#fff;vertical-align:middle}
-.badge.ok{background:#1a7f37}.badge.bad{background:#b42318}.badge.warn{background:#b54708}
+.badge.ok{background:#1a7f37}.badge.bad{background:#b42318}.badge.warn{background:#b54708}.badge.intended{background:#57606a} .intended{color:#57606a}
 .run{border-top:2px solid #e5e7eb;margin-top:1.2rem} .meta{color:#57606a;font-size:12px} .notes li{margin:.2rem 0}
 pre{font:12px ui-monospace,monospace;background:#f6f8fa;padding:.5rem;overflow:auto;white-space:pre-wrap;color:#1d232a}
 .diff .add{color:#1a7f37;display:block} .diff .del{color:#b42318;display:block} .diff .ctx,.diff .gap{color:#57606a;display:block}
 .totals{font-size:1rem} .links a{margin-right:1rem}
+.emulator-banner{background:#b54708;color:#fff;font-size:1.1rem;padding:.8rem 1rem;border-radius:6px;margin-bottom:1rem}
+.emulator-banner code{background:#fff;color:#1d232a} .where{font-size:1rem}
 </style></head><body>
+${whereBanner(input.where ?? runs.find((r) => r.where)?.where)}
 <h1>${esc(title)}</h1>
 <p class="meta">generated ${esc((input.generatedAt ?? new Date()).toISOString())}</p>
-${totals(runs)}
+${totals(runs, input.intendedFailures ?? [])}
 ${links.length ? `<p class="links">${links.map((l) => `<a href="${esc(l.href)}">${esc(l.label)}</a>`).join('')}</p>` : ''}
 ${notes.length ? `<ul class="notes">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''}
 ${statuses ? `<h2>Stages</h2>
@@ -167,7 +193,7 @@ ${stageRows}
 </tbody></table>` : ''}
 ${revocationSection(input.revocationSyncs)}
 <h2>Runs</h2>
-${runs.length ? runs.map(runSection).join('\n') : '<p class="meta">no runs</p>'}
+${runs.length ? runs.map((r, i) => runSection(r, i, (input.intendedFailures ?? []).includes(r))).join('\n') : '<p class="meta">no runs</p>'}
 </body></html>
 `;
 }

@@ -1,4 +1,5 @@
 import type { SuiteRunSummary } from './case-result';
+import type { RunLocation } from './run-location';
 
 /** A pipeline step as JUnit shows it: its own test case, so a refused or failed run is never "0 tests, all green". */
 export interface JunitStep { name: string; status: 'ok' | 'skipped' | 'failed'; detail: string; durationMs: number }
@@ -8,8 +9,15 @@ const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>
   .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** JUnit XML (one testsuite per suite run, local or remote), the format CI systems render as test results. */
-export function junitXml(name: string, runs: SuiteRunSummary[], steps: JunitStep[] = []): string {
+export function junitXml(name: string, runs: SuiteRunSummary[], steps: JunitStep[] = [], where?: RunLocation): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  // Where the run happened, as each suite's properties (CI test tabs show them with the suite).
+  const props = where ? [
+    '    <properties>',
+    ...Object.entries({ 'conngate.endpointKind': where.endpointKind, 'conngate.endpoint': where.endpoint, 'conngate.account': where.account ?? 'unknown',
+      'conngate.region': where.region, 'conngate.stage': where.stage }).map(([k, v]) => `      <property name="${k}" value="${escapeXml(v)}"/>`),
+    '    </properties>',
+  ] : [];
   const stepFailures = steps.filter((s) => s.status === 'failed').length;
   const total = runs.reduce((n, r) => n + r.total, 0) + steps.length;
   const failed = runs.reduce((n, r) => n + r.failed, 0) + stepFailures;
@@ -17,6 +25,7 @@ export function junitXml(name: string, runs: SuiteRunSummary[], steps: JunitStep
   if (steps.length) {
     const secs = steps.reduce((t, s) => t + s.durationMs, 0) / 1000;
     lines.push(`  <testsuite name="${escapeXml(`${name} steps`)}" tests="${steps.length}" failures="${stepFailures}" skipped="${steps.filter((s) => s.status === 'skipped').length}" time="${secs.toFixed(3)}">`);
+    lines.push(...props);
     for (const s of steps) {
       lines.push(`    <testcase classname="${escapeXml(`${name}.steps`)}" name="${escapeXml(s.name)}" time="${(s.durationMs / 1000).toFixed(3)}">`);
       if (s.status === 'failed') lines.push(`      <failure message="${escapeXml(s.detail)}">${escapeXml(s.detail)}</failure>`);
@@ -28,6 +37,7 @@ export function junitXml(name: string, runs: SuiteRunSummary[], steps: JunitStep
   for (const run of runs) {
     const secs = run.results.reduce((t, r) => t + r.durationMs, 0) / 1000;
     lines.push(`  <testsuite name="${escapeXml(`${name} ${run.target}`)}" tests="${run.total}" failures="${run.failed}" time="${secs.toFixed(3)}">`);
+    lines.push(...props);
     for (const r of run.results) {
       lines.push(`    <testcase classname="${escapeXml(`${name}.${run.target}`)}" name="${escapeXml(r.name)}" time="${(r.durationMs / 1000).toFixed(3)}">`);
       if (!r.passed) {

@@ -1,6 +1,7 @@
 import { shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
 import type { StageRunReport } from './pipeline';
+import { locationLine } from './run-location';
 
 const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {
   verified: '✅ verified in LIVE',
@@ -25,6 +26,7 @@ export function markdownSummary(r: StageRunReport): string {
   const lines = [
     `## conngate: ${r.stage} — ${OUTCOME_TEXT[r.outcome]}`,
     '',
+    ...(r.where ? [r.where.endpointKind === 'emulator' ? `> **EMULATOR RUN, NOT AWS**: ${locationLine(r.where)}` : `- where: ${locationLine(r.where)}`, ''] : []),
     `- candidate: \`${r.candidateSha256}\``,
     `- previous LIVE: ${r.previousLiveSha256 ? `\`${shortSha(r.previousLiveSha256)}\`` : r.firstDeploy ? 'none (first deploy)' : 'not read'}`,
     `- suite: \`${shortSha(r.suiteSha256)}\``,

@@ -3,21 +3,24 @@ import * as path from 'node:path';
 import { noteIdentifierSource } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
 import { formatStageOutputs, parseStageOutputs, type StageOutputs } from './stage-outputs';
+import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 
 /**
  * The outputs file shared by all stages ({ "<stage>": { "<output>": value } }, the form `cdktf output` writes),
  * read per stage and merged on write so one stage's apply never drops another's outputs.
  */
 export class OutputsStore {
-  constructor(readonly file: string) {}
+  /** `given`: the file was named by --outputs, so the fix does not suggest passing it. */
+  constructor(readonly file: string, private readonly given = false) {}
 
   private readAll(): Record<string, Record<string, unknown>> {
     if (!fs.existsSync(this.file)) return {};
+    const text = fs.readFileSync(this.file, 'utf8');
     try {
-      return JSON.parse(fs.readFileSync(this.file, 'utf8'));
+      return JSON.parse(text);
     } catch (e) {
       // Never silently start over: a later write would drop every other stage's outputs.
-      throw new UserError(this.file, `not a readable outputs JSON file (${(e as Error).message})`, `fix or delete it, then re-apply (\`cdktf output --outputs-file ${this.file}\`)`);
+      throw new UserError(this.file, `not a readable outputs JSON file (${jsonSyntaxProblem(text, e)})`, `fix or delete it, then re-apply (\`cdktf output --outputs-file ${this.file}\`)`);
     }
   }
 
@@ -35,7 +38,8 @@ export class OutputsStore {
   require(stage: string): StageOutputs {
     if (!fs.existsSync(this.file)) {
       throw new UserError(this.file, 'outputs file not found',
-        `write it with \`cdktf output ${stage} --outputs-file ${this.file}\` after applying the stage, or pass --outputs <file>`);
+        this.given ? `check the --outputs path, or write the file with \`cdktf output ${stage} --outputs-file ${this.file}\` after applying the stage`
+          : `write it with \`cdktf output ${stage} --outputs-file ${this.file}\` after applying the stage, or pass --outputs <file>`);
     }
     const o = this.read(stage);
     if (!o) {

@@ -28,6 +28,7 @@ import { NothingPublished, StepError } from './step-error';
 import { waitForTrustStoreActive } from './trust-store-readiness';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
+import { runLocation, type RunLocation } from './run-location';
 
 /** Applies a stage's Terraform (for real through cdktf, or the local stand-in against the emulator). */
 export interface Applier {
@@ -68,6 +69,8 @@ export interface PipelineContext {
   kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
   /** `--allow-rollback-to <sha256>`: a stored rollback target older than the stage's newest verified code may be restored. */
   allowRollbackTo?: string;
+  /** Where a stage is reached (its endpoint, none for AWS, and region), named in every report and ledger line. */
+  targetOf?: (stage: string) => { endpoint?: string; region: string };
 }
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
@@ -100,6 +103,8 @@ export interface StageRunReport {
   startedAt: string;
   finishedAt: string;
   reports?: { junit: string; markdown: string; html?: string };
+  /** Where the run happened, when the context says (the CLI and the demo do). */
+  where?: RunLocation;
 }
 
 /**
@@ -192,8 +197,9 @@ class LockedRun {
   /** The ledger line and reports of the run (local, for people); never what a gate reads. */
   private record(event: EvidenceRecord['event'], detail: string, extra: Partial<EvidenceRecord> = {}): void {
     const r = this.r;
+    if (this.ctx.targetOf) r.where = runLocation(this.spec.name, this.ctx.targetOf(this.spec.name), this.outputs?.functionArn);
     appendLedger(this.ledger, {
-      event, stage: this.spec.name, candidateSha256: this.candidate, suiteSha256: this.cases.suiteSha256,
+      ...(r.where ? { where: r.where } : {}), event, stage: this.spec.name, candidateSha256: this.candidate, suiteSha256: this.cases.suiteSha256,
       functionId: this.outputs?.functionId ?? r.functionId, functionArn: this.outputs?.functionArn,
       development: r.development && { ...r.development, results: undefined } as EvidenceRecord['development'],
       live: r.live && { ...r.live, results: undefined } as EvidenceRecord['live'],

@@ -1,9 +1,10 @@
-import { createSpinner, type Spinner } from 'nanospinner';
 import { currentCall, noteStep } from '../diagnostics/operation-context';
+import { usableTerminal } from './terminal';
 
 /**
- * Progress for long work: a spinner with live counts on a terminal, plain timestamped lines elsewhere (CI logs,
- * pipes), and nothing at all when quiet. Every pipeline step reports through this, never through console.log.
+ * Progress for long work: a spinner with live counts on a usable terminal, plain timestamped lines elsewhere (CI
+ * logs, pipes, TERM=dumb, NO_COLOR, a terminal of width 0, --no-progress), and nothing at all when quiet. Every
+ * pipeline step reports through this, never through console.log.
  */
 export interface Progress {
   /** Starts a step; `update` refines its text (e.g. case counts); `done`/`fail` close it. */
@@ -15,30 +16,92 @@ export interface Progress {
   info(text: string): void;
 }
 
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const FRAME_MS = 120;
+
+/** Cuts `text` to `width` characters (code points), so a redrawn line never wraps and never needs a wrap count. */
+function fit(text: string, width: number): string {
+  const chars = Array.from(text.replace(/[\r\n\x1b]/g, ' '));
+  return chars.length <= width ? chars.join('') : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/**
+ * A one-line spinner. It redraws only its own line (carriage return, erase line), cut to the width it reads before
+ * every frame, so it never counts wrapped lines (a count that divides by the width, which a pseudo-terminal can
+ * report as 0). When the stream stops being a usable terminal mid-run (resized to 0, say) it ends the line and
+ * carries on as plain lines.
+ */
 class TerminalProgress implements Progress {
-  private spinner?: Spinner;
+  private timer?: NodeJS.Timeout;
+  private base = '';
   private text = '';
+  private frame = 0;
+  private drawn = false;
+  private fallback?: LineProgress;
   constructor(private readonly stream: NodeJS.WriteStream) {}
+  private plain(): LineProgress | undefined {
+    if (!this.fallback && !usableTerminal(this.stream)) {
+      const running = this.timer !== undefined;
+      this.stopTimer();
+      if (this.drawn) this.stream.write('\n');
+      this.drawn = false;
+      this.fallback = new LineProgress(this.stream);
+      // The step in progress carries on as a plain line, so its later updates and notices keep its name.
+      if (running) this.fallback.start(this.base);
+    }
+    return this.fallback;
+  }
+  private stopTimer() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+  private draw() {
+    if (this.plain()) return;
+    const width = this.stream.columns - 1;
+    this.stream.write(`\r\x1b[2K\x1b[33m${FRAMES[this.frame]}\x1b[0m ${fit(this.text, width - 2)}`);
+    this.drawn = true;
+    this.frame = (this.frame + 1) % FRAMES.length;
+  }
+  private clearLine() {
+    if (this.drawn) this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+  private finish(mark: string, text: string) {
+    this.stopTimer();
+    const plain = this.plain();
+    if (plain) return mark === 'ok' ? plain.done(text) : plain.fail(text);
+    this.clearLine();
+    const colored = mark === 'ok' ? '\x1b[32m✔\x1b[0m' : '\x1b[31m✖\x1b[0m';
+    this.stream.write(`${colored} ${fit(text, this.stream.columns - 3)}\n`);
+  }
   start(text: string) {
-    this.spinner?.stop();
+    this.stopTimer();
+    const plain = this.plain();
+    if (plain) return plain.start(text);
+    this.base = text;
     this.text = text;
-    this.spinner = createSpinner(text, { stream: this.stream }).start();
+    this.draw();
+    this.timer = setInterval(() => this.draw(), FRAME_MS);
+    this.timer.unref();
   }
   update(text: string) {
-    this.spinner?.update({ text: `${this.text} ${text}` });
+    const plain = this.plain();
+    if (plain) return plain.update(text);
+    this.text = `${this.base} ${text}`;
   }
   done(text?: string) {
-    this.spinner?.success({ text: text ?? this.text });
-    this.spinner = undefined;
+    this.finish('ok', text ?? this.base);
   }
   fail(text?: string) {
-    this.spinner?.error({ text: text ?? this.text });
-    this.spinner = undefined;
+    this.finish('!!', text ?? this.base);
   }
   info(text: string) {
-    if (this.spinner) this.spinner.clear();
+    const plain = this.plain();
+    if (plain) return plain.info(text);
+    const wasDrawn = this.drawn;
+    this.clearLine();
     this.stream.write(text + '\n');
-    if (this.spinner) this.spinner.render();
+    if (wasDrawn && this.timer) this.draw();
   }
 }
 
@@ -112,7 +175,7 @@ function noting(p: Progress): Progress {
 export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
   if (opts.quiet) return noting(silent);
   const stream = opts.stream ?? process.stderr;
-  return noting(stream.isTTY && !process.env.CI ? new TerminalProgress(stream) : new LineProgress(stream));
+  return noting(usableTerminal(stream) ? new TerminalProgress(stream) : new LineProgress(stream));
 }
 
 export const silentProgress = silent;

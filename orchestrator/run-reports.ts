@@ -21,7 +21,7 @@ export function writeRunReports(stateDir: string, r: StageRunReport): RunReportF
   const junit = `${base}.junit.xml`;
   const markdown = `${base}.md`;
   const html = `${base}.html`;
-  fs.writeFileSync(junit, junitXml(`conngate.${r.stage}`, runs, r.steps));
+  fs.writeFileSync(junit, junitXml(`conngate.${r.stage}`, runs, r.steps, r.where));
   const md = markdownSummary(r);
   fs.writeFileSync(markdown, md);
   const rel = (f: string) => path.relative(dir, f).split(path.sep).join('/');

@@ -49,7 +49,7 @@ export class StageRun {
         onCase: (_r, done, total) => this.ctx.progress.update(`${done}/${total}`),
       });
       return summarize(target, results, cases);
-    }, (s) => `${target}: ${s.passed}/${s.total} cases passed${s.maxComputeUtilization !== undefined ? `, max utilization ${s.maxComputeUtilization}` : ''}`,
+    }, (s) => `${target}: ${s.passed}/${s.total} cases passed${s.maxComputeUtilization !== undefined ? `, max compute utilization ${s.maxComputeUtilization}% of the 5 ms budget` : ''}`,
     (s) => s.failed === 0);
   }
 }

@@ -11,6 +11,10 @@ export interface StatusJson {
   endpoint: string;
   /** The AWS account the functions belong to, from their ARNs; null when no function exists yet. */
   account: string | null;
+  /** "aws" without an endpoint, "emulator" when one was given: an emulator's "verified" says nothing about AWS. */
+  endpointKind: 'aws' | 'emulator';
+  /** The region the clients use; null when not known to the caller. */
+  region: string | null;
   stages: StageStatusJson[];
 }
 
@@ -38,16 +42,22 @@ export interface StageStatusJson {
   account: string | null;
   /** The stage's trust store; null when it has none or it does not exist. `reason` is set only when `failed`. */
   trustStore: { id: string; name: string; status: string; reason: string | null; numberOfCaCertificates: number | null } | null;
+  endpointKind: 'aws' | 'emulator';
+  region: string | null;
 }
+
+const kindOf = (endpoint: string): 'aws' | 'emulator' => (endpoint.startsWith('AWS (') ? 'aws' : 'emulator');
 
 const orNull = <T>(v: T | undefined | ''): T | null => (v === undefined || v === '' ? null : v);
 
 export function statusJson(endpoint: string, account: string | undefined, statuses: StageStatus[],
-  endpointOf: (stage: string) => string = () => endpoint): StatusJson {
+  endpointOf: (stage: string) => string = () => endpoint, regionOf: (stage?: string) => string | undefined = () => undefined): StatusJson {
   return {
     version: 1,
     endpoint,
     account: orNull(account),
+    endpointKind: kindOf(endpoint),
+    region: orNull(regionOf()),
     stages: statuses.map((s) => ({
       stage: s.stage,
       promotesFrom: orNull(s.promotesFrom),
@@ -70,6 +80,8 @@ export function statusJson(endpoint: string, account: string | undefined, status
         id: s.trustStore.id, name: s.trustStore.name, status: s.trustStore.status, reason: orNull(s.trustStore.reason),
         numberOfCaCertificates: s.trustStore.numberOfCaCertificates ?? null,
       } : null,
+      endpointKind: kindOf(endpointOf(s.stage)),
+      region: orNull(regionOf(s.stage)),
     })),
   };
 }

@@ -9,6 +9,7 @@ import { buildRevocationStatus, checkOcspOutcome, type OcspOutcome } from './ocs
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { readRegularFile } from '../revocation/source-file';
 import { isSerialSpelling, SERIAL_SPELLINGS, spellSerial, type SerialSpelling } from './serial-spelling';
+import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 
 /** The JSON Schema every suite file is validated against. */
 const SUITE_SCHEMA_FILE = [path.join(__dirname, '..', 'functions', 'suite.schema.json'), path.join(__dirname, '..', '..', 'functions', 'suite.schema.json')]
@@ -108,7 +109,8 @@ export function loadSuite(file: string): Suite {
   try {
     raw = /\.ya?ml$/i.test(file) ? parseYaml(bytes.toString('utf8')) : JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new UserError(file, `is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message.split('\n')[0]}`, 'fix the syntax');
+    const yaml = /\.ya?ml$/i.test(file);
+    throw new UserError(file, `is not valid ${yaml ? 'YAML' : 'JSON'}: ${yaml ? (err as Error).message.split('\n')[0] : `at ${jsonSyntaxProblem(bytes.toString('utf8'), err)}`}`, 'fix the syntax');
   }
   const errors = validate(raw);
   if (errors.length > 0) {

@@ -7,6 +7,7 @@ import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
 import type { PromotionPolicy, StageNotify } from './stage-workflow-config';
+import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 
 /** Name of the optional per-project configuration file, read from the working directory. */
 export const STAGE_CONFIG_FILE = 'conngate.config.json';
@@ -131,10 +132,11 @@ export function loadStageConfigs(cwd: string = process.cwd()): StageConfig[] {
   const file = path.join(cwd, STAGE_CONFIG_FILE);
   if (!fs.existsSync(file)) return resolveStageConfigs({}, cwd, STAGE_CONFIG_FILE);
   let doc: unknown;
+  const text = fs.readFileSync(file, 'utf8');
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
-    throw new UserError(STAGE_CONFIG_FILE, `not valid JSON (${(e as Error).message})`, 'fix the JSON syntax');
+    throw new UserError(STAGE_CONFIG_FILE, `not valid JSON at ${jsonSyntaxProblem(text, e)}`, 'fix the JSON syntax there');
   }
   return resolveStageConfigs(doc, cwd, STAGE_CONFIG_FILE);
 }

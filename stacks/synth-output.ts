@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 
 // The layout `cdktf synth --output <outdir>` writes, read back in one place: the synth summary and the local
 // applier both read the same cdk.tf.json files.
@@ -21,7 +22,7 @@ export function readStackJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UserError(file, `not valid JSON (${(err as Error).message})`, 'synthesize the stack again with `cdktf synth`');
+    throw new UserError(file, `not valid JSON (${jsonSyntaxProblem(text, err)})`, 'synthesize the stack again with `cdktf synth`');
   }
 }
 

@@ -24,6 +24,7 @@ import { runRemoteSuite } from '../remote-suite';
 import { readStageStatuses } from '../stage-status';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
+import { runLocation } from '../run-location';
 
 export interface DemoOptions {
   /** The conngate project (main.ts, functions/). */
@@ -64,6 +65,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const stateDir = path.join(workdir, DEFAULT_STATE_DIR);
   const checks: DemoCheck[] = [];
   const runs: StageRunReport[] = [];
+  /** The broken candidate's runs, meant to be stopped: the report shows them as intended, not as failures. */
+  const intended: StageRunReport[] = [];
   const syncs: RevocationSyncSection[] = [];
   const check = (what: string, ok: boolean, detail: string) => {
     checks.push({ what, ok, detail });
@@ -86,11 +89,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     fs.mkdirSync(stateDir, { recursive: true });
     fs.writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const keys = new EvidenceKeyring(ed25519Signer(fs.readFileSync(keyFile, 'utf8'), keyFile));
-    progress.info(`evidence key: ${path.relative(workdir, keyFile)} (Ed25519, key id ${keys.signer.keyId})`);
+    // Named from where the user stands (the work folder is printed after this line, so a path relative to it misleads).
+    const fromCwd = path.relative(process.cwd(), keyFile);
+    progress.info(`evidence key: ${fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? keyFile : fromCwd} (Ed25519, key id ${keys.signer.keyId})`);
     const ctx: PipelineContext = {
       cf, kvs, keys, stages: stageSpecsFrom(configs), outputs: new OutputsStore(path.join(stateDir, 'outputs.json')),
       limiter: new RateLimiter({ concurrency: 8, ratePerSecond: 50 }), stateDir, progress, liveSuite: 'smoke',
-      interrupt, wait: { intervalMs: 200 },
+      interrupt, wait: { intervalMs: 200 }, targetOf: () => target,
     };
     const deploy = async (stage: string) => {
       const r = await runStagePipeline(ctx, stage, applier);
@@ -145,11 +150,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const liveBefore = await readFunctionStage(cf, ctx.outputs.read(first)!.functionId, 'LIVE');
     fs.writeFileSync(functionFile, breakCandidate(goodCode));
     const broken = await deploy(first);
+    intended.push(broken);
     const liveAfter = await readFunctionStage(cf, ctx.outputs.read(first)!.functionId, 'LIVE');
     check('broken candidate stopped in DEVELOPMENT', broken.outcome === 'failed-development', broken.message);
     check(`${first} LIVE unchanged`, liveAfter.sha256 === liveBefore.sha256, `LIVE still ${shortSha(liveAfter.sha256)}`);
     if (second) {
       const refused = await deploy(second);
+      intended.push(refused);
       check(`promotion of the broken candidate to ${second} refused`, refused.outcome === 'refused', refused.message);
     }
 
@@ -162,6 +169,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const reportFile = path.join(workdir, 'report.html');
     fs.writeFileSync(reportFile, htmlReport({
       title: 'conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs, revocationSyncs: syncs,
+      intendedFailures: intended,
+      where: { ...(runs.find((r) => r.where)?.where ?? runLocation(names[0], target)), stage: names.join(', ') },
       notes: checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`),
       links: [{ label: 'evidence ledger', href: path.relative(workdir, path.join(stateDir, 'ledger.jsonl')) },
         ...runs.flatMap((r, i) => (r.reports ? [{ label: `#${i + 1} ${r.stage} JUnit`, href: path.relative(workdir, r.reports.junit) },

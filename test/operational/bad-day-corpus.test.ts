@@ -62,7 +62,7 @@ const CASES: Case[] = [
   // flags
   { area: 'flags', name: 'unknown option', args: () => ['status', '--foo'], code: 2, says: /^conngate: status: unknown option '--foo' \(fix: run `conngate status --help`/ },
   { area: 'flags', name: 'missing argument', args: () => ['deploy'], code: 2, says: /deploy: missing required argument 'stage'/ },
-  { area: 'flags', name: 'unknown command', args: () => ['frobnicate'], code: 2, says: /unknown command 'frobnicate'/ },
+  { area: 'flags', name: 'unknown command', args: () => ['frobnicate'], code: 2, says: /^conngate: frobnicate: unknown command(?!.*conngate: conngate)/ },
   { area: 'flags', name: 'invalid choice', args: (c) => ['deploy', 'dev', '--live-suite', 'medium', ...inProj(c)], code: 2, says: /--live-suite.*medium.*smoke, full/ },
   { area: 'flags', name: 'test --dir (old spelling)', args: () => ['test', '--local', '--dir', 'functions'], code: 2, says: /unknown option '--dir'.*--functions-dir/ },
   { area: 'flags', name: 'concurrency 0', args: (c) => ['deploy', 'dev', '--concurrency', '0', ...inProj(c)], code: 2, says: /--concurrency: "0" is not a whole number >= 1/ },

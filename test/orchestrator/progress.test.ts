@@ -41,3 +41,42 @@ describe('progress while waiting', () => {
     p.fail();
   });
 });
+
+/** The spinner on a terminal whose width drops to 0 mid-run (what made the old spinner loop for ever). */
+describe('progress on a terminal that becomes unusable', () => {
+  const saved = { CI: process.env.CI, NO_COLOR: process.env.NO_COLOR, TERM: process.env.TERM };
+  beforeEach(() => {
+    jest.useFakeTimers();
+    delete process.env.CI;
+    delete process.env.NO_COLOR;
+    process.env.TERM = 'xterm-256color';
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  });
+
+  it('draws one cut line while the width allows, then ends it and carries on as plain lines with bounded output', () => {
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 40 }) as unknown as NodeJS.WriteStream;
+    let out = '';
+    (stream as unknown as PassThrough).on('data', (d: Buffer) => { out += d.toString(); });
+    const p = createProgress({ stream });
+    p.start('dev: testing DEVELOPMENT with a step text far longer than forty columns');
+    jest.advanceTimersByTime(1000);
+    expect(out).toContain('\r\x1b[2K');
+    for (const frame of out.split('\r\x1b[2K').filter(Boolean)) expect(frame.replace(/\x1b\[[0-9;]*m/g, '').length).toBeLessThanOrEqual(40);
+    (stream as { columns: number }).columns = 0;
+    jest.advanceTimersByTime(200);
+    const atFallback = out.length;
+    // Ten minutes on a 0-column terminal: no frames at all, only the plain "still waiting" line every 15 s.
+    jest.advanceTimersByTime(600_000);
+    p.update('3/6');
+    p.done('dev: DEVELOPMENT: 6/6 cases passed');
+    const after = out.slice(atFallback);
+    expect(after).not.toContain('\x1b[');
+    const lines = after.split('\n').filter(Boolean);
+    expect(lines.length).toBeLessThanOrEqual(600 / 15 + 2);
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^(\d\d:\d\d:\d\d \.\. dev: testing .*still waiting, \d+ s in\))?$/);
+    expect(after).toMatch(/^\d\d:\d\d:\d\d ok dev: DEVELOPMENT: 6\/6 cases passed\n$/m);
+  });
+});

@@ -66,7 +66,14 @@ describe('stage run reports', () => {
   it('a verified run calls its suite steps ok everywhere', () => {
     const files = reportFiles(good.stdout);
     expect(good.stderr).toMatch(/ok dev: DEVELOPMENT: (\d+)\/\1 cases passed/);
-    expect(good.stdout).toContain(`  endpoint: ${p.emulator.endpoint} (account 123456789012)`);
+    const where = `emulator ${p.emulator.endpoint} · account 123456789012 · region us-east-1 · stage dev`;
+    expect(good.stdout).toContain(`  where: ${where}`);
+    // Every report and the ledger line say where the run happened; an emulator run's page opens with the banner.
+    expect(fs.readFileSync(files.markdown, 'utf8')).toContain(`> **EMULATOR RUN, NOT AWS**: ${where}`);
+    expect(fs.readFileSync(files.junit, 'utf8')).toContain('<property name="conngate.endpointKind" value="emulator"/>');
+    expect(fs.readFileSync(files.html, 'utf8')).toMatch(/<div class="emulator-banner" role="alert"><b>EMULATOR RUN, NOT AWS<\/b>/);
+    const ledger = fs.readFileSync(path.join(p.dir, '.conngate', 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ledger.find((l) => l.event === 'verified').where).toEqual({ endpointKind: 'emulator', endpoint: p.emulator.endpoint, account: '123456789012', region: 'us-east-1', stage: 'dev' });
     expect(fs.readFileSync(files.markdown, 'utf8')).toMatch(/\| test LIVE \| ok \|/);
     expect(fs.readFileSync(files.html, 'utf8')).toMatch(/<td>test LIVE<\/td><td>ok<\/td>/);
   });
@@ -104,7 +111,7 @@ describe('stage run reports', () => {
     const r = await p.cli('status', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ version: 1, endpoint: p.emulator.endpoint, account: '123456789012' });
+    expect(j).toMatchObject({ version: 1, endpoint: p.emulator.endpoint, account: '123456789012', endpointKind: 'emulator', region: 'us-east-1' });
     const dev = j.stages.find((s: { stage: string }) => s.stage === 'dev');
     const staging = j.stages.find((s: { stage: string }) => s.stage === 'staging');
     expect(dev.live).toMatch(/^[0-9a-f]{64}$/);
@@ -112,7 +119,7 @@ describe('stage run reports', () => {
     expect([dev.endpoint, dev.account]).toEqual([p.emulator.endpoint, '123456789012']);
     expect(staging).toEqual({ stage: 'staging', promotesFrom: 'dev', localCandidate: expect.stringMatching(/^[0-9a-f]{64}$/), functionName: null,
       development: null, live: null, liveStatus: null, evidence: null, verified: false, evidenceCheck: expect.any(String), gate: { open: false, reason: expect.any(String) },
-      endpoint: p.emulator.endpoint, account: null, trustStore: null });
+      endpoint: p.emulator.endpoint, account: null, trustStore: null, endpointKind: 'emulator', region: 'us-east-1' });
     expect(dev.trustStore).toMatchObject({ status: 'active', reason: null });
     const table = await p.cli('status');
     expect(table.stdout.split('\n')[0]).toBe(`endpoint ${p.emulator.endpoint}, account 123456789012`);
