@@ -6,6 +6,7 @@ import type { CommandModule } from './index';
 import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
+import { checkDeployable } from './deploy-preflight';
 
 /**
  * Checks the stage's sources and lints its function (findings only, docs/lint.md) before anything is applied or
@@ -16,6 +17,7 @@ export async function runStageCommand(setup: PipelineSetup, stage: string, opts:
   checkStageSources(setup.ctx.stages, stage);
   lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
   setup.forStage(stage);
+  if (opts.apply) checkDeployable(setup.configs.find((c) => c.name === stage)!, setup.targetFor(stage));
   setup.ctx.interrupt.install();
   try {
     const report = await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined);
