@@ -143,9 +143,11 @@ async function permissions(ctx: DoctorContext, callerArn: string | undefined): P
 
 function runtime(ctx: DoctorContext): DoctorCheck[] {
   const major = Number(ctx.nodeVersion.replace(/^v/, '').split('.')[0]);
+  // 20 still runs conngate but is past its end of life (and the AWS SDK drops it in January 2027): a warning.
   const node: DoctorCheck = major >= 22
     ? { check: 'Node', status: 'pass', detail: `Node ${ctx.nodeVersion}` }
-    : { check: 'Node', status: 'fail', detail: `Node ${ctx.nodeVersion}; conngate needs 22 or later`, fix: 'install Node 22 or later (in CI: actions/setup-node with node-version: 22)' };
+    : { check: 'Node', status: major >= 20 ? 'warn' : 'fail', detail: `Node ${ctx.nodeVersion}; conngate supports 22 or later`,
+      fix: 'install Node 22 or later (in CI: actions/setup-node with node-version: 22)' };
   const t = ctx.terminal;
   const term: DoctorCheck = !t.isTTY
     ? { check: 'terminal', status: 'pass', detail: 'not a terminal: progress as plain lines' }

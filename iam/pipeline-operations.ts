@@ -29,6 +29,8 @@ export interface OperationUse {
   by: 'conngate' | 'terraform-backend' | 'cloudfront';
   /** Only when: the condition, for calls on a path no ordinary run takes (the coverage test checks them in the source). */
   onlyWhen?: string;
+  /** What the source that makes the call contains, when it is not `new <Operation>Command(` (the SDK makes the call). */
+  source?: string;
 }
 
 const APPLY: readonly PolicyKind[] = ['deploy'];
@@ -49,7 +51,7 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   cf('GetConnectionFunction', 'connection-function', PIPELINE),
   cf('TestConnectionFunction', 'connection-function', PIPELINE),
   cf('PublishConnectionFunction', 'connection-function', PIPELINE),
-  cf('ListDistributionsByConnectionFunction', 'connection-function', PIPELINE),
+  cf('ListDistributionsByConnectionFunction', 'connection-function', PIPELINE, { onlyWhen: 'LIVE exists without verified evidence (a re-run after a failure), or the distribution is managed elsewhere' }),
   // The revocation store and its canary key.
   cf('CreateKeyValueStore', 'key-value-store', APPLY),
   cf('UpdateKeyValueStore', 'key-value-store', APPLY, { onlyWhen: 'a store\'s comment or tags change' }),
@@ -84,7 +86,7 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   // CRLs that AWS Private CA writes to S3 (`revocations sync --crl s3://...`).
   { operation: 's3:GetObject', actions: ['s3:GetObject'], resource: 'crl-object', kinds: ['sync'], by: 'conngate', onlyWhen: 'a CRL source is an s3:// URL' },
   // A stage in another account (stage config aws.roleArn).
-  { operation: 'sts:AssumeRole', actions: ['sts:AssumeRole'], resource: 'stage-role', kinds: ALL, by: 'conngate', onlyWhen: 'the stage config names aws.roleArn' },
+  { operation: 'sts:AssumeRole', actions: ['sts:AssumeRole'], resource: 'stage-role', kinds: ALL, by: 'conngate', onlyWhen: 'the stage config names aws.roleArn', source: 'fromTemporaryCredentials(' },
   // Evidence signed with a KMS key (CONNGATE_EVIDENCE_KMS_KEY_ID).
   { operation: 'kms:Sign', actions: ['kms:Sign'], resource: 'evidence-kms-key', kinds: PIPELINE, by: 'conngate', onlyWhen: 'CONNGATE_EVIDENCE_KMS_KEY_ID is set' },
   { operation: 'kms:GetPublicKey', actions: ['kms:GetPublicKey'], resource: 'evidence-kms-key', kinds: PIPELINE, by: 'conngate', onlyWhen: 'CONNGATE_EVIDENCE_KMS_KEY_ID is set' },

@@ -126,10 +126,12 @@ describe('conngate doctor checks', () => {
     expect(new URLSearchParams(iamRequests[0]).get('Action')).toBe('SimulatePrincipalPolicy');
   });
 
-  it('fails the Node check alone on Node 20, and warns on a terminal of width 0', async () => {
+  it('fails the Node check alone on Node 18, warns on Node 20 and on a terminal of width 0', async () => {
+    expect((await failedOnly({ nodeVersion: '18.20.0' })).map(formatDoctorCheck)).toEqual([
+      expect.stringMatching(/^FAIL Node: Node 18\.20\.0; conngate supports 22 or later \(fix: install Node 22/)]);
     const f = await failedOnly({ nodeVersion: '20.20.2', terminal: { isTTY: true, columns: 0 } });
     expect(f.map(formatDoctorCheck)).toEqual([
-      expect.stringMatching(/^FAIL Node: Node 20\.20\.2; conngate needs 22 or later \(fix: install Node 22/),
+      expect.stringMatching(/^warn Node: Node 20\.20\.2; conngate supports 22 or later \(fix: install Node 22/),
       expect.stringMatching(/^warn terminal: terminal reports width 0/),
     ]);
   });
