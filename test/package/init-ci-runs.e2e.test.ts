@@ -57,7 +57,7 @@ describe('conngate init with an S3 backend: two CI runs of its workflow', () => 
     expect(config.defaults).toMatchObject({ backend: { type: 's3', bucket: 'acme-tfstate' }, origin: { domainName: 'api.acme.net' },
       mtls: { trustStore: { caBundle: { bucket: 'acme-mtls', key: 'ca-bundle.pem', version: 'v1' } } } });
     const workflowText = fs.readFileSync(path.join(repo, '.github', 'workflows', 'conngate.yml'), 'utf8');
-    expect(workflowText).not.toMatch(/\{\{/);
+    expect(workflowText).not.toMatch(/(?<!\$)\{\{/);
     const workflow = parseYaml(workflowText) as { jobs: Record<string, { steps: { run?: string; with?: Record<string, unknown> }[] }> };
     const deploySteps = workflow.jobs['deploy-dev'].steps;
     expect(deploySteps.find((s) => s.with?.['aws-region'])?.with?.['aws-region']).toBe('us-east-1');
