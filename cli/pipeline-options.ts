@@ -14,6 +14,7 @@ import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/evidence-signi
 import { InterruptGuard } from '../orchestrator/interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { s3StateStore } from '../local-apply/s3-state-store';
+import { fileStateStore, type LocalStateStore } from '../local-apply/local-state';
 import { OutputsStore } from '../orchestrator/outputs-store';
 import type { Applier, PipelineContext } from '../orchestrator/pipeline';
 import { createProgress } from '../orchestrator/progress';
@@ -124,6 +125,8 @@ export interface PipelineSetup {
   forStage(stage: string): void;
   /** Where one stage's calls go: the command's target with the stage's own access (stage config `aws`). */
   targetFor(stage: string): Target;
+  /** Where the local apply stand-in keeps a stage's state (its S3 backend, else the state folder). */
+  stateStoreFor(stage: string): LocalStateStore;
 }
 
 /**
@@ -201,12 +204,15 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     if (!target.endpoint) {
       throw new UserError('--applier local', 'the local apply stand-in only targets the emulator', 'pass --endpoint <emulator URL>, or use --applier cdktf for real AWS');
     }
-    // The stand-in keeps its state where the stage's S3 backend says (the emulator's S3 subset), so that a CI run
-    // in a fresh checkout converges; other backends keep it in the state folder.
-    const backend = configs.find((c) => c.name === runStage)?.backend;
     return new LocalApplier({ cf: ctx.cf, kvs: ctx.kvs, cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
-      ...(backend?.type === 's3' ? { stateStore: s3StateStore(createS3Client(target), backend) } : {}),
+      ...(runStage ? { stateStore: stateStoreFor(runStage) } : {}),
       progress: (line: string) => progress.info(`   │ ${line}`) });
   };
-  return { ctx, target, configs, dir, makeApplier, forStage, targetFor: (stage) => clientsFor(stage).target };
+  // The stand-in keeps its state where the stage's S3 backend says (the emulator's S3 subset), so that a CI run
+  // in a fresh checkout converges; other backends keep it in the state folder.
+  const stateStoreFor = (stage: string): LocalStateStore => {
+    const backend = configs.find((c) => c.name === stage)?.backend;
+    return backend?.type === 's3' ? s3StateStore(createS3Client(clientsFor(stage).target), backend) : fileStateStore(stateDir);
+  };
+  return { ctx, target, configs, dir, makeApplier, forStage, targetFor: (stage) => clientsFor(stage).target, stateStoreFor };
 }
