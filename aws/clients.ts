@@ -6,8 +6,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { CloudFrontKeyValueStoreClient, type CloudFrontKeyValueStoreClientConfig } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { ASSUMED_ROLE, NotCloudFrontError, SDK_CALL_INFO, type SdkCallInfo } from '../diagnostics/operational-error';
@@ -92,7 +90,8 @@ function awsCredentialsConfigured(): boolean {
   return files.some((f) => existsSync(f));
 }
 
-function commonConfig(t: Target) {
+/** Region, retries, timeouts and credentials every client of the target shares. */
+export function commonConfig(t: Target) {
   return {
     region: t.region,
     maxAttempts: t.maxAttempts ?? envNumber('CONNGATE_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 20),
@@ -233,12 +232,3 @@ export function createS3Client(t: Target): S3Client {
   });
 }
 
-/** An STS client for the target (the emulator's STS subset under `<endpoint>/sts`): who the credentials are. */
-export function createStsClient(t: Target): STSClient {
-  return new STSClient({ ...commonConfig(t), ...(t.endpoint ? { endpoint: `${t.endpoint}/sts` } : {}) });
-}
-
-/** An IAM client (the policy simulator); IAM is global, so it always signs for us-east-1. */
-export function createIamClient(t: Target, endpoint?: string): IAMClient {
-  return new IAMClient({ ...commonConfig(t), region: 'us-east-1', ...(endpoint ? { endpoint } : {}) });
-}

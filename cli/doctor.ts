@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createIamClient, createS3Client, createStsClient, resolveTarget, describeTarget } from '../aws/clients';
-import { runDoctorChecks, type DoctorCheck } from '../doctor/stage-checks';
+import { createS3Client, resolveTarget, describeTarget } from '../aws/clients';
+import type { DoctorCheck } from '../doctor/stage-checks';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { stageTarget } from '../orchestrator/stage-target';
 import { runningInCi } from './deploy-preflight';
@@ -31,6 +31,9 @@ export const doctorCommand: CommandModule = {
         const config = stage ? findStageConfig(configs, stage) : configs[0];
         const base = resolveTarget({ endpoint: flags.endpoint });
         const target = stageTarget(base, config, flags.endpoint !== undefined);
+        // Loaded here: the STS and IAM SDKs would otherwise slow every command's start.
+        const { createIamClient, createStsClient } = require('../aws/identity-clients') as typeof import('../aws/identity-clients');
+        const { runDoctorChecks } = require('../doctor/stage-checks') as typeof import('../doctor/stage-checks');
         const sts = createStsClient(target);
         const iam = target.endpoint ? undefined : createIamClient(target);
         const s3 = new Map<string, ReturnType<typeof createS3Client>>();

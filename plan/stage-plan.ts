@@ -5,7 +5,6 @@ import { RESOURCE_APPLIERS } from '../local-apply/resource-appliers';
 import { parseStackDocument } from '../local-apply/stack-document';
 import type { StageStatus } from '../orchestrator/stage-status';
 import type { StageConfig } from '../stacks/stage-config';
-import { stageStackJson } from '../stacks/stage-stack-json';
 
 /** What a deploy (or promote) of a stage would do now, found without changing anything. */
 export interface StagePlan {
@@ -58,6 +57,8 @@ export async function planStage(input: StagePlanInput): Promise<StagePlan> {
 
   let terraform: StagePlan['terraform'];
   if (input.localState) {
+    // Loaded here: cdktf and the provider bindings would otherwise slow every command's start.
+    const { stageStackJson } = require('../stacks/stage-stack-json') as typeof import('../stacks/stage-stack-json');
     const raw = stageStackJson(config, { unassociated: !associated });
     const doc = parseStackDocument(raw, `stack ${config.name}`, RESOURCE_APPLIERS);
     const resources = planDocument(doc, await input.localState.read(config.name));
