@@ -90,7 +90,8 @@ function awsCredentialsConfigured(): boolean {
   return files.some((f) => existsSync(f));
 }
 
-function commonConfig(t: Target) {
+/** Region, retries, timeouts and credentials every client of the target shares. */
+export function commonConfig(t: Target) {
   return {
     region: t.region,
     maxAttempts: t.maxAttempts ?? envNumber('CONNGATE_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1, 20),
@@ -230,3 +231,4 @@ export function createS3Client(t: Target): S3Client {
     ...(t.endpoint ? { endpoint: `${t.endpoint}/s3`, forcePathStyle: true } : {}),
   });
 }
+

@@ -6,19 +6,31 @@ import type { CommandModule } from './index';
 import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';
+import { checkDeployable } from './deploy-preflight';
+import { stageRunJson } from './run-json';
 
 /**
  * Checks the stage's sources and lints its function (findings only, docs/lint.md) before anything is applied or
  * published, then runs the stage's pipeline with its interrupt guard installed and prints the outcome; returns the
  * exit code. `apply: false` is verify mode (Terraform applied elsewhere).
  */
-export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean }): Promise<number> {
+export async function runStageCommand(setup: PipelineSetup, stage: string, opts: { apply: boolean; json?: 'deploy' | 'verify' | 'promote' }): Promise<number> {
   checkStageSources(setup.ctx.stages, stage);
   lintBeforeUse(setup.configs.filter((c) => c.name === stage).map((c) => c.functionFile));
   setup.forStage(stage);
+  if (opts.apply) checkDeployable(setup.configs.find((c) => c.name === stage)!, setup.targetFor(stage));
   setup.ctx.interrupt.install();
   try {
     const report = await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined);
+    if (opts.json) {
+      // One object on stdout; progress went to stderr. The brownfield association check below is in the object too.
+      const spec = setup.ctx.stages.find((s) => s.name === stage);
+      const outputs = setup.ctx.outputs.read(stage);
+      const external = spec?.externalDistribution && outputs && report.outcome === 'verified'
+        ? await checkExternalDistribution(setup.ctx.cf, stage, outputs.functionId, spec.externalDistribution.id) : undefined;
+      process.stdout.write(`${JSON.stringify({ ...stageRunJson(opts.json, report, setup.targetFor(stage)), externalDistribution: external ?? null }, null, 2)}\n`);
+      return report.outcome === 'verified' ? 0 : 1;
+    }
     const code = printStageRun(report);
     const spec = setup.ctx.stages.find((s) => s.name === stage);
     const outputs = setup.ctx.outputs.read(stage);
@@ -38,9 +50,10 @@ export const deployCommand: CommandModule = {
       .argument('<stage>', 'the stage to deploy (e.g. dev)')
       .description('gate, apply, test DEVELOPMENT, publish, verify LIVE and record evidence for one stage (a new stage is applied, published, then associated)'),
     { applier: true, locking: true })
-      .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full\n  conngate deploy dev --force-unlock   # the runner holding the stage\'s lease is gone')
-      .action(async (stage: string, flags: PipelineFlags) => {
-        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true });
+      .option('--json', 'print the outcome as one JSON object ({"schema":"conngate.run/1",...}) on stdout; progress stays on stderr')
+      .addHelpText('after', '\nExamples:\n  conngate deploy dev\n  CONNGATE_EVIDENCE_KEY=$EVIDENCE_SECRET conngate deploy dev --endpoint http://127.0.0.1:4566 --live-suite full\n  conngate deploy dev --force-unlock   # the runner holding the stage\'s lease is gone\n  conngate deploy dev --json > run.json')
+      .action(async (stage: string, flags: PipelineFlags & { json?: boolean }) => {
+        process.exitCode = await runStageCommand(setupPipeline(flags), stage, { apply: true, ...(flags.json ? { json: 'deploy' as const } : {}) });
       });
   },
 };

@@ -19,8 +19,12 @@ import { lintCommand } from './lint';
 import { runTaskCommand } from './run-task';
 import { approveCommand } from './approve';
 import { initCommand } from './init';
+import { iamPolicyCommand } from './iam-policy';
+import { doctorCommand } from './doctor';
+import { planCommand } from './plan';
 
 export const commandModules: CommandModule[] = [
   initCommand, demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
   approveCommand, synthCommand, testLocalCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
+  doctorCommand, iamPolicyCommand, planCommand,
 ];

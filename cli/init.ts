@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import type { CommandModule } from './index';
-
-interface InitFlags { force?: boolean }
+import { askInitAnswers, initAnswersFromFlags, renderStageConfig, renderWorkflow, wantsPrompts, type InitAnswers, type InitFlags } from './init-answers';
 
 /** What a folder may already hold and still count as empty: npm's and git's own files, from `npm install conngate`. */
 const TOLERATED_ENTRIES = new Set(['package.json', 'package-lock.json', 'node_modules', '.git', '.npmrc']);
@@ -18,14 +17,15 @@ function packageRoot(): string {
 }
 
 /** Every file `init` writes: project path -> source path in the package, or literal content. */
-function scaffoldFiles(root: string): Map<string, { from: string } | { content: string }> {
+function scaffoldFiles(root: string, answers: InitAnswers): Map<string, { from: string } | { content: string }> {
   const tpl = (f: string) => ({ from: path.join(root, 'templates', 'project', f) });
+  const rendered = (f: string, render: (text: string) => string) => ({ content: render(fs.readFileSync(path.join(root, 'templates', 'project', f), 'utf8')) });
   const files = new Map<string, { from: string } | { content: string }>([
     ['cdktf.json', tpl('cdktf.json')],
     ['main.ts', tpl('main.ts')],
-    ['conngate.config.json', tpl('conngate.config.json')],
+    ['conngate.config.json', rendered('conngate.config.json', (t) => renderStageConfig(t, answers))],
     ['.gitignore', tpl('gitignore')],
-    ['.github/workflows/conngate.yml', tpl('conngate-workflow.yml')],
+    ['.github/workflows/conngate.yml', rendered('conngate-workflow.yml', (t) => renderWorkflow(t, answers))],
   ]);
   const fnDir = path.join(root, 'functions');
   for (const f of ['revocation-check.js', 'revocation-check.suite.json', 'suite.schema.json']) files.set(`functions/${f}`, { from: path.join(fnDir, f) });
@@ -45,7 +45,7 @@ function packageJson(root: string, name: string): string {
  * are created exclusively (a replaced file is unlinked first), so a symbolic link planted at a file's path is
  * replaced, never written through.
  */
-export function initProject(dir: string, force: boolean): string[] {
+export function initProject(dir: string, force: boolean, answers: InitAnswers = initAnswersFromFlags({})): string[] {
   const target = path.resolve(dir);
   let stat: fs.Stats | undefined;
   try { stat = fs.lstatSync(target); } catch { stat = undefined; }
@@ -58,7 +58,7 @@ export function initProject(dir: string, force: boolean): string[] {
       'pass a new or empty folder, or --force to write the project files over it');
   }
   const root = packageRoot();
-  const files = scaffoldFiles(root);
+  const files = scaffoldFiles(root, answers);
   if (!fs.existsSync(path.join(target, 'package.json'))) files.set('package.json', { content: packageJson(root, path.basename(target)) });
   for (const rel of files.keys()) {
     const st = (() => { try { return fs.lstatSync(path.join(target, rel)); } catch { return undefined; } })();
@@ -83,12 +83,28 @@ export const initCommand: CommandModule = {
       .description('make a new conngate project: cdktf.json, main.ts, conngate.config.json, functions/ with a suite, .gitignore and a CI workflow')
       .argument('[dir]', 'the project folder (created when missing)', '.')
       .option('--force', 'write into a folder that already has other files (files conngate writes are replaced)')
-      .addHelpText('after', '\nExamples:\n  npm install conngate && npx conngate init\n  npx conngate init infra/mtls --force\n'
-        + '\nThen: npx conngate test --local, npx cdktf synth, npx conngate deploy dev (see docs/package.md).\n')
-      .action((dir: string, flags: InitFlags) => {
-        const written = initProject(dir, flags.force ?? false);
-        process.stdout.write(`conngate init: wrote ${written.length} files in ${path.resolve(dir)}\n`
-          + `next: npm install (if conngate is not installed yet), npx conngate test --local, npx cdktf synth\n`);
+      .option('--backend <type>', 'where Terraform keeps each stage\'s state: s3 (with its lock file), cloud (an HCP Terraform workspace per stage) or local (emulator only)')
+      .option('--state-bucket <bucket>', 'the S3 bucket of the s3 backend (state at conngate/<stage>/terraform.tfstate)')
+      .option('--state-region <region>', 'the state bucket\'s region (default: --region)')
+      .option('--hcp-organization <org>', 'the HCP Terraform organization of the cloud backend (workspaces conngate-<stage>)')
+      .option('--hcp-hostname <host>', 'HCP Terraform / Terraform Enterprise host name (default: app.terraform.io)')
+      .option('--region <region>', 'the AWS region of the stages (default: us-east-1)')
+      .option('--origin <host>', 'the host name of the HTTPS origin behind the distribution')
+      .option('--ca-bundle <s3-url>', 'the client CA bundle (PEM) the trust store is made from: s3://<bucket>/<key>')
+      .option('--ca-bundle-version <id>', 'the S3 object version of the CA bundle (aws s3api put-object prints it)')
+      .addHelpText('after', '\nAsks for the backend, region, origin and CA bundle when run in a terminal without these flags; with any of them, or'
+        + '\nwhen stdin is not a terminal, it asks nothing (missing values stay placeholders the emulator accepts and a deploy to AWS refuses).'
+        + '\n\nExamples:\n  npm install conngate && npx conngate init\n  npx conngate init infra/mtls --force\n'
+        + '  npx conngate init --backend s3 --state-bucket acme-tfstate --region eu-west-1 --origin api.acme.com \\\n'
+        + '      --ca-bundle s3://acme-mtls/ca-bundle.pem --ca-bundle-version 3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY\n'
+        + '  npx conngate init --backend cloud --hcp-organization acme --origin api.acme.com --ca-bundle s3://acme-mtls/ca-<sha256>.pem\n'
+        + '\nThen: npx conngate doctor dev, npx conngate deploy dev (README: "From the demo to your AWS account").\n')
+      .action(async (dir: string, flags: InitFlags) => {
+        const answers = wantsPrompts(flags, process.stdin) ? await askInitAnswers(flags) : initAnswersFromFlags(flags);
+        const written = initProject(dir, flags.force ?? false, answers);
+        process.stdout.write(`conngate init: wrote ${written.length} files in ${path.resolve(dir)} (state backend: ${answers.backend.type})\n`
+          + `next: npm install (if conngate is not installed yet), npx conngate test --local, npx conngate doctor dev\n`);
+        for (const line of answers.placeholders) process.stderr.write(`conngate init: ${line}\n`);
       });
   },
 };

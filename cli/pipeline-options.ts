@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../aws/clients';
+import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { notePathFlag } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs, stageFunctionName, type StageConfig } from '../stacks/stage-config';
@@ -13,6 +13,8 @@ import { evidenceKeyringFromEnv } from '../orchestrator/evidence-keys';
 import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/evidence-signing';
 import { InterruptGuard } from '../orchestrator/interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
+import { s3StateStore } from '../local-apply/s3-state-store';
+import { fileStateStore, type LocalStateStore } from '../local-apply/local-state';
 import { OutputsStore } from '../orchestrator/outputs-store';
 import type { Applier, PipelineContext } from '../orchestrator/pipeline';
 import { createProgress } from '../orchestrator/progress';
@@ -120,6 +122,10 @@ export interface PipelineSetup {
   makeApplier(): Applier;
   /** Points ctx's clients (and the applier made after) at one stage's account. */
   forStage(stage: string): void;
+  /** Where one stage's calls go: the command's target with the stage's own access (stage config `aws`). */
+  targetFor(stage: string): Target;
+  /** Where the local apply stand-in keeps a stage's state (its S3 backend, else the state folder). */
+  stateStoreFor(stage: string): LocalStateStore;
 }
 
 /**
@@ -188,9 +194,11 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
   ctx.kvsFor = (stage) => clientsFor(stage).kvs;
   ctx.targetOf = (stage) => clientsFor(stage).target;
   let runTarget = target;
+  let runStage: string | undefined;
   const forStage = (stage: string): void => {
     const c = clientsFor(stage);
     runTarget = c.target;
+    runStage = stage;
     ctx.cf = c.cf;
     ctx.kvs = c.kvs;
   };
@@ -202,7 +210,14 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
       throw new UserError('--applier local', 'the local apply stand-in only targets the emulator', 'pass --endpoint <emulator URL>, or use --applier cdktf for real AWS');
     }
     return new LocalApplier({ cf: ctx.cf, kvs: ctx.kvs, cwd: dir, outdir: path.join(stateDir, 'cdktf.out'), stateDir,
+      ...(runStage ? { stateStore: stateStoreFor(runStage) } : {}),
       progress: (line: string) => progress.info(`   │ ${line}`) });
   };
-  return { ctx, target, configs, dir, makeApplier, forStage };
+  // The stand-in keeps its state where the stage's S3 backend says (the emulator's S3 subset), so that a CI run
+  // in a fresh checkout converges; other backends keep it in the state folder.
+  const stateStoreFor = (stage: string): LocalStateStore => {
+    const backend = configs.find((c) => c.name === stage)?.backend;
+    return backend?.type === 's3' ? s3StateStore(createS3Client(clientsFor(stage).target), backend) : fileStateStore(stateDir);
+  };
+  return { ctx, target, configs, dir, makeApplier, forStage, targetFor: (stage) => clientsFor(stage).target, stateStoreFor };
 }

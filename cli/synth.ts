@@ -5,6 +5,7 @@ import { UserError } from '../diagnostics/user-error';
 import { unassociatedStagesEnv, unassociatedStagesFrom } from '../stacks/first-deploy-context';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { listSynthesizedStages } from '../stacks/synth-output';
+import { stagePlaceholders } from '../stacks/stage-placeholders';
 import { formatSynthSummary, readSynthSummary } from '../stacks/synth-summary';
 import { validateConnectionFunctionCode } from '../modules/connection-function-validation';
 import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
@@ -46,6 +47,10 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
 
   // conngate lint: findings on every stage's function, before cdktf runs (docs/lint.md).
   lintBeforeUse(configs.map((c) => c.functionFile));
+  // Placeholders synthesize (the emulator takes them) but a deploy to AWS refuses them: say so here already.
+  for (const c of stages.length > 0 ? stages.map((s) => findStageConfig(configs, s)) : configs) {
+    for (const p of stagePlaceholders(c)) process.stderr.write(`conngate synth: placeholder: ${p.where}: ${p.what} (fix: ${p.fix})\n`);
+  }
   // cdktf's spinner and colours stay out of logs and pipes; its telemetry check is off (it fails loudly offline).
   const env: Record<string, string> = childToolEnv();
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));

@@ -10,9 +10,10 @@ import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
 import { summarize, type SuiteRunSummary } from '../orchestrator/case-result';
 import { junitXml } from '../orchestrator/junit-report';
 import type { CommandModule } from './index';
+import { testRunJson } from './run-json';
 import { lintBeforeUse } from '../lint/lint-files';
 
-interface TestFlags { local?: boolean; junit?: string; canarySerial: string; functionsDir: string }
+interface TestFlags { local?: boolean; junit?: string; canarySerial: string; functionsDir: string; json?: boolean }
 
 /** Resolves CLI targets (function files, suite files, or names) to suite files. */
 function resolveSuites(targets: string[], dir: string): string[] {
@@ -57,6 +58,7 @@ export const testLocalCommand: CommandModule = {
       .option('--junit <file>', 'also write the results as JUnit XML')
       .option('--canary-serial <serial>', 'canary serial for ${canarySerial} placeholders and the local store', DEFAULT_CANARY_SERIAL)
       .option('--functions-dir <folder>', 'folder holding the functions and their suites', 'functions')
+      .option('--json', 'print the results as one JSON object ({"schema":"conngate.run/1",...}) on stdout instead of the tables')
       .addHelpText('after', '\nExamples:\n  conngate test --local\n  conngate test --local functions/revocation-check.js --junit reports/local.junit.xml\n'
         + '  conngate test --local --functions-dir my-functions')
       .action(async (targets: string[], flags: TestFlags) => {
@@ -76,17 +78,25 @@ export const testLocalCommand: CommandModule = {
         });
         if (flags.junit) checkWritableFile('--junit', flags.junit);
         // conngate lint: findings on the functions under test, before any case runs (docs/lint.md).
-        lintBeforeUse(suites.map((s) => s.functionFile), (l) => process.stdout.write(`${l}\n`));
+        // With --json, stdout carries the one object only: the human output goes to stderr.
+        const out = (text: string) => (flags.json ? process.stderr : process.stdout).write(text);
+        lintBeforeUse(suites.map((s) => s.functionFile), (l) => out(`${l}\n`));
 
         const runs: SuiteRunSummary[] = [];
         for (const suite of suites) {
-          process.stdout.write(`\n${path.relative(process.cwd(), suite.functionFile)}  (suite ${path.relative(process.cwd(), suite.file)})\n`);
+          out(`\n${path.relative(process.cwd(), suite.functionFile)}  (suite ${path.relative(process.cwd(), suite.file)})\n`);
           const rs = await runSuiteLocally(suite, { canarySerial: flags.canarySerial });
-          process.stdout.write(`${resultTable(rs)}\n`);
+          out(`${resultTable(rs)}\n`);
           runs.push(summarize(path.relative(process.cwd(), suite.file), rs));
         }
         const total = runs.reduce((n, r) => n + r.total, 0);
         const failed = runs.reduce((n, r) => n + r.failed, 0);
+        if (flags.json) {
+          if (flags.junit) fs.writeFileSync(flags.junit, junitXml('conngate.local', runs));
+          process.stdout.write(`${JSON.stringify(testRunJson(runs), null, 2)}\n`);
+          if (failed > 0) process.exitCode = 1;
+          return;
+        }
         process.stdout.write(`\n${total - failed} passed, ${failed} failed (${total} cases in ${suites.length} suites)\n`);
         process.stdout.write('* utilization is a local ESTIMATE: execution time as a percentage of the 5 ms budget\n');
         if (flags.junit) {

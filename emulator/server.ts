@@ -65,6 +65,12 @@ export interface EmulatorOptions {
   /** How long resources show their transitional status. @default all 0 */
   timings?: StatusTimings;
   connectionLimits?: ConnectionLimits;
+  /**
+   * Called with every API operation a request asks for, once it is recognised (before it is answered, so failed
+   * ones count too): `cloudfront:CreateDistribution`, `cloudfront-keyvaluestore:PutKey`, `s3:GetObject`,
+   * `sts:AssumeRole`. What a run really calls, e.g. to check a generated IAM policy against it.
+   */
+  onOperation?: (operation: string) => void;
 }
 
 export interface RunningEmulator {
@@ -193,6 +199,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     kvsProvisioningMs: 0, publishMs: 0, distributionDeployMs: 0, trustStoreActivationMs: 0, ...opts.timings,
   };
   const routes: Route[] = buildRoutes();
+  const onOperation = opts.onOperation ?? (() => undefined);
   const lock = new RequestLock();
   // As many code runs at once as the sandbox runs (and one more to keep a worker busy); the rest wait their turn.
   const codeRuns = new CodeRunAdmission(MAX_WORKERS + 1);
@@ -237,6 +244,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         throw new ApiError(protocol === 'rest-xml' ? 'InvalidAction' : 'UnknownOperationException', 404,
           `This emulator has no operation for ${req.method} ${target.pathname}.`);
       }
+      onOperation(`${protocol === 'rest-json' ? 'cloudfront-keyvaluestore' : 'cloudfront'}:${route.binding.name}`);
       if (faults.failsOperation(route.name)) throw injectedError(protocol, 'server');
       const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (encoding !== 'identity' && encoding !== '') {
@@ -326,9 +334,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
-    if (shape === 's3-xml') return tracked(req, () => handleS3Request(s3Buckets, req, res, bodies));
+    if (shape === 's3-xml') return tracked(req, () => handleS3Request(s3Buckets, req, res, bodies, (op) => onOperation(`s3:${op}`)));
     // Likewise the STS subset (a stage's role to assume): small form-encoded requests, its own answers.
-    if (isStsPath(target.pathname)) return tracked(req, () => handleStsRequest(stsSessions, req, res, bodies));
+    if (isStsPath(target.pathname)) return tracked(req, () => handleStsRequest(stsSessions, req, res, bodies, (op) => onOperation(`sts:${op}`)));
     countCaller(req);
     const oversized = declaredTooLarge(req, shape);
     if (oversized) return answerEarly(req, res, shape, oversized);

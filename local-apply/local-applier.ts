@@ -5,7 +5,7 @@ import { UserError } from '../diagnostics/user-error';
 import { readStackJson, stackFilePath } from '../stacks/synth-output';
 import { summarizeStackJson } from '../stacks/synth-summary';
 import { parseStageOutputs, type StageOutputs } from '../orchestrator/stage-outputs';
-import { localStatePath, readLocalState, writeLocalState, type LocalState, type StateResource } from './local-state';
+import { fileStateStore, type LocalState, type LocalStateStore, type StateResource } from './local-state';
 import type { ApplyAction, ApplyContext } from './resource-applier';
 import { DESTROY_RANK, RESOURCE_APPLIERS } from './resource-appliers';
 import { effectiveTags } from './resource-tags';
@@ -18,8 +18,10 @@ export interface LocalApplierOptions {
   kvs: CloudFrontKeyValueStoreClient;
   /** Where the synthesized stacks are (cdktf.out). */
   outdir: string;
-  /** conngate's state folder (.conngate); the local state goes to `<stateDir>/local-state/<stage>.json`. */
+  /** conngate's state folder (.conngate); the local state goes to `<stateDir>/local-state/<stage>.json` by default. */
   stateDir: string;
+  /** Where the local state lives instead, e.g. the stage's S3 backend (s3-state-store.ts), so it outlives the folder. */
+  stateStore?: LocalStateStore;
   progress?: (line: string) => void;
   /** The cdktf project folder, for re-synthesis. @default process.cwd() */
   cwd?: string;
@@ -88,8 +90,9 @@ export class LocalApplier {
 
   /** Brings the target to `doc`: applies its resources in dependency order, then deletes what it no longer declares. */
   private async applyDocument(stage: string, doc: StackDocument): Promise<LocalState> {
-    const stateFile = localStatePath(this.opts.stateDir, stage);
-    const state = readLocalState(stateFile, stage);
+    const store = this.opts.stateStore ?? fileStateStore(this.opts.stateDir);
+    const stateFile = store.where;
+    const state = await store.read(stage);
     state.stackFile = doc.file;
     const ctx: ApplyContext = {
       cf: this.opts.cf, kvs: this.opts.kvs, defaultTags: doc.defaultTags, progress: this.progress,
@@ -110,7 +113,7 @@ export class LocalApplier {
       const applied = 'tags' in applier.schema.block ? { ...config, tags_all: effectiveTags(ctx, config) } : config;
       state.resources[address] = { type: decl.type, attributes: result.attributes, applied };
       if (result.retired) state.retired.push({ ...result.retired, address });
-      writeLocalState(stateFile, state);
+      await store.write(state);
       record(address, result.action);
     }
 
@@ -126,7 +129,7 @@ export class LocalApplier {
       await step(doc.file, address, () => applier.destroy(ctx, address, resource));
       if (retired) state.retired = state.retired.filter((r) => r !== resource);
       else delete state.resources[address];
-      writeLocalState(stateFile, state);
+      await store.write(state);
       record(retired ? `${address} (replaced)` : address, 'delete');
     }
     return state;

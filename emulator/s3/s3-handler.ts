@@ -1,6 +1,6 @@
 /**
  * The emulator's S3 subset, mounted under `/s3/`: what CRL sources and trust-store CA bundles need. Path-style
- * only (`/s3/<bucket>/<key>`): CreateBucket (PUT /s3/<bucket>), PutObject, GetObject and HeadObject, with
+ * only (`/s3/<bucket>/<key>`): CreateBucket (PUT /s3/<bucket>), HeadBucket, PutObject, GetObject and HeadObject, with
  * ETag / Last-Modified and conditional GETs (If-None-Match, If-Modified-Since -> 304; If-Match ->
  * 412). Errors are S3's XML `<Error><Code/><Message/></Error>`. Like the rest of the emulator it accepts any
  * credentials. Clients: `createS3Client` in aws/clients.ts (endpoint `<emulator>/s3`, forcePathStyle).
@@ -29,8 +29,9 @@ class S3Error extends ApiError {
 const DRAIN_LIMIT_BYTES = 2 * MAX_OBJECT_BYTES;
 
 /** Serves one S3 request; never rejects (errors become S3 error responses). */
-export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
-  return serve(buckets, req, res, bodies).catch((err: unknown) => {
+export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget,
+  served: (operation: string) => void = () => undefined): Promise<void> {
+  return serve(buckets, req, res, bodies, served).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -48,7 +49,13 @@ export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: S
   });
 }
 
-async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
+/** The S3 API operation a request is, by method and whether it names a key (what IAM and the operation log see). */
+function s3Operation(method: string, key: string): string {
+  if (key === '') return method === 'PUT' ? 'CreateBucket' : method === 'HEAD' ? 'HeadBucket' : `${method}Bucket`;
+  return method === 'PUT' ? 'PutObject' : method === 'HEAD' ? 'HeadObject' : method === 'GET' ? 'GetObject' : `${method}Object`;
+}
+
+async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget, served: (operation: string) => void): Promise<void> {
   const requestId = randomUUID();
   // The raw path, not new URL(...).pathname: URL parsing resolves "." and ".." segments, so the key "a/../b" would
   // be stored as "b" and "../other-bucket/key" would read another bucket. S3 keeps keys literally.
@@ -57,6 +64,7 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   const bucket = decodePart(slash < 0 ? rest : rest.slice(0, slash));
   const key = slash < 0 ? '' : decodePart(rest.slice(slash + 1));
   const method = req.method ?? 'GET';
+  served(s3Operation(method, key));
   // SDK clients never send Origin; a browser page does. No page on any site may read or write these objects.
   const site = String(req.headers['sec-fetch-site'] ?? '');
   if (req.headers.origin !== undefined || (site !== '' && site !== 'none')) {
@@ -82,6 +90,12 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
 async function answer(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string, bucket: string, key: string,
   method: string, body: Buffer): Promise<void> {
   if (key === '') {
+    if (method === 'HEAD') {
+      if (!buckets.hasBucket(bucket)) throw new S3Error('NotFound', 404, `The specified bucket does not exist: ${bucket}.`);
+      res.writeHead(200, { 'x-amz-request-id': requestId, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
     if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
     const created = buckets.createBucket(bucket);
     if (created === 'exists') throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);

@@ -80,9 +80,10 @@ function respond(res: ServerResponse, requestId: string, action: string, result:
 }
 
 /** Serves one STS request; never rejects (errors become STS error responses). */
-export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget): Promise<void> {
+export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, bodies: MemoryBudget,
+  served: (operation: string) => void = () => undefined): Promise<void> {
   const requestId = randomUUID();
-  return serve(sessions, req, res, requestId, bodies).catch((err: unknown) => {
+  return serve(sessions, req, res, requestId, bodies, served).catch((err: unknown) => {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -94,7 +95,8 @@ export function handleStsRequest(sessions: StsSessions, req: IncomingMessage, re
   });
 }
 
-async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, requestId: string, bodies: MemoryBudget): Promise<void> {
+async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerResponse, requestId: string, bodies: MemoryBudget,
+  served: (operation: string) => void): Promise<void> {
   if (req.method !== 'POST') throw new ApiError('InvalidAction', 400, `STS takes its actions as form-encoded POSTs, not ${req.method}.`);
   const read = await readBody(req, MAX_BODY_BYTES, MAX_BODY_BYTES, bodies);
   if (read.kind !== 'body') {
@@ -107,6 +109,7 @@ async function serve(sessions: StsSessions, req: IncomingMessage, res: ServerRes
   read.release();
   const form = new URLSearchParams(read.body.toString('utf8'));
   const action = form.get('Action') ?? '';
+  served(action.slice(0, 64));
   const now = Date.now();
   if (action === 'GetCallerIdentity') {
     const who = sessions.caller(accessKeyOf(req.headers.authorization), now);

@@ -36,6 +36,8 @@ export interface DemoOptions {
   port?: number;
   /** Milliseconds of added latency per emulator request, to make the run feel like the real API. */
   latencyMs?: number;
+  /** Told every API operation the embedded emulator serves (EmulatorOptions.onOperation). */
+  onEmulatorOperation?: (operation: string) => void;
 }
 
 /** One expectation of the story; the demo fails when any did not hold. */
@@ -75,7 +77,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const act = (title: string) => progress.info(`\n━━ ${title}`);
 
   prepareWorkdir(opts.projectDir, workdir);
-  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 } });
+  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 }, onOperation: opts.onEmulatorOperation });
   const interrupt = new InterruptGuard().install();
   try {
     const target = { endpoint: emulator.endpoint, region: 'us-east-1' };
