@@ -2,6 +2,9 @@
 // accepts SigV4A, and without a registered signer its client fails at the first call.
 import '@aws-sdk/signature-v4a';
 import { existsSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -224,9 +227,21 @@ export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
  * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
  * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
  */
-export function createS3Client(t: Target): S3Client {
+/**
+ * `lookup`, when given, resolves every host name the client connects to (revocation's address policy for
+ * CRL downloads: the address it checks is the address connected to).
+ */
+export function createS3Client(t: Target, connect: { lookup?: LookupFunction } = {}): S3Client {
+  const common = commonConfig(t);
   return new S3Client({
-    ...commonConfig(t), followRegionRedirects: true,
+    ...common, followRegionRedirects: true,
     ...(t.endpoint ? { endpoint: `${t.endpoint}/s3`, forcePathStyle: true } : {}),
+    ...(connect.lookup ? {
+      requestHandler: {
+        ...common.requestHandler,
+        httpAgent: new HttpAgent({ keepAlive: true, lookup: connect.lookup }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, lookup: connect.lookup }),
+      },
+    } : {}),
   });
 }

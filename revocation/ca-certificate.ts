@@ -3,7 +3,7 @@
  * key (for node:crypto), key usage (a CA that states it must allow cRLSign), the subject key identifier, and the
  * CRL Distribution Points of any certificate (for `--crl-from-cert`).
  */
-import { createPublicKey, KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
 import { children, contentBytes, DerError, elementBytes, expectTlv, oidText, readTlv, TAG, Tlv } from './der-reader';
 import { nameText } from './distinguished-name';
@@ -17,6 +17,11 @@ export interface CaCertificate {
   subjectDer: Buffer;
   subject: string;
   publicKey: KeyObject;
+  /**
+   * SHA-256 of the SubjectPublicKeyInfo DER, hex: the CA key's identity. A CRL's history (its high-water mark) is
+   * kept per issuer name and this key, so two CA certificates with one name (a re-key) never share one.
+   */
+  spkiSha256: string;
   /** key usage bits when the certificate has the extension; undefined = no restriction stated */
   keyUsage?: { cRLSign: boolean };
   subjectKeyId?: string;
@@ -40,7 +45,8 @@ export function parseCertificate(der: Uint8Array, where: string): CaCertificate 
     throw new DerError(spkiT.start, `unusable public key (${(e as Error).message})`);
   }
   const out: CaCertificate = {
-    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT), publicKey, crlDistributionPoints: [],
+    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT), publicKey,
+    spkiSha256: createHash('sha256').update(elementBytes(der, spkiT)).digest('hex'), crlDistributionPoints: [],
   };
   for (i += 6; i < f.length; i++) {
     if (f[i].tag !== 0xa3) continue;

@@ -51,7 +51,7 @@ describe('a CRL left out or substituted', () => {
     served = fs.readFileSync(partition(hexes(5, '9A'), 'part2'));
     const substituted = await fromUrl();
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], maxDeleteShare: 1 }))
-      .rejects.toThrow(/conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(CRL number 10, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/);
+      .rejects.toThrow(/conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(key sha256:[0-9a-f]{16}, CRL number 10, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/);
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], dryRun: true }))
       .rejects.toThrow(/that this run does not include/);
     expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
