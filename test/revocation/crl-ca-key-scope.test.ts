@@ -106,6 +106,8 @@ describe('CRL history per CA key', () => {
     // The old key's CRL is refused from now on; check shows the tombstone.
     expect(await cli(['revocations', 'sync', 'dev', '--crl', oldCrl, '--crl', newCrl, '--ca', bundle, ...base]))
       .toMatchObject({ code: 2, err: expect.stringMatching(/verified by a retired CA key \(sha256:[0-9a-f]{64}, retired 20/) });
+    expect(await cli(['revocations', 'check', 'dev', '--crl', oldCrl, '--crl', newCrl, '--ca', bundle, ...base]))
+      .toMatchObject({ code: 1, out: expect.stringMatching(/problem: .*verified by a retired CA key \(sha256:[0-9a-f]{64}\); the next sync refuses it/) });
     const after = await cli(['revocations', 'check', 'dev', '--crl', newCrl, '--ca', bundle, ...base]);
     expect(after.code).toBe(0);
     expect(after.out).toMatch(/mark +"O=Conngate Test, CN=twin" \(key sha256:[0-9a-f]{16}\) number 10, .* RETIRED 20/);

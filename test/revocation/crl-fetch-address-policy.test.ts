@@ -12,7 +12,7 @@ import { createS3Client } from '../../aws/clients';
 import { addressRule, guardedLookup } from '../../revocation/crl-host-policy';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { cli } from './in-process-cli';
-import { makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
+import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
 
 async function listen(host: string, onRequest: (req: IncomingMessage, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; port: number; requests: string[] }> {
   const requests: string[] = [];
@@ -114,6 +114,13 @@ describe('CRL downloads and private addresses', () => {
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.out)).toEqual({ data: [{ key: '0a01', value: '1' }] });
     expect(target.requests).toEqual(['/ok.crl', '/ok2.crl', '/cli.crl']);
+  });
+
+  it('a certificate\'s distribution point on a private address stops the run: the next point is not asked', async () => {
+    const leaf = issueCert(ca, '0A77', 'private-cdp', ['http://10.0.0.7/ca.crl', `http://127.0.0.1:${target.port}/next.crl`]);
+    await expect(loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile], fetch: { privateHosts: { hosts: [`127.0.0.1:${target.port}`] } } }))
+      .rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^http:\/\/10\.0\.0\.7\/ca\.crl: refused: 10\.0\.0\.7 is a private address/) });
+    expect(target.requests).not.toContain('/next.crl');
   });
 
   it('holds an s3:// endpoint to the same rule: an IP literal, and a name resolving to loopback through the S3 client\'s own connections', async () => {
