@@ -101,15 +101,25 @@ export async function loadRevocationSource(opts: SourceOptions): Promise<LoadedS
   // a scope is refused there, so a file of the same CRL repeated a hundred thousand times stops at its second copy.
   const scopes = new Map<string, string>();
   // Two CA keys with one name (a re-key) have a scope each: both of their CRLs belong in the run.
+  // When one key alone can verify it (the usual case), the duplicate is found before the signature is checked.
   const authenticate: CrlAuthenticator = (crl) => {
-    const ca = opts.insecureSkipCrlVerify ? undefined : verifyCrl(crl, cas);
-    const scopeId = crlScopeId(crl.structure, ca?.spkiSha256);
-    const seen = scopes.get(scopeId);
-    if (seen) {
-      throw new UserError(crl.where, `a second CRL of "${crl.issuer}" with the same scope${ca ? ' and CA key' : ''} as ${seen}`,
-        'pass only the newest CRL of each CA (or of each partition)');
+    const once = (caKey: string | undefined): void => {
+      const scopeId = crlScopeId(crl.structure, caKey);
+      const seen = scopes.get(scopeId);
+      if (seen) {
+        throw new UserError(crl.where, `a second CRL of "${crl.issuer}" with the same scope${caKey ? ' and CA key' : ''} as ${seen}`,
+          'pass only the newest CRL of each CA (or of each partition)');
+      }
+      scopes.set(scopeId, crl.where);
+    };
+    if (opts.insecureSkipCrlVerify) {
+      once(undefined);
+      return undefined;
     }
-    scopes.set(scopeId, crl.where);
+    const keys = new Set(cas.filter((c) => c.subjectDer.equals(crl.issuerDer)).map((c) => c.spkiSha256));
+    if (keys.size === 1) once([...keys][0]);
+    const ca = verifyCrl(crl, cas);
+    if (keys.size !== 1) once(ca.spkiSha256);
     return ca;
   };
   for (const spec of crlSpecs) crls.push(...await readCrlSpec(spec, opts, authenticate));
