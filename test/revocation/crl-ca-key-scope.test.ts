@@ -6,6 +6,8 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { loadRevocationSource } from '../../revocation/load-source';
@@ -122,6 +124,38 @@ describe('CRL history per CA key', () => {
     expect(await serials(s)).toEqual(['1a']);
     expect((await marks(s)).find((m) => m.caKey === spkiSha256(b))).toMatchObject({ retired: expect.stringMatching(/^20/) });
     expect(await sync(s, [aCrl])).toMatchObject({ batches: 0 });
+  });
+
+  it('the stage config retires a key (retiredCrlCaKeys) and allows private CRL hosts (allowPrivateCrlHosts) for sync and check', async () => {
+    const s = await emulatorStore({ emulator: fx.emu });
+    const served = new Map<string, Buffer>();
+    const server = createServer((q, r) => { r.writeHead(served.has(q.url ?? '') ? 200 : 404); r.end(served.get(q.url ?? '')); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      served.set('/a.crl', fs.readFileSync(makeCrl(a, ['2A'], { crlNumber: '03' })));
+      served.set('/b.crl', fs.readFileSync(makeCrl(b, ['2B'], { crlNumber: '03' })));
+      const project = path.join(fx.dir, 'project-config');
+      fs.mkdirSync(project, { recursive: true });
+      const config = (dev: Record<string, unknown>): void => fs.writeFileSync(path.join(project, 'conngate.config.json'), JSON.stringify({ stages: { dev } }));
+      const args = ['--dir', project, '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--ca', bundle, '--max-delete-share', '1'];
+      config({});
+      expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, '--crl', `${url}/b.crl`, ...args]))
+        .toMatchObject({ code: 2, err: expect.stringMatching(/refused: 127\.0\.0\.1 is a loopback address/) });
+      config({ allowPrivateCrlHosts: true });
+      expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, '--crl', `${url}/b.crl`, ...args])).toMatchObject({ code: 0 });
+      config({ allowPrivateCrlHosts: true, retiredCrlCaKeys: [`sha256:${spkiSha256(b).toUpperCase()}`] });
+      expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, ...args])).toMatchObject({ code: 0, out: expect.stringMatching(/deleted 1 keys.*1 CRL mark moved/) });
+      expect(await serials(s)).toEqual(['2a']);
+      const checked = await cli(['revocations', 'check', 'dev', '--crl', `${url}/a.crl`, '--json', ...args.slice(0, -2)]);
+      expect(checked.code).toBe(0);
+      expect((JSON.parse(checked.out) as { marks: { caKey: string; retired?: string }[] }).marks.find((m) => m.caKey === spkiSha256(b))).toMatchObject({ retired: expect.any(String) });
+      config({ retiredCrlCaKeys: ['not-a-key'] });
+      expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, ...args])).toMatchObject({ code: 2, err: expect.stringMatching(/retiredCrlCaKeys/) });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('a mark written before marks were bound to keys holds every key of its name (fails closed), and migrates on a newer CRL', async () => {
