@@ -63,6 +63,10 @@ describe('CRL downloads and private addresses', () => {
     ['http://[fc00::1]/crl', 'unique-local'],
     ['http://[fd12:3456:789a::1]/crl', 'unique-local'],
     ['https://[fe80::1]/crl', 'link-local'],
+    // Other spellings of the same addresses, as a URL parser reads them.
+    [`http://2130706433:${target.port}/decimal`, 'loopback'],
+    [`http://0x7f.1:${target.port}/hex`, 'loopback'],
+    ['http://[::ffff:169.254.169.254]/mapped-metadata', 'link-local'],
   ];
 
   it('refuses direct URLs to loopback, link-local, private and unique-local hosts, and names resolving to loopback, with no request sent', async () => {
@@ -99,6 +103,12 @@ describe('CRL downloads and private addresses', () => {
     const all = await new Promise<unknown[]>((r) => lookup('x.test', { all: true }, (...a: unknown[]) => r(a)));
     expect(all).toEqual([null, [{ address: '198.51.100.7', family: 4 }, { address: '2001:db8::7', family: 6 }]]);
     expect(target.requests).toEqual([]);
+  });
+
+  it('a resolver that never answers is held to the download deadline', async () => {
+    const never = (): Promise<LookupAddress[]> => new Promise(() => undefined);
+    const e = await load('http://crl.silent.test/ca.crl', { resolveHost: never, timeoutMs: 300 }).catch((err: unknown) => err);
+    expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/no complete answer within 0\.3 s/) });
   });
 
   it('with the allow flag the loopback service is reached (and the CLI says so in one line without it)', async () => {
