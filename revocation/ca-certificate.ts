@@ -16,6 +16,9 @@ export interface CaCertificate {
   where: string;
   subjectDer: Buffer;
   subject: string;
+  /** the issuer Name, DER: a CRL named by this certificate's distribution points must be its issuer's */
+  issuerDer: Buffer;
+  issuer: string;
   publicKey: KeyObject;
   /**
    * SHA-256 of the SubjectPublicKeyInfo DER, hex: the CA key's identity. A CRL's history (its high-water mark) is
@@ -36,8 +39,8 @@ export function parseCertificate(der: Uint8Array, where: string): CaCertificate 
   const tbs = expectTlv(der, cert.contentStart, cert.end, TAG.SEQUENCE, 'TBSCertificate');
   const f = children(der, tbs);
   let i = f[0]?.tag === 0xa0 ? 1 : 0; // [0] version
-  const [, , , , subjectT, spkiT] = f.slice(i); // serial, signature, issuer, validity, subject, spki
-  if (!subjectT || !spkiT || subjectT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) throw new DerError(tbs.start, 'incomplete TBSCertificate');
+  const [, , issuerT, , subjectT, spkiT] = f.slice(i); // serial, signature, issuer, validity, subject, spki
+  if (!issuerT || !subjectT || !spkiT || issuerT.tag !== TAG.SEQUENCE || subjectT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) throw new DerError(tbs.start, 'incomplete TBSCertificate');
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: elementBytes(der, spkiT), format: 'der', type: 'spki' });
@@ -45,7 +48,8 @@ export function parseCertificate(der: Uint8Array, where: string): CaCertificate 
     throw new DerError(spkiT.start, `unusable public key (${(e as Error).message})`);
   }
   const out: CaCertificate = {
-    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT), publicKey,
+    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT),
+    issuerDer: Buffer.from(elementBytes(der, issuerT)), issuer: nameText(der, issuerT), publicKey,
     spkiSha256: createHash('sha256').update(elementBytes(der, spkiT)).digest('hex'), crlDistributionPoints: [],
   };
   for (i += 6; i < f.length; i++) {

@@ -225,14 +225,25 @@ async function readCrlFromCert(certFile: string, opts: SourceOptions, authentica
   }
   let lastError: unknown;
   for (const url of urls) {
+    let crls: ParsedCrl[];
     try {
-      return await readCrlSpec(url, opts, authenticate);
+      crls = await readCrlSpec(url, opts, authenticate);
     } catch (e) {
       // Only a failed download moves on to the next point; a CRL that downloads but is bad is an answer.
       if (!(e instanceof UserError) || e.exitCode !== 1) throw e;
       lastError = e;
       opts.fetch?.onProgress?.(`${url} failed (${e.message}); trying the next distribution point`);
+      continue;
     }
+    // RFC 5280 6.3.3: a direct CRL (the only kind applied) is issued by the certificate's issuer. Another CA's
+    // CRL at this point verifies against the bundle too, yet this issuer's revocations would never be applied.
+    for (const crl of crls) {
+      if (!crl.issuerDer.equals(cert.issuerDer)) {
+        throw new UserError(url, `the CRL is issued by "${crl.issuer}", not by "${cert.issuer}", the issuer of ${certFile}: another CA's CRL served at this distribution point ` +
+          'would leave this issuer\'s revocations unapplied', 'check what the distribution point serves; pass this issuer\'s CRL with --crl FILE|URL instead');
+      }
+    }
+    return crls;
   }
   throw lastError;
 }

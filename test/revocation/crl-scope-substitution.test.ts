@@ -14,7 +14,7 @@ import { isReservedKey } from '../../revocation/reserved-keys';
 import { checkRevocations } from '../../revocation/store-check';
 import { syncRevocations } from '../../revocation/sync';
 import { CANARY, emulatorFixture, emulatorStore, readAll, storeEtag } from './emulator-store';
-import { makeCrl } from './openssl-pki';
+import { issueCert, makeCa, makeCrl } from './openssl-pki';
 
 const hexes = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i.toString(16).padStart(6, '0')}`);
 
@@ -124,6 +124,27 @@ describe('a CRL left out or substituted', () => {
     expect(keys).toHaveLength(31);
     // The CRL was dropped on purpose: the serial list alone now syncs without the flag.
     expect(await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: fromList, protectedKeys: [CANARY] })).toMatchObject({ batches: 0 });
+  });
+
+  it('refuses another CA\'s CRL served at a certificate\'s distribution point, though the bundle verifies it, on the first sync too', async () => {
+    fs.mkdirSync(`${fx.dir}/other`);
+    const other = makeCa(`${fx.dir}/other`, 'other-ca');
+    const bundle = `${fx.dir}/two-cas.pem`;
+    fs.writeFileSync(bundle, fs.readFileSync(fx.ca.certFile, 'utf8') + fs.readFileSync(other.certFile, 'utf8'));
+    const leaf = issueCert(fx.ca, '7C01', 'cdp-leaf', [url]);
+    const s = await emulatorStore({ emulator: fx.emu });
+    const before = await storeEtag(s.client, s.kvsArn);
+    served = fs.readFileSync(makeCrl(other, ['7C02'])); // no issuing distribution point: nothing else names its scope
+    const load = () => loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [bundle], fetch: { privateHosts: { all: true } } });
+    await expect(load()).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(
+      new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the CRL is issued by "O=Conngate Test, CN=other-ca", not by "O=Conngate Test, CN=scope-ca", the issuer of .*cdp-leaf\\.pem: .*\\(fix: `)) });
+    const refused = await cli(['revocations', 'sync', 'dev', '--crl-from-cert', leaf.certFile, '--ca', bundle, '--allow-private-crl-hosts',
+      '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--outputs', `${fx.dir}/from-cert/outputs.json`]);
+    expect(refused).toMatchObject({ code: 2, err: expect.stringMatching(/\nconngate: [^\n]*the CRL is issued by "O=Conngate Test, CN=other-ca"[^\n]*\n$/) });
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+    // The issuer's own CRL at the same point is taken.
+    served = fs.readFileSync(makeCrl(fx.ca, ['7C01']));
+    await expect(load()).resolves.toMatchObject({ entries: new Map([['7c01', '1']]) });
   });
 
   it('refuses a CRL of CA certificates only, even when the CA signed it', async () => {
