@@ -39,7 +39,10 @@ const RULES: [rule: string, ranges: [string, number, 'ipv4' | 'ipv6'][]][] = [
   ['private', [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['100.64.0.0', 10, 'ipv4'],
     ['192.0.0.0', 24, 'ipv4'], ['198.18.0.0', 15, 'ipv4'], ['fec0::', 10, 'ipv6']]],
   ['unique-local', [['fc00::', 7, 'ipv6']]],
-  ['multicast or reserved', [['224.0.0.0', 3, 'ipv4'], ['ff00::', 8, 'ipv6']]],
+  ['multicast or reserved', [['224.0.0.0', 3, 'ipv4'], ['ff00::', 8, 'ipv6'],
+    // IPv4-compatible (::a.b.c.d, deprecated) and IPv4-translated (::ffff:0:a.b.c.d) forms: no public host has one,
+    // and a host with an automatic tunnel (sit) sends the first to the IPv4 address inside, 127.0.0.1 included.
+    ['::', 96, 'ipv6'], ['::ffff:0:0:0', 96, 'ipv6']]],
 ];
 const LISTS = RULES.map(([rule, ranges]) => {
   const list = new BlockList();
@@ -54,14 +57,28 @@ export function addressRule(address: string): string | undefined {
   const type = family === 4 ? 'ipv4' : 'ipv6';
   const hit = LISTS.find(({ list }) => list.check(address, type));
   if (hit) return hit.rule;
-  // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits: held to the IPv4 ranges.
-  const nat64 = family === 6 ? /^64:ff9b::([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(new URL(`http://[${address}]/`).hostname.slice(1, -1)) : null;
-  if (nat64) {
-    const v = (parseInt(nat64[1], 16) << 16 | parseInt(nat64[2], 16)) >>> 0;
-    const rule = addressRule([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.'));
-    if (rule) return `${rule} (through NAT64)`;
+  if (family === 4) return undefined;
+  // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits, 6to4 (2002::/16) the one in bits 16-47: both
+  // are held to the IPv4 ranges. The local-use NAT64 prefix (64:ff9b:1::/48) is a site's own translator: private.
+  const h = hextets(address);
+  if (h[0] === 0x64 && h[1] === 0xff9b && h[2] === 1) return 'private (local-use NAT64)';
+  const nat64 = h[0] === 0x64 && h[1] === 0xff9b && h.slice(2, 6).every((x) => x === 0);
+  const v4 = nat64 ? [h[6], h[7]] : h[0] === 0x2002 ? [h[1], h[2]] : undefined;
+  if (v4) {
+    const rule = addressRule([v4[0] >> 8, v4[0] & 255, v4[1] >> 8, v4[1] & 255].join('.'));
+    if (rule) return `${rule} (through ${nat64 ? 'NAT64' : '6to4'})`;
   }
   return undefined;
+}
+
+/** The eight 16-bit groups of an IPv6 address (a zone id dropped; a dotted IPv4 tail as the URL parser reads it). */
+function hextets(address: string): number[] {
+  const text = new URL(`http://[${address.replace(/%.*$/, '')}]/`).hostname.slice(1, -1);
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return groups.map((g) => parseInt(g, 16));
 }
 
 /** Why a download's host was refused; carried through the socket's error path to the one-line refusal. */

@@ -7,7 +7,8 @@
 import type { LookupAddress } from 'node:dns';
 import * as fs from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { BlockList, isIP, Socket } from 'node:net';
+import type { AddressInfo, TcpNetConnectOpts } from 'node:net';
 import { createS3Client } from '../../aws/clients';
 import { addressRule, guardedLookup } from '../../revocation/crl-host-policy';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
@@ -20,6 +21,33 @@ async function listen(host: string, onRequest: (req: IncomingMessage, res: impor
   await new Promise<void>((r) => server.listen(0, host, r));
   return { server, port: (server.address() as AddressInfo).port, requests };
 }
+
+/**
+ * A net under the code: a socket asked to connect to an IP literal off loopback is stopped here and recorded, so
+ * a regression of the policy fails these tests without a packet leaving the machine.
+ */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+const offLoopback: string[] = [];
+const realConnect = Socket.prototype.connect;
+beforeAll(() => {
+  Socket.prototype.connect = function guardedConnect(this: Socket, ...args: unknown[]) {
+    const o = (Array.isArray(args[0]) ? args[0][0] : args[0]) as Partial<TcpNetConnectOpts> | undefined;
+    const host = typeof o === 'object' && o ? o.host : undefined;
+    if (host && isIP(host) && !LOOPBACK.check(host, isIP(host) === 4 ? 'ipv4' : 'ipv6')) {
+      offLoopback.push(host);
+      throw new Error(`test net: a connect to ${host} was stopped`);
+    }
+    return (realConnect as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof Socket.prototype.connect;
+});
+afterAll(() => {
+  Socket.prototype.connect = realConnect;
+});
+afterEach(() => {
+  expect(offLoopback.splice(0)).toEqual([]);
+});
 
 describe('CRL downloads and private addresses', () => {
   let dir: string;
@@ -67,6 +95,12 @@ describe('CRL downloads and private addresses', () => {
     [`http://2130706433:${target.port}/decimal`, 'loopback'],
     [`http://0x7f.1:${target.port}/hex`, 'loopback'],
     ['http://[::ffff:169.254.169.254]/mapped-metadata', 'link-local'],
+    // IPv6 forms that carry an IPv4 address: an automatic tunnel, a 6to4 relay or a site's NAT64 reaches it.
+    [`http://[::127.0.0.1]:${target.port}/ipv4-compatible`, 'multicast or reserved'],
+    [`http://[::ffff:0:127.0.0.1]:${target.port}/ipv4-translated`, 'multicast or reserved'],
+    [`http://[2002:7f00:1::1]:${target.port}/6to4`, 'loopback \\(through 6to4\\)'],
+    ['http://[2002:a9fe:a9fe::]/6to4-metadata', 'link-local \\(through 6to4\\)'],
+    ['http://[64:ff9b:1::a9fe:a9fe]/local-nat64', 'private \\(local-use NAT64\\)'],
   ];
 
   it('refuses direct URLs to loopback, link-local, private and unique-local hosts, and names resolving to loopback, with no request sent', async () => {
@@ -149,7 +183,11 @@ describe('CRL downloads and private addresses', () => {
   });
 
   it('names the rule of each range, and lets public addresses through', () => {
-    expect(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '64:ff9b::808:808'].map(addressRule)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '::ffff:1.1.1.1'].map(addressRule))
+      .toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    // A resolver's answer is held to the same rule as a literal: embedded IPv4 forms, a zone id.
+    expect(['::7f00:1', '::ffff:0:a00:1', '2002:c0a8:101::', '64:ff9b:1::808:808', 'fe80::1%eth0'].map(addressRule))
+      .toEqual(['multicast or reserved', 'multicast or reserved', 'private (through 6to4)', 'private (local-use NAT64)', 'link-local']);
     expect(['127.8.9.1', '172.20.0.1', '100.64.1.1', '224.0.0.1', '255.255.255.255', '64:ff9b::a00:1', '::'].map(addressRule))
       .toEqual(['loopback', 'private', 'private', 'multicast or reserved', 'multicast or reserved', 'private (through NAT64)', 'unspecified ("this host")']);
   });
