@@ -67,10 +67,28 @@ export function markOf(crl: ParsedCrl): CrlMark {
 /** The JSON value stored for a mark (always under the 1 KB value limit: the issuer text is cut). */
 export function formatMark(m: Pick<CrlMark, 'issuer' | 'crlNumber' | 'thisUpdate' | 'caKey' | 'nameScopeId'>, retired?: string): string {
   const stored: StoredMark = {
-    issuer: m.issuer.slice(0, 300), ...(m.crlNumber ? { crlNumber: m.crlNumber } : {}), thisUpdate: m.thisUpdate,
+    issuer: cutUtf8(m.issuer, ISSUER_BYTES), ...(m.crlNumber ? { crlNumber: m.crlNumber } : {}), thisUpdate: m.thisUpdate,
     ...(m.caKey ? { caKey: m.caKey, nameScope: m.nameScopeId } : {}), ...(retired ? { retired } : {}),
   };
   return JSON.stringify(stored);
+}
+
+/**
+ * The issuer's share of a mark's 1,024 bytes. Cut in UTF-8 bytes, not characters: a CA name of CJK text is three
+ * bytes a character, and the other fields (CRL number, key, scope, times) take up to about 270.
+ */
+const ISSUER_BYTES = 300;
+
+/** `text` cut to at most `max` UTF-8 bytes, at a character boundary. */
+function cutUtf8(text: string, max: number): string {
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (bytes > max) break;
+    out += ch;
+  }
+  return out;
 }
 
 /** Parses a stored mark; undefined when it is not one (damaged, or written by something else). */
