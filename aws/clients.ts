@@ -227,21 +227,43 @@ export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
  * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
  * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
  */
+/** Asked before a connection with the host and port it names: throws to refuse, or names the lookup to connect with. */
+export type ConnectGuard = (host: string, port: number | undefined, secure: boolean) => LookupFunction | undefined;
+
 /**
- * `lookup`, when given, resolves every host name the client connects to (revocation's address policy for
- * CRL downloads: the address it checks is the address connected to).
+ * `guard`, when given, is asked before every connection the client makes, with the host and port it names
+ * (revocation's address policy for CRL downloads): it refuses, or names the `lookup` to connect with, so the
+ * address it checks is the address connected to. Per connection rather than per configured endpoint: the SDK
+ * also takes endpoints from AWS_ENDPOINT_URL(_S3) and the profile, and follows region redirects.
  */
-export function createS3Client(t: Target, connect: { lookup?: LookupFunction } = {}): S3Client {
+export function createS3Client(t: Target, connect: { guard?: ConnectGuard } = {}): S3Client {
   const common = commonConfig(t);
+  const { guard } = connect;
   return new S3Client({
     ...common, followRegionRedirects: true,
     ...(t.endpoint ? { endpoint: `${t.endpoint}/s3`, forcePathStyle: true } : {}),
-    ...(connect.lookup ? {
+    ...(guard ? {
       requestHandler: {
         ...common.requestHandler,
-        httpAgent: new HttpAgent({ keepAlive: true, lookup: connect.lookup }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, lookup: connect.lookup }),
+        httpAgent: guardedAgent(new HttpAgent({ keepAlive: true }), guard, false),
+        httpsAgent: guardedAgent(new HttpsAgent({ keepAlive: true }), guard, true),
       },
     } : {}),
   });
+}
+
+/** `agent`, asking `guard` before each connection; a refusal reaches the request as its error. */
+function guardedAgent<A extends HttpAgent>(agent: A, guard: ConnectGuard, secure: boolean): A {
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    let lookup: LookupFunction | undefined;
+    try {
+      lookup = guard(String(options.host ?? options.hostname ?? 'localhost'), Number(options.port) || undefined, secure);
+    } catch (e) {
+      callback?.(e as Error, undefined as never);
+      return undefined;
+    }
+    return create(lookup ? { ...options, lookup } : options, callback);
+  };
+  return agent;
 }

@@ -122,6 +122,18 @@ export function guardHop(url: URL, allow: PrivateHostAllowance | undefined, reso
 }
 
 /**
+ * The guard of a client that picks its own hosts (the S3 client: the endpoint may come from --endpoint,
+ * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or a profile's endpoint_url, and region redirects name others): asked
+ * before each connection with the host and port it names, it throws HostRefusedError or returns the lookup
+ * to connect with, as guardHop does for a URL.
+ */
+export type ConnectionGuard = (host: string, port: number | undefined, secure: boolean) => LookupFunction | undefined;
+
+export function connectionGuard(allow: PrivateHostAllowance | undefined, resolve: HostResolver = defaultResolver): ConnectionGuard {
+  return (host, port, secure) => guardHop(new URL(`${secure ? 'https' : 'http'}://${isIP(host) === 6 ? `[${host}]` : host}${port ? `:${port}` : ''}/`), allow, resolve);
+}
+
+/**
  * A socket `lookup` that resolves once and refuses the connection when any address is not public (an answer
  * mixing a public and a private address is how a rebinding name looks); otherwise it gives the socket the
  * addresses it checked, in the form the socket asked for.

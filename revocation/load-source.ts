@@ -4,14 +4,13 @@
  * --ca, or the caller must have said --insecure-skip-crl-verify (and is warned on every run).
  */
 import * as fs from 'node:fs';
-import type { LookupFunction } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../diagnostics/user-error';
 import { printable } from '../diagnostics/untrusted-text';
 import { CaCertificate, readCertificates } from './ca-certificate';
 import { markOf } from './crl-mark';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl } from './crl-fetch-limits';
-import { guardHop, HostRefusedError, hostRefusal } from './crl-host-policy';
+import { ConnectionGuard, connectionGuard, guardHop, HostRefusedError, hostRefusal } from './crl-host-policy';
 import { fetchHttpCrl, isHttpUrl } from './crl-http-source';
 import { fetchS3Crl, parseS3Url } from './crl-s3-source';
 import { checkCrlFresh, CrlAuthenticator, crlScopeId, crlsToRevokedSet, parseCrlBytes, ParsedCrl, readCrlFile, verifyCrl } from './crl-source';
@@ -42,11 +41,8 @@ export interface SourceOptions {
   idpAliases?: Record<string, string>;
   /** accept a downloaded CRL whose issuingDistributionPoint names another URL @default false */
   allowIdpMismatch?: boolean;
-  /**
-   * the S3 client for s3:// sources (made on first use), connecting through `lookup` (the address policy) when
-   * given one
-   */
-  s3Client?: (connect: { lookup?: LookupFunction }) => S3Client;
+  /** the S3 client for s3:// sources (made on first use), asking `guard` (the address policy) before each connection */
+  s3Client?: (connect: { guard?: ConnectionGuard }) => S3Client;
   /** the custom S3 endpoint s3Client uses (--endpoint), held to the same address policy as CRL URLs */
   s3Endpoint?: string;
   /** warnings that must reach the user on every run */
@@ -157,16 +153,16 @@ async function readCrlSpec(spec: string, opts: SourceOptions, authenticate: CrlA
     fetched = await fetchHttpCrl(spec, opts.fetch);
   } else if (parseS3Url(spec)) {
     if (!opts.s3Client) throw new UserError(spec, 's3:// sources are not available here', 'download the CRL and pass the file');
-    // The endpoint is where the bytes come from: the same rule as an http CRL URL (AWS's own S3 is public).
+    // The endpoint is where the bytes come from: the same rule as an http CRL URL (AWS's own S3 is public). The
+    // endpoint given is checked up front; every connection the client makes is checked again by the guard.
     const endpoint = new URL(opts.s3Endpoint ?? 'https://s3.amazonaws.com');
-    let lookup: LookupFunction | undefined;
     try {
-      lookup = guardHop(endpoint, opts.fetch?.privateHosts, opts.fetch?.resolveHost);
+      guardHop(endpoint, opts.fetch?.privateHosts, opts.fetch?.resolveHost);
     } catch (e) {
       if (e instanceof HostRefusedError) throw hostRefusal(spec, e, `S3 endpoint ${endpoint.origin}`);
       throw e;
     }
-    fetched = await fetchS3Crl(opts.s3Client({ lookup }), spec, opts.fetch);
+    fetched = await fetchS3Crl(opts.s3Client({ guard: connectionGuard(opts.fetch?.privateHosts, opts.fetch?.resolveHost) }), spec, opts.fetch);
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
     throw new UserError(spec, 'unsupported CRL URL scheme', 'use a file, http://, https:// or s3://bucket/key');
   } else {

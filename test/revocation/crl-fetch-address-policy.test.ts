@@ -10,7 +10,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { BlockList, isIP, Socket } from 'node:net';
 import type { AddressInfo, TcpNetConnectOpts } from 'node:net';
 import { createS3Client } from '../../aws/clients';
-import { addressRule, guardedLookup } from '../../revocation/crl-host-policy';
+import { addressRule, ConnectionGuard, guardedLookup } from '../../revocation/crl-host-policy';
 import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
 import { cli } from './in-process-cli';
 import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
@@ -170,7 +170,7 @@ describe('CRL downloads and private addresses', () => {
   it('holds an s3:// endpoint to the same rule: an IP literal, and a name resolving to loopback through the S3 client\'s own connections', async () => {
     const requestsBefore = target.requests.length;
     const literal = `http://127.0.0.1:${target.port}`;
-    const viaLiteral = { s3Endpoint: literal, s3Client: (c: { lookup?: import('node:net').LookupFunction }) => createS3Client({ endpoint: literal, region: 'us-east-1', maxAttempts: 1 }, c) };
+    const viaLiteral = { s3Endpoint: literal, s3Client: (c: { guard?: ConnectionGuard }) => createS3Client({ endpoint: literal, region: 'us-east-1', maxAttempts: 1 }, c) };
     await expect(loadRevocationSource({ crlFiles: ['s3://crls/crl/ca.crl'], caFiles: [ca.certFile], ...viaLiteral }))
       .rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^s3:\/\/crls\/crl\/ca\.crl: refused: S3 endpoint http:\/\/127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/) });
     const named = `http://s3.internal.test:${target.port}`;
@@ -179,6 +179,27 @@ describe('CRL downloads and private addresses', () => {
       crlFiles: ['s3://crls/crl/ca.crl'], caFiles: [ca.certFile], s3Endpoint: named, fetch: { resolveHost },
       s3Client: (c) => createS3Client({ endpoint: named, region: 'us-east-1', maxAttempts: 1 }, c),
     })).rejects.toThrow(/^s3:\/\/crls\/crl\/ca\.crl: refused: S3 endpoint: s3\.internal\.test resolves to 127\.0\.0\.1, which is a loopback address/);
+    expect(target.requests.length).toBe(requestsBefore);
+  });
+
+  it('holds an S3 endpoint the SDK takes from its environment (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL) to the rule as well', async () => {
+    const requestsBefore = target.requests.length;
+    const saved = { ...process.env };
+    // Credentials from the environment: the SDK's chain stops there (no instance-metadata look-up).
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' });
+    try {
+      for (const variable of ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL']) {
+        delete process.env.AWS_ENDPOINT_URL_S3;
+        delete process.env.AWS_ENDPOINT_URL;
+        process.env[variable] = `http://127.0.0.1:${target.port}`;
+        await expect(loadRevocationSource({
+          crlFiles: ['s3://crls/crl/ca.crl'], caFiles: [ca.certFile], s3Client: (c) => createS3Client({ region: 'us-east-1', maxAttempts: 1 }, c),
+        })).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/^s3:\/\/crls\/crl\/ca\.crl: refused: S3 endpoint: 127\.0\.0\.1 is a loopback address/) });
+      }
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
     expect(target.requests.length).toBe(requestsBefore);
   });
 
