@@ -217,7 +217,7 @@ function parseDuration(v: string, flag: string): number {
 
 async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   const warnBeforeMs = parseDuration(f.warnBefore, '--warn-before');
-  const { kvsArn, canaryKey, stateDir, crlCaFiles, crl } = stageStore(stage, f);
+  const { kvsArn, canaryKey, stateDir, crlCaFiles, crl, retiredCrlCaKeys } = stageStore(stage, f);
   const progress = (line: string): void => { process.stderr.write(`revocations check ${stage}: ${line}\n`); };
   // A stale CRL is a finding of the check (exit 1), not bad input.
   const source = await loadRevocationSource({
@@ -227,7 +227,7 @@ async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   const report = await checkRevocations({
     // The store is listed unless --snapshot-dir is given: the check is the sync's independent witness, and a local
     // snapshot (restored from a CI cache) is the sync's own belief about the store.
-    client, kvsArn, source, canary: canaryKey, warnBeforeMs, snapshotDir: f.snapshotDir,
+    client, kvsArn, source, canary: canaryKey, warnBeforeMs, snapshotDir: f.snapshotDir, retiredCaKeys: retiredCrlCaKeys,
   });
   process.stdout.write(f.json ? `${JSON.stringify({ stage, ...report }, null, 2)}\n` : `${formatCheckReport(report, stage)}\n`);
   if (!report.ok) process.exitCode = 1;

@@ -24,6 +24,8 @@ export interface CheckOptions {
   now?: Date;
   /** snapshot folder: used only when its ETag is the store's (never written) */
   snapshotDir?: string;
+  /** CA keys the stage config retires (retiredCrlCaKeys): judged as the next sync will, which tombstones their marks */
+  retiredCaKeys?: string[];
 }
 
 export interface CrlStatus {
@@ -86,10 +88,11 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   const marks: MarkStatus[] = [];
   const unreadableMarks: string[] = [];
   const entries = storedMarks(store);
+  const retiredInConfig = new Set(opts.retiredCaKeys ?? []);
   for (const e of entries) {
     const m = e.stored;
     marks.push({ key: e.key, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, caKey: m?.caKey, retired: m?.retired,
-      readable: !!m, inSources: markCovered(e, opts.source.crls) });
+      readable: !!m, inSources: markCovered(e, opts.source.crls) || (!!m?.caKey && retiredInConfig.has(m.caKey)) });
     if (!m) unreadableMarks.push(e.key);
   }
   for (const [k, v] of store) {
@@ -127,7 +130,7 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
     const mark: CrlStatus['mark'] = holding.length === 0 ? 'no-mark' : older ? 'older-than-store'
       : holding.some((m) => isOlder(m, mine)) ? 'newer-than-store' : 'current';
     if (older) problems.push(`${c.where}: older than the CRL the store already applied (CRL number ${older.crlNumber ?? '-'}, ${older.thisUpdate}): the source is stale`);
-    if (c.caKey && entries.some((e) => e.stored?.retired && e.stored.caKey === c.caKey)) {
+    if (c.caKey && (retiredInConfig.has(c.caKey) || entries.some((e) => e.stored?.retired && e.stored.caKey === c.caKey))) {
       problems.push(`${c.where}: verified by a retired CA key (sha256:${c.caKey}); the next sync refuses it`);
     }
     return {

@@ -126,6 +126,22 @@ describe('CRL history per CA key', () => {
     expect(await sync(s, [aCrl])).toMatchObject({ batches: 0 });
   });
 
+  it('check agrees with the next sync about a key retired in the stage config, before that sync has run', async () => {
+    const s = await emulatorStore({ emulator: fx.emu });
+    const aCrl = makeCrl(a, ['2A'], { crlNumber: '03' });
+    const bCrl = makeCrl(b, ['2B'], { crlNumber: '03' });
+    await sync(s, [aCrl, bCrl]);
+    const check = async (crls: string[]) => checkRevocations({ client: s.client, kvsArn: s.kvsArn, source: await load(...crls), canary: CANARY, warnBeforeMs: 0, retiredCaKeys: [spkiSha256(b)] });
+    // The old key's CRL dropped: the sync passes (and tombstones its mark), so the check does too.
+    expect(await check([aCrl])).toMatchObject({ ok: true, problems: [] });
+    await expect(sync(s, [aCrl], { retiredCaKeys: [spkiSha256(b)], dryRun: true })).resolves.toMatchObject({ dryRun: true });
+    // The old key's CRL still in the job: the sync refuses it, so the check fails on it.
+    const both = await check([aCrl, bCrl]);
+    expect(both.ok).toBe(false);
+    expect(both.problems).toEqual([expect.stringMatching(/verified by a retired CA key \(sha256:[0-9a-f]{64}\); the next sync refuses it/)]);
+    await expect(sync(s, [aCrl, bCrl], { retiredCaKeys: [spkiSha256(b)] })).rejects.toThrow(/verified by a retired CA key/);
+  });
+
   it('the stage config retires a key (retiredCrlCaKeys) and allows private CRL hosts (allowPrivateCrlHosts) for sync and check', async () => {
     const s = await emulatorStore({ emulator: fx.emu });
     const served = new Map<string, Buffer>();
@@ -145,6 +161,9 @@ describe('CRL history per CA key', () => {
       config({ allowPrivateCrlHosts: true });
       expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, '--crl', `${url}/b.crl`, ...args])).toMatchObject({ code: 0 });
       config({ allowPrivateCrlHosts: true, retiredCrlCaKeys: [`sha256:${spkiSha256(b).toUpperCase()}`] });
+      // Before the sync that tombstones it, check already judges the retired key as that sync will.
+      expect(await cli(['revocations', 'check', 'dev', '--crl', `${url}/a.crl`, '--crl', `${url}/b.crl`, ...args.slice(0, -2)]))
+        .toMatchObject({ code: 1, out: expect.stringMatching(/b\.crl: verified by a retired CA key/) });
       expect(await cli(['revocations', 'sync', 'dev', '--crl', `${url}/a.crl`, ...args])).toMatchObject({ code: 0, out: expect.stringMatching(/deleted 1 keys.*1 CRL mark moved/) });
       expect(await serials(s)).toEqual(['2a']);
       const checked = await cli(['revocations', 'check', 'dev', '--crl', `${url}/a.crl`, '--json', ...args.slice(0, -2)]);
