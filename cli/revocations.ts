@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { createKvsClient, createS3Client, resolveTarget } from '../aws/clients';
 import { UserError } from '../diagnostics/user-error';
+import { printable } from '../diagnostics/untrusted-text';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../revocation/api-call-counter';
 import { canonicalSerial } from '../revocation/canonical-serial';
@@ -70,7 +71,7 @@ function parseIdpAliases(values: string[] | undefined, fromConfig: Record<string
   const out: Record<string, string> = { ...(fromConfig ?? {}) };
   for (const v of values ?? []) {
     const m = /^(.+?)=([a-z][a-z0-9+.-]*:\/\/.+)$/i.exec(v);
-    if (!m) throw new UserError('--crl-idp-alias', `"${v}" is not URL=URI`, 'pass e.g. s3://my-crls/crl/ca.crl=http://crl.example.com/crl/ca.crl');
+    if (!m) throw new UserError('--crl-idp-alias', `"${printable(v)}" is not URL=URI`, 'pass e.g. s3://my-crls/crl/ca.crl=http://crl.example.com/crl/ca.crl');
     out[m[1]] = m[2];
   }
   return out;

@@ -6,6 +6,7 @@
  */
 import { CloudFrontKeyValueStoreClient, UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { UserError } from '../diagnostics/user-error';
+import { printable } from '../diagnostics/untrusted-text';
 import { retireMarks, shortKey, storedMarks } from './crl-mark';
 import { advanceSnapshot } from './store-snapshot';
 import { readStore, serviceError } from './sync';
@@ -20,7 +21,7 @@ export interface RetireResult {
 export function parseCaKey(raw: string, where: string): string {
   const key = raw.trim().toLowerCase().replace(/^sha256:/, '').replace(/:/g, '');
   if (!/^[0-9a-f]{64}$/.test(key)) {
-    throw new UserError(where, `"${raw}" is not a CA key digest`,
+    throw new UserError(where, `"${printable(raw)}" is not a CA key digest`,
       'pass the SHA-256 of the CA certificate\'s public key, 64 hex characters, as `revocations check --json` shows it (marks[].caKey), or: ' +
       'openssl x509 -in ca.pem -pubkey -noout | openssl pkey -pubin -outform DER | openssl dgst -sha256');
   }
