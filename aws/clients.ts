@@ -2,6 +2,9 @@
 // accepts SigV4A, and without a registered signer its client fails at the first call.
 import '@aws-sdk/signature-v4a';
 import { existsSync } from 'node:fs';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
@@ -225,10 +228,43 @@ export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
  * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
  * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
  */
-export function createS3Client(t: Target): S3Client {
+/** Asked before a connection with the host and port it names: throws to refuse, or names the lookup to connect with. */
+export type ConnectGuard = (host: string, port: number | undefined, secure: boolean) => LookupFunction | undefined;
+
+/**
+ * `guard`, when given, is asked before every connection the client makes, with the host and port it names
+ * (revocation's address policy for CRL downloads): it refuses, or names the `lookup` to connect with, so the
+ * address it checks is the address connected to. Per connection rather than per configured endpoint: the SDK
+ * also takes endpoints from AWS_ENDPOINT_URL(_S3) and the profile, and follows region redirects.
+ */
+export function createS3Client(t: Target, connect: { guard?: ConnectGuard } = {}): S3Client {
+  const common = commonConfig(t);
+  const { guard } = connect;
   return new S3Client({
-    ...commonConfig(t), followRegionRedirects: true,
+    ...common, followRegionRedirects: true,
     ...(t.endpoint ? { endpoint: `${t.endpoint}/s3`, forcePathStyle: true } : {}),
+    ...(guard ? {
+      requestHandler: {
+        ...common.requestHandler,
+        httpAgent: guardedAgent(new HttpAgent({ keepAlive: true }), guard, false),
+        httpsAgent: guardedAgent(new HttpsAgent({ keepAlive: true }), guard, true),
+      },
+    } : {}),
   });
 }
 
+/** `agent`, asking `guard` before each connection; a refusal reaches the request as its error. */
+function guardedAgent<A extends HttpAgent>(agent: A, guard: ConnectGuard, secure: boolean): A {
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    let lookup: LookupFunction | undefined;
+    try {
+      lookup = guard(String(options.host ?? options.hostname ?? 'localhost'), Number(options.port) || undefined, secure);
+    } catch (e) {
+      callback?.(e as Error, undefined as never);
+      return undefined;
+    }
+    return create(lookup ? { ...options, lookup } : options, callback);
+  };
+  return agent;
+}

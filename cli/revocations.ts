@@ -3,10 +3,12 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { UserError } from '../diagnostics/user-error';
+import { printable } from '../diagnostics/untrusted-text';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { countApiCalls, formatApiCalls } from '../revocation/api-call-counter';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { formatKvsImport } from '../revocation/kvs-import-format';
+import { parseCaKey, retireCaKey } from '../revocation/ca-key-retirement';
 import { loadRevocationSource, SourceOptions } from '../revocation/load-source';
 import { checkRevocations, formatCheckReport } from '../revocation/store-check';
 import { syncRevocations, SyncResult } from '../revocation/sync';
@@ -33,6 +35,10 @@ interface SourceFlags {
   fetchTimeout: string;
   crlCacheDir?: string;
   endpoint?: string;
+  allowPrivateCrlHosts?: boolean;
+  allowPrivateCrlHost?: string[];
+  crlIdpAlias?: string[];
+  allowCrlIdpMismatch?: boolean;
 }
 
 /** The options that name a stage's store: the project, its outputs file, or the store's ARN itself. */
@@ -55,13 +61,35 @@ function addSourceOptions(cmd: Command): Command {
     .option('--crl-max-mb <mb>', 'largest CRL download accepted, MB', '64')
     .option('--fetch-timeout <seconds>', 'deadline of each CRL download, redirects included', '60')
     .option('--crl-cache-dir <dir>', 'where downloaded CRLs and their ETag / Last-Modified are kept for conditional GETs (default: crl-cache next to the outputs file)')
-    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator, for the store and s3:// CRLs (default: $CONNGATE_ENDPOINT, else AWS)');
+    .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator, for the store and s3:// CRLs (default: $CONNGATE_ENDPOINT, else AWS)')
+    .option('--allow-private-crl-hosts', 'let CRL downloads (and the s3:// endpoint) reach loopback, link-local, private and unique-local addresses (an internal PKI)')
+    .option('--allow-private-crl-host <host[:port]>', 'let CRL downloads reach this one private host (repeatable)', collect)
+    .option('--crl-idp-alias <url=uri>', 'a CRL fetched from URL names URI as its issuing distribution point (a mirror, an s3:// copy); repeatable', collect)
+    .option('--allow-crl-idp-mismatch', 'accept a downloaded CRL whose issuing distribution point names another URL');
+}
+
+/** `URL=URI`, split at the first `=` that starts a URI (a query string may hold `=` too). */
+function parseIdpAliases(values: string[] | undefined, fromConfig: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...(fromConfig ?? {}) };
+  for (const v of values ?? []) {
+    const m = /^(.+?)=([a-z][a-z0-9+.-]*:\/\/.+)$/i.exec(v);
+    if (!m) throw new UserError('--crl-idp-alias', `"${printable(v)}" is not URL=URI`, 'pass e.g. s3://my-crls/crl/ca.crl=http://crl.example.com/crl/ca.crl');
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 function positive(v: string, flag: string, example: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UserError(flag, `"${v}" is not a positive number`, `pass e.g. ${example}`);
   return n;
+}
+
+/** What the stage config says about CRL sources. */
+interface StageCrlConfig {
+  crlCaFiles?: string[];
+  allowPrivateCrlHosts?: boolean;
+  crlIdpAliases?: Record<string, string>;
 }
 
 /** --ca wins; without it (and without --insecure-skip-crl-verify) the stage config's crlCaFiles, when the sources have CRLs. */
@@ -72,14 +100,19 @@ function withStageCa<T extends SourceFlags>(f: T, crlCaFiles: string[] | undefin
   return { ...f, ca: crlCaFiles };
 }
 
-function sourceOptions(f: SourceFlags, cacheDir: string | undefined, progress: (line: string) => void): SourceOptions {
+function sourceOptions(f: SourceFlags, cacheDir: string | undefined, progress: (line: string) => void, stage: StageCrlConfig = {}): SourceOptions {
   const maxBytes = Math.floor(positive(f.crlMaxMb, '--crl-max-mb', '64') * 1024 * 1024);
   const timeoutMs = Math.floor(positive(f.fetchTimeout, '--fetch-timeout', '60') * 1000);
+  const target = resolveTarget({ endpoint: f.endpoint });
   return {
     crlFiles: f.crl ?? [], crlFromCertFiles: f.crlFromCert ?? [], serialFiles: f.serials ?? [], kvsJsonFiles: f.kvsJson ?? [],
     caFiles: f.ca ?? [], insecureSkipCrlVerify: !!f.insecureSkipCrlVerify, allowStale: !!f.allowStale,
-    fetch: { cacheDir: f.crlCacheDir ?? cacheDir, maxBytes, timeoutMs, onProgress: progress },
-    s3Client: () => createS3Client(resolveTarget({ endpoint: f.endpoint })),
+    fetch: {
+      cacheDir: f.crlCacheDir ?? cacheDir, maxBytes, timeoutMs, onProgress: progress,
+      privateHosts: { all: !!f.allowPrivateCrlHosts || !!stage.allowPrivateCrlHosts, hosts: f.allowPrivateCrlHost ?? [] },
+    },
+    idpAliases: parseIdpAliases(f.crlIdpAlias, stage.crlIdpAliases), allowIdpMismatch: !!f.allowCrlIdpMismatch,
+    s3Client: (connect) => createS3Client(target, connect), s3Endpoint: target.endpoint,
     // On stderr, on every run, whatever else is printed.
     onWarning: (line) => { process.stderr.write(`conngate: ${line}\n`); },
   };
@@ -131,7 +164,9 @@ interface SyncFlags extends SourceFlags {
  * (stage config `aws`). A store taken from the outputs file must be the stage's (CloudFront is asked for the store of
  * the stage's declared name); `--kvs-arn` is the operator's own choice, named as such in the output.
  */
-async function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary' | 'endpoint'>, progress: (line: string) => void): Promise<{ kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[]; target: Target }> {
+async function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 'kvsArn' | 'canary' | 'endpoint'>, progress: (line: string) => void): Promise<{
+  kvsArn: string; canaryKey: string; stateDir: string; crlCaFiles?: string[]; crl: StageCrlConfig; retiredCrlCaKeys?: string[]; target: Target;
+}> {
   const dir = path.resolve(f.dir);
   // The stage config is where the canary is defined (the stack writes it from there), also when --kvs-arn names the store.
   const config = findStageConfig(loadStageConfigs(dir), stage);
@@ -146,14 +181,17 @@ async function stageStore(stage: string, f: Pick<SyncFlags, 'dir' | 'outputs' | 
     kvsArn = new OutputsStore(outputsFile, f.outputs !== undefined).require(stage).kvsArn;
     await confirmStageStore(createCloudFrontClient(target), stageSpecsFrom([config])[0], kvsArn, outputsFile);
   }
-  return { kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles, target };
+  return {
+    kvsArn, canaryKey, stateDir: path.dirname(outputsFile), crlCaFiles: config.crlCaFiles, retiredCrlCaKeys: config.retiredCrlCaKeys,
+    crl: { allowPrivateCrlHosts: config.allowPrivateCrlHosts, crlIdpAliases: config.crlIdpAliases }, target,
+  };
 }
 
 async function runSync(stage: string, f: SyncFlags): Promise<void> {
   const share = parseShare(f.maxDeleteShare);
   const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
-  const { kvsArn, canaryKey, stateDir, crlCaFiles, target } = await stageStore(stage, f, progress);
-  const source = await loadRevocationSource(sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress));
+  const { kvsArn, canaryKey, stateDir, crlCaFiles, crl, retiredCrlCaKeys, target } = await stageStore(stage, f, progress);
+  const source = await loadRevocationSource(sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress, crl));
   for (const i of source.inputs) progress(`source ${i}`);
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -166,7 +204,7 @@ async function runSync(stage: string, f: SyncFlags): Promise<void> {
     const calls = countApiCalls(client);
     const result = await syncRevocations({
       client, kvsArn, source, protectedKeys: [canaryKey], maxDeleteShare: share, allowMassDelete: !!f.allowMassDelete,
-      allowOlderCrl: !!f.allowOlderCrl, dryRun: !!f.dryRun,
+      allowOlderCrl: !!f.allowOlderCrl, dryRun: !!f.dryRun, retiredCaKeys: retiredCrlCaKeys,
       snapshotDir: f.snapshot ? f.snapshotDir ?? path.join(stateDir, 'revocation-snapshots') : undefined,
       onProgress: progress, signal: abort.signal,
     });
@@ -196,16 +234,16 @@ function parseDuration(v: string, flag: string): number {
 async function runCheck(stage: string, f: CheckFlags): Promise<void> {
   const warnBeforeMs = parseDuration(f.warnBefore, '--warn-before');
   const progress = (line: string): void => { process.stderr.write(`revocations check ${stage}: ${line}\n`); };
-  const { kvsArn, canaryKey, stateDir, crlCaFiles, target } = await stageStore(stage, f, progress);
+  const { kvsArn, canaryKey, stateDir, crlCaFiles, crl, retiredCrlCaKeys, target } = await stageStore(stage, f, progress);
   // A stale CRL is a finding of the check (exit 1), not bad input.
   const source = await loadRevocationSource({
-    ...sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress), allowStale: true,
+    ...sourceOptions(withStageCa(f, crlCaFiles, progress), path.join(stateDir, 'crl-cache'), progress, crl), allowStale: true,
   });
   const client = createKvsClient(target);
   const report = await checkRevocations({
     // The store is listed unless --snapshot-dir is given: the check is the sync's independent witness, and a local
     // snapshot (restored from a CI cache) is the sync's own belief about the store.
-    client, kvsArn, source, canary: canaryKey, warnBeforeMs, snapshotDir: f.snapshotDir,
+    client, kvsArn, source, canary: canaryKey, warnBeforeMs, snapshotDir: f.snapshotDir, retiredCaKeys: retiredCrlCaKeys,
   });
   process.stdout.write(f.json ? `${JSON.stringify({ stage, ...report }, null, 2)}\n` : `${formatCheckReport(report, stage)}\n`);
   if (!report.ok) process.exitCode = 1;
@@ -235,7 +273,25 @@ async function runExport(f: ExportFlags): Promise<void> {
   }
 }
 
-/** `conngate revocations sync|check|export`: keep a stage's KeyValueStore equal to the CA's revocations. */
+interface RetireFlags {
+  dir: string;
+  outputs?: string;
+  kvsArn?: string;
+  endpoint?: string;
+  snapshotDir?: string;
+}
+
+async function runRetireCa(stage: string, rawKey: string, f: RetireFlags): Promise<void> {
+  const caKey = parseCaKey(rawKey, '<ca-key>');
+  const progress = (line: string): void => { process.stderr.write(`revocations ${stage}: ${line}\n`); };
+  const { kvsArn, stateDir, target } = await stageStore(stage, f, progress);
+  const client = createKvsClient(target);
+  const r = await retireCaKey({ client, kvsArn, caKey, snapshotDir: f.snapshotDir ?? path.join(stateDir, 'revocation-snapshots') });
+  process.stdout.write(`revocations ${stage}: retired CA key sha256:${caKey} (${r.retired.length} CRL mark${r.retired.length > 1 ? 's' : ''} now tombstones; ETag ${r.etag}); ` +
+    'the next sync no longer needs its CRL, deletes the serials only it revoked, and refuses a CRL it signs\n');
+}
+
+/** `conngate revocations sync|check|export|retire-ca`: keep a stage's KeyValueStore equal to the CA's revocations. */
 export const revocationsCommand: CommandModule = {
   register(program) {
     const group = program.command('revocations')
@@ -272,5 +328,13 @@ export const revocationsCommand: CommandModule = {
       .option('--out <file>', 'write to this file instead of stdout')
       .option('--canary <serial>', 'also include this canary serial')
       .action(async (flags: ExportFlags) => runExport(flags));
+    addStoreOptions(group.command('retire-ca')
+      .description('After a CA re-key: stop keeping the old CA key\'s CRL applied (its marks become tombstones; the next sync deletes the serials only it revoked)')
+      .argument('<stage>', 'stage whose store to change')
+      .argument('<ca-key>', 'SHA-256 of the old CA certificate\'s public key (SubjectPublicKeyInfo), as `revocations check --json` shows it (marks[].caKey)'))
+      .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (default: $CONNGATE_ENDPOINT, else AWS)')
+      .option('--snapshot-dir <dir>', 'the sync\'s snapshot folder, kept current (default: revocation-snapshots next to --outputs)')
+      .addHelpText('after', '\nExample:\n  conngate revocations retire-ca prod 3f1c...e9 (or set retiredCrlCaKeys in conngate.config.json)')
+      .action(async (stage: string, caKey: string, flags: RetireFlags) => runRetireCa(stage, caKey, flags));
   },
 };

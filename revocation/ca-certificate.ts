@@ -3,7 +3,7 @@
  * key (for node:crypto), key usage (a CA that states it must allow cRLSign), the subject key identifier, and the
  * CRL Distribution Points of any certificate (for `--crl-from-cert`).
  */
-import { createPublicKey, KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
 import { children, contentBytes, DerError, elementBytes, expectTlv, oidText, readTlv, TAG, Tlv } from './der-reader';
 import { nameText } from './distinguished-name';
@@ -16,7 +16,15 @@ export interface CaCertificate {
   where: string;
   subjectDer: Buffer;
   subject: string;
+  /** the issuer Name, DER: a CRL named by this certificate's distribution points must be its issuer's */
+  issuerDer: Buffer;
+  issuer: string;
   publicKey: KeyObject;
+  /**
+   * SHA-256 of the SubjectPublicKeyInfo DER, hex: the CA key's identity. A CRL's history (its high-water mark) is
+   * kept per issuer name and this key, so two CA certificates with one name (a re-key) never share one.
+   */
+  spkiSha256: string;
   /** key usage bits when the certificate has the extension; undefined = no restriction stated */
   keyUsage?: { cRLSign: boolean };
   subjectKeyId?: string;
@@ -31,8 +39,8 @@ export function parseCertificate(der: Uint8Array, where: string): CaCertificate 
   const tbs = expectTlv(der, cert.contentStart, cert.end, TAG.SEQUENCE, 'TBSCertificate');
   const f = children(der, tbs);
   let i = f[0]?.tag === 0xa0 ? 1 : 0; // [0] version
-  const [, , , , subjectT, spkiT] = f.slice(i); // serial, signature, issuer, validity, subject, spki
-  if (!subjectT || !spkiT || subjectT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) throw new DerError(tbs.start, 'incomplete TBSCertificate');
+  const [, , issuerT, , subjectT, spkiT] = f.slice(i); // serial, signature, issuer, validity, subject, spki
+  if (!issuerT || !subjectT || !spkiT || issuerT.tag !== TAG.SEQUENCE || subjectT.tag !== TAG.SEQUENCE || spkiT.tag !== TAG.SEQUENCE) throw new DerError(tbs.start, 'incomplete TBSCertificate');
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: elementBytes(der, spkiT), format: 'der', type: 'spki' });
@@ -40,7 +48,9 @@ export function parseCertificate(der: Uint8Array, where: string): CaCertificate 
     throw new DerError(spkiT.start, `unusable public key (${(e as Error).message})`);
   }
   const out: CaCertificate = {
-    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT), publicKey, crlDistributionPoints: [],
+    where, subjectDer: Buffer.from(elementBytes(der, subjectT)), subject: nameText(der, subjectT),
+    issuerDer: Buffer.from(elementBytes(der, issuerT)), issuer: nameText(der, issuerT), publicKey,
+    spkiSha256: createHash('sha256').update(elementBytes(der, spkiT)).digest('hex'), crlDistributionPoints: [],
   };
   for (i += 6; i < f.length; i++) {
     if (f[i].tag !== 0xa3) continue;

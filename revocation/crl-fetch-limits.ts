@@ -1,4 +1,5 @@
 /** The bounds every CRL download keeps, and where downloads are remembered between runs. */
+import type { HostResolver, PrivateHostAllowance } from './crl-host-policy';
 
 export interface CrlFetchOptions {
   /** folder of the conditional-GET cache (ETag / Last-Modified and the body); undefined: no cache */
@@ -9,6 +10,10 @@ export interface CrlFetchOptions {
   timeoutMs?: number;
   /** redirects followed @default 5 */
   maxRedirects?: number;
+  /** private hosts downloads may reach (default: none, public addresses only) */
+  privateHosts?: PrivateHostAllowance;
+  /** how host names are resolved (default dns.lookup); a test seam for resolver answers */
+  resolveHost?: HostResolver;
   /** progress lines */
   onProgress?: (line: string) => void;
 }

@@ -8,6 +8,7 @@ import { UserError } from '../diagnostics/user-error';
 import { readCachedCrl, writeCachedCrl } from './crl-download-cache';
 import { printable } from '../diagnostics/untrusted-text';
 import { CRL_FETCH_DEFAULTS, CrlFetchOptions, FetchedCrl, readCapped } from './crl-fetch-limits';
+import { HostRefusedError, hostRefusal } from './crl-host-policy';
 
 /** Bucket and key of an `s3://bucket/key` URL; undefined when `spec` is not one. Throws for a malformed one. */
 export function parseS3Url(spec: string): { bucket: string; key: string } | undefined {
@@ -38,6 +39,7 @@ export async function fetchS3Crl(client: S3Client, url: string, opts: CrlFetchOp
     return { bytes, how: `S3 GetObject, ${bytes.length} bytes` };
   } catch (e) {
     if (e instanceof UserError) throw e;
+    if (e instanceof HostRefusedError) throw hostRefusal(url, e, 'S3 endpoint');
     const err = e as Error & { $metadata?: { httpStatusCode?: number } };
     if (err.$metadata?.httpStatusCode === 304 && cached) return { bytes: cached.bytes, how: 'S3 304 Not Modified (cached copy)' };
     if (err.name === 'TimeoutError' || err.name === 'AbortError') throw failure(url, `no complete answer within ${timeoutMs / 1000} s`, 'check the endpoint and the network');

@@ -24,8 +24,15 @@ export interface ParsedCrl {
   nextUpdate?: Date;
   /** cRLNumber, lowercase hex without leading zeros */
   crlNumber?: string;
-  /** identifies the CRL's issuer and scope: the high-water mark is kept per scopeId */
+  /**
+   * identifies the CRL's history: its issuer name, its scope (issuingDistributionPoint) and the key that verified
+   * it; the high-water mark is kept per scopeId. For an unverified CRL (no key) it is nameScopeId.
+   */
   scopeId: string;
+  /** the issuer name and scope alone (the form marks had before they were bound to a key) */
+  nameScopeId: string;
+  /** SHA-256 of the verifying CA's SubjectPublicKeyInfo, hex; undefined when not verified */
+  caKey?: string;
   /** canonical serials of the revoked certificates */
   serials: string[];
   structure: CrlStructure;
@@ -34,7 +41,7 @@ export interface ParsedCrl {
 }
 
 /** What a CRL is before its entries are read: enough to check its signature and its scope. */
-export type CrlHeader = Pick<ParsedCrl, 'where' | 'issuer' | 'issuerDer' | 'scopeId' | 'structure'>;
+export type CrlHeader = Pick<ParsedCrl, 'where' | 'issuer' | 'issuerDer' | 'nameScopeId' | 'structure'>;
 
 /**
  * Admits a CRL once its header is read and before its entries are walked: until then the bytes are anyone's, and
@@ -69,8 +76,10 @@ function decodeCrl(der: Buffer, where: string, authenticate?: CrlAuthenticator):
   if (der[0] !== 0x30) throw new UserError(where, 'not a CRL (neither PEM nor DER ASN.1)', 'pass a PEM or DER X.509 CRL');
   try {
     const structure = readCrlStructure(der);
-    const scopeId = scopeIdOf(structure);
-    const verifiedBy = authenticate?.({ where, issuer: structure.issuer, issuerDer: structure.issuerDer, scopeId, structure });
+    const nameScopeId = crlScopeId(structure);
+    const verifiedBy = authenticate?.({ where, issuer: structure.issuer, issuerDer: structure.issuerDer, nameScopeId, structure });
+    const caKey = verifiedBy?.spkiSha256;
+    const scopeId = crlScopeId(structure, caKey);
     const serials: string[] = [];
     let bytes = 0;
     let count = 0;
@@ -84,7 +93,7 @@ function decodeCrl(der: Buffer, where: string, authenticate?: CrlAuthenticator):
     if (bytes > KVS_LIMITS.maxStoreBytes) throw storeSizeRefusal(where, count, bytes);
     return {
       where, issuer: structure.issuer, issuerDer: structure.issuerDer, thisUpdate: structure.thisUpdate,
-      nextUpdate: structure.nextUpdate, crlNumber: structure.crlNumber, scopeId, serials, structure, verifiedBy,
+      nextUpdate: structure.nextUpdate, crlNumber: structure.crlNumber, scopeId, nameScopeId, caKey, serials, structure, verifiedBy,
     };
   } catch (e) {
     if (e instanceof UnsupportedCrlError) throw new UserError(where, `refused: ${e.message}`, e.fix);
@@ -109,9 +118,17 @@ export function storeSizeRefusal(where: string, count: number, bytes: number): U
     'ask the CA to partition its CRL or drop expired certificates from it, or split the issuers across stages\' stores');
 }
 
-/** sha-256 of the issuer's DER name and the CRL's scope (issuingDistributionPoint), 32 hex characters. */
-function scopeIdOf(s: CrlStructure): string {
-  const h = createHash('sha256').update(s.issuerDer);
+/**
+ * A CRL's scope id, 32 hex characters. With the verifying key (caKey, SHA-256 of its SubjectPublicKeyInfo):
+ * sha-256 of a version label, the key digest, the issuer's DER name and the issuingDistributionPoint; the label
+ * and the fixed-length digest first keep it apart from the key-less form, sha-256 of the name and the
+ * issuingDistributionPoint alone (the form of marks written before they were bound to keys, and of unverified
+ * CRLs). DER elements are self-delimiting, so no two inputs concatenate to the same bytes.
+ */
+export function crlScopeId(s: Pick<CrlStructure, 'issuerDer' | 'scopeDer'>, caKey?: string): string {
+  const h = createHash('sha256');
+  if (caKey) h.update('conngate crl scope v2\0').update(Buffer.from(caKey, 'hex'));
+  h.update(s.issuerDer);
   if (s.scopeDer) h.update(s.scopeDer);
   return h.digest('hex').slice(0, 32);
 }
@@ -134,7 +151,15 @@ export function verifyCrl(crl: CrlHeader, cas: CaCertificate[]): CaCertificate {
     throw new UserError(crl.where, `CRL issuer "${crl.issuer}" is not the subject of any --ca certificate (${cas.map((c) => `"${c.subject}"`).join(', ')})`,
       'pass the certificate of the CA that issued this CRL to --ca');
   }
-  for (const ca of named) {
+  // RFC 5280 5.2.1: the CRL's authority key identifier names the key that signed it. When both sides state one, a
+  // CA certificate whose subject key identifier differs is not this CRL's signer, whatever the name says.
+  const aki = crl.structure.authorityKeyId;
+  const candidates = named.filter((ca) => !aki || !ca.subjectKeyId || ca.subjectKeyId === aki);
+  if (candidates.length === 0) {
+    throw new UserError(crl.where, `the CRL's authority key identifier ${aki} is not the subject key identifier of any --ca certificate named "${crl.issuer}" ` +
+      `(${named.map((c) => `${c.where}: ${c.subjectKeyId}`).join(', ')})`, 'pass the certificate of the CA key that signed this CRL to --ca');
+  }
+  for (const ca of candidates) {
     if (!crlSignedBy(crl.structure, ca)) continue;
     if (ca.keyUsage && !ca.keyUsage.cRLSign) {
       throw new UserError(crl.where, `the CA certificate ${ca.where} ("${ca.subject}") does not allow cRLSign in its key usage`,
@@ -142,7 +167,7 @@ export function verifyCrl(crl: CrlHeader, cas: CaCertificate[]): CaCertificate {
     }
     return ca;
   }
-  throw new UserError(crl.where, `signature does not verify against ${named.map((c) => c.where).join(', ')} (${alg.name}, CRL issuer "${crl.issuer}")`,
+  throw new UserError(crl.where, `signature does not verify against ${candidates.map((c) => c.where).join(', ')} (${alg.name}, CRL issuer "${crl.issuer}")`,
     'pass the certificate of the CA that issued this CRL to --ca, or fetch the CRL again');
 }
 

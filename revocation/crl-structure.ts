@@ -58,6 +58,11 @@ export interface CrlStructure {
   crlNumber?: string;
   /** the issuingDistributionPoint extension value, DER, when present: names the CRL's scope (partition) */
   scopeDer?: Buffer;
+  /**
+   * the URIs of the issuingDistributionPoint's fullName, as latin1 text (untrusted until the signature is checked):
+   * where the CA says this CRL is published, compared with the URL it was fetched from
+   */
+  scopeUris?: string[];
   /** the authorityKeyIdentifier keyIdentifier, hex, when present */
   authorityKeyId?: string;
   /** where the revokedCertificates SEQUENCE is, if any */
@@ -164,7 +169,7 @@ function readCrlExtensions(der: Uint8Array, wrapper: Tlv, out: CrlStructure): vo
         out.crlNumber = integerHex(der, ext.value);
         break;
       case EXT.issuingDistributionPoint:
-        checkIssuingDistributionPoint(der, ext.value);
+        out.scopeUris = checkIssuingDistributionPoint(der, ext.value);
         out.scopeDer = elementBytes(der, ext.value);
         break;
       case EXT.authorityKeyIdentifier: {
@@ -185,9 +190,16 @@ function readCrlExtensions(der: Uint8Array, wrapper: Tlv, out: CrlStructure): vo
  * of CA certificates only does not cover client certificates at all: applied as a stage's source it would
  * un-revoke every client certificate. Fields are the five RFC 5280 defines, in their DER (implicit) tags.
  */
-function checkIssuingDistributionPoint(der: Uint8Array, idp: Tlv): void {
+function checkIssuingDistributionPoint(der: Uint8Array, idp: Tlv): string[] {
   if (idp.tag !== TAG.SEQUENCE) throw new DerError(idp.start, 'malformed issuingDistributionPoint');
+  const uris: string[] = [];
   for (const field of children(der, idp)) {
+    if (field.tag === 0xa0) {
+      // distributionPoint [0] { fullName [0] GeneralNames }: the uniformResourceIdentifier [6] names. A
+      // nameRelativeToCRLIssuer [1] carries no URI (no URL can then be checked against it).
+      const fullName = children(der, field).find((c) => c.tag === 0xa0);
+      for (const gn of fullName ? children(der, fullName) : []) if (gn.tag === 0x86) uris.push(contentBytes(der, gn).toString('latin1'));
+    }
     if (![0xa0, 0x81, 0x82, 0x83, 0x84, 0x85].includes(field.tag)) {
       throw new DerError(field.start, `unknown issuingDistributionPoint field (tag 0x${field.tag.toString(16)})`);
     }
@@ -208,6 +220,7 @@ function checkIssuingDistributionPoint(der: Uint8Array, idp: Tlv): void {
       throw new UnsupportedCrlError('a CRL of attribute certificates only (onlyContainsAttributeCerts)', 'pass the CRL of the CA\'s client certificates');
     }
   }
+  return uris;
 }
 
 /**

@@ -7,7 +7,7 @@
  * Extras, size and marks are reported.
  */
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { crlMarkKey, isOlder, markScopeOf, parseMark, StoredMark } from './crl-mark';
+import { isOlder, markCovered, marksHolding, shortKey, storedMarks } from './crl-mark';
 import { entryBytes, KVS_LIMITS } from './kvs-limits';
 import type { LoadedSource } from './load-source';
 import { isReservedKey } from './reserved-keys';
@@ -24,6 +24,8 @@ export interface CheckOptions {
   now?: Date;
   /** snapshot folder: used only when its ETag is the store's (never written) */
   snapshotDir?: string;
+  /** CA keys the stage config retires (retiredCrlCaKeys): judged as the next sync will, which tombstones their marks */
+  retiredCaKeys?: string[];
 }
 
 export interface CrlStatus {
@@ -35,7 +37,9 @@ export interface CrlStatus {
   revoked: number;
   /** ok, expiring (within --warn-before), expired */
   freshness: 'ok' | 'expiring' | 'expired' | 'unknown';
-  /** how the CRL compares with the store's high-water mark of its issuer and scope */
+  /** SHA-256 of the verifying CA key's SubjectPublicKeyInfo, hex (undefined: not verified) */
+  caKey?: string;
+  /** how the CRL compares with the store's high-water mark of its issuer, scope and CA key */
   mark: 'current' | 'newer-than-store' | 'older-than-store' | 'no-mark';
 }
 
@@ -44,6 +48,10 @@ export interface MarkStatus {
   issuer: string;
   crlNumber?: string;
   thisUpdate?: string;
+  /** the CA key of the mark's scope; undefined for a mark written before marks were bound to keys */
+  caKey?: string;
+  /** when the key was retired (a tombstone) */
+  retired?: string;
   readable: boolean;
   /** false when no CRL of the sources has this mark's scope: that CRL is no longer being applied */
   inSources: boolean;
@@ -79,21 +87,18 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   let reserved = 0;
   const marks: MarkStatus[] = [];
   const unreadableMarks: string[] = [];
-  const sourceScopes = new Set(opts.source.crls.map((c) => c.scopeId));
+  const entries = storedMarks(store);
+  const retiredInConfig = new Set(opts.retiredCaKeys ?? []);
+  for (const e of entries) {
+    const m = e.stored;
+    marks.push({ key: e.key, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, caKey: m?.caKey, retired: m?.retired,
+      readable: !!m, inSources: markCovered(e, opts.source.crls) || (!!m?.caKey && retiredInConfig.has(m.caKey)) });
+    if (!m) unreadableMarks.push(e.key);
+  }
   for (const [k, v] of store) {
     bytes += entryBytes(k, v);
-    if (isReservedKey(k)) {
-      reserved++;
-      const scopeId = markScopeOf(k);
-      if (scopeId !== undefined) {
-        const m = parseMark(v);
-        marks.push({ key: k, issuer: m?.issuer ?? '', crlNumber: m?.crlNumber, thisUpdate: m?.thisUpdate, readable: !!m,
-          inSources: sourceScopes.has(scopeId) });
-        if (!m) unreadableMarks.push(k);
-      }
-    } else if (!target.has(k) && k !== opts.canary) {
-      extras.push(k);
-    }
+    if (isReservedKey(k)) reserved++;
+    else if (!target.has(k) && k !== opts.canary) extras.push(k);
   }
   missing.sort();
   extras.sort();
@@ -104,7 +109,7 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
   // A CRL the store applied but the job no longer reads: its serials stay as extras and are never updated, and the
   // next sync refuses (or, with --allow-mass-delete, deletes them). A substituted CRL looks exactly like this.
   for (const m of marks) {
-    if (!m.inSources) problems.push(`${m.key}: the store applied a CRL of "${m.issuer}" (CRL number ${m.crlNumber ?? '-'}) that no source of this check includes`);
+    if (!m.inSources) problems.push(`${m.key}: the store applied a CRL of "${m.issuer}" (${m.caKey ? `${shortKey(m.caKey)}, ` : ''}CRL number ${m.crlNumber ?? '-'}) that no source of this check includes`);
   }
   for (const k of unreadableMarks) problems.push(`${k}: the high-water mark is unreadable; the next sync will refuse until it is replaced (--allow-older-crl)`);
   const canaryPresent = store.has(opts.canary);
@@ -118,15 +123,19 @@ export async function checkRevocations(opts: CheckOptions): Promise<CheckReport>
     // RFC 5280 requires nextUpdate; without it a mirror can serve the same CRL forever and no date ever says so.
     if (freshness === 'unknown') problems.push(`${c.where}: the CRL has no nextUpdate, so whether it is the CA's current one cannot be told`);
     if (freshness === 'expiring') problems.push(`${c.where}: nextUpdate ${c.nextUpdate!.toISOString()} is within the warning window`);
-    const raw = store.get(crlMarkKey(c.scopeId));
-    const stored: StoredMark | undefined = raw === undefined ? undefined : parseMark(raw);
     const mine = { crlNumber: c.crlNumber, thisUpdate: c.thisUpdate.toISOString() };
-    const mark: CrlStatus['mark'] = !stored ? 'no-mark' : isOlder(mine, stored) ? 'older-than-store'
-      : isOlder(stored, mine) ? 'newer-than-store' : 'current';
-    if (mark === 'older-than-store') problems.push(`${c.where}: older than the CRL the store already applied (CRL number ${stored!.crlNumber ?? '-'}, ${stored!.thisUpdate}): the source is stale`);
+    // The marks that hold this CRL: its own scope's, and a legacy mark of its name (which holds every key).
+    const holding = marksHolding(c, entries).map((e) => e.stored).filter((m) => m !== undefined);
+    const older = holding.find((m) => isOlder(mine, m));
+    const mark: CrlStatus['mark'] = holding.length === 0 ? 'no-mark' : older ? 'older-than-store'
+      : holding.some((m) => isOlder(m, mine)) ? 'newer-than-store' : 'current';
+    if (older) problems.push(`${c.where}: older than the CRL the store already applied (CRL number ${older.crlNumber ?? '-'}, ${older.thisUpdate}): the source is stale`);
+    if (c.caKey && (retiredInConfig.has(c.caKey) || entries.some((e) => e.stored?.retired && e.stored.caKey === c.caKey))) {
+      problems.push(`${c.where}: verified by a retired CA key (sha256:${c.caKey}); the next sync refuses it`);
+    }
     return {
       where: c.where, issuer: c.issuer, crlNumber: c.crlNumber, thisUpdate: c.thisUpdate.toISOString(), nextUpdate: c.nextUpdate?.toISOString(),
-      revoked: c.revoked, freshness, mark,
+      revoked: c.revoked, freshness, mark, ...(c.caKey ? { caKey: c.caKey } : {}),
     };
   });
   return {
@@ -148,9 +157,9 @@ export function formatCheckReport(r: CheckReport, stage: string): string {
     ['missing', `${r.missing.count}${r.missing.count ? `: ${r.missing.sample.join(' ')}${r.missing.count > r.missing.sample.length ? ' ...' : ''}` : ''}`],
     ['extras', `${r.extras.count}${r.extras.count ? `: ${r.extras.sample.join(' ')}${r.extras.count > r.extras.sample.length ? ' ...' : ''}` : ''} (in the store, in no source)`],
     ['canary', r.canaryPresent ? 'present' : 'MISSING'],
-    ...r.crls.map((c) => ['crl', `${c.where}: "${c.issuer}" number ${c.crlNumber ?? '-'}, ${c.revoked} revoked, thisUpdate ${c.thisUpdate}, nextUpdate ${c.nextUpdate ?? '-'} (${c.freshness}); vs store mark: ${c.mark}`]),
-    ...r.marks.map((m) => ['mark', `${m.readable ? `"${m.issuer}" number ${m.crlNumber ?? '-'}, thisUpdate ${m.thisUpdate}` : `${m.key}: UNREADABLE`}` +
-      `${m.inSources ? '' : ' (in no source)'}`]),
+    ...r.crls.map((c) => ['crl', `${c.where}: "${c.issuer}" (${shortKey(c.caKey)}) number ${c.crlNumber ?? '-'}, ${c.revoked} revoked, thisUpdate ${c.thisUpdate}, nextUpdate ${c.nextUpdate ?? '-'} (${c.freshness}); vs store mark: ${c.mark}`]),
+    ...r.marks.map((m) => ['mark', `${m.readable ? `"${m.issuer}" (${m.caKey ? shortKey(m.caKey) : 'any key: written before marks were bound to keys'}) number ${m.crlNumber ?? '-'}, thisUpdate ${m.thisUpdate}` : `${m.key}: UNREADABLE`}` +
+      `${m.retired ? ` RETIRED ${m.retired}` : m.inSources ? '' : ' (in no source)'}`]),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const head = `revocations check ${stage}: ${r.ok ? 'OK' : `FAIL (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''})`}`;

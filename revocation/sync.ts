@@ -44,6 +44,11 @@ export interface SyncOptions {
   allowMassDelete?: boolean;
   /** apply a CRL older than the store's high-water mark for its issuer (and move the mark back) @default false */
   allowOlderCrl?: boolean;
+  /**
+   * CA keys (SHA-256 of the SubjectPublicKeyInfo, hex) the stage config retires: their marks become tombstones in
+   * the last batch and their CRLs are refused (see planMarks)
+   */
+  retiredCaKeys?: string[];
   /** compute and report the difference without writing @default false */
   dryRun?: boolean;
   /** folder of store snapshots; undefined disables them (always list) */
@@ -99,6 +104,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
   const share = opts.maxDeleteShare ?? 0.1;
   const maxConflicts = opts.maxConflicts ?? 8;
   const target = opts.source.entries;
+  const retired = new Set(opts.retiredCaKeys ?? []);
   if (!(share >= 0 && share <= 1)) throw new UserError('--max-delete-share', `${share} is not a share between 0 and 1`, 'pass e.g. 0.1 for 10%');
 
   if (target.size === 0 && !opts.allowMassDelete) {
@@ -128,7 +134,7 @@ export async function syncRevocations(opts: SyncOptions): Promise<SyncResult> {
 
   for (;;) {
     const diff = diffStore(target, known.entries, keep);
-    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl, !!opts.allowMassDelete);
+    const marks = planMarks(known.entries, opts.source.marks ?? [], !!opts.allowOlderCrl, !!opts.allowMassDelete, retired);
     const refusal = marks.refusal ?? safetyRefusal(diff, diff.storeSerialKeys, share, opts);
     if (refusal && !known.confirmed) {
       // Never refuse (nor write) on an unconfirmed snapshot's word: read the store first.
@@ -289,7 +295,7 @@ function isConflict(e: unknown): boolean {
  * that does not exist is bad input (exit 2: a wrong ARN, before anything was written); every other failure is a
  * failed operation (exit 1), which may come after some batches landed, so it must not claim "nothing changed".
  */
-function serviceError(e: unknown, op: string, kvsArn: string): Error {
+export function serviceError(e: unknown, op: string, kvsArn: string): Error {
   const err = e as { name?: string; message?: string; $metadata?: unknown; code?: string };
   if (e instanceof UserError || (!err?.$metadata && !err?.code)) return e as Error;
   const name = err.name ?? err.code ?? 'Error';

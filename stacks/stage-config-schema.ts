@@ -69,6 +69,9 @@ const stageFields = {
   suiteFile: { type: 'string', minLength: 1 },
   canarySerial: { type: 'string', minLength: 1 },
   crlCaFiles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+  retiredCrlCaKeys: { type: 'array', items: { type: 'string', pattern: '^(sha256:)?[0-9a-fA-F]{64}$' } },
+  allowPrivateCrlHosts: { type: 'boolean' },
+  crlIdpAliases: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
   mtls: {
     type: 'object',
     additionalProperties: false,

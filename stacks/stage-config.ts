@@ -66,6 +66,12 @@ export interface StageConfig {
   canarySerial: string;
   /** CA certificates (absolute paths) the stage's CRLs must verify against when `--ca` is not given. */
   crlCaFiles?: string[];
+  /** CA keys (SHA-256 of the SubjectPublicKeyInfo, lowercase hex) retired after a re-key: their CRL marks become tombstones */
+  retiredCrlCaKeys?: string[];
+  /** CRL downloads may reach loopback, link-local, private and unique-local addresses (an internal PKI) */
+  allowPrivateCrlHosts?: boolean;
+  /** a CRL's fetched URL -> the URI its issuingDistributionPoint names (a mirror, or s3:// for an http CDP) */
+  crlIdpAliases?: Record<string, string>;
   mtls: StageMtlsConfig;
   /** The HTTPS origin behind the distribution. */
   origin: { domainName: string; originPath?: string };
@@ -104,6 +110,9 @@ interface StageFileEntry {
   suiteFile?: string;
   canarySerial?: string;
   crlCaFiles?: string[];
+  retiredCrlCaKeys?: string[];
+  allowPrivateCrlHosts?: boolean;
+  crlIdpAliases?: Record<string, string>;
   mtls?: {
     mode?: 'required' | 'optional' | 'passthrough';
     trustStore?: { caBundle?: { bucket: string; key: string; region?: string; version?: string }; trustStoreId?: string; name?: string; ocsp?: boolean };
@@ -246,6 +255,9 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     ...(suiteFile ? { suiteFile: path.resolve(cwd, suiteFile) } : {}),
     canarySerial,
     ...(pick('crlCaFiles') ? { crlCaFiles: pick('crlCaFiles')!.map((f) => path.resolve(cwd, f)) } : {}),
+    ...(pick('retiredCrlCaKeys')?.length ? { retiredCrlCaKeys: pick('retiredCrlCaKeys')!.map((k) => k.toLowerCase().replace(/^sha256:/, '')) } : {}),
+    ...(pick('allowPrivateCrlHosts') ? { allowPrivateCrlHosts: true } : {}),
+    ...(pick('crlIdpAliases') ? { crlIdpAliases: pick('crlIdpAliases') } : {}),
     mtls: {
       mode,
       trustStore,

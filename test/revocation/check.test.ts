@@ -34,8 +34,8 @@ describe('conngate revocations check', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^revocations check dev: OK\n/);
     expect(r.out).toMatch(/store +4 serial keys incl\. canary, 1 reserved; 0\.00 MB of 5\.00 MB/);
-    expect(r.out).toMatch(/crl +.*"O=Conngate Test, CN=check-ca" number 05, 3 revoked, .*\(ok\); vs store mark: current/);
-    expect(r.out).toMatch(/mark +"O=Conngate Test, CN=check-ca" number 05/);
+    expect(r.out).toMatch(/crl +.*"O=Conngate Test, CN=check-ca" \(key sha256:[0-9a-f]{16}\) number 05, 3 revoked, .*\(ok\); vs store mark: current/);
+    expect(r.out).toMatch(/mark +"O=Conngate Test, CN=check-ca" \(key sha256:[0-9a-f]{16}\) number 05/);
     const j = JSON.parse((await check(['--crl', crl, '--json'])).out);
     expect(j).toMatchObject({ stage: 'dev', ok: true, missing: { count: 0 }, extras: { count: 0 }, canaryPresent: true,
       crls: [{ crlNumber: '05', freshness: 'ok', mark: 'current', revoked: 3 }], marks: [{ crlNumber: '05', readable: true }], problems: [] });

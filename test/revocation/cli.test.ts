@@ -97,7 +97,7 @@ describe('conngate revocations', () => {
     ['a mass delete', () => ['--crl', makeCrl(ca, ['9E2AAF0102030405060708090A0B0C0D0E0F1011', '05']), '--crl', makeCrl(otherCa, ['800000']),
       '--ca', ca.certFile, '--ca', otherCa.certFile], /refusing to delete 59 of 63 keys \(93\.7%\), over the 10% limit/],
     ['a serial list in place of the CRLs the store applied', () => ['--serials', serialsFile('few.txt', ['05'])],
-      /^conngate: conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=ca-(one|two)" \(CRL number 01, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/],
+      /^conngate: conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=ca-(one|two)" \(key sha256:[0-9a-f]{16}, CRL number 01, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/],
     ['an empty source', () => ['--serials', serialsFile('empty.txt', ['# nothing revoked'])], /the source lists no revoked serials/],
     ['a bad --max-delete-share', () => ['--serials', serialsFile('one.txt', ['05']), '--max-delete-share', '2'], /^conngate: --max-delete-share: "2" is not a share/],
     ['a missing source', () => [], /no input given/],

@@ -20,6 +20,8 @@ import { issueCert, makeCa, makeCrl, tempDir, TestCa } from './openssl-pki';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+const LOOPBACK_OK = { all: true };
+
 /** A loopback HTTP server whose behaviour each test sets; records every request. */
 async function loopback(): Promise<{ url: string; requests: IncomingMessage[]; handle: (h: Handler) => void; close: () => Promise<void> }> {
   let handler: Handler = (_q, r) => { r.writeHead(404); r.end(); };
@@ -54,8 +56,9 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // The distribution points here are on loopback, which a download reaches only when the operator allows it.
   const load = (crlFiles: string[], extra: Partial<SourceOptions> = {}) =>
-    loadRevocationSource({ crlFiles, caFiles: [ca.certFile], ...extra });
+    loadRevocationSource({ crlFiles, caFiles: [ca.certFile], ...extra, fetch: { privateHosts: LOOPBACK_OK, ...extra.fetch } });
 
   it('downloads over http, and the second run gets a 304 and uses the cached copy', async () => {
     const body = fs.readFileSync(makeCrl(ca, ['0A01', '0A02'], { format: 'der' }));
@@ -100,7 +103,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
       const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
       try {
         const code = await main(['node', 'conngate', 'revocations', 'sync', 'dev', '--crl', `${http.url}/cli.crl`, '--ca', ca.certFile,
-          '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', outputs]);
+          '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', outputs, '--allow-private-crl-hosts']);
         return { code, out, err };
       } finally {
         o.mockRestore();
@@ -267,7 +270,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     });
     const leaf = issueCert(ca, '0F12', 'forged-cdp', [`${http.url}/forged.crl`, `${http.url}/good.crl`]);
     const asked = http.requests.length;
-    await expect(loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile] }))
+    await expect(loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile], fetch: { privateHosts: LOOPBACK_OK } }))
       .rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/forged\.crl: .*signature does not verify/) });
     expect(http.requests.slice(asked).map((r) => r.url)).toEqual(['/forged.crl']);
   });
@@ -278,7 +281,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     const key = 'crl/11223344-aaaa-bbbb-cccc-1234567890ab.crl';
     await s3.send(new PutObjectCommand({ Bucket: 'pca-crl-bucket', Key: key, Body: fs.readFileSync(makeCrl(ca, ['0D01', '0D02'], { format: 'der' })) }));
     const progress: string[] = [];
-    const opts = { s3Client: () => s3, fetch: { cacheDir: path.join(dir, 'cache-s3'), onProgress: (l: string) => progress.push(l) } };
+    const opts = { s3Client: () => s3, s3Endpoint: emu.endpoint, fetch: { cacheDir: path.join(dir, 'cache-s3'), onProgress: (l: string) => progress.push(l) } };
     const url = `s3://pca-crl-bucket/${key}`;
     expect([...(await load([url], opts)).entries.keys()].sort()).toEqual(['0d01', '0d02']);
     expect([...(await load([url], opts)).entries.keys()].sort()).toEqual(['0d01', '0d02']);
@@ -291,7 +294,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     const s3 = createS3Client({ endpoint: emu.endpoint, region: 'us-east-1' });
     await s3.send(new CreateBucketCommand({ Bucket: 'big-crls' }));
     await s3.send(new PutObjectCommand({ Bucket: 'big-crls', Key: 'crl/big.crl', Body: Buffer.alloc(200_000, 0x30) }));
-    const e = await load(['s3://big-crls/crl/big.crl'], { s3Client: () => s3, fetch: { maxBytes: 100_000 } }).catch((err: unknown) => err);
+    const e = await load(['s3://big-crls/crl/big.crl'], { s3Client: () => s3, s3Endpoint: emu.endpoint, fetch: { maxBytes: 100_000 } }).catch((err: unknown) => err);
     expect(e).toMatchObject({ exitCode: 1, message: expect.stringMatching(/cannot download the CRL: the CRL is 200000 bytes, larger than 100000.*--crl-max-mb/) });
   });
 
@@ -304,7 +307,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       const code = await main(['node', 'conngate', 'revocations', 'sync', 'dev', '--crl', 's3://cli-crls/crl/ca.crl', '--ca', ca.certFile,
-        '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', path.join(dir, 'cli', 'outputs.json')]);
+        '--kvs-arn', s.kvsArn, '--endpoint', emu.endpoint, '--outputs', path.join(dir, 'cli', 'outputs.json'), '--allow-private-crl-hosts']);
       expect(code).toBe(0);
     } finally {
       out.mockRestore();
@@ -322,7 +325,7 @@ describe('CRL sources over HTTP, S3 and distribution points', () => {
     });
     const leaf = issueCert(ca, '0F02', 'with-cdp', [`${http.url}/down.crl`, `${http.url}/up.crl`]);
     const progress: string[] = [];
-    const set = await loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile], fetch: { onProgress: (l) => progress.push(l) } });
+    const set = await loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [ca.certFile], fetch: { onProgress: (l) => progress.push(l), privateHosts: LOOPBACK_OK } });
     expect([...set.entries.keys()]).toEqual(['0f01']);
     expect(progress[0]).toMatch(/down\.crl failed .*HTTP 500.*trying the next distribution point/);
     const noCdp = issueCert(ca, '0F03', 'without-cdp');

@@ -3,16 +3,19 @@
  * state needed), the mark moves only in the write that lands the last changes, reserved keys are never deleted
  * or counted as serials, and conngate's own reserved-key writes keep the sync's snapshot (advanceSnapshot).
  */
+import { createHash, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { resetApiCalls } from '../../revocation/api-call-counter';
+import { retireCaKey } from '../../revocation/ca-key-retirement';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { isReservedKey, reservedKey } from '../../revocation/reserved-keys';
 import { advanceSnapshot, readSnapshot, writeSnapshot } from '../../revocation/store-snapshot';
 import { startEmulator } from '../../emulator';
 import { syncRevocations, SyncOptions } from '../../revocation/sync';
 import { CANARY, emulatorFixture, emulatorStore, EmulatorStore, readAll, storeEtag } from './emulator-store';
-import { makeCrl } from './openssl-pki';
+import { makeCrl, openssl, TestCa } from './openssl-pki';
 
 const hexes = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `9E${(from + i).toString(16).padStart(8, '0')}`);
 
@@ -159,5 +162,24 @@ describe('CRL high-water marks in the store', () => {
     await s.client.send(new UpdateKeysCommand({ KvsARN: s.kvsArn, IfMatch: await storeEtag(s.client, s.kvsArn), Puts: [{ Key: markKey, Value: 'garbage' }] }));
     await expect(sync(s, crl)).rejects.toThrow(/high-water mark for .* is unreadable/);
     await expect(sync(s, crl, { allowOlderCrl: true })).resolves.toMatchObject({ marksWritten: 1 });
+  });
+
+  it('a CA name of multi-byte text, a 20-octet CRL number and a retirement still fit the mark in one store value', async () => {
+    // Six attributes of 60 three-byte characters: 1,080 bytes of name, within every attribute's 64-character bound.
+    const dir = path.join(fx.dir, 'long-name');
+    fs.mkdirSync(dir);
+    const word = '漢'.repeat(60);
+    openssl(['req', '-x509', '-utf8', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
+      '-subj', `/O=${word}/OU=${word}/OU=${word}/OU=${word}/OU=${word}/CN=${word}`, '-days', '30'], dir);
+    const ca: TestCa = { dir, name: 'long', certFile: path.join(dir, 'ca.pem'), keyFile: path.join(dir, 'ca.key') };
+    const s = await emulatorStore({ emulator: fx.emu });
+    const crl = makeCrl(ca, hexes(2), { crlNumber: `7f${'e'.repeat(38)}` });
+    const r = await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: await loadRevocationSource({ crlFiles: [crl], caFiles: [ca.certFile] }), protectedKeys: [CANARY] });
+    expect(r).toMatchObject({ puts: 2, marksWritten: 1 });
+    const caKey = createHash('sha256').update(new X509Certificate(fs.readFileSync(ca.certFile)).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    await retireCaKey({ client: s.client, kvsArn: s.kvsArn, caKey });
+    const [mark] = [...(await readAll(s.client, s.kvsArn))].filter(([k]) => k.startsWith('conngate:crl-mark:')).map(([, v]) => v);
+    expect(Buffer.byteLength(mark)).toBeLessThanOrEqual(1024);
+    expect(JSON.parse(mark)).toMatchObject({ issuer: expect.stringMatching(/^O=漢{60}, OU=漢+$/), crlNumber: `7f${'e'.repeat(38)}`, caKey, retired: expect.any(String) });
   });
 });

@@ -8,12 +8,13 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadRevocationSource } from '../../revocation/load-source';
+import { loadRevocationSource, SourceOptions } from '../../revocation/load-source';
+import { cli } from './in-process-cli';
 import { isReservedKey } from '../../revocation/reserved-keys';
 import { checkRevocations } from '../../revocation/store-check';
 import { syncRevocations } from '../../revocation/sync';
 import { CANARY, emulatorFixture, emulatorStore, readAll, storeEtag } from './emulator-store';
-import { makeCrl } from './openssl-pki';
+import { issueCert, makeCa, makeCrl } from './openssl-pki';
 
 const hexes = (n: number, tag: string): string[] => Array.from({ length: n }, (_, i) => `${tag}${i.toString(16).padStart(6, '0')}`);
 
@@ -36,7 +37,10 @@ describe('a CRL left out or substituted', () => {
     await new Promise((r) => server.close(r));
   });
 
-  const fromUrl = () => loadRevocationSource({ crlFiles: [url], caFiles: [fx.ca.certFile] });
+  // The distribution point is on loopback (allowed here). The partitions below name crl.example.com, not this URL,
+  // so the first test lets that mismatch through to show the marks' own defence behind it.
+  const fromUrl = (extra: Partial<SourceOptions> = { allowIdpMismatch: true }) =>
+    loadRevocationSource({ crlFiles: [url], caFiles: [fx.ca.certFile], fetch: { privateHosts: { all: true } }, ...extra });
   const partition = (serials: string[], name: string): string => makeCrl(fx.ca, serials, {
     crlNumber: '20', crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', `fullname = URI:http://crl.example.com/${name}.crl`],
   });
@@ -51,7 +55,7 @@ describe('a CRL left out or substituted', () => {
     served = fs.readFileSync(partition(hexes(5, '9A'), 'part2'));
     const substituted = await fromUrl();
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], maxDeleteShare: 1 }))
-      .rejects.toThrow(/conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(CRL number 10, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/);
+      .rejects.toThrow(/conngate:crl-mark:[0-9a-f]{32}: the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(key sha256:[0-9a-f]{16}, CRL number 10, .*\) that this run does not include; its revocations would be deleted \(fix: .*--allow-mass-delete/);
     await expect(syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, protectedKeys: [CANARY], dryRun: true }))
       .rejects.toThrow(/that this run does not include/);
     expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
@@ -59,8 +63,36 @@ describe('a CRL left out or substituted', () => {
     const report = await checkRevocations({ client: s.client, kvsArn: s.kvsArn, source: substituted, canary: CANARY, warnBeforeMs: 0 });
     expect(report.missing.count).toBe(0); // every serial of the substitute is in the store: without the marks this looked fine
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(CRL number 10\) that no source of this check includes/)]));
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringMatching(/the store applied a CRL of "O=Conngate Test, CN=scope-ca" \(key sha256:[0-9a-f]{16}, CRL number 10\) that no source of this check includes/)]));
     expect(report.marks).toEqual([expect.objectContaining({ crlNumber: '10', inSources: false })]);
+  });
+
+  it('refuses a partition served at another partition\'s URL on the first sync into an empty store; the right URL, an alias or the flag pass', async () => {
+    const base = url.replace(/\/issuing\.crl$/, '');
+    const own = (name: string, serials: string[]): Buffer => fs.readFileSync(makeCrl(fx.ca, serials, {
+      crlNumber: '40', crlExtensions: ['issuingDistributionPoint = critical,@idp', '[idp]', `fullname = URI:${base}/${name}.crl`],
+    }));
+    const s = await emulatorStore({ emulator: fx.emu });
+    const before = await storeEtag(s.client, s.kvsArn);
+    served = own('part2', hexes(2, '9F')); // partition 2, served where the full CRL (issuing.crl) is expected
+    await expect(fromUrl({})).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(
+      new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the CRL's issuing distribution point names ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/part2\\.crl, not the URL it was fetched from: .*\\(fix: .*crlIdpAliases.*--allow-crl-idp-mismatch`)) });
+    // The first sync through the CLI: one line, exit 2, nothing written (the store had no mark to catch it).
+    const refused = await cli(['revocations', 'sync', 'dev', '--crl', url, '--ca', fx.ca.certFile, '--allow-private-crl-hosts',
+      '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--outputs', `${fx.dir}/first-sync/outputs.json`]);
+    expect(refused).toMatchObject({ code: 2, err: expect.stringMatching(/\nconngate: .*issuing distribution point names .*part2\.crl, not the URL it was fetched from[^\n]*\n$/) });
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+    // Served under the name it gives (the scheme spelled in capitals), it is taken.
+    served = own('issuing', hexes(3, '9F'));
+    const upper = url.replace('http://', 'HTTP://');
+    await expect(loadRevocationSource({ crlFiles: [upper], caFiles: [fx.ca.certFile], fetch: { privateHosts: { all: true } } })).resolves.toMatchObject({ crls: [expect.objectContaining({ revoked: 3 })] });
+    // A mirror URL needs its alias, or the explicit flag.
+    served = own('part2', hexes(2, '9F'));
+    const alias = await cli(['revocations', 'export', '--crl', url, '--ca', fx.ca.certFile, '--allow-private-crl-hosts', '--crl-idp-alias', `${url}=${base}/part2.crl`]);
+    expect(alias).toMatchObject({ code: 0 });
+    await expect(fromUrl({ allowIdpMismatch: true })).resolves.toMatchObject({ crls: [expect.objectContaining({ revoked: 2 })] });
+    expect(await cli(['revocations', 'export', '--crl', url, '--ca', fx.ca.certFile, '--crl-idp-alias', 'no-uri-here']))
+      .toMatchObject({ code: 2, err: expect.stringMatching(/^conngate: --crl-idp-alias: "no-uri-here" is not URL=URI/) });
   });
 
   it('applies every partition together, and refuses a run that drops one', async () => {
@@ -92,6 +124,27 @@ describe('a CRL left out or substituted', () => {
     expect(keys).toHaveLength(31);
     // The CRL was dropped on purpose: the serial list alone now syncs without the flag.
     expect(await syncRevocations({ client: s.client, kvsArn: s.kvsArn, source: fromList, protectedKeys: [CANARY] })).toMatchObject({ batches: 0 });
+  });
+
+  it('refuses another CA\'s CRL served at a certificate\'s distribution point, though the bundle verifies it, on the first sync too', async () => {
+    fs.mkdirSync(`${fx.dir}/other`);
+    const other = makeCa(`${fx.dir}/other`, 'other-ca');
+    const bundle = `${fx.dir}/two-cas.pem`;
+    fs.writeFileSync(bundle, fs.readFileSync(fx.ca.certFile, 'utf8') + fs.readFileSync(other.certFile, 'utf8'));
+    const leaf = issueCert(fx.ca, '7C01', 'cdp-leaf', [url]);
+    const s = await emulatorStore({ emulator: fx.emu });
+    const before = await storeEtag(s.client, s.kvsArn);
+    served = fs.readFileSync(makeCrl(other, ['7C02'])); // no issuing distribution point: nothing else names its scope
+    const load = () => loadRevocationSource({ crlFromCertFiles: [leaf.certFile], caFiles: [bundle], fetch: { privateHosts: { all: true } } });
+    await expect(load()).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(
+      new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the CRL is issued by "O=Conngate Test, CN=other-ca", not by "O=Conngate Test, CN=scope-ca", the issuer of .*cdp-leaf\\.pem: .*\\(fix: `)) });
+    const refused = await cli(['revocations', 'sync', 'dev', '--crl-from-cert', leaf.certFile, '--ca', bundle, '--allow-private-crl-hosts',
+      '--kvs-arn', s.kvsArn, '--endpoint', fx.emu.endpoint, '--outputs', `${fx.dir}/from-cert/outputs.json`]);
+    expect(refused).toMatchObject({ code: 2, err: expect.stringMatching(/\nconngate: [^\n]*the CRL is issued by "O=Conngate Test, CN=other-ca"[^\n]*\n$/) });
+    expect(await storeEtag(s.client, s.kvsArn)).toBe(before);
+    // The issuer's own CRL at the same point is taken.
+    served = fs.readFileSync(makeCrl(fx.ca, ['7C01']));
+    await expect(load()).resolves.toMatchObject({ entries: new Map([['7c01', '1']]) });
   });
 
   it('refuses a CRL of CA certificates only, even when the CA signed it', async () => {

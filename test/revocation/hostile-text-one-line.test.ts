@@ -37,6 +37,7 @@ describe('hostile text in one-line errors', () => {
     ['a CRL issuer name (refused as no --ca subject)', () => ['--crl', file('name.crl', unsigned(cn(`CA${FORGED}`), utcTime(new Date(Date.now() - 3600_000)))), '--ca', ca.certFile]],
     ['an import JSON key', () => ['--kvs-json', file('k.json', JSON.stringify({ data: [{ key: `zz${FORGED}`, value: '1' }] }))]],
     ['a serial list line (CR)', () => ['--serials', file('s.txt', `zz\r${FORGED.slice(1)}\n`)]],
+    ['a --crl-idp-alias value', () => ['--crl', 'http://crl.example.com/ca.crl', '--ca', ca.certFile, '--crl-idp-alias', `u${FORGED}`]],
   ])('%s', async (_what, args) => {
     const r = await cli(['revocations', 'export', ...args(), '--out', path.join(dir, 'out.json')]);
     expect(r.code).toBe(2);
@@ -52,11 +53,21 @@ describe('hostile text in one-line errors', () => {
     const validity = seq(utcTime(new Date()), utcTime(new Date(Date.now() + 86_400_000)));
     const cert = seq(seq(tlv(0xa0, int('02')), int('01'), ALG, cn('i'), validity, cn('leaf'), spki, tlv(0xa3, seq(cdp))), ALG, tlv(0x03, Buffer.from([0, 1])));
     const r = await cli(['revocations', 'export', '--crl-from-cert', file('leaf.der', cert), '--ca', ca.certFile, '--out', path.join(dir, 'o.json')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a loopback distribution point is refused (before any connect), its URL escaped in the one line
+    expect(r.err).toMatch(/^conngate: http:\/\/127\.0\.0\.1:1\/a\.crl.*\\u000a.*refused: 127\.0\.0\.1 is a loopback address/);
     const lines = r.err.split('\n').filter((l) => l !== '');
     expect(lines.filter((l) => l.startsWith('conngate: '))).toHaveLength(1);
     expect(r.err).not.toMatch(/[\x1b\u202e]/);
     expect(lines.every((l) => !l.startsWith('conngate: revocations prod'))).toBe(true);
+  });
+
+  it('a CA key given to retire-ca', async () => {
+    fs.writeFileSync(path.join(dir, 'conngate.config.json'), JSON.stringify({ stages: { dev: {} } }));
+    const r = await cli(['revocations', 'retire-ca', 'dev', `ab${FORGED}`, '--dir', dir, '--kvs-arn', 'arn:aws:cloudfront::123456789012:key-value-store/x', '--endpoint', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toMatch(/^conngate: <ca-key>: "ab\\u000aconngate: revocatio.*" is not a CA key digest \(fix: .*\)\n$/);
+    expect(r.err).not.toMatch(/[\r\x1b\u202e]/);
   });
 
   it('printable escapes controls, C1, separators and bidi controls, and nothing else', () => {

@@ -93,7 +93,7 @@ describe('work done on a CRL before its signature is checked', () => {
       const verified = jest.spyOn(signatures, 'crlSignedBy');
       try {
         await expect(loadRevocationSource({ crlFiles: [file], caFiles: [ca.certFile] }))
-          .rejects.toThrow(/repeated\.pem#2: a second CRL of "O=Conngate Test, CN=repeat-ca" with the same scope as .*repeated\.pem#1/);
+          .rejects.toThrow(/repeated\.pem#2: a second CRL of "O=Conngate Test, CN=repeat-ca" with the same scope and CA key as .*repeated\.pem#1/);
         expect(verified).toHaveBeenCalledTimes(1);
       } finally {
         verified.mockRestore();
