@@ -62,7 +62,8 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   kvs('GetKey', ALL),
   kvs('DeleteKey', APPLY, { onlyWhen: 'a stage changes its canary serial' }),
   kvs('ListKeys', ['sync']),
-  kvs('UpdateKeys', ['sync']),
+  // Sync writes serials; every pipeline run writes its reserved keys (lease, evidence head, rollback target, approvals).
+  kvs('UpdateKeys', ALL),
   // The distribution and its trust store.
   cf('CreateDistribution', 'distribution', APPLY),
   cf('GetDistribution', 'distribution', PIPELINE),

@@ -64,6 +64,8 @@ describe('generated IAM policies against what conngate really calls', () => {
       'arn:aws:s3:::acme-tfstate/conngate/dev/terraform.tfstate', 'arn:aws:s3:::acme-mtls/ca-bundle.pem', 'arn:aws:iam::210987654321:role/deploy',
       'arn:aws:cloudfront::210987654321:connection-function/*',
     ]));
+    // Every pipeline run writes its lease, evidence head and rollback target in the stage's store.
+    for (const k of ['deploy', 'verify', 'run-task'] as const) expect(policyActions(stagePolicy(k, dev))).toContain('cloudfront-keyvaluestore:UpdateKeys');
     // verify never creates or deletes; sync touches only the store.
     expect(policyActions(stagePolicy('verify', dev)).filter((a) => /:(Create|Delete)/.test(a))).toEqual([]);
     expect(policyActions(stagePolicy('sync', dev)).every((a) => a.startsWith('cloudfront-keyvaluestore:') || a === 'cloudfront:DescribeKeyValueStore' || a === 'sts:AssumeRole')).toBe(true);
