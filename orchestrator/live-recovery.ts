@@ -1,7 +1,7 @@
 import type { EvidenceRecord } from './evidence';
 import { provenVerifiedSeq, readEvidenceTags, taggedRecord, writeEvidenceTags } from './evidence';
 import { headPut, readHead } from './evidence-head';
-import { arnAccount, endpointKindOf, evidenceDigest, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
+import { arnAccount, endpointKindOf, evidenceDigest, MAX_EVIDENCE_SEQ, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
 import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from './function-stages';
 import { checkGate } from './gate';
 import { shortSha } from './candidate';
@@ -61,6 +61,11 @@ export class LiveRecovery {
     await store.update(async () => {
       const head = await readHead(store);
       const seq = Math.max(head?.seq ?? 0, taggedSeq) + 1;
+      // Runs number one by one: only a write to the store's unsigned head gets a stage near the limit.
+      if (seq > MAX_EVIDENCE_SEQ) {
+        throw new StepError(`${spec.name}: evidence`, `the stage's evidence sequence is at its limit (record ${seq - 1}, named by conngate:head in its KeyValueStore or by the function's signed tags), so no newer record can be numbered; runs never get there one by one, a write to the store raised it`,
+          `delete the conngate:head key from the ${spec.name} KeyValueStore and the conngate:* tags from its function, then re-run (LIVE is tested again and numbering starts over)`);
+      }
       const verifiedSeq = result === 'passed' ? seq : Math.max(head?.verifiedSeq ?? 0, provenSeq);
       signed = await keys.sign({
         stage: spec.name, functionArn, account: arnAccount(functionArn), endpoint: endpointKindOf(ctx.cf), seq, verifiedSeq,

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { TagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
+import { TagResourceCommand, UntagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence';
-import { HEAD_KEY } from '../../orchestrator/evidence-head';
-import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
+import { HEAD_KEY, headPut, parseHead } from '../../orchestrator/evidence-head';
+import { EvidenceKeyring, hmacSigner, MAX_EVIDENCE_SEQ } from '../../orchestrator/evidence-signing';
 import { publishAndWait, readFunctionStage } from '../../orchestrator/function-stages';
 import { runStagePipeline, type PipelineContext, type StageRunReport } from '../../orchestrator/pipeline';
 import { approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
@@ -148,5 +148,32 @@ describe('evidence replay and downgrade', () => {
       delete staging.promotion;
       fs.writeFileSync(env.p.fnFile, good);
     }
+  });
+
+  it('store writes only: a head raised to the last sequence number stops recording (only that), with a message that says how to recover', async () => {
+    const s = store('dev');
+    const head = parseHead(await s.get(HEAD_KEY))!;
+    await s.write(await s.etag(), [headPut({ ...head, seq: MAX_EVIDENCE_SEQ })]);
+    // The head still names LIVE's record: the raised number alone changes nothing about what counts.
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+    const arn = (await live('dev')).summary.ConnectionFunctionArn!;
+    const before = await readEvidenceTags(env.p.cf, arn);
+    fs.writeFileSync(env.p.fnFile, `${good}\n// candidate D\n`);
+    try {
+      const r = await run('dev');
+      expect(r.outcome).toBe('failed');
+      expect(r.message).toMatch(/evidence could not be recorded .*at its limit \(record 999999999999999, .*fix: delete the conngate:head key from the dev KeyValueStore and the conngate:\* tags from its function/);
+      // Nothing was signed past the limit: the tags hold the record they held.
+      expect(await readEvidenceTags(env.p.cf, arn)).toEqual(before);
+      // Doing what the message says: LIVE (D, unrecorded) is tested again and recorded.
+      await s.write(await s.etag(), [], [HEAD_KEY]);
+      await env.p.cf.send(new UntagResourceCommand({ Resource: arn, TagKeys: { Items: Object.values(EVIDENCE_TAGS) } }));
+      const again = await run('dev');
+      expect(again.outcome).toBe('verified');
+      expect(await env.p.liveProblem('dev')).toBeUndefined();
+    } finally {
+      fs.writeFileSync(env.p.fnFile, good);
+    }
+    expect((await run('dev')).outcome).toBe('verified');
   });
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { UserError } from '../../diagnostics/user-error';
 import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence';
-import type { EvidenceHead } from '../../orchestrator/evidence-head';
+import { parseHead, type EvidenceHead } from '../../orchestrator/evidence-head';
 import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/evidence-keys';
 import { kmsSigner } from '../../orchestrator/evidence-kms';
 import {
@@ -90,6 +90,28 @@ describe('evidence signatures', () => {
     // A record of a conngate that did not bind these is not counted at all.
     const legacy = { ...tagsOf(newest), account: undefined, endpoint: undefined, seq: undefined, verifiedSeq: undefined };
     expect(await checkEvidence(keys, legacy, exp)).toMatch(/names no account, endpoint and sequence/);
+  });
+
+  it('every sequence number a head can hold numbers a next record whose tags read back (a store writer cannot make every record unreadable)', async () => {
+    const keys = new EvidenceKeyring(hmacSigner(secret));
+    const head = (seq: number) => parseHead(JSON.stringify({ seq, verifiedSeq: 0, evidence: 'c'.repeat(64) }));
+    // The largest number the tags carry (15 digits) is the largest a head may name and a record may be signed with.
+    for (const seq of [0, 41, 999_999_999_999_998]) {
+      expect(head(seq)?.seq).toBe(seq);
+      const next = await keys.sign({ ...claims, seq: seq + 1, verifiedSeq: seq + 1 });
+      expect(taggedRecord(tagsOf(next), 'dev', claims.functionArn)).toMatchObject({ seq: seq + 1, verifiedSeq: seq + 1 });
+    }
+    expect(head(999_999_999_999_999)?.seq).toBe(999_999_999_999_999);
+    await expect(keys.sign({ ...claims, seq: 10 ** 15, verifiedSeq: 10 ** 15 })).rejects.toThrow(/cannot be signed/);
+    for (const seq of [10 ** 15, Number.MAX_SAFE_INTEGER, -1, 1.5]) expect(head(seq)).toBeUndefined();
+    for (const text of ['{"seq":"7","verifiedSeq":0,"evidence":"' + 'c'.repeat(64) + '"}', '{"seq":7,"verifiedSeq":8,"evidence":"' + 'c'.repeat(64) + '"}', 'x'.repeat(5000), '[]', 'null']) {
+      expect(parseHead(text)).toBeUndefined();
+    }
+    // Tags in other spellings of a number are not a record's.
+    const signed = await keys.sign(claims);
+    for (const seq of ['07', '+7', '7.0', '7e0', ' 7', '1000000000000000']) {
+      expect(taggedRecord({ ...tagsOf(signed), seq }, 'dev', claims.functionArn)).toMatch(/names no account, endpoint and sequence/);
+    }
   });
 
   it('valid signatures still do not open anything stale or foreign: code, ETag and suite must match what is there now', async () => {
