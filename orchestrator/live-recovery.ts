@@ -109,8 +109,12 @@ export class LiveRecovery {
         // The newest verified code the signed tags and the store's head know of: a stored target older than that
         // was put back, and restoring it would be a downgrade.
         const [tagged, head] = await Promise.all([readEvidenceTags(ctx.cf, functionArn), readHead(store)]);
-        const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn));
-        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn, endpoint: endpointKindOf(ctx.cf), minVerifiedSeq, allowRollbackTo: ctx.allowRollbackTo });
+        const proven = await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn);
+        const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, proven);
+        // Said when the refusal rests on the unsigned head alone: a store writer may have raised it to hold rollbacks.
+        const minVerifiedFrom = proven >= minVerifiedSeq ? 'the function\'s signed evidence tags'
+          : 'the store\'s conngate:head only, which is not signed (the tags prove record ' + proven + '): if no run made it, a store writer raised it';
+        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn, endpoint: endpointKindOf(ctx.cf), minVerifiedSeq, minVerifiedFrom, allowRollbackTo: ctx.allowRollbackTo });
         if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
         target = t;
       } catch (e) {

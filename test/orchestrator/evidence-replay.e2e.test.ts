@@ -107,7 +107,7 @@ describe('evidence replay and downgrade', () => {
     const broken = good.replace('await kvs.exists(serial)', 'false');
     await publishOutOfBand('dev', broken);
     const r = await run('dev', {}, false);
-    expect(r.recovery).toMatch(new RegExp(`rollback target ${shaA.slice(0, 12)} is record \\d+, older than the stage's newest verified code \\(record \\d+\\).*--allow-rollback-to ${shaA}`));
+    expect(r.recovery).toMatch(new RegExp(`rollback target ${shaA.slice(0, 12)} is record \\d+, older than the stage's newest verified code \\(record \\d+, named by the function's signed evidence tags\\).*--allow-rollback-to ${shaA}`));
     expect((await live('dev')).sha256).toBe(candidateSha256(broken));
     // The operator's explicit choice restores it.
     await run('dev', { allowRollbackTo: shaA }, false).catch(() => undefined);
@@ -148,6 +148,24 @@ describe('evidence replay and downgrade', () => {
       delete staging.promotion;
       fs.writeFileSync(env.p.fnFile, good);
     }
+  });
+
+  it('store writes only: a head raised to hold rollbacks back only holds them back, and the refusal says the unsigned head is all that names the newer record', async () => {
+    const s = store('dev');
+    const head = parseHead(await s.get(HEAD_KEY))!;
+    const target = (await rollbackKeys('dev'))[0];
+    const targetSha = (JSON.parse((await s.get(target))!) as { sha256: string }).sha256;
+    await s.write(await s.etag(), [headPut({ ...head, seq: head.seq + 1000, verifiedSeq: head.seq + 1000 })]);
+    // The head still names LIVE's record: what counts is unchanged.
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+    const broken = good.replace('await kvs.exists(serial)', 'false');
+    await publishOutOfBand('dev', broken);
+    const r = await run('dev', {}, false);
+    expect(r.recovery).toMatch(new RegExp(`is record ${head.verifiedSeq}, older than the stage's newest verified code \\(record ${head.seq + 1000}, named by the store's conngate:head only, which is not signed \\(the tags prove record ${head.verifiedSeq}\\): if no run made it, a store writer raised it\\).*--allow-rollback-to ${targetSha}`));
+    expect((await live('dev')).sha256).toBe(candidateSha256(broken));
+    await run('dev', { allowRollbackTo: targetSha }, false).catch(() => undefined);
+    expect((await live('dev')).sha256).toBe(targetSha);
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
   });
 
   it('store writes only: a head raised to the last sequence number stops recording (only that), with a message that says how to recover', async () => {
