@@ -200,10 +200,17 @@ function instrument<C extends { middlewareStack: { add: (...a: never[]) => void 
   return client;
 }
 
+/**
+ * The target alone decides where CloudFront and KeyValueStore calls go: an endpoint from the SDK's own settings
+ * (AWS_ENDPOINT_URL, `endpoint_url` in a profile) would send a run aimed at AWS elsewhere, and records made there
+ * would name AWS (the SDK marks such a client as one with a custom endpoint only after its first call).
+ */
+const TARGET_ONLY = { ignoreConfiguredEndpointUrls: true } as const;
+
 /** A CloudFront control-plane client for the target. */
 export function createCloudFrontClient(t: Target): CloudFrontClient {
   noteEndpoint({ endpoint: describeTarget(t) });
-  return instrument(new CloudFrontClient({ ...commonConfig(t), ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t);
+  return instrument(new CloudFrontClient({ ...commonConfig(t), ...(t.endpoint ? { endpoint: t.endpoint } : {}), ...TARGET_ONLY }), t);
 }
 
 /**
@@ -214,14 +221,18 @@ export function createCloudFrontClient(t: Target): CloudFrontClient {
  */
 export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
   noteEndpoint({ endpoint: describeTarget(t) });
-  if (!t.endpoint) return instrument(new CloudFrontKeyValueStoreClient(commonConfig(t)), t);
+  if (!t.endpoint) return instrument(new CloudFrontKeyValueStoreClient({ ...commonConfig(t), ...TARGET_ONLY }), t);
   const url = new URL(t.endpoint);
   // The shape the endpoint rules return (their auth scheme entries carry no signingRegion, unlike the SDK's type).
   const endpointProvider = (() => ({
     url,
     properties: { authSchemes: [{ name: 'sigv4a', signingName: 'cloudfront-keyvaluestore', signingRegionSet: ['*'] }] },
   })) as unknown as CloudFrontKeyValueStoreClientConfig['endpointProvider'];
-  return instrument(new CloudFrontKeyValueStoreClient({ ...commonConfig(t), endpointProvider }), t);
+  const client = new CloudFrontKeyValueStoreClient({ ...commonConfig(t), endpointProvider, ...TARGET_ONLY });
+  // The endpoint provider stands for an endpoint: the client says so as one given an endpoint does, which is what
+  // tells records (approvals) made against an emulator from records made on AWS (evidence-signing.ts).
+  client.config.isCustomEndpoint = true;
+  return instrument(client, t);
 }
 
 /**

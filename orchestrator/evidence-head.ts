@@ -1,4 +1,5 @@
 import { reservedKey } from '../revocation/reserved-keys';
+import { isEvidenceSeq as isSeq } from './evidence-signing';
 import type { ReservedStore } from './reserved-store';
 
 /**
@@ -22,8 +23,6 @@ export interface EvidenceHead {
   /** The sequence number of the stage's newest passed evidence (0: none yet). */
   verifiedSeq: number;
 }
-
-const isSeq = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** Parses a head value; undefined when it is absent or not a head (a planted value never reads as one). */
 export function parseHead(text: string | undefined): EvidenceHead | undefined {

@@ -43,10 +43,21 @@ export const UNSIGNED_KEY_ID = 'unsigned';
 /** The shortest HMAC secret signed with or trusted: anything shorter is guessable. */
 export const MIN_HMAC_SECRET_BYTES = 16;
 
+/**
+ * The largest evidence sequence number: 15 digits, all the function's tags carry back (evidence.ts). The stage's
+ * head may name no more, and no record is signed above it: a number past it would be signed, tagged, and never read
+ * back as a record, so every later run would record evidence that never counts.
+ */
+export const MAX_EVIDENCE_SEQ = 999_999_999_999_999;
+
+export function isEvidenceSeq(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_EVIDENCE_SEQ;
+}
+
 /** The exact bytes that are signed: a versioned, newline-separated list, every field checked to hold no newline. */
 export function evidenceMessage(c: EvidenceClaims, keyId: string): Buffer {
   for (const n of [c.seq, c.verifiedSeq]) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`evidence sequence ${JSON.stringify(n)} cannot be signed`);
+    if (!isEvidenceSeq(n)) throw new Error(`evidence sequence ${JSON.stringify(n)} cannot be signed`);
   }
   const fields = ['conngate-evidence/2', keyId, c.stage, c.functionArn, c.account, c.endpoint, String(c.seq), String(c.verifiedSeq),
     c.candidateSha256, c.suiteSha256, c.liveEtag, c.result, c.time];

@@ -102,6 +102,7 @@ export async function readEvidenceTags(cf: CloudFrontClient, functionArn: string
   };
 }
 
+/** A sequence number as signed: no sign, no leading zero, at most MAX_EVIDENCE_SEQ's 15 digits. */
 const SEQ = /^(0|[1-9][0-9]{0,14})$/;
 
 /**

@@ -1,7 +1,7 @@
 import type { EvidenceRecord } from './evidence';
 import { provenVerifiedSeq, readEvidenceTags, taggedRecord, writeEvidenceTags } from './evidence';
 import { headPut, readHead } from './evidence-head';
-import { arnAccount, endpointKindOf, evidenceDigest, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
+import { arnAccount, endpointKindOf, evidenceDigest, MAX_EVIDENCE_SEQ, type EvidenceKeyring, type SignedEvidence } from './evidence-signing';
 import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from './function-stages';
 import { checkGate } from './gate';
 import { shortSha } from './candidate';
@@ -64,6 +64,11 @@ export class LiveRecovery {
     await store.update(async () => {
       const head = await readHead(store);
       const seq = Math.max(head?.seq ?? 0, taggedSeq) + 1;
+      // Runs number one by one: only a write to the store's unsigned head gets a stage near the limit.
+      if (seq > MAX_EVIDENCE_SEQ) {
+        throw new StepError(`${spec.name}: evidence`, `the stage's evidence sequence is at its limit (record ${seq - 1}, named by conngate:head in its KeyValueStore or by the function's signed tags), so no newer record can be numbered; runs never get there one by one, a write to the store raised it`,
+          `delete the conngate:head key from the ${spec.name} KeyValueStore and the conngate:* tags from its function, then re-run (LIVE is tested again and numbering starts over)`);
+      }
       const verifiedSeq = result === 'passed' ? seq : Math.max(head?.verifiedSeq ?? 0, provenSeq);
       signed = await keys.sign({
         stage: spec.name, functionArn, account: arnAccount(functionArn), endpoint: endpointKindOf(ctx.cf), seq, verifiedSeq,
@@ -107,8 +112,12 @@ export class LiveRecovery {
         // The newest verified code the signed tags and the store's head know of: a stored target older than that
         // was put back, and restoring it would be a downgrade.
         const [tagged, head] = await Promise.all([readEvidenceTags(ctx.cf, functionArn), readHead(store)]);
-        const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn));
-        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn, endpoint: endpointKindOf(ctx.cf), minVerifiedSeq, allowRollbackTo: ctx.allowRollbackTo });
+        const proven = await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn);
+        const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, proven);
+        // Said when the refusal rests on the unsigned head alone: a store writer may have raised it to hold rollbacks.
+        const minVerifiedFrom = proven >= minVerifiedSeq ? 'the function\'s signed evidence tags'
+          : 'the store\'s conngate:head only, which is not signed (the tags prove record ' + proven + '): if no run made it, a store writer raised it';
+        const t = await loadRollbackTarget(store, this.keys, { stage: spec.name, functionArn, endpoint: endpointKindOf(ctx.cf), minVerifiedSeq, minVerifiedFrom, allowRollbackTo: ctx.allowRollbackTo });
         if (typeof t === 'string') return { ok: false, liveSha256: live.sha256, detail: `there is nothing to roll back to: ${t}; LIVE still runs unverified ${shortSha(live.sha256)}${this.r.firstDeploy ? ', which is not associated with the distribution' : ''}` };
         target = t;
       } catch (e) {

@@ -62,6 +62,8 @@ export interface RollbackExpectation {
   endpoint: EndpointKind;
   /** The newest passed evidence's sequence number known from signed records: an older target is a downgrade. */
   minVerifiedSeq: number;
+  /** What names minVerifiedSeq (the signed tags, or the store's unsigned head), for the refusal. */
+  minVerifiedFrom?: string;
   /** The operator's explicit `--allow-rollback-to <sha256>`: this target may be older than the newest verified code. */
   allowRollbackTo?: string;
 }
@@ -84,7 +86,7 @@ export async function loadRollbackTarget(store: ReservedStore, keys: EvidenceKey
   if (sig) return `the recorded rollback target's evidence is refused: ${sig}`;
   if (ev.result !== 'passed' || ev.candidateSha256 !== meta.sha256) return 'the recorded rollback target has no passed evidence for its code';
   if (ev.seq < expect.minVerifiedSeq && expect.allowRollbackTo !== meta.sha256) {
-    return `the recorded rollback target ${shortSha(meta.sha256)} is record ${ev.seq}, older than the stage's newest verified code (record ${expect.minVerifiedSeq}): an older record put back, so it is not published; to restore it anyway pass --allow-rollback-to ${meta.sha256}`;
+    return `the recorded rollback target ${shortSha(meta.sha256)} is record ${ev.seq}, older than the stage's newest verified code (record ${expect.minVerifiedSeq}${expect.minVerifiedFrom ? `, named by ${expect.minVerifiedFrom}` : ''}): an older record put back, so it is not published; to restore it anyway pass --allow-rollback-to ${meta.sha256}`;
   }
   const parts: string[] = [];
   for (let i = 0; i < meta.chunks; i++) {

@@ -300,12 +300,20 @@ function checkPromotionChain(stages: StageConfig[], where: string): void {
       seen.add(up.name);
     }
   }
+  // Compared without case: some resources named from the prefix (S3 buckets) do not tell case apart.
   const names = new Set<string>();
+  const functions = new Map<string, string>();
   for (const s of stages) {
-    if (names.has(s.namePrefix)) {
+    if (names.has(s.namePrefix.toLowerCase())) {
       throw new UserError(`${where} stages.${s.name}.namePrefix`, `namePrefix "${s.namePrefix}" is used by another stage`, 'give each stage its own prefix so resources do not collide');
     }
-    names.add(s.namePrefix);
+    names.add(s.namePrefix.toLowerCase());
+    // The orchestrator finds and confirms a stage's function by this name: shared, one stage would act on another's.
+    const fn = stageFunctionName(s).toLowerCase();
+    if (functions.has(fn)) {
+      throw new UserError(`${where} stages.${s.name}.namePrefix`, `the function name "${stageFunctionName(s)}" is stage ${functions.get(fn)}'s too`, 'give each stage a prefix that no other stage\'s function name starts with');
+    }
+    functions.set(fn, s.name);
   }
 }
 

@@ -80,6 +80,11 @@ describe('conngate.config.json overrides', () => {
     ['reserved tag', { defaults: { tags: { 'conngate:x': 'y' } } }, /tags\.conngate:x: the "conngate:" tag prefix is reserved/],
     ['aliases without certificate', { stages: { dev: { aliases: ['a.example.com'] } } }, /stages\.dev\.aliases: aliases need a certificate/],
     ['shared prefix', { stages: { a: { namePrefix: 'x' }, b: { namePrefix: 'x' } } }, /stages\.b\.namePrefix: namePrefix "x" is used by another stage/],
+    // Different prefixes can still name one function: the orchestrator finds a stage's function by that name, so
+    // one stage's run would confirm and act on the other's.
+    ['function name of another stage', { stages: { a: { namePrefix: 'x', functionFile: 'f/y-check.js' }, b: { namePrefix: 'x-y', functionFile: 'f/check.js' } } },
+      /stages\.b\.namePrefix: the function name "x-y-check" is stage a's too \(fix: give each stage/],
+    ['prefixes differing only in case', { stages: { a: { namePrefix: 'x' }, b: { namePrefix: 'X' } } }, /stages\.b\.namePrefix: namePrefix "X" is used by another stage/],
   ];
   it.each(bad)('rejects %s with a one-line message', (_name, doc, message) => {
     let err: Error | undefined;

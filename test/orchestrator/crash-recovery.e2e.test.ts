@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { candidateSha256 } from '../../orchestrator/candidate';
-import { readLedger } from '../../orchestrator/evidence';
+import { readEvidenceTags, readLedger } from '../../orchestrator/evidence';
+import { HEAD_KEY, parseHead } from '../../orchestrator/evidence-head';
+import { ReservedStore } from '../../orchestrator/reserved-store';
 import { publishAndWait, readFunctionStage, restoreAndPublish } from '../../orchestrator/function-stages';
 import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/progress';
@@ -86,6 +88,30 @@ describe('crashes and errors after publish: a re-run always leaves LIVE verified
     expect(await env.p.liveSha('dev')).toBe(a);
     expect(await env.p.liveProblem('dev')).toBeUndefined();
   }, 300_000);
+
+  it('SIGKILL between the evidence head\'s write and the tags\' write: the tags are not the newest record, and the re-run tests LIVE again', async () => {
+    fs.writeFileSync(env.p.fnFile, goodCode);
+    expect((await deploy()).outcome).toBe('verified');
+    fs.writeFileSync(env.p.fnFile, `${goodCode}\n// candidate E\n`);
+    const e = candidateSha256(fs.readFileSync(env.p.fnFile));
+    // The evidence step reads the tags, the store's ETag, the head and the rollback target, then writes the store
+    // (the 5th response) and only then the tags.
+    const child = await runChild({ dir: env.p.dir, endpoint: env.emulator.endpoint, stage: 'dev', op: 'deploy', kill: { on: 'start', match: 'signing the evidence', afterRequests: 5 } });
+    expect(child.killed).toBe(true);
+    const out = env.p.context().outputs.read('dev')!;
+    const head = parseHead(await new ReservedStore(env.p.kvs, out.kvsArn).get(HEAD_KEY))!;
+    const tags = await readEvidenceTags(env.p.cf, out.functionArn);
+    expect(head.seq).toBe(Number(tags.seq) + 1);
+    expect(await env.p.liveSha('dev')).toBe(e);
+    expect(await env.p.liveProblem('dev')).toMatch(new RegExp(`it is record ${tags.seq}, not the stage's newest \\(record ${head.seq}`));
+    env.p.freshRunner();
+    const r = await deploy();
+    expect(r.recovery).toMatch(/not the stage's newest.*passed the suite and is now recorded as verified/);
+    expect(r.outcome).toBe('verified');
+    expect(await env.p.liveSha('dev')).toBe(e);
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+    fs.writeFileSync(env.p.fnFile, goodCode);
+  });
 
   it.each([
     ['a 5xx', { serverErrorRate: 1 }, /LIVE verification could not complete \(ServiceUnavailable/],

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { TagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
+import { TagResourceCommand, UntagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256 } from '../../orchestrator/candidate';
 import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence';
-import { HEAD_KEY } from '../../orchestrator/evidence-head';
-import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
+import { HEAD_KEY, headPut, parseHead } from '../../orchestrator/evidence-head';
+import { EvidenceKeyring, hmacSigner, MAX_EVIDENCE_SEQ } from '../../orchestrator/evidence-signing';
 import { publishAndWait, readFunctionStage } from '../../orchestrator/function-stages';
 import { runStagePipeline, type PipelineContext, type StageRunReport } from '../../orchestrator/pipeline';
 import { approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
@@ -107,7 +107,7 @@ describe('evidence replay and downgrade', () => {
     const broken = good.replace('await kvs.exists(serial)', 'false');
     await publishOutOfBand('dev', broken);
     const r = await run('dev', {}, false);
-    expect(r.recovery).toMatch(new RegExp(`rollback target ${shaA.slice(0, 12)} is record \\d+, older than the stage's newest verified code \\(record \\d+\\).*--allow-rollback-to ${shaA}`));
+    expect(r.recovery).toMatch(new RegExp(`rollback target ${shaA.slice(0, 12)} is record \\d+, older than the stage's newest verified code \\(record \\d+, named by the function's signed evidence tags\\).*--allow-rollback-to ${shaA}`));
     expect((await live('dev')).sha256).toBe(candidateSha256(broken));
     // The operator's explicit choice restores it.
     await run('dev', { allowRollbackTo: shaA }, false).catch(() => undefined);
@@ -148,5 +148,50 @@ describe('evidence replay and downgrade', () => {
       delete staging.promotion;
       fs.writeFileSync(env.p.fnFile, good);
     }
+  });
+
+  it('store writes only: a head raised to hold rollbacks back only holds them back, and the refusal says the unsigned head is all that names the newer record', async () => {
+    const s = store('dev');
+    const head = parseHead(await s.get(HEAD_KEY))!;
+    const target = (await rollbackKeys('dev'))[0];
+    const targetSha = (JSON.parse((await s.get(target))!) as { sha256: string }).sha256;
+    await s.write(await s.etag(), [headPut({ ...head, seq: head.seq + 1000, verifiedSeq: head.seq + 1000 })]);
+    // The head still names LIVE's record: what counts is unchanged.
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+    const broken = good.replace('await kvs.exists(serial)', 'false');
+    await publishOutOfBand('dev', broken);
+    const r = await run('dev', {}, false);
+    expect(r.recovery).toMatch(new RegExp(`is record ${head.verifiedSeq}, older than the stage's newest verified code \\(record ${head.seq + 1000}, named by the store's conngate:head only, which is not signed \\(the tags prove record ${head.verifiedSeq}\\): if no run made it, a store writer raised it\\).*--allow-rollback-to ${targetSha}`));
+    expect((await live('dev')).sha256).toBe(candidateSha256(broken));
+    await run('dev', { allowRollbackTo: targetSha }, false).catch(() => undefined);
+    expect((await live('dev')).sha256).toBe(targetSha);
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+  });
+
+  it('store writes only: a head raised to the last sequence number stops recording (only that), with a message that says how to recover', async () => {
+    const s = store('dev');
+    const head = parseHead(await s.get(HEAD_KEY))!;
+    await s.write(await s.etag(), [headPut({ ...head, seq: MAX_EVIDENCE_SEQ })]);
+    // The head still names LIVE's record: the raised number alone changes nothing about what counts.
+    expect(await env.p.liveProblem('dev')).toBeUndefined();
+    const arn = (await live('dev')).summary.ConnectionFunctionArn!;
+    const before = await readEvidenceTags(env.p.cf, arn);
+    fs.writeFileSync(env.p.fnFile, `${good}\n// candidate D\n`);
+    try {
+      const r = await run('dev');
+      expect(r.outcome).toBe('failed');
+      expect(r.message).toMatch(/evidence could not be recorded .*at its limit \(record 999999999999999, .*fix: delete the conngate:head key from the dev KeyValueStore and the conngate:\* tags from its function/);
+      // Nothing was signed past the limit: the tags hold the record they held.
+      expect(await readEvidenceTags(env.p.cf, arn)).toEqual(before);
+      // Doing what the message says: LIVE (D, unrecorded) is tested again and recorded.
+      await s.write(await s.etag(), [], [HEAD_KEY]);
+      await env.p.cf.send(new UntagResourceCommand({ Resource: arn, TagKeys: { Items: Object.values(EVIDENCE_TAGS) } }));
+      const again = await run('dev');
+      expect(again.outcome).toBe('verified');
+      expect(await env.p.liveProblem('dev')).toBeUndefined();
+    } finally {
+      fs.writeFileSync(env.p.fnFile, good);
+    }
+    expect((await run('dev')).outcome).toBe('verified');
   });
 });

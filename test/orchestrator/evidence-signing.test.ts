@@ -2,14 +2,17 @@ import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { DescribeKeyValueStoreCommand, type CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
+import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
 import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence';
-import type { EvidenceHead } from '../../orchestrator/evidence-head';
+import { parseHead, type EvidenceHead } from '../../orchestrator/evidence-head';
 import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/evidence-keys';
 import { kmsSigner } from '../../orchestrator/evidence-kms';
 import {
-  ed25519Signer, evidenceDigest, evidenceMessage, EvidenceKeyring, type EndpointKind, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
+  ed25519Signer, endpointKindOf, evidenceDigest, evidenceMessage, EvidenceKeyring, type EndpointKind, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
 } from '../../orchestrator/evidence-signing';
 
 const claims: EvidenceClaims = {
@@ -92,6 +95,28 @@ describe('evidence signatures', () => {
     expect(await checkEvidence(keys, legacy, exp)).toMatch(/names no account, endpoint and sequence/);
   });
 
+  it('every sequence number a head can hold numbers a next record whose tags read back (a store writer cannot make every record unreadable)', async () => {
+    const keys = new EvidenceKeyring(hmacSigner(secret));
+    const head = (seq: number) => parseHead(JSON.stringify({ seq, verifiedSeq: 0, evidence: 'c'.repeat(64) }));
+    // The largest number the tags carry (15 digits) is the largest a head may name and a record may be signed with.
+    for (const seq of [0, 41, 999_999_999_999_998]) {
+      expect(head(seq)?.seq).toBe(seq);
+      const next = await keys.sign({ ...claims, seq: seq + 1, verifiedSeq: seq + 1 });
+      expect(taggedRecord(tagsOf(next), 'dev', claims.functionArn)).toMatchObject({ seq: seq + 1, verifiedSeq: seq + 1 });
+    }
+    expect(head(999_999_999_999_999)?.seq).toBe(999_999_999_999_999);
+    await expect(keys.sign({ ...claims, seq: 10 ** 15, verifiedSeq: 10 ** 15 })).rejects.toThrow(/cannot be signed/);
+    for (const seq of [10 ** 15, Number.MAX_SAFE_INTEGER, -1, 1.5]) expect(head(seq)).toBeUndefined();
+    for (const text of ['{"seq":"7","verifiedSeq":0,"evidence":"' + 'c'.repeat(64) + '"}', '{"seq":7,"verifiedSeq":8,"evidence":"' + 'c'.repeat(64) + '"}', 'x'.repeat(5000), '[]', 'null']) {
+      expect(parseHead(text)).toBeUndefined();
+    }
+    // Tags in other spellings of a number are not a record's.
+    const signed = await keys.sign(claims);
+    for (const seq of ['07', '+7', '7.0', '7e0', ' 7', '1000000000000000']) {
+      expect(taggedRecord({ ...tagsOf(signed), seq }, 'dev', claims.functionArn)).toMatch(/names no account, endpoint and sequence/);
+    }
+  });
+
   it('valid signatures still do not open anything stale or foreign: code, ETag and suite must match what is there now', async () => {
     const keys = new EvidenceKeyring(hmacSigner(secret));
     const signed = tagsOf(await keys.sign(claims));
@@ -146,6 +171,44 @@ describe('evidence signatures', () => {
     const pubOnly = publicKeyVerifier(publicKey);
     expect(pubOnly.keyId).toBe(signer.keyId);
     expect(await evidenceProblem(new EvidenceKeyring(hmacSigner(secret), [pubOnly]), tagsOf(signed), expectation)).toBeUndefined();
+  });
+});
+
+/** The host a client's next call would go to (the call stops there, before it is sent). */
+async function hostOf(client: CloudFrontClient | CloudFrontKeyValueStoreClient, send: () => Promise<unknown>): Promise<string> {
+  let host = '';
+  const probe = () => async (args: { request: unknown }) => {
+    host = (args.request as { hostname: string }).hostname;
+    throw new Error('stopped before sending');
+  };
+  (client.middlewareStack as { add(m: unknown, o: object): void }).add(probe, { step: 'build', name: 'hostProbe' });
+  await send().catch(() => undefined);
+  return host;
+}
+
+describe('endpoint kind', () => {
+  it('is the target\'s, for every client conngate makes and before any call; an endpoint from the environment does not move calls off AWS', async () => {
+    const emulator = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1' };
+    expect(endpointKindOf(createCloudFrontClient(emulator))).toBe('emulator');
+    // Approvals take their endpoint kind from the KeyValueStore client of the store they live in.
+    expect(endpointKindOf(createKvsClient(emulator))).toBe('emulator');
+    const saved = { ...process.env };
+    // Credentials of no one: the calls stop before they are sent.
+    Object.assign(process.env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'not-a-secret' });
+    try {
+      const cf = createCloudFrontClient({ region: 'us-east-1' });
+      expect(endpointKindOf(cf)).toBe('aws');
+      expect(await hostOf(cf, () => cf.send(new ListDistributionsCommand({})))).toBe('cloudfront.amazonaws.com');
+      expect(endpointKindOf(cf)).toBe('aws');
+      const kvs = createKvsClient({ region: 'us-east-1' });
+      expect(await hostOf(kvs, () => kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: 'arn:aws:cloudfront::123456789012:key-value-store/0f2a' })))).toMatch(/^123456789012\.cloudfront-kvs\.global\.api\.aws$/);
+      expect(endpointKindOf(kvs)).toBe('aws');
+    } finally {
+      for (const k of ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
   });
 });
 

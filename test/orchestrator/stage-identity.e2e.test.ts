@@ -59,6 +59,26 @@ describe('stage identity: outputs that name another stage\'s resources are refus
     expect((await p.live('dev')).etag).toBe(devLiveBefore.etag);
   });
 
+  it('other spellings of another function are refused too: terraform output -json form, a name differing in case or by a trailing space, no distribution', async () => {
+    const all = allOutputs();
+    const prodLive = await p.live('prod');
+    const wrapped = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { value: v, type: typeof v, sensitive: false }]));
+    const variants: [string, Record<string, unknown>, RegExp][] = [
+      ['json-form.json', wrapped({ ...all.prod, stage: 'dev' }), /names function \S+ \(\S+, \S+\), but the dev stage's function is/],
+      ['mixed-ids.json', { ...all.dev, function_id: all.prod.function_id }, /names function \S+ \(\S+, \S+\), but the dev stage's function is/],
+      ['upper-name.json', { ...all.dev, function_name: String(all.dev.function_name).toUpperCase() }, /names function [A-Z0-9-]+ \(/],
+      ['spaced-name.json', { ...all.dev, function_name: `${String(all.dev.function_name)} ` }, /names function \S+  \(/],
+      ['no-distribution.json', { ...all.prod, stage: 'dev', distribution_id: undefined }, /names function \S+ \(\S+, \S+\), but the dev stage's function is/],
+      ['empty-distribution.json', { ...all.prod, stage: 'dev', distribution_id: '' }, /names function \S+ \(\S+, \S+\), but the dev stage's function is/],
+    ];
+    for (const [name, dev, message] of variants) {
+      const r = await p.cli('verify', 'dev', '--outputs', forged(name, { dev }));
+      expect([name, r.code]).toEqual([name, 2]);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    }
+    expect((await p.live('prod')).etag).toBe(prodLive.etag);
+  });
+
   it('the right function but another stage\'s store, or a distribution that is not the stage\'s, is refused too', async () => {
     const all = allOutputs();
     const wrongStore = forged('wrong-store.json', { dev: { ...all.dev, kvs_arn: all.prod.kvs_arn } });
