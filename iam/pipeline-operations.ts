@@ -71,7 +71,9 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   cf('UpdateDistribution', 'distribution', APPLY),
   cf('DeleteDistribution', 'distribution', APPLY, { onlyWhen: 'a stage stops declaring its distribution (brownfield switch)' }),
   cf('CreateTrustStore', 'trust-store', APPLY),
-  cf('GetTrustStore', 'trust-store', APPLY),
+  cf('GetTrustStore', 'trust-store', PIPELINE),
+  // The pipeline waits for the stage's trust store to be active before associating it, and status shows it.
+  cf('ListTrustStores', 'any', PIPELINE),
   cf('UpdateTrustStore', 'trust-store', APPLY, { onlyWhen: 'the CA bundle location changes (a rotation)' }),
   cf('DeleteTrustStore', 'trust-store', APPLY, { onlyWhen: 'a stage stops declaring its trust store or renames it' }),
   // Tags: the stack's tags on every resource, and the evidence the pipeline keeps as conngate:* tags on the function.

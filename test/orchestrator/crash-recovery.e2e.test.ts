@@ -94,9 +94,9 @@ describe('crashes and errors after publish: a re-run always leaves LIVE verified
     expect((await deploy()).outcome).toBe('verified');
     fs.writeFileSync(env.p.fnFile, `${goodCode}\n// candidate E\n`);
     const e = candidateSha256(fs.readFileSync(env.p.fnFile));
-    // The evidence step reads the tags, the store's ETag, the head and the rollback target, then writes the store
-    // (the 5th response) and only then the tags.
-    const child = await runChild({ dir: env.p.dir, endpoint: env.emulator.endpoint, stage: 'dev', op: 'deploy', kill: { on: 'start', match: 'signing the evidence', afterRequests: 5 } });
+    // The evidence step checks the lease, reads the tags, the store's ETag, the head and the rollback target, then
+    // writes the store (the 6th response) and only then the tags.
+    const child = await runChild({ dir: env.p.dir, endpoint: env.emulator.endpoint, stage: 'dev', op: 'deploy', kill: { on: 'start', match: 'signing the evidence', afterRequests: 6 } });
     expect(child.killed).toBe(true);
     const out = env.p.context().outputs.read('dev')!;
     const head = parseHead(await new ReservedStore(env.p.kvs, out.kvsArn).get(HEAD_KEY))!;
