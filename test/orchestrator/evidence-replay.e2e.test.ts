@@ -123,9 +123,10 @@ describe('evidence replay and downgrade', () => {
     const approve = async (sha: string) => recordApproval((await approvalStore(env.p.cf, env.p.kvs, staging))!, env.p.keys,
       { stage: 'staging', candidateSha256: sha, approver: 'alice', time: new Date().toISOString() });
     try {
-      staging.promotion = { requireApproval: true };
-      await approve(shaA);
+      // Approvals live in the approved stage's own store: staging is deployed first, then gated by approval.
       expect((await run('staging')).outcome).toBe('verified');
+      expect((await live('staging')).sha256).toBe(shaA);
+      staging.promotion = { requireApproval: true };
       // dev verifies B; B reaches staging's LIVE outside the pipeline, with no approval.
       const codeB = `${good}\n// candidate B2\n`;
       fs.writeFileSync(env.p.fnFile, codeB);
