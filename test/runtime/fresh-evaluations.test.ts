@@ -126,8 +126,12 @@ describe('the runtime: samples start from a fresh state', () => {
     // Walks everything reachable from the global object, the modules and the per-evaluation objects, through own
     // properties (values, getters, setters) and prototypes; objects made for this evaluation alone are skipped.
     const code = `function connectionHandler(c) {
-      const mine = new Set([c, c.allow, c.deny, c.logCustomData, c.allow.prototype, c.deny.prototype, c.logCustomData.prototype]);
-      const list = [globalThis, require('crypto'), require('buffer'), require('querystring')], seen = new Set(), open = [];
+      // Objects only syntax makes (their prototypes are shared, they are not).
+      const made = [function* () {}, (function* () {})(), async function () {}, async () => {}, async function* () {}, (async function* () {})(),
+        [][Symbol.iterator](), ''[Symbol.iterator](), new Map().entries(), new Set().values(), 'a'.matchAll(/a/g), (function () { return arguments; })()];
+      const mine = new Set([c, c.allow, c.deny, c.logCustomData, c.allow.prototype, c.deny.prototype, c.logCustomData.prototype, ...made,
+        Object.getPrototypeOf(made[1]), Object.getPrototypeOf(made[5])]);
+      const list = [globalThis, require('crypto'), require('buffer'), require('querystring'), ...made.map((o) => Object.getPrototypeOf(o))], seen = new Set(), open = [];
       for (let i = 0; i < list.length; i++) {
         const o = list[i];
         if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o) || mine.has(o)) continue;
