@@ -9,6 +9,7 @@ import { StepError } from './step-error';
 interface LockRecord extends RunnerProcess { since: string; expiresAt: string; token: string }
 
 const TAKEOVER_ABANDONED_MS = 10_000;
+const MAX_LOCK_BYTES = 64 * 1024;
 
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -93,10 +94,33 @@ export class StageLock {
     }
   }
 
+  /**
+   * The lock file's text, read without following a link and without blocking: a FIFO, a device or a link to one put
+   * in the lock's place would block a plain read (or never reach its end) before any deadline could act.
+   */
+  private static text(file: string): string {
+    const fix = 'remove it if no conngate run is working on the stage, and re-run';
+    let fd: number;
+    try {
+      fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new StepError('lock', `${file} is a symbolic link, not a lock file`, fix);
+      throw e;
+    }
+    try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw new StepError('lock', `${file} is not a regular file, so it is not a lock file`, fix);
+      // A lock record is a few hundred bytes: anything far larger is not one (and is not read whole).
+      return st.size > MAX_LOCK_BYTES ? '' : fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   private static read(file: string): LockRecord | 'gone' | 'unreadable' | 'writing' {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = StageLock.text(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
       throw e;
@@ -131,9 +155,16 @@ export class StageLock {
 
   private startRenewal(): this {
     this.timer = setInterval(() => {
-      const now = StageLock.read(this.file);
+      // A lock file that can no longer be read as this run's is not renewed (a throw here would end the run).
+      let now: ReturnType<typeof StageLock.read>;
+      try {
+        now = StageLock.read(this.file);
+      } catch {
+        return;
+      }
       if (typeof now === 'string' || now.token !== this.record.token) return;
-      const tmp = `${this.file}.${process.pid}.tmp`;
+      // Named by the token, so no file put there beforehand (a link elsewhere) is written through.
+      const tmp = `${this.file}.${process.pid}.${this.record.token}.tmp`;
       fs.writeFileSync(tmp, JSON.stringify({ ...this.record, expiresAt: new Date(Date.now() + this.ttlMs).toISOString() }));
       fs.renameSync(tmp, this.file);
     }, Math.max(1000, Math.floor(this.ttlMs / 3)));
@@ -143,7 +174,12 @@ export class StageLock {
 
   release(): void {
     if (this.timer) clearInterval(this.timer);
-    const now = StageLock.read(this.file);
+    let now: ReturnType<typeof StageLock.read>;
+    try {
+      now = StageLock.read(this.file);
+    } catch {
+      return;
+    }
     if (typeof now !== 'string' && now.token === this.record.token) fs.rmSync(this.file, { force: true });
   }
 }

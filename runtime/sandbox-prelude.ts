@@ -653,11 +653,16 @@ function allowShadowing(proto, key) {
   const d = getOwnDescriptor(proto, key);
   if (d === undefined || !hasOwn(d, 'value') || d.writable !== true || d.configurable !== true) return;
   const value = d.value;
-  const get = function () { return value; };
-  const set = function (v) {
-    if (this === proto) throw new TypeErrorCtor("Cannot assign to read only property '" + StringCtor(key) + "' of a built-in object");
-    defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+  // Methods, not function expressions: these accessors are made after seal() walked the shared objects, so a
+  // 'prototype' object of theirs would be the one shared object left unfrozen, a place for state between evaluations.
+  const pair = {
+    get() { return value; },
+    set(v) {
+      if (this === proto) throw new TypeErrorCtor("Cannot assign to read only property '" + StringCtor(key) + "' of a built-in object");
+      defineProperty(this, key, { value: v, writable: true, enumerable: true, configurable: true });
+    },
   };
+  const get = pair.get, set = pair.set;
   freeze(get); freeze(set);
   defineProperty(proto, key, { get: get, set: set, enumerable: d.enumerable, configurable: false });
 }

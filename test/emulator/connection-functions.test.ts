@@ -2,7 +2,7 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import { runConnectionFunction } from '../../runtime';
 import { judgeCaseRun } from '../../runtime/case-judgement';
 import { readTestResult } from '../../orchestrator/test-output';
-import { ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from '../runtime/stateful-functions';
+import { ALLOWS_EVERYONE_AT_THE_EDGE, ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from '../runtime/stateful-functions';
 import {
   code, connectionWithSerial, createFunction, createStore, createTrustStore, distributionConfig, failure, RUNTIME,
   startHarness, stopHarness, type Harness,
@@ -136,6 +136,19 @@ describe('connection functions through the SDK', () => {
     const steady = await test('steady', DENY);
     expect(JSON.parse(steady.ConnectionFunctionOutput!).decision).toBe('deny');
     expect(judgeCaseRun('revoked client is denied', { decision: 'deny' }, readTestResult(steady), 0).passed).toBe(true);
+  });
+
+  test('TestConnectionFunction: state kept on a shared object off the global object does not reach the next test', async () => {
+    const f = await createFunction(h, 'edge-allows-all', ALLOWS_EVERYONE_AT_THE_EDGE);
+    const decide = async (clientIp: string) => {
+      const object = code(JSON.stringify({ ...connectionWithSerial('01'), clientIp }));
+      const r = (await h.cf.send(new cf.TestConnectionFunctionCommand({ Id: f.ConnectionFunctionSummary!.Id!, IfMatch: f.ETag!,
+        ConnectionObject: object }))).ConnectionFunctionTestResult!;
+      return r.ConnectionFunctionErrorMessage || JSON.parse(r.ConnectionFunctionOutput!).decision;
+    };
+    // A known client first; then the revoked one is allowed too, as at the edge, where every evaluation is a first one.
+    expect(await decide('198.51.100.8')).toBe('allow');
+    expect(await decide('198.51.100.7')).toBe('allow');
   });
 
   test('TestConnectionFunction runs the stage code and reports decision, logs and utilization', async () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -111,6 +111,23 @@ describe('local stage lock', () => {
       expect(JSON.parse(fs.readFileSync(lockFile(), 'utf8')).pidns).toBe(ownNs);
       lock.release();
     }
+  });
+
+  // In a child process: on a FIFO a blocking read would stop this test's own event loop with it.
+  (process.platform === 'win32' ? it.skip : it)('a FIFO, or a link to a device, in the lock file\'s place is refused in one line, never read', () => {
+    fs.mkdirSync(path.dirname(lockFile()), { recursive: true });
+    const attempt = () => spawnSync(process.execPath, ['--import', 'tsx', CHILD, dir, '0'], { cwd: PROJECT_DIR, encoding: 'utf8', timeout: 20_000 });
+    execFileSync('mkfifo', [lockFile()]);
+    let r = attempt();
+    expect(r.signal).toBeNull();
+    expect(r.stdout.trim()).toBe(`refused: lock: ${lockFile()} is not a regular file, so it is not a lock file (fix: remove it if no conngate run is working on the stage, and re-run)`);
+    fs.rmSync(lockFile());
+    fs.symlinkSync('/dev/zero', lockFile());
+    r = attempt();
+    expect(r.signal).toBeNull();
+    expect(r.stdout.trim()).toMatch(/^refused: lock: .*dev\.lock is a symbolic link, not a lock file \(fix: /);
+    // Left in place, not removed: it is not conngate's to delete.
+    expect(fs.lstatSync(lockFile()).isSymbolicLink()).toBe(true);
   });
 
   it('release removes only its own lock', () => {

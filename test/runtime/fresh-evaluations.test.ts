@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileConnectionFunction, runConnectionFunctionMeasured, stopSandboxWorkers, type KvsBackend } from '../../runtime';
-import { ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from './stateful-functions';
+import { ALLOWS_EVERYONE_AT_THE_EDGE, ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from './stateful-functions';
 
 /**
  * At the edge every connection is evaluated once, with no state from earlier evaluations. Locally each sample of a
@@ -60,6 +60,17 @@ describe('conngate test --local: every evaluation decides', () => {
     expect(r.stdout).toMatch(/0 passed, 2 failed/);
   }, 120_000);
 
+  it('state kept on a shared object off the global object does not reach the next case: the suite sees what the edge does', () => {
+    const file = scratch(ALLOWS_EVERYONE_AT_THE_EDGE, [
+      { name: 'known client is allowed', connection: { clientIp: '198.51.100.8' }, expect: { decision: 'allow' } },
+      { name: 'revoked client is denied', connection: { clientIp: '198.51.100.7' }, expect: { decision: 'deny' } },
+    ]);
+    const r = conngate(['test', '--local', file]);
+    expect(r.stdout).toMatch(/known client is allowed\s+allow\s+allow\s+\S+\s+PASS/);
+    expect(r.stdout).toMatch(/revoked client is denied\s+deny\s+allow\s+\S+\s+FAIL/);
+    expect(r.code).toBe(1);
+  }, 120_000);
+
   it('a function that is slow the first time and fast after is measured at its first-evaluation time', () => {
     const file = scratch(SLOW_FIRST_THEN_FAST, [
       { name: 'revoked client is denied', connection: { clientIp: '198.51.100.7' }, expect: { decision: 'deny' } },
@@ -109,6 +120,35 @@ describe('the runtime: samples start from a fresh state', () => {
       const r = await runConnectionFunctionMeasured(`function connectionHandler(c) { ${change}; c.allow(); }`, CONNECTION);
       expect([change, r.decision, r.errorMessage]).toEqual([change, 'error', expect.stringMatching(/^TypeError: /)]);
     }
+  });
+
+  it('every object an evaluation can reach that outlives it is frozen (also the accessors made while sealing)', async () => {
+    // Walks everything reachable from the global object, the modules and the per-evaluation objects, through own
+    // properties (values, getters, setters) and prototypes; objects made for this evaluation alone are skipped.
+    const code = `function connectionHandler(c) {
+      // Objects only syntax makes (their prototypes are shared, they are not).
+      const made = [function* () {}, (function* () {})(), async function () {}, async () => {}, async function* () {}, (async function* () {})(),
+        [][Symbol.iterator](), ''[Symbol.iterator](), new Map().entries(), new Set().values(), 'a'.matchAll(/a/g), (function () { return arguments; })()];
+      const mine = new Set([c, c.allow, c.deny, c.logCustomData, c.allow.prototype, c.deny.prototype, c.logCustomData.prototype, ...made,
+        Object.getPrototypeOf(made[1]), Object.getPrototypeOf(made[5])]);
+      const list = [globalThis, require('crypto'), require('buffer'), require('querystring'), ...made.map((o) => Object.getPrototypeOf(o))], seen = new Set(), open = [];
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i];
+        if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o) || mine.has(o)) continue;
+        seen.add(o);
+        if (o !== globalThis && !Object.isFrozen(o)) open.push(typeof o + ' ' + String(o.name || (o.constructor && o.constructor.name)));
+        list.push(Object.getPrototypeOf(o));
+        for (const k of Reflect.ownKeys(o)) {
+          const d = Object.getOwnPropertyDescriptor(o, k);
+          if ('value' in d) list.push(d.value); else list.push(d.get, d.set);
+        }
+      }
+      c.logCustomData(seen.size + ' ' + open.join(', '));
+      c.allow();
+    }`;
+    const r = await runConnectionFunctionMeasured(code, CONNECTION);
+    expect(r.decision).toBe('allow');
+    expect(r.customData).toEqual([expect.stringMatching(/^\d{3,} $/)]);
   });
 
   it('the last regular-expression match of one evaluation is not seen by the next', async () => {

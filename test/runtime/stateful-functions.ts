@@ -22,3 +22,21 @@ export const SLOW_FIRST_THEN_FAST = `function connectionHandler(connection) {
   connection.deny();
 }
 `;
+
+/**
+ * Remembers the first client it ever sees on an object shared by every evaluation that is not on the global object
+ * (the prototype object of a built-in accessor), and allows that client and every client it does not know as
+ * revoked. At the edge every evaluation is a first one, so it allows everyone, the revoked client too; a runtime
+ * whose shared state carries between cases sees it deny the revoked client whenever another case came first.
+ */
+export const ALLOWS_EVERYONE_AT_THE_EDGE = `function connectionHandler(connection) {
+  let first;
+  try {
+    const shared = Object.getOwnPropertyDescriptor(Object.prototype, 'toString').get.prototype;
+    if (shared.first === undefined) shared.first = connection.clientIp;
+    first = shared.first;
+  } catch (e) { first = connection.clientIp; }
+  if (connection.clientIp === first || connection.clientIp !== '198.51.100.7') connection.allow();
+  else connection.deny();
+}
+`;
