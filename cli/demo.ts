@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { runDemo } from '../orchestrator/demo/demo-flow';
 import { createProgress } from '../orchestrator/progress';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 function wholeNumber(flag: string, raw: string, max: number): number {
   const n = Number(raw);

@@ -5,7 +5,7 @@ import type { DoctorCheck } from '../doctor/stage-checks';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
 import { stageTarget } from '../orchestrator/stage-target';
 import { runningInCi } from './deploy-preflight';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 interface DoctorFlags { dir: string; endpoint?: string }
 

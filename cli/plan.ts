@@ -4,7 +4,7 @@ import { readStageStatuses } from '../orchestrator/stage-status';
 import { planStage, type StagePlan } from '../plan/stage-plan';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { findStageConfig } from '../stacks/stage-config';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { evidenceKeysForStatus, setupPipeline, type PipelineFlags } from './pipeline-options';
 import { RUN_JSON_SCHEMA, whereJson } from './run-json';
 

@@ -15,7 +15,7 @@ import { syncRevocations, SyncResult } from '../revocation/sync';
 import { OutputsStore } from '../orchestrator/outputs-store';
 import { confirmStageStore } from '../orchestrator/stage-identity';
 import { stageTarget } from '../orchestrator/stage-target';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { DEFAULT_STATE_DIR, stageSpecsFrom } from './pipeline-options';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */

@@ -9,7 +9,7 @@ import { stageTarget } from '../orchestrator/stage-target';
 import { shortSha } from '../orchestrator/candidate';
 import { evidenceSummary, readStageStatuses } from '../orchestrator/stage-status';
 import { statusJson } from '../orchestrator/status-json';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { evidenceKeysForStatus, stageSpecsFrom } from './pipeline-options';
 
 interface StatusFlags { endpoint?: string; dir: string; json?: boolean }

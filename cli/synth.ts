@@ -9,7 +9,7 @@ import { stagePlaceholders } from '../stacks/stage-placeholders';
 import { formatSynthSummary, readSynthSummary } from '../stacks/synth-summary';
 import { validateConnectionFunctionCode } from '../modules/connection-function-validation';
 import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { lintBeforeUse } from '../lint/lint-files';
 import { childToolEnv } from '../orchestrator/terminal';
 

@@ -1,7 +1,7 @@
 import { shortSha } from './candidate';
 import type { ReportedCase, SuiteRunSummary } from './case-result';
 import { diffHunks, lineDiff } from './line-diff';
-import type { StageRunReport, StepRecord } from './pipeline';
+import type { StageRunReport, StepRecord } from './stage-run-report';
 import type { StageStatus } from './stage-status';
 import type { RunLocation } from './run-location';
 

@@ -5,7 +5,8 @@ import { arnAccount, endpointKindOf, evidenceDigest, MAX_EVIDENCE_SEQ, type Evid
 import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from './function-stages';
 import { checkGate } from './gate';
 import { shortSha } from './candidate';
-import type { PipelineContext, StageRunReport } from './pipeline';
+import type { PipelineContext } from './pipeline-context';
+import type { StageRunReport } from './stage-run-report';
 import type { ReservedStore } from './reserved-store';
 import { loadRollbackTarget, rollbackTargetWrites } from './rollback-target';
 import { liveEvidenceCheck } from './stage-evidence';

@@ -1,6 +1,6 @@
 import { shortSha } from './candidate';
 import type { SuiteRunSummary } from './case-result';
-import type { StageRunReport } from './pipeline';
+import type { StageRunReport } from './stage-run-report';
 import { locationLine } from './run-location';
 
 const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {

@@ -1,20 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ListDistributionsByConnectionFunctionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { candidateSha256, shortSha } from './candidate';
-import type { SuiteRunSummary } from './case-result';
 import { appendLedger, type EvidenceRecord } from './evidence';
 import type { EvidenceKeyring } from './evidence-signing';
-import { isNotFound, publishAndWait, readFunctionStage, type FunctionStageState, type WaitOptions } from './function-stages';
-import { checkGate, type GateResult } from './gate';
+import { isNotFound, publishAndWait, readFunctionStage, type FunctionStageState } from './function-stages';
+import { checkGate } from './gate';
 import { LiveRecovery } from './live-recovery';
-import type { PolicyOverride } from './promotion-policies';
-import { notifyStageOutcome, type NotifyOptions } from './stage-notifier';
-import { InterruptGuard } from './interrupt-guard';
-import type { OutputsStore } from './outputs-store';
-import type { Progress } from './progress';
-import type { RateLimiter } from './rate-limiter';
+import { notifyStageOutcome } from './stage-notifier';
 import { ReservedStore } from './reserved-store';
 import { rollbackTargetSha, saveRollbackTarget } from './rollback-target';
 import { writeRunReports } from './run-reports';
@@ -28,84 +21,12 @@ import { NothingPublished, StepError } from './step-error';
 import { waitForTrustStoreActive } from './trust-store-readiness';
 import { loadRemoteCases, type LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
-import { runLocation, type RunLocation } from './run-location';
+import { runLocation } from './run-location';
+import type { Applier, PipelineContext } from './pipeline-context';
+import type { StageOutcome, StageRunReport } from './stage-run-report';
 
-/** Applies a stage's Terraform (for real through cdktf, or the local stand-in against the emulator). */
-export interface Applier {
-  readonly kind: string;
-  /** Applies the stage; `associate: false` leaves the distribution's function association out (first deploy). */
-  apply(stage: string, opts: { associate: boolean }): Promise<StageOutputs>;
-}
-
-export interface PipelineContext {
-  cf: CloudFrontClient;
-  /** The KeyValueStore data plane: the stage's lease and rollback target live in its store. */
-  kvs: CloudFrontKeyValueStoreClient;
-  stages: StageSpec[];
-  outputs: OutputsStore;
-  limiter: RateLimiter;
-  /** Folder for the ledger, reports and locks (default .conngate). */
-  stateDir: string;
-  progress: Progress;
-  /** Which cases verify LIVE: the suite's smoke subset (falls back to all when none is marked) or every case. */
-  liveSuite: 'smoke' | 'full';
-  interrupt: InterruptGuard;
-  /** The key evidence is signed with and the keys it is verified with. */
-  keys: EvidenceKeyring | Promise<EvidenceKeyring>;
-  /** Break another runner's lock and lease on the stage (logged in the ledger). */
-  forceUnlock?: boolean;
-  /** Lifetime of the stage's lease without renewal. @default 120000 */
-  leaseTtlMs?: number;
-  wait?: WaitOptions;
-  /** Promote past unmet promotion policies (an emergency; recorded in the ledger). */
-  policyOverride?: PolicyOverride;
-  /** The clock promotion policies are judged by. @default new Date() */
-  now?: () => Date;
-  /** Deadlines and retries of the stage's webhook notification. */
-  notify?: NotifyOptions;
-  /** The client for another stage's account (the gate reads the upstream stage with it); default `cf`. */
-  cfFor?: (stage: string) => CloudFrontClient;
-  /** The KeyValueStore client for another stage's account (its evidence head, its approvals); default `kvs`. */
-  kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
-  /** `--allow-rollback-to <sha256>`: a stored rollback target older than the stage's newest verified code may be restored. */
-  allowRollbackTo?: string;
-  /** Where a stage is reached (its endpoint, none for AWS, and region), named in every report and ledger line. */
-  targetOf?: (stage: string) => { endpoint?: string; region: string };
-}
-
-export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
-
-export interface StepRecord { name: string; status: 'ok' | 'skipped' | 'failed'; detail: string; durationMs: number }
-
-/** Everything one stage run did: the input to evidence, reports and the CLI's exit code. */
-export interface StageRunReport {
-  stage: string;
-  outcome: StageOutcome;
-  candidateSha256: string;
-  previousLiveSha256?: string;
-  /** The candidate's code and the LIVE code it replaces, for the reports' diff (undefined when not read). */
-  candidateCode?: string;
-  previousLiveCode?: string;
-  /** What LIVE runs when the run ended (after a rollback: the restored code). */
-  finalLiveSha256?: string;
-  suiteSha256?: string;
-  functionName?: string;
-  functionId?: string;
-  gate?: GateResult;
-  firstDeploy: boolean;
-  published: boolean;
-  /** What the run found in LIVE before it started and what it did about it (a re-run after a crash). */
-  recovery?: string;
-  steps: StepRecord[];
-  development?: SuiteRunSummary;
-  live?: SuiteRunSummary;
-  message: string;
-  startedAt: string;
-  finishedAt: string;
-  reports?: { junit: string; markdown: string; html?: string };
-  /** Where the run happened, when the context says (the CLI and the demo do). */
-  where?: RunLocation;
-}
+export type { Applier, PipelineContext } from './pipeline-context';
+export type { StageOutcome, StageRunReport, StepRecord } from './stage-run-report';
 
 /**
  * The whole post-apply pipeline for one stage: lock and lease, recovery of an unverified LIVE, gate, (apply), test

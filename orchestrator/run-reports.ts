@@ -4,7 +4,7 @@ import { shortSha } from './candidate';
 import { htmlReport } from './html-report';
 import { junitXml } from './junit-report';
 import { markdownSummary } from './markdown-summary';
-import type { StageRunReport } from './pipeline';
+import type { StageRunReport } from './stage-run-report';
 
 /** The files one stage run leaves for CI: JUnit for the test tab, Markdown for the job summary, HTML for a reviewer. */
 export interface RunReportFiles { junit: string; markdown: string; html: string }

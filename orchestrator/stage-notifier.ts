@@ -1,6 +1,6 @@
 import type { StageNotify } from '../stacks/stage-workflow-config';
 import { shortSha } from './candidate';
-import type { StageOutcome, StageRunReport } from './pipeline';
+import type { StageOutcome, StageRunReport } from './stage-run-report';
 import type { StageSpec } from './stage-spec';
 
 export type NotifyEvent = 'verified' | 'failed' | 'rolled-back' | 'refused';

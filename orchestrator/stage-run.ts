@@ -1,6 +1,7 @@
 import { summarize, type SuiteRunSummary } from './case-result';
 import type { FunctionStageState } from './function-stages';
-import type { PipelineContext, StageRunReport } from './pipeline';
+import type { PipelineContext } from './pipeline-context';
+import type { StageRunReport } from './stage-run-report';
 import { runRemoteSuite, type RemoteCase } from './remote-suite';
 import type { LoadedCases } from './suite-cases';
 import type { StageSpec } from './stage-spec';
