@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { checkExternalDistribution } from '../orchestrator/external-distribution';
-import { runStagePipeline } from '../orchestrator/pipeline';
-import { checkStageSources } from '../orchestrator/source-check';
+import { checkExternalDistribution } from '../orchestrator/stage/external-distribution';
+import { runStagePipeline } from '../orchestrator/pipeline/pipeline';
+import { checkStageSources } from '../orchestrator/suite/source-check';
 import type { CommandModule } from './command-module';
 import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';

@@ -8,19 +8,19 @@ import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget,
 import { notePathFlag } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs, stageFunctionName, type StageConfig } from '../stacks/stage-config';
-import { CdktfApplier } from '../orchestrator/cdktf-applier';
-import { evidenceKeyringFromEnv } from '../orchestrator/evidence-keys';
-import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/evidence-signing';
-import { InterruptGuard } from '../orchestrator/interrupt-guard';
+import { CdktfApplier } from '../orchestrator/cdktf/cdktf-applier';
+import { evidenceKeyringFromEnv } from '../orchestrator/signing/evidence-keys';
+import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/signing/evidence-signing';
+import { InterruptGuard } from '../orchestrator/pipeline/interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { s3StateStore } from '../local-apply/s3-state-store';
 import { fileStateStore, type LocalStateStore } from '../local-apply/local-state';
-import { OutputsStore } from '../orchestrator/outputs-store';
-import type { Applier, PipelineContext } from '../orchestrator/pipeline';
-import { createProgress } from '../orchestrator/progress';
-import { RateLimiter } from '../orchestrator/rate-limiter';
-import type { StageSpec } from '../orchestrator/stage-spec';
-import { stageTarget } from '../orchestrator/stage-target';
+import { OutputsStore } from '../orchestrator/stage/outputs-store';
+import type { Applier, PipelineContext } from '../orchestrator/pipeline/pipeline';
+import { createProgress } from '../orchestrator/reports/progress';
+import { RateLimiter } from '../orchestrator/stage/rate-limiter';
+import type { StageSpec } from '../orchestrator/stage/stage-spec';
+import { stageTarget } from '../orchestrator/stage/stage-target';
 
 /** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
 export const DEFAULT_STATE_DIR = '.conngate';

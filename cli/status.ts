@@ -5,10 +5,10 @@ import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget,
 import { printable } from '../diagnostics/untrusted-text';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs } from '../stacks/stage-config';
-import { stageTarget } from '../orchestrator/stage-target';
-import { shortSha } from '../orchestrator/candidate';
-import { evidenceSummary, readStageStatuses } from '../orchestrator/stage-status';
-import { statusJson } from '../orchestrator/status-json';
+import { stageTarget } from '../orchestrator/stage/stage-target';
+import { shortSha } from '../orchestrator/stage/candidate';
+import { evidenceSummary, readStageStatuses } from '../orchestrator/reports/stage-status';
+import { statusJson } from '../orchestrator/reports/status-json';
 import type { CommandModule } from './command-module';
 import { evidenceKeysForStatus, stageSpecsFrom } from './pipeline-options';
 
