@@ -2,8 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { notePathFlag } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
@@ -20,7 +18,7 @@ import type { Applier, PipelineContext } from '../orchestrator/pipeline/pipeline
 import { createProgress } from '../orchestrator/reports/progress';
 import { RateLimiter } from '../orchestrator/stage/rate-limiter';
 import type { StageSpec } from '../orchestrator/stage/stage-spec';
-import { stageTarget } from '../orchestrator/stage/stage-target';
+import { clientsPerStage } from '../orchestrator/stage/stage-target';
 
 /** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
 export const DEFAULT_STATE_DIR = '.conngate';
@@ -182,14 +180,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     ...(flags.overridePolicy ? { policyOverride: { reason: flags.reason!.trim(), by: process.env.GITHUB_ACTOR ?? os.userInfo().username } } : {}),
   };
   // Each stage through its own account (stage config `aws`); `forStage` points the run's clients at one stage.
-  const clients = new Map<string, { target: Target; cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }>();
-  const clientsFor = (stage: string) => {
-    if (!clients.has(stage)) {
-      const t = stageTarget(target, configs.find((c) => c.name === stage), flags.endpoint !== undefined);
-      clients.set(stage, t === target ? { target, cf, kvs: ctx.kvs } : { target: t, cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
-    }
-    return clients.get(stage)!;
-  };
+  const clientsFor = clientsPerStage(target, configs, flags.endpoint !== undefined, { cf, kvs: ctx.kvs });
   ctx.cfFor = (stage) => clientsFor(stage).cf;
   ctx.kvsFor = (stage) => clientsFor(stage).kvs;
   ctx.targetOf = (stage) => clientsFor(stage).target;

@@ -5,7 +5,7 @@ import { shortSha } from '../stage/candidate';
 import { arnAccount, endpointKindOf, type EndpointKind, type EvidenceClaims, type EvidenceKeyring, type SignedEvidence } from '../signing/evidence-signing';
 import { ReservedStore } from '../records/reserved-store';
 import type { StageSpec } from '../stage/stage-spec';
-import { findStoreArn } from '../records/stage-store';
+import { findStageStore } from '../records/stage-store';
 
 /**
  * A named person's approval of one candidate into one stage, signed with the evidence key. It lives in the
@@ -42,8 +42,7 @@ export function approvalKey(stage: string): string {
  * which must be the stage's own account's clients (stage config `aws`). Undefined before the stage's first apply.
  */
 export async function approvalStore(cf: CloudFrontClient, kvs: CloudFrontKeyValueStoreClient, spec: StageSpec, snapshotDir?: string): Promise<ReservedStore | undefined> {
-  const arn = await findStoreArn(cf, spec.storeName);
-  return arn ? new ReservedStore(kvs, arn, snapshotDir) : undefined;
+  return findStageStore(cf, kvs, spec.storeName, snapshotDir);
 }
 
 export async function recordApproval(store: ReservedStore, keys: EvidenceKeyring, given: Omit<PromotionApproval, 'keyId' | 'signature' | 'account' | 'endpoint'>): Promise<PromotionApproval> {

@@ -1,4 +1,6 @@
-import { resolveTarget, type Target } from '../../aws/clients';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { createCloudFrontClient, createKvsClient, resolveTarget, type Target } from '../../aws/clients';
 import type { StageConfig } from '../../stacks/stage-config';
 
 /**
@@ -15,5 +17,29 @@ export function stageTarget(base: Target, config: StageConfig | undefined, flagE
     ...base, ...(endpoint ? { endpoint } : {}), ...(access.region ? { region: access.region } : {}),
     ...(access.profile && !endpoint ? { profile: access.profile } : {}),
     ...(access.roleArn ? { roleArn: access.roleArn, roleSessionName: `conngate-${config!.name}` } : {}),
+  };
+}
+
+/** Where a stage is reached and the clients that reach it. */
+export interface StageTargetClients { target: Target; cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }
+
+/**
+ * Each stage's clients, through its own account (stage config `aws`), made once per stage. A stage with no access
+ * of its own is reached with the command's clients: `base` when given, else one pair made when first needed.
+ */
+export function clientsPerStage(target: Target, configs: StageConfig[], flagEndpoint: boolean,
+  base?: { cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }): (stage: string) => StageTargetClients {
+  const clients = new Map<string, StageTargetClients>();
+  let shared: StageTargetClients | undefined = base ? { target, ...base } : undefined;
+  return (stage) => {
+    let c = clients.get(stage);
+    if (!c) {
+      const t = stageTarget(target, configs.find((x) => x.name === stage), flagEndpoint);
+      c = t === target
+        ? shared ??= { target, cf: createCloudFrontClient(target), kvs: createKvsClient(target) }
+        : { target: t, cf: createCloudFrontClient(t), kvs: createKvsClient(t) };
+      clients.set(stage, c);
+    }
+    return c;
   };
 }
