@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { notePathFlag } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
-import { loadStageConfigs, stageFunctionName, type StageConfig } from '../stacks/stage-config';
+import { loadStageConfigs, type StageConfig } from '../stacks/stage-config';
 import { CdktfApplier } from '../orchestrator/cdktf/cdktf-applier';
 import { evidenceKeyringFromEnv } from '../orchestrator/signing/evidence-keys';
 import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/signing/evidence-signing';
@@ -17,12 +17,10 @@ import { OutputsStore } from '../orchestrator/stage/outputs-store';
 import type { Applier, PipelineContext } from '../orchestrator/pipeline/pipeline';
 import { createProgress } from '../orchestrator/reports/progress';
 import { RateLimiter } from '../orchestrator/stage/rate-limiter';
-import type { StageSpec } from '../orchestrator/stage/stage-spec';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 import { clientsPerStage } from '../orchestrator/stage/stage-target';
 
 /** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
-export const DEFAULT_STATE_DIR = '.conngate';
-
 /** The flags every pipeline command (deploy, verify, promote, status) shares. */
 export interface PipelineFlags {
   endpoint?: string;
@@ -76,24 +74,6 @@ function positiveInt(flag: string, v: string, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UserError(flag, `"${v}" is not a whole number >= ${min}`, `pass e.g. ${flag} 8`);
   return n;
-}
-
-/** Maps the stage configs to what the pipeline needs, with each function's suite located. */
-export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
-  return configs.map((c) => ({
-    name: c.name,
-    promotesFrom: c.promotesFrom,
-    functionName: stageFunctionName(c),
-    functionFile: c.functionFile,
-    suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
-    canarySerial: c.canarySerial,
-    // The name stacks/stage-stack.ts gives the stage's store.
-    storeName: `${c.namePrefix}-revoked-serials`,
-    ...(c.promotion ? { promotion: c.promotion } : {}),
-    ...(c.notify ? { notify: c.notify } : {}),
-    ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
-    ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
-  }));
 }
 
 /** The state folder must be a folder (or not exist yet): found before anything runs, not when evidence is written. */

@@ -16,7 +16,7 @@ import { OutputsStore } from '../orchestrator/stage/outputs-store';
 import { confirmStageStore } from '../orchestrator/pipeline/stage-identity';
 import { stageTarget } from '../orchestrator/stage/stage-target';
 import type { CommandModule } from './command-module';
-import { DEFAULT_STATE_DIR, stageSpecsFrom } from './pipeline-options';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
 const DEFAULT_OUTPUTS = path.join(DEFAULT_STATE_DIR, 'outputs.json');

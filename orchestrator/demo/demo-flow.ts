@@ -10,7 +10,7 @@ import { buildConnectionObject } from '../../runtime/payload';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 import { shortSha } from '../stage/candidate';
-import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../../cli/pipeline-options';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../stage/stage-spec';
 import { readFunctionStage } from '../stage/function-stages';
 import { htmlReport, type RevocationSyncSection } from '../reports/html-report';
 import { EvidenceKeyring, ed25519Signer } from '../signing/evidence-signing';

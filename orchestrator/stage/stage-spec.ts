@@ -1,4 +1,8 @@
+import { stageFunctionName, type StageConfig } from '../../stacks/stage-config';
 import type { PromotionPolicy, StageNotify } from '../../stacks/stage-workflow-config';
+
+/** Where a project's pipeline state (outputs, ledger, reports, locks) lives by default, relative to the project. */
+export const DEFAULT_STATE_DIR = '.conngate';
 
 /** What the pipeline needs to know about a stage (derived from the stage config in stacks/). */
 export interface StageSpec {
@@ -23,4 +27,22 @@ export interface StageSpec {
   trustStore?: string;
   /** Someone else manages the distribution: no association step; `id` is the distribution to check. */
   externalDistribution?: { id?: string };
+}
+
+/** Maps the stage configs to what the pipeline needs, with each function's suite located. */
+export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
+  return configs.map((c) => ({
+    name: c.name,
+    promotesFrom: c.promotesFrom,
+    functionName: stageFunctionName(c),
+    functionFile: c.functionFile,
+    suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
+    canarySerial: c.canarySerial,
+    // The name stacks/stage-stack.ts gives the stage's store.
+    storeName: `${c.namePrefix}-revoked-serials`,
+    ...(c.promotion ? { promotion: c.promotion } : {}),
+    ...(c.notify ? { notify: c.notify } : {}),
+    ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
+    ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
+  }));
 }
