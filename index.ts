@@ -13,7 +13,7 @@ export {
   type StageConfig, type StageBackend, type StageTrustStore, type StageMtlsConfig,
 } from './stacks/stage-config';
 export { synthStages } from './stacks/synth-stages';
-export { runStagePipeline, type PipelineContext, type Applier, type StageRunReport, type StageOutcome, type StepRecord } from './orchestrator/pipeline';
+export { runStagePipeline, type PipelineContext, type Applier, type StageRunReport, type StageOutcome, type StepRecord } from './orchestrator/pipeline/pipeline';
 export { setupPipeline, type PipelineSetup, type PipelineFlags } from './cli/pipeline-options';
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator';
 export { main as runCli } from './cli/program';

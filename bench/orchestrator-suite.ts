@@ -16,10 +16,10 @@ import { CreateKeyValueStoreCommand } from '@aws-sdk/client-cloudfront';
 import { DescribeKeyValueStoreCommand, PutKeyCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontClient, createKvsClient } from '../aws/clients';
 import { startEmulator } from '../emulator';
-import { RateLimiter } from '../orchestrator/rate-limiter';
-import { confirmStageIdentity } from '../orchestrator/stage-identity';
-import { runRemoteSuite, type RemoteCase } from '../orchestrator/remote-suite';
-import { readTestResult } from '../orchestrator/test-output';
+import { RateLimiter } from '../orchestrator/stage/rate-limiter';
+import { confirmStageIdentity } from '../orchestrator/pipeline/stage-identity';
+import { runRemoteSuite, type RemoteCase } from '../orchestrator/suite/remote-suite';
+import { readTestResult } from '../orchestrator/suite/test-output';
 import { numberArg } from './bench-args';
 
 const CASES = numberArg('cases', 200);

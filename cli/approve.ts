@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { findStageConfig } from '../stacks/stage-config';
-import { shortSha } from '../orchestrator/candidate';
-import { APPROVER_PATTERN, approvalStore, recordApproval } from '../orchestrator/promotion-approval';
-import type { CommandModule } from './index';
+import { shortSha } from '../orchestrator/stage/candidate';
+import { APPROVER_PATTERN, approvalStore, recordApproval } from '../orchestrator/policies/promotion-approval';
+import type { CommandModule } from './command-module';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 interface ApproveFlags extends PipelineFlags { candidate: string; approver: string }

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { checkExternalDistribution } from '../orchestrator/external-distribution';
-import { runStagePipeline } from '../orchestrator/pipeline';
-import { checkStageSources } from '../orchestrator/source-check';
-import type { CommandModule } from './index';
+import { checkExternalDistribution } from '../orchestrator/stage/external-distribution';
+import { runStagePipeline } from '../orchestrator/pipeline/pipeline';
+import { checkStageSources } from '../orchestrator/suite/source-check';
+import type { CommandModule } from './command-module';
 import { lintBeforeUse } from '../lint/lint-files';
 import { addPipelineOptions, setupPipeline, type PipelineFlags, type PipelineSetup } from './pipeline-options';
 import { printStageRun } from './stage-run-output';

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { createS3Client, resolveTarget, describeTarget } from '../aws/clients';
 import type { DoctorCheck } from '../doctor/stage-checks';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
-import { stageTarget } from '../orchestrator/stage-target';
+import { stageTarget } from '../orchestrator/stage/stage-target';
 import { runningInCi } from './deploy-preflight';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 interface DoctorFlags { dir: string; endpoint?: string }
 

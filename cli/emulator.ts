@@ -6,7 +6,7 @@ import { startEmulator } from '../emulator';
 import { exposureWarning } from '../emulator/listen-exposure';
 import { hostOfHeader } from '../emulator/request-guard';
 import type { FaultConfig } from '../emulator';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 interface EmulatorFlags {
   port: string;

@@ -3,7 +3,7 @@ import { UserError } from '../diagnostics/user-error';
 import { POLICY_KINDS, type PolicyKind } from '../iam/pipeline-operations';
 import { stagePolicy } from '../iam/stage-policy';
 import { findStageConfig, loadStageConfigs } from '../stacks/stage-config';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import * as path from 'node:path';
 
 interface IamPolicyFlags { dir: string; account?: string; crl?: string[] }

@@ -1,9 +1,4 @@
-import type { Command } from 'commander';
-
-/** A CLI subcommand: one file each under cli/, listed here. */
-export interface CommandModule {
-  register(program: Command): void;
-}
+import type { CommandModule } from './command-module';
 
 import { synthCommand } from './synth';
 import { emulatorCommand } from './emulator';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { askInitAnswers, initAnswersFromFlags, renderStageConfig, renderWorkflow, wantsPrompts, type InitAnswers, type InitFlags } from './init-answers';
 
 /** What a folder may already hold and still count as empty: npm's and git's own files, from `npm install conngate`. */

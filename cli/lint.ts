@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
 import { formatDiagnostic } from '../lint/diagnostic';
 import { lintFiles } from '../lint/lint-files';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 /** Default targets: every .js function in --functions-dir. */
 function functionsIn(dir: string): string[] {

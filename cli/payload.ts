@@ -7,7 +7,7 @@ import { UserError } from '../diagnostics/user-error';
 import { buildConnectionObject, CONNECTION_DEFAULTS } from '../runtime/payload';
 import type { ConnectionObjectOptions } from '../runtime/payload';
 import { checkOcspOutcome, type OcspOutcome, type OcspStatus } from '../runtime/ocsp-outcome';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 interface PayloadFlags { clientIp?: string; connectionId?: string; endpoint?: string; distributionId?: string; out?: string }
 /** The chain and OCSP flags (declared apart: interfaces merge). */

@@ -2,29 +2,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontClient, createKvsClient, createS3Client, resolveTarget, type Target } from '../aws/clients';
 import { notePathFlag } from '../diagnostics/operational-error';
 import { UserError } from '../diagnostics/user-error';
-import { loadStageConfigs, stageFunctionName, type StageConfig } from '../stacks/stage-config';
-import { CdktfApplier } from '../orchestrator/cdktf-applier';
-import { evidenceKeyringFromEnv } from '../orchestrator/evidence-keys';
-import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/evidence-signing';
-import { InterruptGuard } from '../orchestrator/interrupt-guard';
+import { loadStageConfigs, type StageConfig } from '../stacks/stage-config';
+import { CdktfApplier } from '../orchestrator/cdktf/cdktf-applier';
+import { evidenceKeyringFromEnv } from '../orchestrator/signing/evidence-keys';
+import { EvidenceKeyring, UNSIGNED_SIGNER } from '../orchestrator/signing/evidence-signing';
+import { InterruptGuard } from '../orchestrator/pipeline/interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
 import { s3StateStore } from '../local-apply/s3-state-store';
 import { fileStateStore, type LocalStateStore } from '../local-apply/local-state';
-import { OutputsStore } from '../orchestrator/outputs-store';
-import type { Applier, PipelineContext } from '../orchestrator/pipeline';
-import { createProgress } from '../orchestrator/progress';
-import { RateLimiter } from '../orchestrator/rate-limiter';
-import type { StageSpec } from '../orchestrator/stage-spec';
-import { stageTarget } from '../orchestrator/stage-target';
+import { OutputsStore } from '../orchestrator/stage/outputs-store';
+import type { Applier, PipelineContext } from '../orchestrator/pipeline/pipeline';
+import { createProgress } from '../orchestrator/reports/progress';
+import { RateLimiter } from '../orchestrator/stage/rate-limiter';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
+import { clientsPerStage } from '../orchestrator/stage/stage-target';
 
 /** Where outputs, the evidence ledger, reports, locks and local state live, relative to the project folder. */
-export const DEFAULT_STATE_DIR = '.conngate';
-
 /** The flags every pipeline command (deploy, verify, promote, status) shares. */
 export interface PipelineFlags {
   endpoint?: string;
@@ -78,24 +74,6 @@ function positiveInt(flag: string, v: string, min: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UserError(flag, `"${v}" is not a whole number >= ${min}`, `pass e.g. ${flag} 8`);
   return n;
-}
-
-/** Maps the stage configs to what the pipeline needs, with each function's suite located. */
-export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
-  return configs.map((c) => ({
-    name: c.name,
-    promotesFrom: c.promotesFrom,
-    functionName: stageFunctionName(c),
-    functionFile: c.functionFile,
-    suiteFile: c.suiteFile ?? c.functionFile.replace(/\.js$/, '') + '.suite.json',
-    canarySerial: c.canarySerial,
-    // The name stacks/stage-stack.ts gives the stage's store.
-    storeName: `${c.namePrefix}-revoked-serials`,
-    ...(c.promotion ? { promotion: c.promotion } : {}),
-    ...(c.notify ? { notify: c.notify } : {}),
-    ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
-    ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
-  }));
 }
 
 /** The state folder must be a folder (or not exist yet): found before anything runs, not when evidence is written. */
@@ -182,14 +160,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
     ...(flags.overridePolicy ? { policyOverride: { reason: flags.reason!.trim(), by: process.env.GITHUB_ACTOR ?? os.userInfo().username } } : {}),
   };
   // Each stage through its own account (stage config `aws`); `forStage` points the run's clients at one stage.
-  const clients = new Map<string, { target: Target; cf: CloudFrontClient; kvs: CloudFrontKeyValueStoreClient }>();
-  const clientsFor = (stage: string) => {
-    if (!clients.has(stage)) {
-      const t = stageTarget(target, configs.find((c) => c.name === stage), flags.endpoint !== undefined);
-      clients.set(stage, t === target ? { target, cf, kvs: ctx.kvs } : { target: t, cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
-    }
-    return clients.get(stage)!;
-  };
+  const clientsFor = clientsPerStage(target, configs, flags.endpoint !== undefined, { cf, kvs: ctx.kvs });
   ctx.cfFor = (stage) => clientsFor(stage).cf;
   ctx.kvsFor = (stage) => clientsFor(stage).kvs;
   ctx.targetOf = (stage) => clientsFor(stage).target;

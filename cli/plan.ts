@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { cdktfCommand } from '../orchestrator/cdktf-cli';
-import { readStageStatuses } from '../orchestrator/stage-status';
+import { cdktfCommand } from '../orchestrator/cdktf/cdktf-cli';
+import { readStageStatuses } from '../orchestrator/reports/stage-status';
 import { planStage, type StagePlan } from '../plan/stage-plan';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { findStageConfig } from '../stacks/stage-config';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { evidenceKeysForStatus, setupPipeline, type PipelineFlags } from './pipeline-options';
 import { RUN_JSON_SCHEMA, whereJson } from './run-json';
 

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { debugDescription, mapOperationalError } from '../diagnostics/operational-error';
 import { currentlyWaitingFor } from '../diagnostics/operation-context';
 import { UserError } from '../diagnostics/user-error';
-import { setTerminalChoice } from '../orchestrator/terminal';
+import { setTerminalChoice } from '../orchestrator/reports/terminal';
 import { startWatchdog } from './watchdog';
 import { commandModules } from '.';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { findStageConfig } from '../stacks/stage-config';
 import { runStageCommand } from './deploy';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const promoteCommand: CommandModule = {

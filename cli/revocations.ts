@@ -12,11 +12,11 @@ import { parseCaKey, retireCaKey } from '../revocation/ca-key-retirement';
 import { loadRevocationSource, SourceOptions } from '../revocation/load-source';
 import { checkRevocations, formatCheckReport } from '../revocation/store-check';
 import { syncRevocations, SyncResult } from '../revocation/sync';
-import { OutputsStore } from '../orchestrator/outputs-store';
-import { confirmStageStore } from '../orchestrator/stage-identity';
-import { stageTarget } from '../orchestrator/stage-target';
-import type { CommandModule } from './index';
-import { DEFAULT_STATE_DIR, stageSpecsFrom } from './pipeline-options';
+import { OutputsStore } from '../orchestrator/stage/outputs-store';
+import { confirmStageStore } from '../orchestrator/pipeline/stage-identity';
+import { stageTarget } from '../orchestrator/stage/stage-target';
+import type { CommandModule } from './command-module';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
 const DEFAULT_OUTPUTS = path.join(DEFAULT_STATE_DIR, 'outputs.json');

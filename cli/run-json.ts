@@ -1,7 +1,7 @@
 import { currentEndpoint } from '../diagnostics/operation-context';
 import type { Target } from '../aws/clients';
-import type { SuiteRunSummary } from '../orchestrator/case-result';
-import type { StageRunReport } from '../orchestrator/pipeline';
+import type { SuiteRunSummary } from '../orchestrator/suite/case-result';
+import type { StageRunReport } from '../orchestrator/pipeline/pipeline';
 
 /**
  * The one object `--json` prints on stdout for deploy, verify, promote, test and plan (progress stays on stderr).

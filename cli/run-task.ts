@@ -5,7 +5,7 @@ import { UserError } from '../diagnostics/user-error';
 import { runTaskJob, type RunTaskSettings } from '../integrations/run-task/post-apply-job';
 import { parseRunTaskRequest, PayloadError } from '../integrations/run-task/request-payload';
 import { startRunTaskServer } from '../integrations/run-task/server';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 
 interface RunTaskFlags {
   dir: string; stateDir: string; endpoint?: string; liveSuite: 'smoke' | 'full'; publicUrl?: string;

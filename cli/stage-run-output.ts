@@ -1,7 +1,7 @@
 import { currentEndpoint } from '../diagnostics/operation-context';
-import { shortSha } from '../orchestrator/candidate';
-import type { StageRunReport } from '../orchestrator/pipeline';
-import { locationLine } from '../orchestrator/run-location';
+import { shortSha } from '../orchestrator/stage/candidate';
+import type { StageRunReport } from '../orchestrator/pipeline/pipeline';
+import { locationLine } from '../orchestrator/stage/run-location';
 
 /** The closing lines of a stage run on stdout, and the exit code it maps to (0 only when LIVE is verified). */
 export function printStageRun(r: StageRunReport): number {

@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { createCloudFrontClient, createKvsClient, describeTarget, resolveTarget, type Target } from '../aws/clients';
+import { describeTarget, resolveTarget, type Target } from '../aws/clients';
 import { printable } from '../diagnostics/untrusted-text';
 import { UserError } from '../diagnostics/user-error';
 import { loadStageConfigs } from '../stacks/stage-config';
-import { stageTarget } from '../orchestrator/stage-target';
-import { shortSha } from '../orchestrator/candidate';
-import { evidenceSummary, readStageStatuses } from '../orchestrator/stage-status';
-import { statusJson } from '../orchestrator/status-json';
-import type { CommandModule } from './index';
-import { evidenceKeysForStatus, stageSpecsFrom } from './pipeline-options';
+import { clientsPerStage, stageTarget } from '../orchestrator/stage/stage-target';
+import { shortSha } from '../orchestrator/stage/candidate';
+import { evidenceSummary, readStageStatuses } from '../orchestrator/reports/stage-status';
+import { statusJson } from '../orchestrator/reports/status-json';
+import type { CommandModule } from './command-module';
+import { evidenceKeysForStatus } from './pipeline-options';
+import { stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 
 interface StatusFlags { endpoint?: string; dir: string; json?: boolean }
 
@@ -24,14 +25,9 @@ async function runStatus(flags: StatusFlags): Promise<void> {
   const stages = stageSpecsFrom(configs);
   // Each stage through its own account (stage config `aws`), as deploy and promote read it.
   const targets = new Map<string, Target>(configs.map((c) => [c.name, stageTarget(target, c, flags.endpoint !== undefined)]));
-  const clients = new Map<Target, { cf: ReturnType<typeof createCloudFrontClient>; kvs: ReturnType<typeof createKvsClient> }>();
-  const clientsOf = (stage: string) => {
-    const t = targets.get(stage) ?? target;
-    if (!clients.has(t)) clients.set(t, { cf: createCloudFrontClient(t), kvs: createKvsClient(t) });
-    return clients.get(t)!;
-  };
+  const clientsOf = clientsPerStage(target, configs, flags.endpoint !== undefined);
   const statuses = await readStageStatuses((stage) => clientsOf(stage), stages, await evidenceKeysForStatus(),
-    (stage) => ({ ...clientsOf(stage), stages }));
+    (stage) => ({ cf: clientsOf(stage).cf, kvs: clientsOf(stage).kvs, stages }));
   const endpoint = describeTarget(target);
   const endpointOf = (stage: string) => describeTarget(targets.get(stage) ?? target);
   const own = (stage: string) => targets.get(stage) !== target && targets.get(stage) !== undefined;

@@ -8,10 +8,10 @@ import { listSynthesizedStages } from '../stacks/synth-output';
 import { stagePlaceholders } from '../stacks/stage-placeholders';
 import { formatSynthSummary, readSynthSummary } from '../stacks/synth-summary';
 import { validateConnectionFunctionCode } from '../modules/connection-function-validation';
-import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
-import type { CommandModule } from './index';
+import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf/cdktf-cli';
+import type { CommandModule } from './command-module';
 import { lintBeforeUse } from '../lint/lint-files';
-import { childToolEnv } from '../orchestrator/terminal';
+import { childToolEnv } from '../orchestrator/reports/terminal';
 
 interface SynthFlags {
   dir: string;

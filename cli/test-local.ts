@@ -7,9 +7,9 @@ import { resultTable } from '../runtime/result-table';
 import { findSuiteFor, loadSuite } from '../runtime/suite';
 import { runSuiteLocally } from '../runtime/suite-runner';
 import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
-import { summarize, type SuiteRunSummary } from '../orchestrator/case-result';
-import { junitXml } from '../orchestrator/junit-report';
-import type { CommandModule } from './index';
+import { summarize, type SuiteRunSummary } from '../orchestrator/suite/case-result';
+import { junitXml } from '../orchestrator/reports/junit-report';
+import type { CommandModule } from './command-module';
 import { testRunJson } from './run-json';
 import { lintBeforeUse } from '../lint/lint-files';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
-import type { CommandModule } from './index';
+import type { CommandModule } from './command-module';
 import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
 
 export const verifyCommand: CommandModule = {

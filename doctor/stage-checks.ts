@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { GetObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { SimulatePrincipalPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { evidenceKeyringFromEnv } from '../orchestrator/evidence-keys';
+import { evidenceKeyringFromEnv } from '../orchestrator/signing/evidence-keys';
 import { policyActions, stagePolicy } from '../iam/stage-policy';
 import type { StageConfig } from '../stacks/stage-config';
 import { stagePlaceholders } from '../stacks/stage-placeholders';

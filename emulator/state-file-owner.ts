@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
-import { writeAtomically, writeTempFile } from './state-file';
-import { processAlive } from '../orchestrator/process-alive';
+import { tryUnlink, writeAtomically, writeTempFile } from './state-file';
+import { processAlive } from '../orchestrator/records/process-alive';
 
 /**
  * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never
@@ -91,14 +91,6 @@ function readRecord(file: string): ReadResult {
     // falls through: a record that does not parse was not written by an emulator and protects nothing
   }
   return { kind: 'unreadable' };
-}
-
-function tryUnlink(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // already gone
-  }
 }
 
 /** The folder that holds the ownership records of a state file. */

@@ -98,7 +98,8 @@ function parseStateText(file: string, text: string): EmulatorState {
   return fromPersisted(parsed);
 }
 
-function tryUnlink(file: string): void {
+/** Removes a file that may already be gone (a temporary file, a stale record). */
+export function tryUnlink(file: string): void {
   try {
     unlinkSync(file);
   } catch {

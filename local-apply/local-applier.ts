@@ -4,7 +4,7 @@ import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-k
 import { UserError } from '../diagnostics/user-error';
 import { readStackJson, stackFilePath } from '../stacks/synth-output';
 import { summarizeStackJson } from '../stacks/synth-summary';
-import { parseStageOutputs, type StageOutputs } from '../orchestrator/stage-outputs';
+import { parseStageOutputs, type StageOutputs } from '../orchestrator/stage/stage-outputs';
 import { fileStateStore, type LocalState, type LocalStateStore, type StateResource } from './local-state';
 import type { ApplyAction, ApplyContext } from './resource-applier';
 import { DESTROY_RANK, RESOURCE_APPLIERS } from './resource-appliers';

@@ -1,6 +1,6 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { isNotFound } from '../orchestrator/function-stages';
+import { isNotFound } from '../orchestrator/stage/function-stages';
 import type { ResourceAttributes, StateResource } from './local-state';
 import type { BlockSpec } from './resource-schema';
 

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { stackFilePath } from '../stacks/synth-output';
-import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf-cli';
-import { childToolEnv } from '../orchestrator/terminal';
+import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf/cdktf-cli';
+import { childToolEnv } from '../orchestrator/reports/terminal';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */

@@ -1,5 +1,5 @@
 import { UserError } from '../diagnostics/user-error';
-import type { MtlsDistributionProps } from './mtls-distribution';
+import type { MtlsDistributionProps } from './mtls-distribution-props';
 
 /**
  * AWS's conditions for viewer mTLS `passthrough`: no trust store (and so none of its settings), the CachingDisabled

@@ -3,7 +3,7 @@ import { planDocument, type PlannedChange } from '../local-apply/local-plan';
 import type { LocalStateStore } from '../local-apply/local-state';
 import { RESOURCE_APPLIERS } from '../local-apply/resource-appliers';
 import { parseStackDocument } from '../local-apply/stack-document';
-import type { StageStatus } from '../orchestrator/stage-status';
+import type { StageStatus } from '../orchestrator/reports/stage-status';
 import type { StageConfig } from '../stacks/stage-config';
 
 /** What a deploy (or promote) of a stage would do now, found without changing anything. */

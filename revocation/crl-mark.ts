@@ -9,7 +9,7 @@
  * other's CRL. A key that is no longer used is retired on purpose (retireMarks): its marks become tombstones.
  */
 import { UserError } from '../diagnostics/user-error';
-import type { ParsedCrl } from './crl-source';
+import type { ParsedCrl } from './parsed-crl';
 import { reservedKey } from './reserved-keys';
 import type { KeyValue } from './store-diff';
 

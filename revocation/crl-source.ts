@@ -13,42 +13,9 @@ import { KVS_LIMITS } from './kvs-limits';
 import { PemError, pemBlocks } from './pem-blocks';
 import { REVOKED_VALUE, RevokedSet } from './revoked-set';
 import { readSourceFile } from './source-file';
+import type { CrlAuthenticator, CrlHeader, ParsedCrl } from './parsed-crl';
 
-/** One parsed CRL. */
-export interface ParsedCrl {
-  /** file or URL (and block number for multi-CRL PEM files) it came from */
-  where: string;
-  issuer: string;
-  issuerDer: Buffer;
-  thisUpdate: Date;
-  nextUpdate?: Date;
-  /** cRLNumber, lowercase hex without leading zeros */
-  crlNumber?: string;
-  /**
-   * identifies the CRL's history: its issuer name, its scope (issuingDistributionPoint) and the key that verified
-   * it; the high-water mark is kept per scopeId. For an unverified CRL (no key) it is nameScopeId.
-   */
-  scopeId: string;
-  /** the issuer name and scope alone (the form marks had before they were bound to a key) */
-  nameScopeId: string;
-  /** SHA-256 of the verifying CA's SubjectPublicKeyInfo, hex; undefined when not verified */
-  caKey?: string;
-  /** canonical serials of the revoked certificates */
-  serials: string[];
-  structure: CrlStructure;
-  /** the CA whose key signed it, when it was verified while parsing (see CrlAuthenticator) */
-  verifiedBy?: CaCertificate;
-}
-
-/** What a CRL is before its entries are read: enough to check its signature and its scope. */
-export type CrlHeader = Pick<ParsedCrl, 'where' | 'issuer' | 'issuerDer' | 'nameScopeId' | 'structure'>;
-
-/**
- * Admits a CRL once its header is read and before its entries are walked: until then the bytes are anyone's, and
- * walking 64 MB of entries costs seconds. Returns the CA whose signature it checked (undefined when the caller
- * skips verification), or throws.
- */
-export type CrlAuthenticator = (crl: CrlHeader) => CaCertificate | undefined;
+export type { CrlAuthenticator, CrlHeader, ParsedCrl } from './parsed-crl';
 
 /** Parses the CRLs in one file's bytes (PEM with one or more `X509 CRL` blocks, or a single DER CRL). */
 export function parseCrlBytes(bytes: Buffer, where: string, authenticate?: CrlAuthenticator): ParsedCrl[] {

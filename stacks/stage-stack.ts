@@ -115,7 +115,7 @@ export class StageStack extends TerraformStack {
     };
     for (const [name, o] of Object.entries(outputs)) {
       const out = new TerraformOutput(this, name, { value: o.value, description: o.description });
-      // Exact names: the orchestrator reads these (orchestrator/stage-outputs.ts).
+      // Exact names: the orchestrator reads these (orchestrator/stage/stage-outputs.ts).
       out.overrideLogicalId(name);
     }
   }

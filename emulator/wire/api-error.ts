@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { WireProtocol, WireResponse } from './operation-binding';
+import type { WireProtocol, WireResponse } from './wire-types';
 
 /**
  * A service error as the real API returns it. The CloudFront control plane answers with an XML `ErrorResponse`

@@ -8,7 +8,8 @@ import { ApiError } from './api-error';
  * (`CreateConnectionFunction$`), holding its HTTP method, path, status code, and the shapes of input and output
  * with their header, label, query and payload bindings and XML element names.
  */
-export type WireProtocol = 'rest-xml' | 'rest-json';
+export type { WireProtocol, WireResponse } from './wire-types';
+import type { WireProtocol, WireResponse } from './wire-types';
 
 /** The XML namespace CloudFront puts on every response document. */
 export const CLOUDFRONT_XML_NAMESPACE = 'http://cloudfront.amazonaws.com/doc/2020-05-31/';
@@ -27,12 +28,6 @@ export interface OperationBinding {
   readonly successCode: number;
   readonly input: NormalizedSchema;
   readonly output: NormalizedSchema;
-}
-
-export interface WireResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
 }
 
 /** Reads an SDK operation schema into the routing and binding facts the server needs. */

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setupPipeline } from '../../cli/pipeline-options';
-import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline';
+import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline/pipeline';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { HcpApiClient, type HcpApiOptions } from './hcp-api-client';
 import { apiBaseUrl, type RunTaskRequest } from './request-payload';

@@ -1,5 +1,5 @@
-import type { ReportedCase } from '../../orchestrator/case-result';
-import type { StageRunReport } from '../../orchestrator/pipeline';
+import type { ReportedCase } from '../../orchestrator/suite/case-result';
+import type { StageRunReport } from '../../orchestrator/pipeline/pipeline';
 
 export type TaskResultStatus = 'running' | 'passed' | 'failed';
 

@@ -9,22 +9,22 @@ import { syncRevocations } from '../../revocation/sync';
 import { buildConnectionObject } from '../../runtime/payload';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
-import { shortSha } from '../candidate';
-import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../../cli/pipeline-options';
-import { readFunctionStage } from '../function-stages';
-import { htmlReport, type RevocationSyncSection } from '../html-report';
-import { EvidenceKeyring, ed25519Signer } from '../evidence-signing';
-import { InterruptGuard } from '../interrupt-guard';
+import { shortSha } from '../stage/candidate';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../stage/stage-spec';
+import { readFunctionStage } from '../stage/function-stages';
+import { htmlReport, type RevocationSyncSection } from '../reports/html-report';
+import { EvidenceKeyring, ed25519Signer } from '../signing/evidence-signing';
+import { InterruptGuard } from '../pipeline/interrupt-guard';
 import { LocalApplier } from '../../local-apply/local-applier';
-import { OutputsStore } from '../outputs-store';
-import { runStagePipeline, type PipelineContext, type StageRunReport } from '../pipeline';
-import type { Progress } from '../progress';
-import { RateLimiter } from '../rate-limiter';
-import { runRemoteSuite } from '../remote-suite';
-import { readStageStatuses } from '../stage-status';
+import { OutputsStore } from '../stage/outputs-store';
+import { runStagePipeline, type PipelineContext, type StageRunReport } from '../pipeline/pipeline';
+import type { Progress } from '../reports/progress';
+import { RateLimiter } from '../stage/rate-limiter';
+import { runRemoteSuite } from '../suite/remote-suite';
+import { readStageStatuses } from '../reports/stage-status';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
-import { runLocation } from '../run-location';
+import { runLocation } from '../stage/run-location';
 
 export interface DemoOptions {
   /** The conngate project (main.ts, functions/). */

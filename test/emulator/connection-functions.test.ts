@@ -1,7 +1,7 @@
 import * as cf from '@aws-sdk/client-cloudfront';
 import { runConnectionFunction } from '../../runtime';
 import { judgeCaseRun } from '../../runtime/case-judgement';
-import { readTestResult } from '../../orchestrator/test-output';
+import { readTestResult } from '../../orchestrator/suite/test-output';
 import { ALLOWS_EVERYONE_AT_THE_EDGE, ALLOWS_FIRST_THEN_DENIES, SLOW_FIRST_THEN_FAST } from '../runtime/stateful-functions';
 import {
   code, connectionWithSerial, createFunction, createStore, createTrustStore, distributionConfig, failure, RUNTIME,

@@ -3,8 +3,8 @@
  * fault runs. Run with `node --import tsx pipeline-child.ts '<json>'`; exits 0/1 when it never reached the point.
  */
 import * as path from 'node:path';
-import { runStagePipeline } from '../../orchestrator/pipeline';
-import { silentProgress, type Progress } from '../../orchestrator/progress';
+import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
+import { silentProgress, type Progress } from '../../orchestrator/reports/progress';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { syncRevocations } from '../../revocation/sync';
 import { CampaignProject } from './campaign-project';

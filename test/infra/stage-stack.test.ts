@@ -8,7 +8,7 @@ import { ConnectionFunctionCode } from '../../modules/connection-function-code';
 import { UNASSOCIATED_STAGES_CONTEXT_KEY, UNASSOCIATED_STAGES_ENV, unassociatedStagesEnv, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 import { loadStageConfigs, StageConfig } from '../../stacks/stage-config';
 import { StageStack } from '../../stacks/stage-stack';
-import { OUTPUT_NAMES } from '../../orchestrator/stage-outputs';
+import { OUTPUT_NAMES } from '../../orchestrator/stage/stage-outputs';
 import { makeTempProject, THREE_BACKENDS_CONFIG } from './support/temp-project';
 
 Testing.setupJest();

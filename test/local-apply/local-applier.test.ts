@@ -9,7 +9,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { findStageConfig, loadStageConfigs, stageFunctionName } from '../../stacks/stage-config';
 import { LocalApplier } from '../../local-apply/local-applier';
 import { localStatePath } from '../../local-apply/local-state';
-import type { StageOutputs } from '../../orchestrator/stage-outputs';
+import type { StageOutputs } from '../../orchestrator/stage/stage-outputs';
 
 const REPO = path.resolve(__dirname, '../..');
 const WRITES = /^(Create|Update|Put|Delete|Tag|Untag|Publish)/;

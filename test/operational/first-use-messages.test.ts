@@ -5,12 +5,12 @@ import { PassThrough } from 'node:stream';
 import { jsonSyntaxProblem } from '../../diagnostics/json-syntax';
 import { mapOperationalError, SDK_CALL_INFO } from '../../diagnostics/operational-error';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
-import { htmlReport } from '../../orchestrator/html-report';
-import { junitXml } from '../../orchestrator/junit-report';
-import { markdownSummary } from '../../orchestrator/markdown-summary';
-import type { StageRunReport } from '../../orchestrator/pipeline';
-import { runLocation } from '../../orchestrator/run-location';
-import { childToolEnv, plainReason } from '../../orchestrator/terminal';
+import { htmlReport } from '../../orchestrator/reports/html-report';
+import { junitXml } from '../../orchestrator/reports/junit-report';
+import { markdownSummary } from '../../orchestrator/reports/markdown-summary';
+import type { StageRunReport } from '../../orchestrator/pipeline/pipeline';
+import { runLocation } from '../../orchestrator/stage/run-location';
+import { childToolEnv, plainReason } from '../../orchestrator/reports/terminal';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readLedger } from '../../orchestrator/evidence';
+import { readLedger } from '../../orchestrator/evidence/evidence';
 import { runCli } from '../support/conngate-cli';
 
 jest.setTimeout(300_000);

@@ -1,12 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import { TagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence';
-import { ed25519Signer, EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
-import { publishAndWait, readFunctionStage } from '../../orchestrator/function-stages';
-import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline';
-import { readStageStatuses } from '../../orchestrator/stage-status';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence/evidence';
+import { ed25519Signer, EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
+import { publishAndWait, readFunctionStage } from '../../orchestrator/stage/function-stages';
+import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline/pipeline';
+import { readStageStatuses } from '../../orchestrator/reports/stage-status';
 import { CAMPAIGN_EVIDENCE_KEY } from '../faults/campaign-project';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 

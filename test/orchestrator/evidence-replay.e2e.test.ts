@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import { TagResourceCommand, UntagResourceCommand, UpdateConnectionFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence';
-import { HEAD_KEY, headPut, parseHead } from '../../orchestrator/evidence-head';
-import { EvidenceKeyring, hmacSigner, MAX_EVIDENCE_SEQ } from '../../orchestrator/evidence-signing';
-import { publishAndWait, readFunctionStage } from '../../orchestrator/function-stages';
-import { runStagePipeline, type PipelineContext, type StageRunReport } from '../../orchestrator/pipeline';
-import { approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { ROLLBACK_KEY } from '../../orchestrator/rollback-target';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { EVIDENCE_TAGS, readEvidenceTags } from '../../orchestrator/evidence/evidence';
+import { HEAD_KEY, headPut, parseHead } from '../../orchestrator/evidence/evidence-head';
+import { EvidenceKeyring, hmacSigner, MAX_EVIDENCE_SEQ } from '../../orchestrator/signing/evidence-signing';
+import { publishAndWait, readFunctionStage } from '../../orchestrator/stage/function-stages';
+import { runStagePipeline, type PipelineContext, type StageRunReport } from '../../orchestrator/pipeline/pipeline';
+import { approvalStore, recordApproval } from '../../orchestrator/policies/promotion-approval';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { ROLLBACK_KEY } from '../../orchestrator/records/rollback-target';
 import { CAMPAIGN_EVIDENCE_KEY } from '../faults/campaign-project';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 

@@ -7,13 +7,13 @@ import { DescribeKeyValueStoreCommand, type CloudFrontKeyValueStoreClient } from
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { UserError } from '../../diagnostics/user-error';
-import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence';
-import { parseHead, type EvidenceHead } from '../../orchestrator/evidence-head';
-import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/evidence-keys';
-import { kmsSigner } from '../../orchestrator/evidence-kms';
+import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence/evidence';
+import { parseHead, type EvidenceHead } from '../../orchestrator/evidence/evidence-head';
+import { evidenceKeyringFromEnv, INSECURE_EVIDENCE_WARNING } from '../../orchestrator/signing/evidence-keys';
+import { kmsSigner } from '../../orchestrator/signing/evidence-kms';
 import {
   ed25519Signer, endpointKindOf, evidenceDigest, evidenceMessage, EvidenceKeyring, type EndpointKind, hmacSigner, publicKeyVerifier, UNSIGNED_SIGNER, type EvidenceClaims, type SignedEvidence,
-} from '../../orchestrator/evidence-signing';
+} from '../../orchestrator/signing/evidence-signing';
 
 const claims: EvidenceClaims = {
   stage: 'dev', functionArn: 'arn:aws:cloudfront::123456789012:connection-function/cf-1', account: '123456789012', endpoint: 'aws', seq: 7, verifiedSeq: 7,

@@ -1,7 +1,7 @@
 import type { RunningEmulator } from '../../emulator';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
-import { NothingPublished, StepError } from '../../orchestrator/step-error';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { LEASE_KEY, StageLease } from '../../orchestrator/records/stage-lease';
+import { NothingPublished, StepError } from '../../orchestrator/stage/step-error';
 import { emulatorStore } from '../revocation/emulator-store';
 
 /** What the run's check before each write (assertHeld) refuses: a lease past its expiry, a failed renewal, an unreadable lease. */

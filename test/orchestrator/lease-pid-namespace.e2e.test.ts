@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { RunningEmulator } from '../../emulator';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { LEASE_KEY, StageLease } from '../../orchestrator/records/stage-lease';
 import { emulatorStore } from '../revocation/emulator-store';
 
 /**

@@ -1,4 +1,4 @@
-import { diffHunks, lineDiff, MAX_DIFF_LINES } from '../../orchestrator/line-diff';
+import { diffHunks, lineDiff, MAX_DIFF_LINES } from '../../orchestrator/reports/line-diff';
 
 describe('line diff for the report', () => {
   it('finds the changed line and keeps the rest as context', () => {

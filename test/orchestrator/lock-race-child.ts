@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StageLock } from '../../orchestrator/stage-lock';
+import { StageLock } from '../../orchestrator/records/stage-lock';
 
 const [dir, startAt] = [process.argv[2], Number(process.argv[3])];
 while (Date.now() < startAt) { /* spin to the shared start instant, so both contenders really race */ }

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline';
-import { silentProgress } from '../../orchestrator/progress';
-import { settleNotifications } from '../../orchestrator/stage-notifier';
+import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline/pipeline';
+import { silentProgress } from '../../orchestrator/reports/progress';
+import { settleNotifications } from '../../orchestrator/reports/stage-notifier';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(300_000);

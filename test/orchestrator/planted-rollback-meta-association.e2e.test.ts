@@ -1,9 +1,9 @@
 import { UpdateKeysCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { loadRollbackTarget, ROLLBACK_KEY } from '../../orchestrator/rollback-target';
-import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { loadRollbackTarget, ROLLBACK_KEY } from '../../orchestrator/records/rollback-target';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
 import { emulatorStore } from '../revocation/emulator-store';
-import { runStagePipeline } from '../../orchestrator/pipeline';
+import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 import { associatedFunction } from '../faults/run-child';
 

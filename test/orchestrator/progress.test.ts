@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { noteWaitingFor, resetOperationContext, currentlyWaitingFor } from '../../diagnostics/operation-context';
-import { createProgress, WAITING_NOTICE_MS } from '../../orchestrator/progress';
+import { createProgress, WAITING_NOTICE_MS } from '../../orchestrator/reports/progress';
 
 /** A step that hears nothing says what it waits for, and a missed deadline can name the step and the call. */
 describe('progress while waiting', () => {

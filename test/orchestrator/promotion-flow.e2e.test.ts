@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetDistributionConfigCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudfront';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { readLedger } from '../../orchestrator/evidence';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { readLedger } from '../../orchestrator/evidence/evidence';
 import { useEmulatorProject } from '../support/emulator-project';
 
 jest.setTimeout(300_000);

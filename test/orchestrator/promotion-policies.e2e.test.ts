@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { openWindowUntil, parseDenyWindow } from '../../orchestrator/deny-window';
-import { readLedger } from '../../orchestrator/evidence';
-import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
-import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline';
-import { approvalKey, approvalStore, recordApproval } from '../../orchestrator/promotion-approval';
-import { readStageStatuses } from '../../orchestrator/stage-status';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { openWindowUntil, parseDenyWindow } from '../../orchestrator/policies/deny-window';
+import { readLedger } from '../../orchestrator/evidence/evidence';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
+import { runStagePipeline, type PipelineContext } from '../../orchestrator/pipeline/pipeline';
+import { approvalKey, approvalStore, recordApproval } from '../../orchestrator/policies/promotion-approval';
+import { readStageStatuses } from '../../orchestrator/reports/stage-status';
 import { UserError } from '../../diagnostics/user-error';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 

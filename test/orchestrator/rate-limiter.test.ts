@@ -1,4 +1,4 @@
-import { RateLimiter, mapLimited } from '../../orchestrator/rate-limiter';
+import { RateLimiter, mapLimited } from '../../orchestrator/stage/rate-limiter';
 
 describe('RateLimiter', () => {
   it('never has more than `concurrency` tasks in flight and keeps result order', async () => {

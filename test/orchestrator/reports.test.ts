@@ -1,7 +1,7 @@
-import { summarize } from '../../orchestrator/case-result';
-import { junitXml } from '../../orchestrator/junit-report';
-import { judgeCase } from '../../orchestrator/remote-suite';
-import { readTestResult } from '../../orchestrator/test-output';
+import { summarize } from '../../orchestrator/suite/case-result';
+import { junitXml } from '../../orchestrator/reports/junit-report';
+import { judgeCase } from '../../orchestrator/suite/remote-suite';
+import { readTestResult } from '../../orchestrator/suite/test-output';
 
 describe('case judgement and reports', () => {
   const c = { name: 'canary <denied> & "quoted"', connection: {}, expect: { decision: 'deny' as const, logs: ['revoked'], maxComputeUtilization: 40 } };

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKvsClient } from '../../aws/clients';
-import { ReservedStore } from '../../orchestrator/reserved-store';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
 import { createStore, startHarness, stopHarness, type Harness } from '../emulator/harness';
 
 describe('reserved keys behind a role that cannot be assumed', () => {

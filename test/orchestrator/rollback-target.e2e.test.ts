@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import type { RunningEmulator } from '../../emulator';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { EvidenceKeyring, hmacSigner } from '../../orchestrator/evidence-signing';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { loadRollbackTarget, ROLLBACK_KEY, rollbackTargetSha, saveRollbackTarget } from '../../orchestrator/rollback-target';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { loadRollbackTarget, ROLLBACK_KEY, rollbackTargetSha, saveRollbackTarget } from '../../orchestrator/records/rollback-target';
 import { emulatorStore, readAll } from '../revocation/emulator-store';
 
 /**

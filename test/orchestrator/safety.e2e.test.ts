@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { candidateSha256 } from '../../orchestrator/candidate';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
 import { setupPipeline } from '../../cli/pipeline-options';
-import { readLedger } from '../../orchestrator/evidence';
-import { runStagePipeline } from '../../orchestrator/pipeline';
-import { silentProgress, type Progress } from '../../orchestrator/progress';
-import { NothingPublished } from '../../orchestrator/step-error';
+import { readLedger } from '../../orchestrator/evidence/evidence';
+import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
+import { silentProgress, type Progress } from '../../orchestrator/reports/progress';
+import { NothingPublished } from '../../orchestrator/stage/step-error';
 import { TEST_EVIDENCE_KEY, useEmulatorProject } from '../support/emulator-project';
 
 process.env.CONNGATE_EVIDENCE_KEY = TEST_EVIDENCE_KEY;

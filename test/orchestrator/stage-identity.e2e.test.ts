@@ -4,8 +4,8 @@ import { CreateConnectionFunctionCommand, ListTagsForResourceCommand, UpdateConn
 import { DescribeKeyValueStoreCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator } from '../../emulator';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { readFunctionStage } from '../../orchestrator/function-stages';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { readFunctionStage } from '../../orchestrator/stage/function-stages';
 import { useEmulatorProject } from '../support/emulator-project';
 
 jest.setTimeout(300_000);

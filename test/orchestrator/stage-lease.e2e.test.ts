@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readLedger } from '../../orchestrator/evidence';
-import { OutputsStore } from '../../orchestrator/outputs-store';
-import { runStagePipeline } from '../../orchestrator/pipeline';
-import { ReservedStore } from '../../orchestrator/reserved-store';
-import { LEASE_KEY, StageLease } from '../../orchestrator/stage-lease';
-import { NothingPublished } from '../../orchestrator/step-error';
+import { readLedger } from '../../orchestrator/evidence/evidence';
+import { OutputsStore } from '../../orchestrator/stage/outputs-store';
+import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
+import { ReservedStore } from '../../orchestrator/records/reserved-store';
+import { LEASE_KEY, StageLease } from '../../orchestrator/records/stage-lease';
+import { NothingPublished } from '../../orchestrator/stage/step-error';
 import { TemplateApplier } from '../faults/campaign-project';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 

@@ -2,7 +2,7 @@ import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { StageLock } from '../../orchestrator/stage-lock';
+import { StageLock } from '../../orchestrator/records/stage-lock';
 
 jest.setTimeout(180_000);
 

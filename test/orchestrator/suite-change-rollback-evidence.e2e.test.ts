@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { candidateSha256 } from '../../orchestrator/candidate';
-import { runStagePipeline } from '../../orchestrator/pipeline';
+import { candidateSha256 } from '../../orchestrator/stage/candidate';
+import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
 import { campaignOnEmulator } from '../faults/campaign-emulator';
 
 jest.setTimeout(180_000);

@@ -1,4 +1,4 @@
-import { readTestResult } from '../../orchestrator/test-output';
+import { readTestResult } from '../../orchestrator/suite/test-output';
 
 describe('reading TestConnectionFunction output (fail closed)', () => {
   it.each([

@@ -4,8 +4,8 @@ import * as cf from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createCloudFrontClient, createS3Client } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { StepError } from '../../orchestrator/step-error';
-import { waitForTrustStoreActive } from '../../orchestrator/trust-store-readiness';
+import { StepError } from '../../orchestrator/stage/step-error';
+import { waitForTrustStoreActive } from '../../orchestrator/stage/trust-store-readiness';
 
 let emulator: RunningEmulator;
 let client: cf.CloudFrontClient;

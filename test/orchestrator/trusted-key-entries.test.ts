@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { UserError } from '../../diagnostics/user-error';
-import { evidenceKeyringFromEnv } from '../../orchestrator/evidence-keys';
-import { evidenceMessage, parseTrustedKeys, type EvidenceClaims } from '../../orchestrator/evidence-signing';
+import { evidenceKeyringFromEnv } from '../../orchestrator/signing/evidence-keys';
+import { evidenceMessage, parseTrustedKeys, type EvidenceClaims } from '../../orchestrator/signing/evidence-signing';
 import { runCli } from '../support/conngate-cli';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 

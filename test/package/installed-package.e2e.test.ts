@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCloudFrontClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { readFunctionStage } from '../../orchestrator/function-stages';
-import { OutputsStore } from '../../orchestrator/outputs-store';
+import { readFunctionStage } from '../../orchestrator/stage/function-stages';
+import { OutputsStore } from '../../orchestrator/stage/outputs-store';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 import { PROJECT_DIR } from '../support/conngate-cli';
 

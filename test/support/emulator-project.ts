@@ -5,8 +5,8 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
-import { readFunctionStage, type FunctionStageState } from '../../orchestrator/function-stages';
-import { OutputsStore } from '../../orchestrator/outputs-store';
+import { readFunctionStage, type FunctionStageState } from '../../orchestrator/stage/function-stages';
+import { OutputsStore } from '../../orchestrator/stage/outputs-store';
 import { PROJECT_DIR, runCli, type CliResult } from './conngate-cli';
 
 /** The HMAC evidence key the tests' pipelines sign with (a test-only secret). */

@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
-import { cdktfCommand } from '../../orchestrator/cdktf-cli';
+import { cdktfCommand } from '../../orchestrator/cdktf/cdktf-cli';
 import { LocalApplier } from '../../local-apply/local-applier';
-import { formatStageOutputs } from '../../orchestrator/stage-outputs';
+import { formatStageOutputs } from '../../orchestrator/stage/stage-outputs';
 import { UNASSOCIATED_STAGES_ENV, unassociatedStagesFrom } from '../../stacks/first-deploy-context';
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,44 @@
+import { shortSha } from '../stage/candidate';
+import type { SuiteRunSummary } from '../suite/case-result';
+import type { StageRunReport } from './stage-run-report';
+import { locationLine } from '../stage/run-location';
+
+const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {
+  verified: '✅ verified in LIVE',
+  'failed-development': '❌ failed in DEVELOPMENT (LIVE unchanged)',
+  'rolled-back': '⏪ failed in LIVE, rolled back',
+  refused: '⛔ refused by the gate',
+  failed: '❌ failed',
+};
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function suiteTable(s: SuiteRunSummary): string[] {
+  const lines = [`**${s.target}**: ${s.passed}/${s.total} passed`, '', '| case | expected | actual | utilization | result |', '|---|---|---|---|---|'];
+  for (const r of s.results) {
+    lines.push(`| ${cell(r.name)} | ${r.expected} | ${r.actual} | ${r.computeUtilization ?? '-'} | ${r.passed ? 'pass' : `**FAIL**: ${cell(r.message ?? '')}`} |`);
+  }
+  return lines;
+}
+
+/** A Markdown summary of one stage run, written for a CI job summary (e.g. $GITHUB_STEP_SUMMARY). */
+export function markdownSummary(r: StageRunReport): string {
+  const lines = [
+    `## conngate: ${r.stage} — ${OUTCOME_TEXT[r.outcome]}`,
+    '',
+    ...(r.where ? [r.where.endpointKind === 'emulator' ? `> **EMULATOR RUN, NOT AWS**: ${locationLine(r.where)}` : `- where: ${locationLine(r.where)}`, ''] : []),
+    `- candidate: \`${r.candidateSha256}\``,
+    `- previous LIVE: ${r.previousLiveSha256 ? `\`${shortSha(r.previousLiveSha256)}\`` : r.firstDeploy ? 'none (first deploy)' : 'not read'}`,
+    `- suite: \`${shortSha(r.suiteSha256)}\``,
+    `- function: ${r.functionName || r.functionId ? `${r.functionName ?? '-'} (${r.functionId ?? '-'})` : 'not reached'}`,
+    `- ${cell(r.message)}`,
+    '',
+    '| step | status | time | detail |',
+    '|---|---|---|---|',
+    ...r.steps.map((s) => `| ${s.name} | ${s.status === 'failed' ? '**failed**' : s.status} | ${s.durationMs} ms | ${cell(s.detail)} |`),
+    '',
+  ];
+  if (r.development) lines.push(...suiteTable(r.development), '');
+  if (r.live) lines.push(...suiteTable(r.live), '');
+  return lines.join('\n');
+}
