@@ -146,11 +146,18 @@ describe('the body budget after every way a request ends', () => {
   });
 
   it('ends with exactly the witness counted: nothing leaked, nothing given back twice', async () => {
+    // Abandoned requests give their bodies back once the server has seen their sockets close, which on a loaded
+    // machine can take longer than a fixed pause: ask again until then (a leak never answers 404, and fails).
+    const settles = async (bytes: number): Promise<string> => {
+      let answer = await probe(bytes);
+      for (const deadline = Date.now() + 10_000; answer !== '404 NoSuchBucket' && Date.now() < deadline; answer = await probe(bytes)) await pause(100);
+      return answer;
+    };
     await pause(300);
-    expect(await probe(BUDGET - WITNESS - 64 * KiB)).toBe('404 NoSuchBucket');
+    expect(await settles(BUDGET - WITNESS - 64 * KiB)).toBe('404 NoSuchBucket');
     expect(await probe(BUDGET - WITNESS + 64 * KiB)).toBe('503 SlowDown');
     witness.socket.destroy();
     await pause(200);
-    expect(await probe(BUDGET - 64 * KiB)).toBe('404 NoSuchBucket');
+    expect(await settles(BUDGET - 64 * KiB)).toBe('404 NoSuchBucket');
   });
 });

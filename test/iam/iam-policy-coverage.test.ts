@@ -59,7 +59,8 @@ describe('generated IAM policies against what conngate really calls', () => {
       for (const a of use.actions) expect(all).toContain(a);
     }
     const deploy = stagePolicy('deploy', dev);
-    expect(JSON.stringify(deploy)).not.toMatch(/"Resource":\["\*"\]/);
+    // Only list calls, which IAM cannot scope to a resource, may name every resource.
+    expect(deploy.Statement.filter((st) => st.Resource.includes('*')).flatMap((st) => st.Action).filter((a) => !/^cloudfront:List[A-Za-z]+$/.test(a))).toEqual([]);
     expect(deploy.Statement.flatMap((s) => s.Resource)).toEqual(expect.arrayContaining([
       'arn:aws:s3:::acme-tfstate/conngate/dev/terraform.tfstate', 'arn:aws:s3:::acme-mtls/ca-bundle.pem', 'arn:aws:iam::210987654321:role/deploy',
       'arn:aws:cloudfront::210987654321:connection-function/*',
