@@ -122,13 +122,14 @@ export function taggedRecord(tagged: TaggedEvidence, stage: string, functionArn:
 }
 
 /**
- * The sequence number of the stage's newest passed evidence that the function's tags prove (a record whose signature
- * verifies), 0 when they prove none. What a rollback target must not be older than.
+ * The record the function's tags hold when its signature verifies with a trusted key, else undefined. Its `seq`
+ * is the lowest number the stage's next record may take, its `verifiedSeq` what a rollback target must not be older
+ * than (the tags prove nothing when they are absent, unsigned or forged).
  */
-export async function provenVerifiedSeq(keys: EvidenceKeyring, tagged: TaggedEvidence, stage: string, functionArn: string): Promise<number> {
+export async function provenRecord(keys: EvidenceKeyring, tagged: TaggedEvidence, stage: string, functionArn: string): Promise<SignedEvidence | undefined> {
   const rec = taggedRecord(tagged, stage, functionArn);
-  if (typeof rec === 'string' || await keys.signatureProblem(rec)) return 0;
-  return rec.verifiedSeq;
+  if (typeof rec === 'string' || await keys.signatureProblem(rec)) return undefined;
+  return rec;
 }
 
 /**

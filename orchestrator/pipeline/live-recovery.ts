@@ -1,5 +1,5 @@
 import type { EvidenceRecord } from '../evidence/evidence';
-import { provenVerifiedSeq, readEvidenceTags, taggedRecord, writeEvidenceTags } from '../evidence/evidence';
+import { provenRecord, readEvidenceTags, taggedRecord, writeEvidenceTags } from '../evidence/evidence';
 import { headPut, readHead } from '../evidence/evidence-head';
 import { arnAccount, endpointKindOf, evidenceDigest, MAX_EVIDENCE_SEQ, type EvidenceKeyring, type SignedEvidence } from '../signing/evidence-signing';
 import { readFunctionStage, restoreAndPublish, tryReadFunctionStage, type FunctionStageState } from '../stage/function-stages';
@@ -58,9 +58,9 @@ export class LiveRecovery {
     const functionArn = live.summary.ConnectionFunctionArn!;
     // Numbers never go back, also when the store's head was lost: the tags' own signed record counts too.
     const tagged = await readEvidenceTags(ctx.cf, functionArn);
-    const rec = taggedRecord(tagged, spec.name, functionArn);
-    const taggedSeq = typeof rec !== 'string' && !(await keys.signatureProblem(rec)) ? rec.seq : 0;
-    const provenSeq = await provenVerifiedSeq(keys, tagged, spec.name, functionArn);
+    const proven = await provenRecord(keys, tagged, spec.name, functionArn);
+    const taggedSeq = proven?.seq ?? 0;
+    const provenSeq = proven?.verifiedSeq ?? 0;
     let signed: SignedEvidence | undefined;
     await store.update(async () => {
       const head = await readHead(store);
@@ -113,7 +113,7 @@ export class LiveRecovery {
         // The newest verified code the signed tags and the store's head know of: a stored target older than that
         // was put back, and restoring it would be a downgrade.
         const [tagged, head] = await Promise.all([readEvidenceTags(ctx.cf, functionArn), readHead(store)]);
-        const proven = await provenVerifiedSeq(this.keys, tagged, spec.name, functionArn);
+        const proven = (await provenRecord(this.keys, tagged, spec.name, functionArn))?.verifiedSeq ?? 0;
         const minVerifiedSeq = Math.max(head?.verifiedSeq ?? 0, proven);
         // Said when the refusal rests on the unsigned head alone: a store writer may have raised it to hold rollbacks.
         const minVerifiedFrom = proven >= minVerifiedSeq ? 'the function\'s signed evidence tags'
