@@ -16,6 +16,24 @@ import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 
 jest.setTimeout(600_000);
 
+/** dev and prod each in an emulator of its own account (111… and 222…), in a project whose stages reach them; `prod` adds to prod's stage config. */
+async function twoAccounts(prefix: string, prod: Record<string, unknown> = {}): Promise<{ dev: RunningEmulator; prod: RunningEmulator; dir: string }> {
+  const dev = await startEmulator({ port: 0, accountId: '111111111111' });
+  const prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  prepareWorkdir(PROJECT_DIR, dir, { stages: {
+    dev: { promotesFrom: null, aws: { endpoint: dev.endpoint } },
+    prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint }, ...prod },
+  } });
+  return { dev, prod: prodAccount, dir };
+}
+
+async function closeAccounts(dev: RunningEmulator | undefined, prod: RunningEmulator | undefined, dir: string | undefined): Promise<void> {
+  await dev?.close();
+  await prod?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 // dev and prod in different accounts (one emulator each, with its own account id): each stage is applied and
 // verified in its own account, and prod's gate reads dev's LIVE and evidence in dev's account.
 describe('stages in different accounts', () => {
@@ -23,19 +41,9 @@ describe('stages in different accounts', () => {
   let prodAccount: RunningEmulator;
   let dir: string;
   beforeAll(async () => {
-    devAccount = await startEmulator({ port: 0, accountId: '111111111111' });
-    prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-accounts-'));
-    prepareWorkdir(PROJECT_DIR, dir, { stages: {
-      dev: { promotesFrom: null, aws: { endpoint: devAccount.endpoint } },
-      prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint } },
-    } });
+    ({ dev: devAccount, prod: prodAccount, dir } = await twoAccounts('conngate-accounts'));
   });
-  afterAll(async () => {
-    await devAccount?.close();
-    await prodAccount?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAccounts(devAccount, prodAccount, dir));
 
   const cli = (...args: string[]) => {
     const env: Record<string, string> = { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_ENDPOINT: '' };
@@ -75,19 +83,9 @@ describe('approvals into a stage in another account', () => {
   let prodAccount: RunningEmulator;
   let dir: string;
   beforeAll(async () => {
-    devAccount = await startEmulator({ port: 0, accountId: '111111111111' });
-    prodAccount = await startEmulator({ port: 0, accountId: '222222222222' });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-approve-accounts-'));
-    prepareWorkdir(PROJECT_DIR, dir, { stages: {
-      dev: { promotesFrom: null, aws: { endpoint: devAccount.endpoint } },
-      prod: { promotesFrom: 'dev', aws: { endpoint: prodAccount.endpoint }, promotion: { requireApproval: true } },
-    } });
+    ({ dev: devAccount, prod: prodAccount, dir } = await twoAccounts('conngate-approve-accounts', { promotion: { requireApproval: true } }));
   });
-  afterAll(async () => {
-    await devAccount?.close();
-    await prodAccount?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAccounts(devAccount, prodAccount, dir));
   const cli = (...args: string[]) => runCli([...args, '--dir', dir], { env: { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY, CONNGATE_ENDPOINT: '' } });
   const out = (r: { code: number; stdout: string; stderr: string }) => `${r.code}\n${r.stdout}\n${r.stderr}`;
   const fnFile = () => path.join(dir, 'functions', 'revocation-check.js');
