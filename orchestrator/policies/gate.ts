@@ -35,6 +35,30 @@ export interface GateContext {
   kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
 }
 
+/**
+ * The gate's rule, on what was read of the upstream stage: undefined when it opens, else why not and the fix.
+ * `upstreamLive` is the SHA-256 of upstream's LIVE code (undefined: no LIVE function); `evidenceProblem` why its
+ * evidence for that code does not verify (undefined: it verifies). `conngate status` applies the same rule to what it
+ * read, so the gate it shows is the gate a deploy meets.
+ */
+export function gateRefusal(upstream: StageSpec, candidate: string, upstreamLive: string | undefined, evidenceProblem: string | undefined):
+  { reason: string; fix: string } | undefined {
+  const name = upstream.name;
+  if (upstreamLive === undefined) {
+    return { reason: `refused: stage "${name}" has no LIVE function ${upstream.functionName}, so nothing proves it runs candidate ${shortSha(candidate)}`,
+      fix: `deploy ${name} first: \`conngate deploy ${name}\`` };
+  }
+  if (upstreamLive !== candidate) {
+    return { reason: `refused: ${name} runs ${shortSha(upstreamLive)} in LIVE but this candidate is ${shortSha(candidate)}`,
+      fix: `deploy this candidate to ${name} first (\`conngate deploy ${name}\`), then promote it` };
+  }
+  if (evidenceProblem !== undefined) {
+    return { reason: `refused: ${name} runs ${shortSha(candidate)} in LIVE but ${evidenceProblem}`,
+      fix: `re-verify ${name} with this pipeline's key (\`conngate deploy ${name}\`)` };
+  }
+  return undefined;
+}
+
 export async function checkGate(ctx: GateContext, keys: EvidenceKeyring, spec: StageSpec, candidate: string, policies?: PolicyContext): Promise<GateResult> {
   const upstream = spec.promotesFrom!;
   const where = `${spec.name}: gate`;
@@ -47,24 +71,14 @@ export async function checkGate(ctx: GateContext, keys: EvidenceKeyring, spec: S
   try {
     live = await readFunctionStage(upCf, up.functionName, 'LIVE');
   } catch (e) {
-    if (isNotFound(e)) {
-      throw new StepError(where, `refused: stage "${upstream}" has no LIVE function ${up.functionName}, so nothing proves it runs candidate ${shortSha(candidate)}`,
-        `deploy ${upstream} first: \`conngate deploy ${upstream}\``);
-    }
-    throw e;
+    if (!isNotFound(e)) throw e;
   }
-  if (live.sha256 !== candidate) {
-    throw new StepError(where,
-      `refused: ${upstream} runs ${shortSha(live.sha256)} in LIVE but this candidate is ${shortSha(candidate)}`,
-      `deploy this candidate to ${upstream} first (\`conngate deploy ${upstream}\`), then promote it`);
-  }
-  // Only the upstream's newest record counts: its store's evidence head names it.
-  const { problem, tagged } = await liveEvidenceCheck(upCf, upKvs, keys, up, live, loadRemoteCases(up).suiteSha256);
-  if (problem) {
-    throw new StepError(where, `refused: ${upstream} runs ${shortSha(candidate)} in LIVE but ${problem}`,
-      `re-verify ${upstream} with this pipeline's key (\`conngate deploy ${upstream}\`)`);
-  }
+  // Only the upstream's newest record counts: its store's evidence head names it. Read only when LIVE matches.
+  const evidence = live?.sha256 === candidate ? await liveEvidenceCheck(upCf, upKvs, keys, up, live, loadRemoteCases(up).suiteSha256) : undefined;
+  const refusal = gateRefusal(up, candidate, live?.sha256, evidence?.problem);
+  if (refusal) throw new StepError(where, refusal.reason, refusal.fix);
+  const tagged = evidence!.tagged;
   // Then the stage's promotion policies (soak, approval, deny windows), when the caller enforces them.
   const policyOverride = policies ? await checkPolicies(policies, keys, spec, candidate, tagged.time) : undefined;
-  return { ...(policyOverride ? { policyOverride } : {}), upstream, upstreamFunctionId: live.summary.Id!, upstreamLiveSha256: live.sha256, upstreamLiveEtag: live.etag, evidenceTime: tagged.time, evidenceKeyId: tagged.keyId };
+  return { ...(policyOverride ? { policyOverride } : {}), upstream, upstreamFunctionId: live!.summary.Id!, upstreamLiveSha256: live!.sha256, upstreamLiveEtag: live!.etag, evidenceTime: tagged.time, evidenceKeyId: tagged.keyId };
 }

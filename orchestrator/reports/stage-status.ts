@@ -9,6 +9,7 @@ import { tryReadFunctionStage } from '../stage/function-stages';
 import type { StageSpec } from '../stage/stage-spec';
 import { loadRemoteCases } from '../suite/suite-cases';
 import { unmetPolicies, type PolicyContext } from '../policies/promotion-policies';
+import { gateRefusal } from '../policies/gate';
 import { readTrustStoreStatus, type TrustStoreStatus } from '../stage/trust-store-readiness';
 
 /** One stage as `conngate status` shows it. */
@@ -90,10 +91,11 @@ export async function readStageStatuses(clients: StageClients<StatusClients>, st
   for (const st of statuses) {
     if (!st.promotesFrom) continue;
     const up = statuses.find((u) => u.stage === st.promotesFrom);
-    if (!up?.live) st.gate = { open: false, reason: `${st.promotesFrom} has no LIVE function` };
-    else if (up.live !== st.localCandidate) st.gate = { open: false, reason: `${st.promotesFrom} LIVE is ${up.live.slice(0, 12)}, local candidate is ${st.localCandidate.slice(0, 12)}` };
-    else if (!up.verified) st.gate = { open: false, reason: `${st.promotesFrom}'s evidence for its LIVE code does not verify (${up.evidenceCheck})` };
-    else st.gate = { open: true, reason: `${st.promotesFrom} runs the local candidate, with verified evidence` };
+    const upSpec = stages.find((x) => x.name === st.promotesFrom);
+    const refusal = upSpec
+      ? gateRefusal(upSpec, st.localCandidate, up?.live, up?.verified ? undefined : up?.evidenceCheck)
+      : { reason: `upstream stage "${st.promotesFrom}" is not in the stage config` };
+    st.gate = refusal ? { open: false, reason: refusal.reason } : { open: true, reason: `${st.promotesFrom} runs the local candidate, with verified evidence` };
     const spec = stages.find((x) => x.name === st.stage);
     if (st.gate.open && policies && spec?.promotion) {
       const unmet = await unmetPolicies(forStage(policies, st.stage), keys, spec, st.localCandidate, up?.evidence?.time);

@@ -73,7 +73,11 @@ describe('gate: forged, stale and foreign evidence is refused', () => {
     // Status says the same: dev's evidence does not verify, the gate into staging is closed.
     const statuses = await readStageStatuses({ cf: env.p.cf, kvs: env.p.kvs }, env.p.stages, env.p.keys);
     expect(statuses.find((s) => s.stage === 'dev')).toMatchObject({ verified: false, evidenceCheck: expect.stringMatching(/signature does not verify/) });
-    expect(statuses.find((s) => s.stage === 'staging')!.gate.open).toBe(false);
+    const stagingGate = statuses.find((s) => s.stage === 'staging')!.gate;
+    expect(stagingGate.open).toBe(false);
+    // ... by the same rule a deploy meets: the reason status shows is the refusal a deploy of staging prints.
+    const refused = await runStagePipeline(env.p.context(), 'staging', env.p.applier());
+    expect(refused.message).toContain(stagingGate.reason);
 
     // dev's next run tests the forged LIVE, finds it failing and restores the verified code.
     fs.writeFileSync(env.p.fnFile, goodCode);
