@@ -24,7 +24,7 @@ import { accessKeyOf, handleStsRequest, isStsPath, StsSessions } from './sts/sts
 import { StateFile } from './state-file';
 import { StateFileOwnership } from './state-file-owner';
 import { MAX_WORKERS } from '../runtime/limits';
-import { ApiError, errorShapeOfPath, frontEndError, writeError, type ErrorShape } from './wire/api-error';
+import { ApiError, errorShapeOfPath, serviceError, writeError, type ErrorShape } from './wire/api-error';
 import { matchRoute, readInput, writeOutput, type WireProtocol, type WireResponse } from './wire/operation-binding';
 
 /** How the HTTP front end protects itself from slow, idle and oversized clients. */
@@ -124,18 +124,11 @@ function send(res: ServerResponse, r: WireResponse, close = false): void {
 
 /** Throttling and 5xx errors in the shapes the SDK's retry strategy recognises as retryable. */
 function injectedError(protocol: WireProtocol, kind: 'throttle' | 'server'): ApiError {
-  if (kind === 'throttle') {
-    return protocol === 'rest-xml'
-      ? new ApiError('Throttling', 400, 'Rate exceeded')
-      : new ApiError('ThrottlingException', 429, 'Rate exceeded');
-  }
-  return protocol === 'rest-xml'
-    ? new ApiError('ServiceUnavailable', 503, 'The service is unavailable. Please retry.')
-    : new ApiError('InternalServerException', 500, 'An internal error occurred. Please retry.');
+  return kind === 'throttle' ? serviceError('throttled', protocol, 'Rate exceeded') : serviceError('busy', protocol, 'The service is unavailable. Please retry.');
 }
 
 function internalError(protocol: WireProtocol, message: string): ApiError {
-  return new ApiError(protocol === 'rest-xml' ? 'InternalError' : 'InternalServerException', 500, message);
+  return serviceError('internal', protocol, message);
 }
 
 function checkAccountId(accountId: string): string {
@@ -248,10 +241,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       if (faults.failsOperation(route.name)) throw injectedError(protocol, 'server');
       const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (encoding !== 'identity' && encoding !== '') {
-        throw frontEndError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);
+        throw serviceError('malformed', protocol, `Content-Encoding "${encoding}" is not supported; send the body as is.`);
       }
       if (route.textBody && !isUtf8(body)) {
-        throw frontEndError('malformed', protocol, 'The request body is not valid UTF-8.');
+        throw serviceError('malformed', protocol, 'The request body is not valid UTF-8.');
       }
       const input = readInput(route.binding, labels, target.searchParams, req.headers, body);
       const injectWrite = Boolean(decision.concurrentWrite && route.concurrentWriter);
@@ -263,7 +256,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
         release = await lock.acquire(exclusive, LOCK_DEADLINE_MS);
       } catch (err) {
         admitted();
-        throw frontEndError('busy', protocol, `${(err as Error).message}; retry the request.`);
+        throw serviceError('busy', protocol, `${(err as Error).message}; retry the request.`);
       }
       try {
         let changed = false;
@@ -314,12 +307,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
 
   const shapeOf = (req: IncomingMessage) => errorShapeOfPath((req.url ?? '/').split('?')[0]);
   // Errors are built only when needed: an Error captures a stack, which costs more than the checks themselves.
-  const tooLarge = (shape: ErrorShape) => frontEndError('too-large', shape,
+  const tooLarge = (shape: ErrorShape) => serviceError('too-large', shape,
     `The request body is larger than ${limits.maxBodyBytes} bytes, the most this emulator accepts.`);
   /** The guard's refusal, as the API of the path words it. */
   function refused(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
     const refusal = guard.check(req.method ?? 'GET', req.headers, isStsPath((req.url ?? '/').split('?')[0]));
-    return refusal && frontEndError('forbidden', shape, refusal.message);
+    return refusal && serviceError('forbidden', shape, refusal.message);
   }
   /** A CloudFront request whose declared body is over the limit (the S3 subset has its own, larger one). */
   function declaredTooLarge(req: IncomingMessage, shape: ErrorShape): ApiError | undefined {
@@ -331,7 +324,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     const refusal = refused(req, shape);
     if (refusal) return answerEarly(req, res, shape, refusal);
     const target = parseRequestTarget(req.url);
-    if ('malformed' in target) return answerEarly(req, res, shape, frontEndError('malformed', shape, target.malformed));
+    if ('malformed' in target) return answerEarly(req, res, shape, serviceError('malformed', shape, target.malformed));
     // The S3 subset (CRLs, trust-store CA bundles) reads its own body (objects up to 64 MB) and answers in S3's
     // shape: it comes after the guard and the target check, before the CloudFront body limit.
     if (shape === 's3-xml') return tracked(req, () => handleS3Request(s3Buckets, req, res, bodies, (op) => onOperation(`s3:${op}`)));
@@ -342,7 +335,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     if (oversized) return answerEarly(req, res, shape, oversized);
     const outcome = await readBody(req, limits.maxBodyBytes, drainLimit, bodies);
     if (outcome.kind !== 'body') {
-      const err = outcome.kind === 'too-large' ? tooLarge(shape) : frontEndError('busy', shape,
+      const err = outcome.kind === 'too-large' ? tooLarge(shape) : serviceError('busy', shape,
         `The emulator already holds ${mib(bodies.inUse)} of request bodies, its limit of ${mib(bodies.limit)}; retry the request.`);
       send(res, writeError(shape, err), true);
       if (!outcome.drained) res.once('finish', () => req.socket.destroy());

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mib, type MemoryBudget } from '../memory-budget';
 import { readBody } from '../request-body';
-import { ApiError, writeError } from '../wire/api-error';
+import { ApiError, serviceError, writeError } from '../wire/api-error';
 import { S3Buckets } from './s3-buckets';
 
 /** Path prefix the subset answers under (errorShapeOfPath tells its requests apart). */
@@ -22,6 +22,12 @@ const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 class S3Error extends ApiError {
   constructor(code: string, status: number, message: string, readonly closeAfter = false) {
     super(code, status, message);
+  }
+
+  /** One of the emulator's own errors (api-error.ts), as S3 words it. */
+  static of(kind: 'forbidden' | 'malformed' | 'too-large' | 'busy', message: string, closeAfter = false): S3Error {
+    const e = serviceError(kind, 's3-xml', message);
+    return new S3Error(e.code, e.status, e.message, closeAfter);
   }
 }
 
@@ -68,17 +74,17 @@ async function serve(buckets: S3Buckets, req: IncomingMessage, res: ServerRespon
   // SDK clients never send Origin; a browser page does. No page on any site may read or write these objects.
   const site = String(req.headers['sec-fetch-site'] ?? '');
   if (req.headers.origin !== undefined || (site !== '' && site !== 'none')) {
-    throw new S3Error('AccessDenied', 403, 'Browser requests are not served by this emulator.');
+    throw S3Error.of('forbidden', 'Browser requests are not served by this emulator.');
   }
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new S3Error('InvalidBucketName', 400, `The specified bucket is not valid: "${bucket}".`);
   // An upload over the limit is read on (within bounds) and answered with EntityTooLarge, as S3 does, rather than
   // with a reset connection the SDK reports as a network error.
   const read = await readBody(req, MAX_OBJECT_BYTES, DRAIN_LIMIT_BYTES, bodies);
   if (read.kind === 'too-large') {
-    throw new S3Error('EntityTooLarge', 400, `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`, !read.drained);
+    throw S3Error.of('too-large', `Your proposed upload exceeds the emulator's ${MAX_OBJECT_BYTES} bytes.`, !read.drained);
   }
   if (read.kind === 'over-budget') {
-    throw new S3Error('SlowDown', 503, `The emulator already holds ${mib(bodies.inUse)} of request bodies, its limit of ${mib(bodies.limit)}; reduce your request rate.`, !read.drained);
+    throw S3Error.of('busy', `The emulator already holds ${mib(bodies.inUse)} of request bodies, its limit of ${mib(bodies.limit)}; reduce your request rate.`, !read.drained);
   }
   try {
     await answer(buckets, req, res, requestId, bucket, key, method, read.body);
@@ -144,7 +150,7 @@ function decodePart(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new S3Error('InvalidURI', 400, 'Couldn\'t parse the specified URI.');
+    throw S3Error.of('malformed', 'Couldn\'t parse the specified URI.');
   }
 }
 

@@ -31,20 +31,29 @@ export function errorShapeOfPath(path: string): ErrorShape {
   return path.startsWith('/key-value-stores') ? 'rest-json' : 'rest-xml';
 }
 
-/** Errors the HTTP front end raises before an operation runs, named as each API names them. */
-export type FrontEndError = 'forbidden' | 'malformed' | 'too-large' | 'busy';
-
-const FRONT_END_CODES: Record<FrontEndError, { status: number } & Record<ErrorShape, string>> = {
-  forbidden: { status: 403, 'rest-xml': 'AccessDenied', 'rest-json': 'AccessDeniedException', 's3-xml': 'AccessDenied' },
+/**
+ * The errors the emulator raises on its own account rather than as an operation's modeled answer, each named and
+ * numbered as each API does, and only for the APIs that can raise it: the HTTP front end's refusals (forbidden,
+ * malformed, too large, busy) and the injected faults and internal failures of the CloudFront APIs (throttled,
+ * internal). The S3 subset reads its own bodies, so its too-large and busy answers come from its handler.
+ */
+const SERVICE_ERRORS = {
+  forbidden: { 'rest-xml': ['AccessDenied', 403], 'rest-json': ['AccessDeniedException', 403], 's3-xml': ['AccessDenied', 403] },
   // S3 sees only malformed request targets here (its bodies are its own), which S3 calls InvalidURI.
-  malformed: { status: 400, 'rest-xml': 'InvalidArgument', 'rest-json': 'ValidationException', 's3-xml': 'InvalidURI' },
-  'too-large': { status: 413, 'rest-xml': 'EntitySizeLimitExceeded', 'rest-json': 'EntitySizeLimitExceeded', 's3-xml': 'EntityTooLarge' },
-  busy: { status: 503, 'rest-xml': 'ServiceUnavailable', 'rest-json': 'InternalServerException', 's3-xml': 'SlowDown' },
-};
+  malformed: { 'rest-xml': ['InvalidArgument', 400], 'rest-json': ['ValidationException', 400], 's3-xml': ['InvalidURI', 400] },
+  'too-large': { 'rest-xml': ['EntitySizeLimitExceeded', 413], 'rest-json': ['EntitySizeLimitExceeded', 413], 's3-xml': ['EntityTooLarge', 400] },
+  // Retryable: the SDK's retry strategy retries these codes and statuses.
+  busy: { 'rest-xml': ['ServiceUnavailable', 503], 'rest-json': ['InternalServerException', 500], 's3-xml': ['SlowDown', 503] },
+  throttled: { 'rest-xml': ['Throttling', 400], 'rest-json': ['ThrottlingException', 429] },
+  internal: { 'rest-xml': ['InternalError', 500], 'rest-json': ['InternalServerException', 500] },
+} as const satisfies Record<string, Partial<Record<ErrorShape, readonly [string, number]>>>;
 
-export function frontEndError(kind: FrontEndError, shape: ErrorShape, message: string): ApiError {
-  const c = FRONT_END_CODES[kind];
-  return new ApiError(c[shape], kind === 'busy' && shape === 'rest-json' ? 500 : c.status, message);
+export type ServiceErrorKind = keyof typeof SERVICE_ERRORS;
+
+/** The error of `kind` as the API of `shape` words it. */
+export function serviceError<K extends ServiceErrorKind>(kind: K, shape: keyof (typeof SERVICE_ERRORS)[K] & ErrorShape, message: string): ApiError {
+  const [code, status] = (SERVICE_ERRORS[kind] as Partial<Record<ErrorShape, readonly [string, number]>>)[shape]!;
+  return new ApiError(code, status, message);
 }
 
 /** Encodes an error for the protocol of the operation (or of the path, when no operation matched). */
