@@ -19,7 +19,7 @@ import { startEmulator } from '../emulator';
 import { countApiCalls, formatApiCalls, resetApiCalls } from '../revocation/api-call-counter';
 import { REVOKED_VALUE, RevokedSet } from '../revocation/revoked-set';
 import { syncRevocations } from '../revocation/sync';
-import { DEFAULT_CANARY_SERIAL as CANARY } from '../stacks/stage-config';
+import { DEFAULT_CANARY_SERIAL as CANARY } from '../revocation/canonical-serial';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);

@@ -6,7 +6,7 @@ import { canonicalSerial } from '../revocation/canonical-serial';
 import { resultTable } from '../runtime/result-table';
 import { findSuiteFor, loadSuite } from '../runtime/suite';
 import { runSuiteLocally } from '../runtime/suite-runner';
-import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
+import { DEFAULT_CANARY_SERIAL } from '../revocation/canonical-serial';
 import { summarize, type SuiteRunSummary } from '../orchestrator/suite/case-result';
 import { junitXml } from '../orchestrator/reports/junit-report';
 import type { CommandModule } from './command-module';

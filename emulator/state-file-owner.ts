@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
 import { tryUnlink, writeAtomically, writeTempFile } from './state-file';
-import { processAlive } from '../orchestrator/records/process-alive';
+import { processAlive } from '../host/process-alive';
 
 /**
  * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never

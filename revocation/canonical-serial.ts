@@ -25,3 +25,6 @@ export function colonSerial(canonical: string): string {
   if (bytes.length > 0 && parseInt(bytes[0], 16) >= 0x80) bytes.unshift('00');
   return bytes.join(':');
 }
+
+/** The canary revoked serial every stage keeps in its store unless it sets its own (canonical form). */
+export const DEFAULT_CANARY_SERIAL = '0badc0de0badc0de';

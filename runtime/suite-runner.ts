@@ -1,7 +1,7 @@
 import { UserError } from '../diagnostics/user-error';
 import { canonicalSerial } from '../revocation/canonical-serial';
 import { readRegularFile } from '../revocation/source-file';
-import { DEFAULT_CANARY_SERIAL } from '../stacks/stage-config';
+import { DEFAULT_CANARY_SERIAL } from '../revocation/canonical-serial';
 import { judgeCaseRun } from './case-judgement';
 import type { CaseResult } from './case-result';
 import { compileConnectionFunction, runConnectionFunctionMeasured } from './index';

@@ -4,7 +4,7 @@ import Ajv, { ErrorObject } from 'ajv';
 import { UserError } from '../diagnostics/user-error';
 import { checkCaBundleRotates } from '../modules/ca-bundle-rotation';
 import { RESERVED_TAG_PREFIX } from '../modules/reserved-tags';
-import { canonicalSerial } from '../revocation/canonical-serial';
+import { canonicalSerial, DEFAULT_CANARY_SERIAL } from '../revocation/canonical-serial';
 import { STAGE_CONFIG_FILE_SCHEMA } from './stage-config-schema';
 import type { PromotionPolicy, StageNotify } from './stage-workflow-config';
 import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
@@ -12,8 +12,6 @@ import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
 /** Name of the optional per-project configuration file, read from the working directory. */
 export const STAGE_CONFIG_FILE = 'conngate.config.json';
 
-/** The canary revoked serial every stage keeps in its store unless it sets its own (canonical form). */
-export const DEFAULT_CANARY_SERIAL = '0badc0de0badc0de';
 
 /** The stages, in promotion order, when there is no config file. */
 export const DEFAULT_STAGE_NAMES = ['dev', 'staging', 'prod'] as const;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { printable } from '../../diagnostics/untrusted-text';
 import { reservedKey } from '../../revocation/reserved-keys';
 import { isConflict, type ReservedStore } from './reserved-store';
-import { runnerGone, thisRunner } from './process-alive';
+import { runnerGone, thisRunner } from '../../host/process-alive';
 import { NothingPublished, StepError } from '../stage/step-error';
 
 /** The lease key in the stage's KeyValueStore: what every runner of the stage, on any machine, can reach. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runnerGone, thisRunner, type RunnerProcess } from './process-alive';
+import { runnerGone, thisRunner, type RunnerProcess } from '../../host/process-alive';
 import { StepError } from '../stage/step-error';
 
 /** `pidns`: the runner's pid namespace, judged as the stage lease judges it (process-alive.ts). */

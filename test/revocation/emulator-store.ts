@@ -10,7 +10,7 @@ import {
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { FaultConfig, RunningEmulator, startEmulator } from '../../emulator';
 import { ApiCallCount, countApiCalls } from '../../revocation/api-call-counter';
-import { DEFAULT_CANARY_SERIAL } from '../../stacks/stage-config';
+import { DEFAULT_CANARY_SERIAL } from '../../revocation/canonical-serial';
 import { makeCa, tempDir, TestCa } from './openssl-pki';
 
 /** The canary a stage keeps when its config names none. */

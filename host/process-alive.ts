@@ -1,3 +1,7 @@
+/**
+ * The processes of this machine, as every part that records "who holds this" needs them: the pipeline's lock and
+ * lease, and the emulator's state-file owner. It imports nothing of conngate's, so any folder may use it.
+ */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 
