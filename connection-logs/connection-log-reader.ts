@@ -122,10 +122,11 @@ export async function* readConnectionLog(chunks: AsyncIterable<Uint8Array>, file
     if (overBy >= 0) return { file, line, problem: `is ${held + overBy} bytes, longer than the ${MAX_LOG_LINE_BYTES} a record can be: skipped` };
     return parseLine(parts.length === 1 ? parts[0] : Buffer.concat(parts), file, line);
   };
-  const take = (piece: Buffer) => {
+  /** `copy`: the piece is the tail of a chunk, which must not keep the whole chunk alive. */
+  const take = (piece: Buffer, copy = false) => {
     if (overBy >= 0) { overBy += piece.length; return; }
     if (held + piece.length > MAX_LOG_LINE_BYTES) { overBy = piece.length; parts = []; return; }
-    parts.push(piece);
+    parts.push(copy ? Buffer.from(piece) : piece);
     held += piece.length;
   };
   try {
@@ -141,8 +142,7 @@ export async function* readConnectionLog(chunks: AsyncIterable<Uint8Array>, file
         line++;
         from = nl + 1;
       }
-      // A copy: the rest of a chunk must not keep the whole chunk alive.
-      if (from < chunk.length) take(Buffer.from(chunk.subarray(from)));
+      if (from < chunk.length) take(chunk.subarray(from), true);
     }
   } catch (e) {
     yield { file, line, problem: `cannot be read: ${printable(String((e as Error)?.message ?? e))}` };
