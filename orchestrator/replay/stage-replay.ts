@@ -6,6 +6,7 @@
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { printable } from '../../diagnostics/untrusted-text';
+import { UserError } from '../../diagnostics/user-error';
 import { readStore } from '../../revocation/sync';
 import { readSnapshot } from '../../revocation/store-snapshot';
 import type { StageReplayConfig } from '../../stacks/stage-config';
@@ -38,11 +39,18 @@ export interface ReplayFromLogsOptions {
 export async function replayFromLogs(opts: ReplayFromLogsOptions): Promise<ReplayReport> {
   checkLogSource(opts.logs);
   const expected = opts.expectedFile ? loadExpectedChanges(opts.expectedFile) : [];
-  return replayConnectionLogs({
+  const report = await replayConnectionLogs({
     live: { code: opts.liveCode, where: 'LIVE code' }, candidate: { code: opts.candidateCode, where: 'candidate' },
     store: opts.store, logs: openLogSource(opts.logs, opts.s3), logsName: opts.logs, expected,
     maxChangedDecisions: opts.maxChangedDecisions ?? 0, ...(opts.progress ? { progress: opts.progress } : {}),
   });
+  // Logs without a single record judge nothing: a replay that passed on them would pass any candidate.
+  if (report.records === 0) {
+    const first = report.problems.first[0];
+    throw new UserError(printable(opts.logs), `holds no connection-log records (${report.files} file${report.files === 1 ? '' : 's'}, ${report.problems.total} unreadable line${report.problems.total === 1 ? '' : 's'}${first ? `; the first: ${first.file}:${first.line}: ${first.problem}` : ''})`,
+      'point it at CloudFront connection logs delivered as JSON lines');
+  }
+  return report;
 }
 
 /**
