@@ -8,6 +8,8 @@ import { htmlReport } from '../orchestrator/reports/html-report';
 import { replayExitCode, replaySummaryLine, type ReplayReport } from '../orchestrator/replay/replay-report';
 import { replayFromLogs, replayGroupLine, stageStoreEntries } from '../orchestrator/replay/stage-replay';
 import { readFunctionStage } from '../orchestrator/stage/function-stages';
+import { loadExpectedChanges } from '../orchestrator/replay/expected-changes';
+import { checkLogSource } from '../orchestrator/replay/log-sources';
 import { OutputsStore } from '../orchestrator/stage/outputs-store';
 import { DEFAULT_STATE_DIR } from '../orchestrator/stage/stage-spec';
 import { clientsPerStage } from '../orchestrator/stage/stage-target';
@@ -63,6 +65,11 @@ async function runReplay(stage: string, flags: ReplayFlags): Promise<number> {
   } catch {
     throw new UserError(candidateFile, 'candidate function cannot be read', 'pass --candidate <function .js file>, or fix functionFile in conngate.config.json');
   }
+  const logsSource = /^s3:\/\//i.test(logs) ? logs : path.resolve(logs);
+  const expectedFile = flags.expected ? path.resolve(flags.expected) : config.replay?.expected;
+  // Bad input is found before any call: the replay checks both again, but only after reading LIVE and the store.
+  checkLogSource(logsSource);
+  if (expectedFile) loadExpectedChanges(expectedFile);
   const stateDir = path.resolve(dir, flags.stateDir);
   const outputs = flags.outputs ? new OutputsStore(path.resolve(flags.outputs), true) : new OutputsStore(path.join(stateDir, 'outputs.json'));
   const out = outputs.read(stage);
@@ -72,9 +79,8 @@ async function runReplay(stage: string, flags: ReplayFlags): Promise<number> {
   const live = await readFunctionStage(clients.cf, out.functionId, 'LIVE');
   const progress = (line: string) => { if (!flags.json) process.stderr.write(`  ${line}\n`); };
   const store = await stageStoreEntries(clients.kvs, out.kvsArn, path.join(path.dirname(outputs.file), 'revocation-snapshots'), progress);
-  const expectedFile = flags.expected ? path.resolve(flags.expected) : config.replay?.expected;
   const rep = await replayFromLogs({
-    liveCode: Buffer.from(live.code).toString('utf8'), candidateCode, store, logs: /^s3:\/\//i.test(logs) ? logs : path.resolve(logs),
+    liveCode: Buffer.from(live.code).toString('utf8'), candidateCode, store, logs: logsSource,
     s3: () => createS3Client(clients.target), maxChangedDecisions: maxChanged, ...(expectedFile ? { expectedFile } : {}), progress,
   });
   if (flags.html) {

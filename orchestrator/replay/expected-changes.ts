@@ -78,7 +78,8 @@ export function loadExpectedChanges(file: string): ExpectedChange[] {
 export function checkExpectedChanges(doc: unknown, where: string): ExpectedChange[] {
   validator ??= new Ajv({ allErrors: false, strict: false }).compile(EXPECTED_CHANGES_SCHEMA);
   if (!validator(doc)) {
-    const err = validator.errors?.[0];
+    // An entry without a selector fails each branch of anyOf first; the anyOf error says what is wrong.
+    const err = validator.errors?.find((e) => e.keyword === 'anyOf') ?? validator.errors?.[0];
     const at = err?.instancePath ? `${where} ${err.instancePath.slice(1).replace(/\//g, '.')}` : where;
     const p = (err?.params ?? {}) as Record<string, unknown>;
     const what = err?.keyword === 'additionalProperties' ? `unknown field "${printable(String(p.additionalProperty))}"`
