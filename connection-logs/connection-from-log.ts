@@ -34,6 +34,9 @@ const FROM_LOG = [
   ['clientCertificate.certificates.leaf.validity', 'clientLeafCertValidity'],
 ] as const satisfies readonly (readonly [string, keyof ConnectionLogRecord])[];
 
+/** FROM_LOG with each field's place worked out once: whether it is in the leaf, and its own name. */
+const FILLS = FROM_LOG.map(([field, logField]) => ({ field, logField, inLeaf: field.startsWith('clientCertificate.'), name: field.split('.').at(-1)! }));
+
 /** The decision a record says the function took: Success = allow; the function's own failure codes; else none. */
 export type LoggedDecision = 'allow' | 'deny' | 'error';
 
@@ -84,11 +87,9 @@ export function connectionFromLogRecord(record: ConnectionLogRecord): RebuiltCon
     // connection is replayed as one without a certificate, and the record says it lacked them.
     missing.push('clientCertificate');
   }
-  for (const [field, logField] of FROM_LOG) {
+  for (const { field, logField, inLeaf, name } of FILLS) {
     const value = record[logField];
-    const inLeaf = field.startsWith('clientCertificate.');
     if (inLeaf && !leaf) continue;
-    const name = field.split('.').at(-1)!;
     const parsed = name === 'validity' && typeof value === 'string' ? validityOf(value) : value;
     if (parsed === undefined) {
       missing.push(field);

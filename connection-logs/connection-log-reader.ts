@@ -43,8 +43,11 @@ function excerpt(text: string): string {
 export function checkLogRecord(value: unknown): { record: ConnectionLogRecord } | { problem: string } {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: 'is JSON but not an object (a record is one JSON object per line)' };
   const record: Record<string, string | number> = {};
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!KNOWN_FIELDS.has(name) || v === null || v === '-') continue;
+  const fields = value as Record<string, unknown>;
+  for (const name in fields) {
+    if (!KNOWN_FIELDS.has(name)) continue;
+    const v = fields[name];
+    if (v === null || v === '-' || v === undefined) continue;
     if (NUMERIC_FIELDS.has(name)) {
       // Numbers may come as numeric text (the w3c forms write everything as text).
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,16}(\.\d{1,6})?$/.test(v) ? Number(v) : NaN;

@@ -111,7 +111,8 @@ export async function replayConnectionLogs(input: ReplayInput): Promise<ReplayRe
   let running: Promise<void> = Promise.resolve();
   const flush = async (batch: Pending[]) => {
     await running;
-    const items = batch.map((p) => ({ connection: p.connection, at: p.at }));
+    // The JSON text once for both functions (the sandbox takes the connection as JSON text).
+    const items = batch.map((p) => ({ connection: JSON.stringify(p.connection), at: p.at }));
     running = Promise.all([live.runBatchAt(items, { kvs, now }), candidate.runBatchAt(items, { kvs, now })])
       .then(([a, b]) => judge(batch, a, b));
   };
