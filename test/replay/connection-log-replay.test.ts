@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { replayConnectionLogs } from '../../orchestrator/replay/connection-log-replay';
 import type { LogFile } from '../../orchestrator/replay/log-sources';
 import { stopSandboxWorkers } from '../../runtime';
+import { replaySection } from '../../orchestrator/reports/html-report';
 import { logLines, makeLogFixture, type LogFixture } from '../support/connection-log-fixture';
 
 jest.setTimeout(60_000);
@@ -68,6 +69,21 @@ describe('conngate replay: LIVE against a candidate on recorded handshakes', () 
       expected: [...expected, { subject: legacy[0].leaf.subject, live: 'allow', candidate: 'deny' }] });
     expect(all).toMatchObject({ unexpectedChanged: 0, verdict: 'within-limit' });
     expect(all.expectedChanged).toBe(r.changed);
+  });
+
+  it('reports hostile lines among records by number, escapes hostile names in the HTML, and survives a candidate that never returns', async () => {
+    const cert = fx.certs.find((c) => c.trusted && !c.revoked)!;
+    const [a, b] = logLines({ ...fx, certs: [cert] }, 2).map((l) => JSON.parse(l));
+    const hostile = { ...b, clientLeafCertSubject: 'CN=<script>alert(1)</script>\u001b[2J' };
+    const text = [JSON.stringify(a), '{"connectionStatus":"Succ', '\u0000\u0007\u001b]0;x', JSON.stringify(hostile), 'x'.repeat(200_000)].join('\n');
+    const r = await replayConnectionLogs({ live: { code: LIVE }, candidate: { code: 'function connectionHandler(c) { for (;;) {} }' }, store: fx.store, logs: oneLog('h', text), logsName: 'h' });
+    expect(r.problems.first.map((p) => p.line)).toEqual([2, 3, 5]);
+    expect(r).toMatchObject({ replayed: 2, changed: 2, verdict: 'over-limit' });
+    expect(r.groups.map((g) => [g.live, g.candidate])).toEqual([['allow', 'error'], ['allow', 'error']]);
+    expect(r.groups[0].examples[0].candidateError).toMatch(/time limit|runaway|exceeded/);
+    const html = replaySection(r);
+    expect(html).toContain('CN=&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
   });
 
   it('runs each connection at its logged time, and replays a record without certificate fields as one without a certificate, saying so', async () => {

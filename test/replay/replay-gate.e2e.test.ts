@@ -94,5 +94,17 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     const foreign = await p.cli('replay', 'dev', '--logs', 's3://conngate-connection-logs/elsewhere/');
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toMatch(/holds no connection-log records \(1 file, 1 unreadable line; the first: s3:\/\/conngate-connection-logs\/elsewhere\/c.jsonl:1: is not a JSON record/);
+
+    // The gate with logs that are not there: one line, exit 2, and the new candidate is neither applied nor published.
+    const o = p.outputs().read('dev')!;
+    const dev = (await readFunctionStage(p.cf(), o.functionId, 'DEVELOPMENT')).sha256;
+    const live = (await readFunctionStage(p.cf(), o.functionId, 'LIVE')).sha256;
+    fs.appendFileSync(p.fnFile, '\n// another candidate\n');
+    writeConfig({ logs: 'no-such-logs' });
+    const gate = await p.cli('deploy', 'dev');
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toMatch(/^conngate: .*no-such-logs: no such log file or folder \(fix: /m);
+    expect((await readFunctionStage(p.cf(), o.functionId, 'DEVELOPMENT')).sha256).toBe(dev);
+    expect((await readFunctionStage(p.cf(), o.functionId, 'LIVE')).sha256).toBe(live);
   });
 });
