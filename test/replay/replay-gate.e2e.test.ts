@@ -69,6 +69,9 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     const html = fs.readFileSync(refused.stdout.match(/html: +(\S+)/)?.[1] ?? path.join(p.dir, '.conngate', 'reports', 'dev.html'), 'utf8');
     expect(html).toContain('Replay of connection logs');
     expect(html).toContain(legacy[0].leaf.serialNumber);
+    const md = fs.readFileSync(refused.stdout.match(/evidence: +(\S+)/)![1], 'utf8');
+    expect(md).toMatch(/\*\*replay of connection logs\*\*: \d+ changed decisions/);
+    expect(md).toContain(`| allow | deny | ${perCert(legacy[0])} | C=US, O=Example Corp, CN=${legacy[0].cn} | ${legacy[0].leaf.serialNumber} | **unexpected** |`);
 
     // The expected-changes file lists all but one legacy serial: still one over; with all of them, accepted.
     const expectedFile = path.join(p.dir, 'expected-changes.json');
