@@ -59,6 +59,16 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     expect(report.groups.map((g) => [g.serial, g.live, g.candidate, g.count]).sort())
       .toEqual(legacy.map((c) => [c.leaf.serialNumber, 'allow', 'deny', perCert(c)]).sort());
 
+    const htmlFile = path.join(p.dir, 'replay.html');
+    const text = await p.cli('replay', 'dev', '--html', htmlFile);
+    expect(text.code).toBe(1);
+    const untrusted = report.notReplayable.total;
+    expect(text.stdout).toContain(`✘ replayed ${3_000 - untrusted} of 3000 logged connections, ${untrusted} not replayable (never reached the function): ${report.changed} decisions change (0 expected, ${report.changed} unexpected; at most 0 unexpected allowed)`);
+    expect(text.stdout).toContain(`  allow -> deny ×${perCert(legacy[0])}: C=US, O=Example Corp, CN=${legacy[0].cn}, serial ${legacy[0].leaf.serialNumber}, issuer C=US, O=Example Corp, CN=Example Corp Client CA`);
+    expect(text.stdout).toContain(`  not replayable: ${untrusted} × Failed:ClientCertUntrusted (the function was not run)`);
+    expect(text.stdout).toMatch(/replayed connections lack what no log carries: clientCertificate.certificates.leaf.sha256Fingerprint, /);
+    expect(fs.readFileSync(htmlFile, 'utf8')).toContain('Replay of connection logs');
+
     // deploy refuses it before anything is applied or published.
     const refused = await p.cli('deploy', 'dev');
     expect(`${refused.code}\n${refused.stdout}${refused.stderr}`).toMatch(/^1\n/);
