@@ -148,6 +148,9 @@ export async function* readConnectionLog(chunks: AsyncIterable<Uint8Array>, file
       if (from < chunk.length) take(chunk.subarray(from), true);
     }
   } catch (e) {
+    // A broken compressed stream is what the file holds: reported like a bad line. Any other failure is the source
+    // failing (a download cut off, a disk error): the caller must not take a half-read log for a whole one.
+    if (!String((e as NodeJS.ErrnoException)?.code ?? '').startsWith('Z_')) throw e;
     yield { file, line, problem: `cannot be read: ${printable(String((e as Error)?.message ?? e))}` };
     return;
   }

@@ -34,7 +34,7 @@ function badSource(spec: string, what: string, fix: string): UserError {
 async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new Error(`${file} is not a regular file`);
+    if (!fs.fstatSync(fd).isFile()) throw badSource(file, 'is not a regular file (it changed since it was listed)', 'pass connection-log files or a folder of them');
     const buf = Buffer.allocUnsafe(READ_CHUNK);
     for (;;) {
       const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, READ_CHUNK, null, (e, read) => (e ? reject(e) : resolve(read))));
@@ -120,5 +120,10 @@ async function* s3Object(spec: string, client: S3Client, bucket: string, key: st
   // The deadline covers the body too, so it is the time to stream one object, not to answer.
   const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: AbortSignal.timeout(S3_OBJECT_TIMEOUT_MS) })
     .catch((e) => { throw s3Failure(spec, `GetObject ${key}`, e); });
-  yield* out.Body as AsyncIterable<Uint8Array>;
+  try {
+    yield* out.Body as AsyncIterable<Uint8Array>;
+  } catch (e) {
+    // Cut off while streaming: the replay stops (exit 1) rather than judge half a log.
+    throw s3Failure(spec, `reading ${key}`, e);
+  }
 }

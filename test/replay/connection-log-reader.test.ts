@@ -82,6 +82,14 @@ describe('connection-log reader: hostile and foreign input is reported per line'
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('passes on a failure of the source itself: a log cut off in transfer is not a whole log', async () => {
+    async function* cut(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(`${GOOD}\n`);
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }
+    await expect(readAll(cut())).rejects.toThrow('socket hang up');
+  });
+
   it('ends a broken gzip stream with one problem line instead of throwing', async () => {
     const gz = gzipSync(`${GOOD}\n${GOOD}\n`.repeat(50));
     const out = await readAll(chunksOf(gz.subarray(0, gz.length - 20)));
