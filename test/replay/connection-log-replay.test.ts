@@ -4,6 +4,7 @@ import { replayConnectionLogs } from '../../orchestrator/replay/connection-log-r
 import type { LogFile } from '../../orchestrator/replay/log-sources';
 import { stopSandboxWorkers } from '../../runtime';
 import { replaySection } from '../../orchestrator/reports/html-report';
+import { replayGroupLine } from '../../orchestrator/replay/stage-replay';
 import { logLines, makeLogFixture, type LogFixture } from '../support/connection-log-fixture';
 
 jest.setTimeout(60_000);
@@ -84,6 +85,10 @@ describe('conngate replay: LIVE against a candidate on recorded handshakes', () 
     const html = replaySection(r);
     expect(html).toContain('CN=&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
+    // In the terminal, the same name cannot clear the screen or forge a line.
+    const line = replayGroupLine(r.groups.find((g) => g.subject?.includes('<script>'))!);
+    expect(line).toContain('CN=<script>alert(1)</script>\\u001b[2J');
+    expect(line).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it('runs each connection at its logged time, and replays a record without certificate fields as one without a certificate, saying so', async () => {
