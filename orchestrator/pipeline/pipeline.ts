@@ -325,7 +325,8 @@ class LockedRun {
     const { ctx, spec, r } = this;
     const config = spec.replay!;
     if (!live || !this.store) {
-      this.steps.skip('replay', 'no LIVE code yet: nothing to replay the candidate against');
+      this.steps.skip('replay', !live ? 'no LIVE code yet: nothing to replay the candidate against'
+        : 'the stage has no KeyValueStore yet: the function\'s store cannot be replayed; nothing to compare with until it is applied');
       return false;
     }
     const store = this.store;
