@@ -164,6 +164,7 @@ export function setupPipeline(flags: PipelineFlags, opts: { requireKey?: boolean
   ctx.cfFor = (stage) => clientsFor(stage).cf;
   ctx.kvsFor = (stage) => clientsFor(stage).kvs;
   ctx.targetOf = (stage) => clientsFor(stage).target;
+  ctx.s3For = (stage) => createS3Client(clientsFor(stage).target);
   let runTarget = target;
   let runStage: string | undefined;
   const forStage = (stage: string): void => {

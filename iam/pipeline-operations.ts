@@ -12,7 +12,7 @@ export type PolicyKind = (typeof POLICY_KINDS)[number];
 /** What a call touches, so a policy can name the stage's resource instead of `*`. */
 export type ResourceKind =
   | 'connection-function' | 'key-value-store' | 'distribution' | 'trust-store' | 'tagged-resource'
-  | 'state-object' | 'state-bucket' | 'ca-bundle' | 'crl-object' | 'stage-role' | 'evidence-kms-key' | 'any';
+  | 'state-object' | 'state-bucket' | 'ca-bundle' | 'crl-object' | 'replay-key-value-store' | 'replay-logs-bucket' | 'replay-logs' | 'stage-role' | 'evidence-kms-key' | 'any';
 
 export interface OperationUse {
   /** The API operation as the emulator logs it: `<service>:<Operation>`. */
@@ -62,6 +62,8 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   kvs('GetKey', ALL),
   kvs('DeleteKey', APPLY, { onlyWhen: 'a stage changes its canary serial' }),
   kvs('ListKeys', ['sync']),
+  // The replay gate reads the whole store when the sync's snapshot is not current.
+  kvs('ListKeys', PIPELINE, { resource: 'replay-key-value-store', onlyWhen: 'the stage config sets replay' }),
   // Sync writes serials; every pipeline run writes its reserved keys (lease, evidence head, rollback target, approvals).
   kvs('UpdateKeys', ALL),
   // The distribution and its trust store.
@@ -88,6 +90,9 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   { operation: 's3:GetObjectVersion', actions: ['s3:GetObject', 's3:GetObjectVersion'], resource: 'ca-bundle', kinds: APPLY, by: 'cloudfront' },
   // CRLs that AWS Private CA writes to S3 (`revocations sync --crl s3://...`).
   { operation: 's3:GetObject', actions: ['s3:GetObject'], resource: 'crl-object', kinds: ['sync'], by: 'conngate', onlyWhen: 'a CRL source is an s3:// URL' },
+  // Connection logs the replay gate reads (`replay.logs: s3://bucket/prefix`).
+  { operation: 's3:ListObjectsV2', actions: ['s3:ListBucket'], resource: 'replay-logs-bucket', kinds: PIPELINE, by: 'conngate', onlyWhen: 'the stage config sets replay.logs to an s3:// prefix' },
+  { operation: 's3:GetObject', actions: ['s3:GetObject'], resource: 'replay-logs', kinds: PIPELINE, by: 'conngate', onlyWhen: 'the stage config sets replay.logs to an s3:// prefix' },
   // A stage in another account (stage config aws.roleArn).
   { operation: 'sts:AssumeRole', actions: ['sts:AssumeRole'], resource: 'stage-role', kinds: ALL, by: 'conngate', onlyWhen: 'the stage config names aws.roleArn', source: 'fromTemporaryCredentials(' },
   // Evidence signed with a KMS key (CONNGATE_EVIDENCE_KMS_KEY_ID).

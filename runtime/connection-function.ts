@@ -62,8 +62,16 @@ export class CompiledConnectionFunction {
    * the way to evaluate many connections quickly. Results come in the order of the connections.
    */
   async runBatch(connections: unknown[], options: RunOptions = {}, sampling: Sampling = { minSamples: 1 }): Promise<ConnectionRunResult[]> {
+    return this.runBatchAt(connections.map((connection) => ({ connection })), options, sampling);
+  }
+
+  /**
+   * runBatch with a frozen time per connection (`at`, else `options.now`): a replay of logged connections runs each
+   * at the time it happened, so expiry checks decide as they did then.
+   */
+  async runBatchAt(items: { connection: unknown; at?: Date }[], options: RunOptions = {}, sampling: Sampling = { minSamples: 1 }): Promise<ConnectionRunResult[]> {
     const nowMs = (options.now ?? new Date()).getTime();
-    const cases = connections.map((c) => ({ json: connectionJson(c), nowMs }));
+    const cases = items.map((c) => ({ json: connectionJson(c.connection), nowMs: c.at ? c.at.getTime() : nowMs }));
     const results = await runInWorkers({
       code: { sha256: this.sha256, wrapperSource: this.wrapperSource, where: this.where },
       kvs: options.kvs,

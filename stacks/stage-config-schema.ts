@@ -95,6 +95,11 @@ const stageFields = {
   acmCertificateArn: { type: 'string', pattern: '^arn:' },
   // Brownfield: "none", or an existing distribution someone else manages; the stack then declares no distribution.
   distribution: { oneOf: [{ const: 'none' }, { type: 'object', additionalProperties: false, required: ['existingId'], properties: { existingId: { type: 'string', pattern: '^[A-Z0-9]{1,64}$' } } }] },
+  // Deploy and promote replay these connection logs against LIVE and the candidate first (docs/replay.md).
+  replay: {
+    type: 'object', additionalProperties: false, required: ['logs'],
+    properties: { logs: { type: 'string', minLength: 1 }, maxChangedDecisions: { type: 'integer', minimum: 0 }, expected: { type: 'string', minLength: 1 } },
+  },
   // The stage's AWS account: a profile and/or a role to assume (another account), for the stacks and the orchestrator.
   aws: {
     type: 'object', additionalProperties: false,

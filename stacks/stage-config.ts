@@ -83,6 +83,18 @@ export interface StageConfig {
   externalDistribution?: { id?: string };
   /** The stage's AWS credentials when not the ambient ones: a named profile and/or a role to assume. */
   aws?: StageAwsAccess;
+  /** Deploy and promote replay these connection logs first and refuse a candidate that changes too many decisions. */
+  replay?: StageReplayConfig;
+}
+
+/** The replay gate of a stage (docs/replay.md). */
+export interface StageReplayConfig {
+  /** A connection-log file or folder (absolute), or `s3://bucket/prefix`. */
+  logs: string;
+  /** Changed decisions beyond the expected ones a candidate may make. @default 0 */
+  maxChangedDecisions: number;
+  /** The expected-changes file (absolute): changes it lists are allowed. */
+  expected?: string;
 }
 
 /** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
@@ -124,6 +136,7 @@ interface StageFileEntry {
   notify?: StageNotify;
   distribution?: 'none' | { existingId: string };
   aws?: StageAwsAccess;
+  replay?: { logs: string; maxChangedDecisions?: number; expected?: string };
 }
 
 interface StageConfigFile {
@@ -256,6 +269,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     ...(pick('retiredCrlCaKeys')?.length ? { retiredCrlCaKeys: pick('retiredCrlCaKeys')!.map((k) => k.toLowerCase().replace(/^sha256:/, '')) } : {}),
     ...(pick('allowPrivateCrlHosts') ? { allowPrivateCrlHosts: true } : {}),
     ...(pick('crlIdpAliases') ? { crlIdpAliases: pick('crlIdpAliases') } : {}),
+    ...(pick('replay') ? { replay: replayConfig(pick('replay')!, cwd) } : {}),
     mtls: {
       mode,
       trustStore,
@@ -313,6 +327,15 @@ function checkPromotionChain(stages: StageConfig[], where: string): void {
     }
     functions.set(fn, s.name);
   }
+}
+
+/** A stage's replay gate with its paths resolved against the project folder (an s3:// source stays as it is). */
+function replayConfig(r: NonNullable<StageFileEntry['replay']>, cwd: string): StageReplayConfig {
+  return {
+    logs: /^s3:\/\//i.test(r.logs) ? r.logs : path.resolve(cwd, r.logs),
+    maxChangedDecisions: r.maxChangedDecisions ?? 0,
+    ...(r.expected ? { expected: path.resolve(cwd, r.expected) } : {}),
+  };
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;

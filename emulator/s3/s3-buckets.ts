@@ -60,4 +60,10 @@ export class S3Buckets {
     objects.set(own(key), obj);
     return obj;
   }
+
+  /** Up to `max` keys of the bucket that start with `prefix`, in key order, after `after` (ListObjectsV2's page). */
+  list(bucket: string, prefix: string, after: string | undefined, max: number): { items: [string, S3Object][]; truncated: boolean } {
+    const keys = [...this.buckets.get(bucket)!.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort();
+    return { items: keys.slice(0, max).map((k) => [k, this.buckets.get(bucket)!.get(k)!]), truncated: keys.length > max };
+  }
 }

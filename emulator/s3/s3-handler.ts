@@ -1,6 +1,7 @@
 /**
  * The emulator's S3 subset, mounted under `/s3/`: what CRL sources and trust-store CA bundles need. Path-style
- * only (`/s3/<bucket>/<key>`): CreateBucket (PUT /s3/<bucket>), HeadBucket, PutObject, GetObject and HeadObject, with
+ * only (`/s3/<bucket>/<key>`): CreateBucket (PUT /s3/<bucket>), HeadBucket, ListObjectsV2 (GET /s3/<bucket>?list-type=2,
+ * what a replay of connection logs under a prefix needs), PutObject, GetObject and HeadObject, with
  * ETag / Last-Modified and conditional GETs (If-None-Match, If-Modified-Since -> 304; If-Match ->
  * 412). Errors are S3's XML `<Error><Code/><Message/></Error>`. Like the rest of the emulator it accepts any
  * credentials. Clients: `createS3Client` in aws/clients.ts (endpoint `<emulator>/s3`, forcePathStyle).
@@ -57,7 +58,7 @@ export function handleS3Request(buckets: S3Buckets, req: IncomingMessage, res: S
 
 /** The S3 API operation a request is, by method and whether it names a key (what IAM and the operation log see). */
 function s3Operation(method: string, key: string): string {
-  if (key === '') return method === 'PUT' ? 'CreateBucket' : method === 'HEAD' ? 'HeadBucket' : `${method}Bucket`;
+  if (key === '') return method === 'PUT' ? 'CreateBucket' : method === 'HEAD' ? 'HeadBucket' : method === 'GET' ? 'ListObjectsV2' : `${method}Bucket`;
   return method === 'PUT' ? 'PutObject' : method === 'HEAD' ? 'HeadObject' : method === 'GET' ? 'GetObject' : `${method}Object`;
 }
 
@@ -102,6 +103,10 @@ async function answer(buckets: S3Buckets, req: IncomingMessage, res: ServerRespo
       res.end();
       return;
     }
+    if (method === 'GET') {
+      listObjects(buckets, req, res, requestId, bucket);
+      return;
+    }
     if (method !== 'PUT') throw new S3Error('NotImplemented', 501, `This emulator's S3 subset has no ${method} on a bucket.`);
     const created = buckets.createBucket(bucket);
     if (created === 'exists') throw new S3Error('BucketAlreadyOwnedByYou', 409, `The bucket ${bucket} already exists.`);
@@ -144,6 +149,32 @@ async function answer(buckets: S3Buckets, req: IncomingMessage, res: ServerRespo
   }
   res.writeHead(200, { ...headers, 'Content-Type': obj.contentType, 'Content-Length': String(obj.body.length) });
   res.end(method === 'HEAD' ? undefined : obj.body);
+}
+
+const xmlText = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' }[c]!));
+
+/** ListObjectsV2: keys under `prefix`, at most `max-keys` (1,000) a page, continued by an opaque token. */
+function listObjects(buckets: S3Buckets, req: IncomingMessage, res: ServerResponse, requestId: string, bucket: string): void {
+  if (!buckets.hasBucket(bucket)) throw new S3Error('NoSuchBucket', 404, `The specified bucket does not exist: ${bucket}.`);
+  const q = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  if (q.get('list-type') !== '2') throw new S3Error('NotImplemented', 501, 'This emulator\'s S3 subset lists objects with ListObjectsV2 (list-type=2) only.');
+  const prefix = q.get('prefix') ?? '';
+  const maxRaw = q.get('max-keys');
+  const max = maxRaw === null ? 1000 : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 0) throw new S3Error('InvalidArgument', 400, 'max-keys must be a whole number.');
+  const token = q.get('continuation-token');
+  const after = token !== null ? Buffer.from(token, 'base64url').toString('utf8') : q.get('start-after') ?? undefined;
+  const page = buckets.list(bucket, prefix, after, Math.min(max, 1000));
+  const contents = page.items.map(([k, o]) => `<Contents><Key>${xmlText(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified>`
+    + `<ETag>${xmlText(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`).join('');
+  const last = page.items.at(-1)?.[0];
+  const body = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    + `<Name>${xmlText(bucket)}</Name><Prefix>${xmlText(prefix)}</Prefix><KeyCount>${page.items.length}</KeyCount><MaxKeys>${max}</MaxKeys>`
+    + `<IsTruncated>${page.truncated}</IsTruncated>${contents}`
+    + `${token !== null ? `<ContinuationToken>${xmlText(token)}</ContinuationToken>` : ''}`
+    + `${page.truncated && last !== undefined ? `<NextContinuationToken>${Buffer.from(last).toString('base64url')}</NextContinuationToken>` : ''}</ListBucketResult>`);
+  res.writeHead(200, { 'x-amz-request-id': requestId, 'Content-Type': 'application/xml', 'Content-Length': String(body.length) });
+  res.end(body);
 }
 
 function decodePart(raw: string): string {

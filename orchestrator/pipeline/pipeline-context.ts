@@ -1,6 +1,7 @@
 /** What a pipeline run is given: the clients, the stages, the state folder and the options of the run. */
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { EvidenceKeyring } from '../signing/evidence-signing';
 import type { WaitOptions } from '../stage/function-stages';
 import type { InterruptGuard } from './interrupt-guard';
@@ -51,6 +52,8 @@ export interface PipelineContext {
   kvsFor?: (stage: string) => CloudFrontKeyValueStoreClient;
   /** `--allow-rollback-to <sha256>`: a stored rollback target older than the stage's newest verified code may be restored. */
   allowRollbackTo?: string;
+  /** The S3 client of a stage's account, for a replay gate whose logs are in S3 (`s3://bucket/prefix`). */
+  s3For?: (stage: string) => S3Client;
   /** Where a stage is reached (its endpoint, none for AWS, and region), named in every report and ledger line. */
   targetOf?: (stage: string) => { endpoint?: string; region: string };
 }

@@ -6,6 +6,8 @@ import { appendLedger, type EvidenceRecord } from '../evidence/evidence';
 import type { EvidenceKeyring } from '../signing/evidence-signing';
 import { isNotFound, publishAndWait, readFunctionStage, type FunctionStageState } from '../stage/function-stages';
 import { checkGate } from '../policies/gate';
+import { replayForStage, replayGroupLine, stageStoreEntries } from '../replay/stage-replay';
+import { replaySummaryLine } from '../replay/replay-report';
 import { LiveRecovery } from './live-recovery';
 import { notifyStageOutcome } from '../reports/stage-notifier';
 import { ReservedStore } from '../records/reserved-store';
@@ -186,6 +188,9 @@ class LockedRun {
     } else {
       run.skip('gate', `no upstream stage: ${spec.name} accepts any candidate that passes its suite`);
     }
+    // a2. replay gate: before anything is applied or published, the stage's logged connections decide whether the
+    // candidate changes more decisions than the stage allows.
+    if (spec.replay && await this.replayRefuses(state.live)) return r;
     ctx.interrupt.checkpoint('apply');
 
     // b. apply. The association is applied only with a LIVE that verifies (or one that did before and is
@@ -309,6 +314,37 @@ class LockedRun {
       this.record('verified', r.message, { liveEtag: live.etag });
       return r;
     });
+  }
+
+  /**
+   * Replays the stage's connection logs against the LIVE code and the candidate (orchestrator/replay/); true when
+   * the run is refused because the candidate changes more decisions than `replay.maxChangedDecisions` beyond the
+   * expected ones. Without LIVE code (a first deploy) there is nothing to compare with.
+   */
+  private async replayRefuses(live: FunctionStageState | undefined): Promise<boolean> {
+    const { ctx, spec, r } = this;
+    const config = spec.replay!;
+    if (!live || !this.store) {
+      this.steps.skip('replay', !live ? 'no LIVE code yet: nothing to replay the candidate against'
+        : 'the stage has no KeyValueStore yet: the function\'s store cannot be replayed; nothing to compare with until it is applied');
+      return false;
+    }
+    const store = this.store;
+    const s3For = ctx.s3For;
+    const report = await this.steps.step('replay', `replaying the connection logs ${config.logs} against LIVE ${shortSha(live.sha256)} and the candidate`,
+      async () => replayForStage(config, {
+        liveCode: Buffer.from(live.code).toString('utf8'), candidateCode: r.candidateCode ?? '',
+        store: await stageStoreEntries(store.kvs, store.kvsArn, this.snapshotDir, (l) => ctx.progress.info(`   │ ${l}`)),
+        ...(s3For ? { s3: () => s3For(spec.name) } : {}),
+        progress: (l) => ctx.progress.info(`   │ ${l}`),
+      }), replaySummaryLine, (rep) => rep.verdict !== 'over-limit');
+    r.replay = report;
+    if (report.verdict !== 'over-limit') return false;
+    const top = report.groups.filter((g) => !g.expected).slice(0, 3).map(replayGroupLine).join('; ');
+    const msg = `the candidate changes ${report.unexpectedChanged} logged decision${report.unexpectedChanged === 1 ? '' : 's'} beyond the expected ones, over replay.maxChangedDecisions ${report.maxChangedDecisions} (${top}); nothing was applied or published`;
+    this.finish('refused', msg);
+    this.record('refused', msg);
+    return true;
   }
 
   /**

@@ -4,6 +4,7 @@ import { diffHunks, lineDiff } from './line-diff';
 import type { StageRunReport, StepRecord } from './stage-run-report';
 import type { StageStatus } from './stage-status';
 import type { RunLocation } from '../stage/run-location';
+import type { ReplayReport } from '../replay/replay-report';
 
 /**
  * The page a reviewer opens from a CI run: totals first, then the stages, the revocation syncs, and every stage run
@@ -32,6 +33,8 @@ export interface HtmlReportInput {
   /** The stages as they stand at the end (from `readStageStatuses`); omitted for a single run's page. */
   statuses?: StageStatus[];
   revocationSyncs?: RevocationSyncSection[];
+  /** Replays of connection logs shown on their own (`conngate replay --html`, the demo's replay of the broken candidate). */
+  replays?: ReplayReport[];
   /** Companion files (JUnit, Markdown, ledger), as hrefs relative to the page. */
   links?: { label: string; href: string }[];
   notes?: string[];
@@ -120,9 +123,38 @@ function runSection(r: StageRunReport, i: number, intended = false): string {
 ${steps}
 </tbody></table>
 ${diffSection(r)}
+${r.replay ? replaySection(r.replay) : ''}
 ${r.development ? suiteTable(r.development) : ''}
 ${r.live ? suiteTable(r.live) : ''}
 </section>`;
+}
+
+const DECISION_CLASS = { allow: 'ok', deny: 'bad', error: 'bad' } as const;
+
+/**
+ * A replay of connection logs: the verdict, what was read and what could not be, the fields no log carries, and
+ * every group of changed decisions with its examples. Shown in the run that the replay gate judged, and on its own
+ * (`conngate replay --html`, the demo).
+ */
+export function replaySection(rep: ReplayReport, heading = 'h4'): string {
+  const verdict = rep.verdict === 'over-limit' ? `<span class="bad">${rep.unexpectedChanged} unexpected change${rep.unexpectedChanged === 1 ? '' : 's'}, over the limit of ${rep.maxChangedDecisions}</span>`
+    : rep.verdict === 'within-limit' ? `<span class="ok">${rep.changed} change${rep.changed === 1 ? '' : 's'}, all allowed</span>` : '<span class="ok">no decision changes</span>';
+  const reasons = Object.entries(rep.notReplayable.byReason).map(([k, n]) => `${esc(k)}: ${n}`).join(', ');
+  const missing = Object.entries(rep.missingFields).map(([k, n]) => `<code>${esc(k)}</code> (${n})`).join(', ');
+  const rows = rep.groups.map((g) => `<tr class="${g.expected ? 'skip' : 'bad'}"><td class="${DECISION_CLASS[g.live]}">${esc(g.live)}</td><td class="${DECISION_CLASS[g.candidate]}">${esc(g.candidate)}</td><td>${g.count}</td>`
+    + `<td>${esc(g.subject ?? 'no certificate')}</td><td><code>${esc(g.serial ?? '-')}</code></td><td>${esc(g.issuer ?? '-')}</td><td>${g.expected ? 'expected' : 'unexpected'}</td>`
+    + `<td>${g.examples.map((e) => `${esc(e.file)}:${e.line}${e.at ? ` at ${esc(e.at)}` : ''}${e.clientIp ? ` from ${esc(e.clientIp)}` : ''}${e.candidateError ? ` (candidate: ${esc(e.candidateError)})` : ''}`).join('<br>')}</td></tr>`).join('\n');
+  const problems = rep.problems.first.map((p) => `${esc(p.file)}:${p.line}: ${esc(p.problem)}`).join('\n');
+  return `<${heading}>Replay of connection logs: ${verdict}</${heading}>
+<p class="meta">logs ${esc(rep.logs)} (${rep.files} file${rep.files === 1 ? '' : 's'}) · LIVE <code>${shortSha(rep.liveSha256)}</code> · candidate <code>${shortSha(rep.candidateSha256)}</code> · `
+    + `${rep.replayed} of ${rep.records} connections replayed${rep.notReplayable.total ? `, ${rep.notReplayable.total} never reached the function (${reasons})` : ''}`
+    + `${rep.problems.total ? `, <span class="bad">${rep.problems.total} unreadable line${rep.problems.total === 1 ? '' : 's'}</span>` : ''} · ${rep.recordsPerSecond} records/s`
+    + `${rep.liveDisagreesWithLog ? ` · LIVE decided otherwise than logged for ${rep.liveDisagreesWithLog}` : ''}</p>
+<p class="meta">no connection log carries ${rep.fieldsNoLogCarries.map((f) => `<code>${esc(f)}</code>`).join(', ')}: replayed connections lack them${missing ? `; records also lacked ${missing}` : ''}</p>
+${rows ? `<table class="replay"><thead><tr><th>LIVE</th><th>candidate</th><th>connections</th><th>subject</th><th>serial</th><th>issuer</th><th>allowed</th><th>examples</th></tr></thead><tbody>
+${rows}
+</tbody></table>${rep.ungrouped ? `<p class="meta">${rep.ungrouped} more changes in groups beyond the ones shown</p>` : ''}` : ''}
+${problems ? `<details><summary>unreadable lines (first ${rep.problems.first.length} of ${rep.problems.total})</summary><pre>${problems}</pre></details>` : ''}`;
 }
 
 function revocationSection(syncs: RevocationSyncSection[] | undefined): string {
@@ -192,6 +224,7 @@ ${statuses ? `<h2>Stages</h2>
 ${stageRows}
 </tbody></table>` : ''}
 ${revocationSection(input.revocationSyncs)}
+${input.replays?.length ? `<h2>Replays</h2>\n${input.replays.map((rep) => replaySection(rep, 'h3')).join('\n')}` : ''}
 <h2>Runs</h2>
 ${runs.length ? runs.map((r, i) => runSection(r, i, (input.intendedFailures ?? []).includes(r))).join('\n') : '<p class="meta">no runs</p>'}
 </body></html>

@@ -2,6 +2,7 @@ import { shortSha } from '../stage/candidate';
 import type { SuiteRunSummary } from '../suite/case-result';
 import type { StageRunReport } from './stage-run-report';
 import { locationLine } from '../stage/run-location';
+import { printable } from '../../diagnostics/untrusted-text';
 
 const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {
   verified: '✅ verified in LIVE',
@@ -38,6 +39,11 @@ export function markdownSummary(r: StageRunReport): string {
     ...r.steps.map((s) => `| ${s.name} | ${s.status === 'failed' ? '**failed**' : s.status} | ${s.durationMs} ms | ${cell(s.detail)} |`),
     '',
   ];
+  if (r.replay && r.replay.groups.length > 0) {
+    lines.push(`**replay of connection logs**: ${r.replay.changed} changed decisions (${r.replay.unexpectedChanged} unexpected, at most ${r.replay.maxChangedDecisions} allowed)`, '',
+      '| LIVE | candidate | connections | subject | serial | allowed |', '|---|---|---|---|---|---|',
+      ...r.replay.groups.slice(0, 20).map((g) => `| ${g.live} | ${g.candidate} | ${g.count} | ${cell(printable(g.subject ?? 'no certificate'))} | ${cell(printable(g.serial ?? '-'))} | ${g.expected ? 'expected' : '**unexpected**'} |`), '');
+  }
   if (r.development) lines.push(...suiteTable(r.development), '');
   if (r.live) lines.push(...suiteTable(r.live), '');
   return lines.join('\n');

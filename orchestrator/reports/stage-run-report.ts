@@ -2,6 +2,7 @@
 import type { SuiteRunSummary } from '../suite/case-result';
 import type { GateResult } from '../policies/gate';
 import type { RunLocation } from '../stage/run-location';
+import type { ReplayReport } from '../replay/replay-report';
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
 
@@ -27,6 +28,8 @@ export interface StageRunReport {
   /** What the run found in LIVE before it started and what it did about it (a re-run after a crash). */
   recovery?: string;
   steps: StepRecord[];
+  /** The replay gate's replay of the stage's connection logs, when the stage has one and it ran. */
+  replay?: ReplayReport;
   development?: SuiteRunSummary;
   live?: SuiteRunSummary;
   message: string;
