@@ -40,6 +40,8 @@ const ok = (r: Run) => `${r.code}\n${r.out.slice(-3000)}`;
 describe('the installed conngate package', () => {
   let tmp: string;
   let emulator: RunningEmulator;
+  // The cdktn project deploys the same names (the same Terraform), so to an emulator of its own.
+  let cdktnEmulator: RunningEmulator;
   let tarball: string;
   const synthesized: Record<string, Record<string, unknown>> = {};
   const OTHER = { cdktf: ['cdktn', 'cdktn-cli', '@cdktn'], cdktn: ['cdktf', 'cdktf-cli', '@cdktf'] };
@@ -47,6 +49,7 @@ describe('the installed conngate package', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conngate-pkg-'));
     emulator = await startEmulator({ port: 0 });
+    cdktnEmulator = await startEmulator({ port: 0 });
     // `npm test` builds dist/ first; packing without scripts keeps this test from rebuilding under the other tests.
     expect(fs.existsSync(path.join(PROJECT_DIR, 'dist', 'index.d.ts'))).toBe(true);
     const packed = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', tmp], PROJECT_DIR);
@@ -55,6 +58,7 @@ describe('the installed conngate package', () => {
   });
   afterAll(async () => {
     await emulator?.close();
+    await cdktnEmulator?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -96,14 +100,14 @@ describe('the installed conngate package', () => {
     }
   }
 
-  async function deployDev(project: string, cli: string): Promise<{ functionId: string; kvsArn: string; distributionId?: string; out: string }> {
-    const deployed = await run('npx', ['--no-install', 'conngate', 'deploy', 'dev', '--endpoint', emulator.endpoint], project,
+  async function deployDev(project: string, cli: string, endpoint = emulator.endpoint): Promise<{ functionId: string; kvsArn: string; distributionId?: string; out: string }> {
+    const deployed = await run('npx', ['--no-install', 'conngate', 'deploy', 'dev', '--endpoint', endpoint], project,
       { CONNGATE_EVIDENCE_KEY: TEST_EVIDENCE_KEY });
     expect(ok(deployed)).toMatch(/^0\n/);
     expect(deployed.out).toMatch(/dev: verified/);
     expect(deployed.out).toContain(`synthesizing with ${cli}`);
     const out = new OutputsStore(path.join(project, '.conngate', 'outputs.json')).read('dev')!;
-    const live = await readFunctionStage(createCloudFrontClient({ endpoint: emulator.endpoint, region: 'us-east-1' }), out.functionId, 'LIVE');
+    const live = await readFunctionStage(createCloudFrontClient({ endpoint, region: 'us-east-1' }), out.functionId, 'LIVE');
     expect(live).toBeDefined();
     return { functionId: out.functionId, kvsArn: out.kvsArn, distributionId: out.distributionId, out: deployed.out };
   }
@@ -164,7 +168,7 @@ describe('the installed conngate package', () => {
       expect(withoutVersion(synthesized.cdktn[stage])).toEqual(withoutVersion(synthesized.cdktf[stage]));
     }
     expect((synthesized.cdktn.dev as { '//': { metadata: { version: string } } })['//'].metadata.version).toBe(require(path.join(project, 'node_modules', 'cdktn', 'package.json')).version);
-    await deployDev(project, 'cdktn');
+    await deployDev(project, 'cdktn', cdktnEmulator.endpoint);
   });
 
   it('moves the deployed cdktf project to cdktn as docs/package.md says: nothing replaced, LIVE and its evidence still valid', async () => {
