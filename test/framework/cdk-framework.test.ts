@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { detectFramework } from '../../framework/cdk-framework';
 import { cdktnRequest } from '../../framework/bind-framework';
 import { frameworkCli } from '../../orchestrator/cdktf/cdktf-cli';
+import { loadStageConfigs } from '../../stacks/stage-config';
 
 // Which framework a project is written in decides which CLI the orchestrator runs and which library conngate's
 // constructs extend; a wrong answer deploys with the other framework, so every rule is pinned here.
@@ -21,6 +22,15 @@ describe('the project\'s CDK framework', () => {
     write('conngate.config.json', { framework: 'cdktf', stages: { dev: {} } });
     expect(detectFramework(tmp, {})).toEqual({ framework: 'cdktf', from: 'conngate.config.json' });
     expect(detectFramework(tmp, { CONNGATE_FRAMEWORK: 'cdktn' })).toEqual({ framework: 'cdktn', from: 'CONNGATE_FRAMEWORK' });
+  });
+
+  it('the stage config takes "framework" (cdktn or cdktf) and refuses anything else', () => {
+    fs.mkdirSync(path.join(tmp, 'functions'));
+    fs.copyFileSync(path.join(__dirname, '..', '..', 'functions', 'revocation-check.js'), path.join(tmp, 'functions', 'revocation-check.js'));
+    write('conngate.config.json', { framework: 'cdktn', stages: { dev: { promotesFrom: null } } });
+    expect(loadStageConfigs(tmp).map((c) => c.name)).toEqual(['dev']);
+    write('conngate.config.json', { framework: 'terraform', stages: { dev: { promotesFrom: null } } });
+    expect(() => loadStageConfigs(tmp)).toThrow(/framework/);
   });
 
   it('a package.json naming both frameworks decides nothing', () => {

@@ -168,6 +168,12 @@ describe('the installed conngate package', () => {
       expect(withoutVersion(synthesized.cdktn[stage])).toEqual(withoutVersion(synthesized.cdktf[stage]));
     }
     expect((synthesized.cdktn.dev as { '//': { metadata: { version: string } } })['//'].metadata.version).toBe(require(path.join(project, 'node_modules', 'cdktn', 'package.json')).version);
+    // The project's own App (from cdktn) takes conngate's stacks: they extend that App's TerraformStack, the one copy.
+    const own = await run(process.execPath, ['-e', "const { App, TerraformStack } = require('cdktn'); const app = new App({ outdir: 'own.out' });"
+      + " const stacks = require('conngate').synthStages({ app }); console.log('own:' + stacks.map((s) => s instanceof TerraformStack).join(','))"], project);
+    expect(ok(own)).toMatch(/^0\n/);
+    expect(own.out).toContain('own:true,true,true');
+    expect(JSON.parse(fs.readFileSync(path.join(project, 'own.out', 'stacks', 'dev', 'cdk.tf.json'), 'utf8'))['//'].metadata.version).toBe(require(path.join(project, 'node_modules', 'cdktn', 'package.json')).version);
     await deployDev(project, 'cdktn', cdktnEmulator.endpoint);
   });
 
