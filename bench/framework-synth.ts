@@ -36,7 +36,12 @@ function synthOnce(dir: string, fw: CdkFramework): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, [...pre, 'synth', '--output', out], { cwd: dir, env, encoding: 'utf8', timeout: 5 * 60_000 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 || !fs.existsSync(path.join(out, 'stacks', 'dev', 'cdk.tf.json'))) throw new Error(`${fw} synth failed (${r.status}): ${r.stdout}${r.stderr}`.slice(0, 2000));
+  const stackFile = path.join(out, 'stacks', 'dev', 'cdk.tf.json');
+  if (r.status !== 0 || !fs.existsSync(stackFile)) throw new Error(`${fw} synth failed (${r.status}): ${r.stdout}${r.stderr}`.slice(0, 2000));
+  // The stack was built by that framework's library, not only run by its CLI.
+  const version = (JSON.parse(fs.readFileSync(stackFile, 'utf8')) as { '//': { metadata: { version: string } } })['//'].metadata.version;
+  const expected = (require(require.resolve(`${fw}/package.json`, { paths: [ROOT] })) as { version: string }).version;
+  if (version !== expected) throw new Error(`${fw} synth wrote a stack of framework version ${version}, not ${fw} ${expected}`);
   return ms;
 }
 
