@@ -3,6 +3,8 @@
  * loader, and the orchestrator's entry points for running a stage's pipeline from a program. Anything not exported
  * here is internal and may change between versions.
  */
+// First: binds the `cdktf` imports below to the project's own framework (cdktn or cdktf) before any is loaded.
+import './framework/bind-framework';
 export { RevocationStore, ConnectionFunction, ConnectionFunctionCode, MtlsDistribution, ViewerTrustStore } from './modules';
 export type { RevocationStoreProps } from './modules/revocation-store';
 export type { ConnectionFunctionProps } from './modules/connection-function';

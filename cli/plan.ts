@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cdktfCommand } from '../orchestrator/cdktf/cdktf-cli';
+import { frameworkCli } from '../orchestrator/cdktf/cdktf-cli';
 import { readStageStatuses } from '../orchestrator/reports/stage-status';
 import { planStage, type StagePlan } from '../plan/stage-plan';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
@@ -13,13 +13,14 @@ interface PlanFlags { endpoint?: string; dir: string; stateDir: string; json?: b
 /** `cdktf diff <stage>` (a Terraform plan; changes nothing): whether the real stack has changes. */
 async function cdktfDiff(dir: string, stage: string, associate: boolean): Promise<{ changes: boolean | null; how: string }> {
   const { execa } = await import('execa');
-  const [cmd, ...pre] = cdktfCommand();
+  const cli = frameworkCli(dir);
+  const [cmd, ...pre] = cli.command;
   const r = await execa(cmd, [...pre, 'diff', stage], {
     cwd: dir, reject: false, all: true, env: { CHECKPOINT_DISABLE: '1', ...(associate ? {} : unassociatedStagesEnv([stage])) },
   });
   const out = String(r.all ?? '');
-  if (r.exitCode !== 0) return { changes: null, how: `cdktf diff ${stage} failed (exit ${r.exitCode}); run it to see why` };
-  return { changes: !/No changes/i.test(out), how: `cdktf diff ${stage}` };
+  if (r.exitCode !== 0) return { changes: null, how: `${cli.name} diff ${stage} failed (exit ${r.exitCode}); run it to see why` };
+  return { changes: !/No changes/i.test(out), how: `${cli.name} diff ${stage}` };
 }
 
 function formatPlan(p: StagePlan): string {

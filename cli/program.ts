@@ -1,3 +1,5 @@
+// First: binds conngate's `cdktf` imports to the project's framework (cdktn or cdktf) before any command loads one.
+import '../framework/bind-framework';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';

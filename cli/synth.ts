@@ -8,7 +8,7 @@ import { listSynthesizedStages } from '../stacks/synth-output';
 import { stagePlaceholders } from '../stacks/stage-placeholders';
 import { formatSynthSummary, readSynthSummary } from '../stacks/synth-summary';
 import { validateConnectionFunctionCode } from '../modules/connection-function-validation';
-import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf/cdktf-cli';
+import { cdktfFailure, frameworkCli } from '../orchestrator/cdktf/cdktf-cli';
 import type { CommandModule } from './command-module';
 import { lintBeforeUse } from '../lint/lint-files';
 import { childToolEnv } from '../orchestrator/reports/terminal';
@@ -56,8 +56,9 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
   if (unassociated.length > 0) Object.assign(env, unassociatedStagesEnv(unassociated));
 
   const { execa } = await import('execa');
-  process.stderr.write(`conngate synth: running cdktf synth in ${dir}\n`);
-  const [cmd, ...pre] = cdktfCommand();
+  const cli = frameworkCli(dir);
+  process.stderr.write(`conngate synth: running ${cli.name} synth in ${dir}\n`);
+  const [cmd, ...pre] = cli.command;
   const result = await execa(cmd, [...pre, 'synth', '--output', outdir], {
     cwd: dir,
     env,
@@ -67,7 +68,7 @@ async function runSynth(stages: string[], flags: SynthFlags): Promise<void> {
     reject: false,
     all: true,
   });
-  if (result.exitCode !== 0) throw cdktfFailure('cdktf synth', String(result.all ?? ''), result.exitCode, 'read the cdktf output above');
+  if (result.exitCode !== 0) throw cdktfFailure(`${cli.name} synth`, String(result.all ?? ''), result.exitCode, `read the ${cli.name} output above`, `${cli.name} synth`);
 
   const synthesized = listSynthesizedStages(outdir);
   // The manifest lists stacks alphabetically; show them in promotion order.

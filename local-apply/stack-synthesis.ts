@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { UserError } from '../diagnostics/user-error';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { stackFilePath } from '../stacks/synth-output';
-import { cdktfCommand, cdktfFailure } from '../orchestrator/cdktf/cdktf-cli';
+import { cdktfFailure, frameworkCli } from '../orchestrator/cdktf/cdktf-cli';
 import { childToolEnv } from '../orchestrator/reports/terminal';
 
 export interface SynthesisOptions {
@@ -21,9 +21,10 @@ export interface SynthesisOptions {
  * context, streams its output to `progress`, and checks that each of `stages` was synthesized.
  */
 export async function synthesizeStacks(stages: string[], opts: SynthesisOptions): Promise<void> {
-  opts.progress(`synthesizing with cdktf${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
+  const cli = frameworkCli(opts.cwd);
+  opts.progress(`synthesizing with ${cli.name}${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
   fs.mkdirSync(opts.outdir, { recursive: true });
-  const [cmd, ...pre] = cdktfCommand();
+  const [cmd, ...pre] = cli.command;
   // node:child_process rather than execa: execa is ESM-only, and an ESM import cannot load where the sources run
   // as CommonJS without --experimental-vm-modules (jest), which would leave this step untestable in-process.
   const res = await run(cmd, [...pre, 'synth', '--output', opts.outdir], {
@@ -33,12 +34,12 @@ export async function synthesizeStacks(stages: string[], opts: SynthesisOptions)
   // cdktf's spinner and Terraform's CLI-config notices are noise on success; the output is shown when synth fails.
   if (res.exitCode !== 0) {
     for (const line of res.output.split('\n')) if (line.trim()) opts.progress(`   │ ${line.trimEnd()}`);
-    throw cdktfFailure(`cdktf synth (in ${opts.cwd})`, res.output, res.exitCode ?? res.signal,
-      'read the cdktf output above and fix the stack or the stage config');
+    throw cdktfFailure(`${cli.name} synth (in ${opts.cwd})`, res.output, res.exitCode ?? res.signal,
+      `read the ${cli.name} output above and fix the stack or the stage config`, `${cli.name} synth`);
   }
   for (const stage of stages) {
     if (!fs.existsSync(stackFilePath(opts.outdir, stage))) {
-      throw new UserError(opts.outdir, `cdktf synth produced no stack for stage "${stage}"`, 'check the stage name against the stage config (conngate.config.json)');
+      throw new UserError(opts.outdir, `${cli.name} synth produced no stack for stage "${stage}"`, 'check the stage name against the stage config (conngate.config.json)');
     }
   }
 }

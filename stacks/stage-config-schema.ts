@@ -112,6 +112,8 @@ export const STAGE_CONFIG_FILE_SCHEMA = {
   additionalProperties: false,
   properties: {
     $schema: { type: 'string' },
+    // The project's CDK framework when its package.json and node_modules do not tell (framework/cdk-framework.ts).
+    framework: { enum: ['cdktn', 'cdktf'] },
     defaults: { type: 'object', additionalProperties: false, properties: stageFields },
     stages: {
       type: 'object',

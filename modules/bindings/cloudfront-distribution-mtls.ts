@@ -117,24 +117,26 @@ export interface CloudfrontDistributionWithMtlsConfig extends CloudfrontDistribu
  * Everything else is the prebuilt binding; the two blocks join its synthesized attributes.
  */
 export class CloudfrontDistributionWithMtls extends CloudfrontDistribution {
-  private _viewerMtlsConfig?: CloudfrontDistributionViewerMtlsConfig;
-  private _connectionFunctionAssociation?: CloudfrontDistributionConnectionFunctionAssociation;
+  // Not `_viewerMtlsConfig` / `_connectionFunctionAssociation`: @cdktn/provider-aws's newer base class has fields of
+  // those names (its own blocks), and a subclass field of the same name would replace them under its synthesis.
+  private _mtlsViewerMtlsConfig?: CloudfrontDistributionViewerMtlsConfig;
+  private _mtlsConnectionFunctionAssociation?: CloudfrontDistributionConnectionFunctionAssociation;
 
   public constructor(scope: Construct, id: string, config: CloudfrontDistributionWithMtlsConfig) {
     super(scope, id, config);
-    this._viewerMtlsConfig = config.viewerMtlsConfig;
-    this._connectionFunctionAssociation = config.connectionFunctionAssociation;
+    this._mtlsViewerMtlsConfig = config.viewerMtlsConfig;
+    this._mtlsConnectionFunctionAssociation = config.connectionFunctionAssociation;
   }
 
-  public putViewerMtlsConfig(value: CloudfrontDistributionViewerMtlsConfig) { this._viewerMtlsConfig = value; }
-  public resetViewerMtlsConfig() { this._viewerMtlsConfig = undefined; }
-  public get viewerMtlsConfigInput() { return this._viewerMtlsConfig; }
+  public putViewerMtlsConfig(value: CloudfrontDistributionViewerMtlsConfig) { this._mtlsViewerMtlsConfig = value; }
+  public resetViewerMtlsConfig() { this._mtlsViewerMtlsConfig = undefined; }
+  public get viewerMtlsConfigInput() { return this._mtlsViewerMtlsConfig; }
 
   public putConnectionFunctionAssociation(value: CloudfrontDistributionConnectionFunctionAssociation) {
-    this._connectionFunctionAssociation = value;
+    this._mtlsConnectionFunctionAssociation = value;
   }
-  public resetConnectionFunctionAssociation() { this._connectionFunctionAssociation = undefined; }
-  public get connectionFunctionAssociationInput() { return this._connectionFunctionAssociation; }
+  public resetConnectionFunctionAssociation() { this._mtlsConnectionFunctionAssociation = undefined; }
+  public get connectionFunctionAssociationInput() { return this._mtlsConnectionFunctionAssociation; }
 
   /** The associated connection function id as Terraform sees it after apply. */
   public get connectionFunctionAssociationId(): string {
@@ -144,8 +146,8 @@ export class CloudfrontDistributionWithMtls extends CloudfrontDistribution {
   protected synthesizeAttributes(): { [name: string]: any } {
     return {
       ...super.synthesizeAttributes(),
-      viewer_mtls_config: cloudfrontDistributionViewerMtlsConfigToTerraform(this._viewerMtlsConfig),
-      connection_function_association: cloudfrontDistributionConnectionFunctionAssociationToTerraform(this._connectionFunctionAssociation),
+      viewer_mtls_config: cloudfrontDistributionViewerMtlsConfigToTerraform(this._mtlsViewerMtlsConfig),
+      connection_function_association: cloudfrontDistributionConnectionFunctionAssociationToTerraform(this._mtlsConnectionFunctionAssociation),
     };
   }
 
@@ -154,13 +156,13 @@ export class CloudfrontDistributionWithMtls extends CloudfrontDistribution {
       ...super.synthesizeHclAttributes(),
       ...definedHclAttributes({
         viewer_mtls_config: {
-          value: cloudfrontDistributionViewerMtlsConfigToHclTerraform(this._viewerMtlsConfig),
+          value: cloudfrontDistributionViewerMtlsConfigToHclTerraform(this._mtlsViewerMtlsConfig),
           isBlock: true,
           type: 'list',
           storageClassType: 'CloudfrontDistributionViewerMtlsConfigList',
         },
         connection_function_association: {
-          value: cloudfrontDistributionConnectionFunctionAssociationToHclTerraform(this._connectionFunctionAssociation),
+          value: cloudfrontDistributionConnectionFunctionAssociationToHclTerraform(this._mtlsConnectionFunctionAssociation),
           isBlock: true,
           type: 'list',
           storageClassType: 'CloudfrontDistributionConnectionFunctionAssociationList',

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cdktfCommand, cdktfFailure } from './cdktf-cli';
+import { cdktfFailure, frameworkCli, type FrameworkCli } from './cdktf-cli';
 import { unassociatedStagesEnv } from '../../stacks/first-deploy-context';
 import type { Applier } from '../pipeline/pipeline';
 import type { Progress } from '../reports/progress';
@@ -12,21 +12,24 @@ export interface CdktfApplierOptions {
   /** The cdktf project folder (holds cdktf.json). */
   cwd: string;
   progress: Progress;
-  /** The cdktf CLI to run. @default cdktfCommand(): $CONNGATE_CDKTF, else conngate's own cdktf-cli */
-  command?: string[];
+  /** The CLI to run. @default frameworkCli(cwd): $CONNGATE_CDKTF, else the project's own cdktn or cdktf CLI */
+  cli?: FrameworkCli;
 }
 
 /**
- * Applies a stage for real: `cdktf deploy <stage> --auto-approve` with its output streamed, outputs read from the
+ * Applies a stage for real: `cdktn deploy <stage> --auto-approve` (or `cdktf deploy`) with its output streamed, outputs read from the
  * file cdktf writes. The first-deploy switch travels in CONNGATE_UNASSOCIATED_STAGES (stacks/first-deploy-context.ts),
  * so the stack code decides what "without the association" means.
  */
 export class CdktfApplier implements Applier {
-  readonly kind = 'cdktf deploy';
+  /** Names the CLI in the pipeline's messages: "cdktn deploy" or "cdktf deploy". */
+  readonly kind: string;
   private readonly command: string[];
 
   constructor(private readonly opts: CdktfApplierOptions) {
-    this.command = opts.command ?? cdktfCommand();
+    const cli = opts.cli ?? frameworkCli(opts.cwd);
+    this.command = cli.command;
+    this.kind = `${cli.name} deploy`;
   }
 
   private async run(args: string[], env: Record<string, string>): Promise<void> {
@@ -41,7 +44,7 @@ export class CdktfApplier implements Applier {
     const res = await child;
     if (res.exitCode !== 0) {
       throw cdktfFailure(`${this.command.join(' ')} ${args.join(' ')}`, String(res.all ?? ''), res.exitCode ?? res.signal,
-        'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)');
+        'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)', `${this.kind.split(' ')[0]} synth`);
     }
   }
 

@@ -7,6 +7,7 @@ import { readCrlFile } from '../../revocation/crl-source';
 import { loadRevocationSource } from '../../revocation/load-source';
 import { syncRevocations } from '../../revocation/sync';
 import { buildConnectionObject } from '../../runtime/payload';
+import { detectFramework } from '../../framework/cdk-framework';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 import { shortSha } from '../stage/candidate';
@@ -108,7 +109,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     progress.info(`conngate demo: ${names.join(' -> ')} against the embedded CloudFront emulator at ${emulator.endpoint}`);
     progress.info(`work folder: ${workdir}`);
 
-    act('1. Synthesize every stage with the real cdktf CLI');
+    act(`1. Synthesize every stage with the real ${detectFramework(workdir).framework} CLI`);
     await applier.synthesize(names, { unassociated: [] });
     for (const n of names) progress.info(formatSynthSummary(readSynthSummary(path.join(stateDir, 'cdktf.out'), n)).replace(/^/gm, '   '));
 
