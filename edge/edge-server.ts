@@ -237,7 +237,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     const send = origin.protocol === 'https' ? httpsRequest : httpRequest;
     const upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers,
       timeout: limits.originTimeoutMs }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
+      // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
+      const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;
+      res.writeHead(up.statusCode ?? 502, answer);
       up.pipe(res);
     });
     const fail = (status: number) => {

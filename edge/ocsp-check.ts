@@ -47,8 +47,8 @@ function same(a: ArrayBuffer | OctetString, b: ArrayBuffer | OctetString): boole
 function post(url: URL, body: Buffer, limits: OcspLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
-      method: 'POST', timeout: limits.deadlineMs,
-      headers: { 'Content-Type': 'application/ocsp-request', 'Content-Length': body.length, Accept: 'application/ocsp-response' },
+      method: 'POST', timeout: limits.deadlineMs, agent: false,
+      headers: { 'Content-Type': 'application/ocsp-request', 'Content-Length': body.length, Connection: 'close', Accept: 'application/ocsp-response' },
     }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
