@@ -235,7 +235,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     }
     headers.host = `${origin.domainName}:${origin.port}`;
     const send = origin.protocol === 'https' ? httpsRequest : httpRequest;
-    const upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers,
+    const upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers, agent: false,
       timeout: limits.originTimeoutMs }, (up) => {
       // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
       const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;

@@ -90,7 +90,7 @@ test('no certificate: refused in required mode, allowed without the function in 
   before = f.originSeen.length;
   expect(await curl('passthrough')).toMatchObject({ code: 0, stdout: 'origin saw /hello\n' });
   expect(f.originSeen[before].headers['cloudfront-viewer-cert-present']).toBe('0');
-  expect(lastRecord('passthrough')).toMatchObject({ connectionStatus: 'Success', connectionLogCustomData: 'no cert' });
+  expect(lastRecord('passthrough')).toMatchObject({ connectionStatus: 'Success', connectionLogCustomData: expect.stringMatching(/^no cert /) });
 });
 
 test('passthrough: a certificate no trust store vouches for still reaches the function; no PEM header', async () => {
@@ -98,7 +98,7 @@ test('passthrough: a certificate no trust store vouches for still reaches the fu
   expect(await curl('passthrough', f.pki.foreign)).toMatchObject({ code: 0 });
   expect(f.originSeen[before].headers).toMatchObject({ 'cloudfront-viewer-cert-present': '1', 'cloudfront-viewer-cert-serial-number': '5f:5f' });
   expect(f.originSeen[before].headers).not.toHaveProperty('cloudfront-viewer-cert-pem');
-  expect(lastRecord('passthrough')).toMatchObject({ connectionStatus: 'Success', connectionLogCustomData: 'cert 5f:5f' });
+  expect(lastRecord('passthrough')).toMatchObject({ connectionStatus: 'Success', connectionLogCustomData: expect.stringMatching(/^cert 5f:5f /) });
 });
 
 test('a chain through an intermediate the client sends validates', async () => {

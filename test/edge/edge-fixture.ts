@@ -97,8 +97,11 @@ export async function startEdgeFixture(limits: EdgeLimits = {}): Promise<EdgeFix
     return id;
   };
   const revocationFn = await published('edge-revocation', REVOCATION_CHECK, store.ARN!);
+  // Tells the log what it was given, so a test can hold the connection object against the handshake.
   const passFn = await published('edge-pass', `function connectionHandler(c) {
-  c.logCustomData(c.clientCertificate ? 'cert ' + c.clientCertificate.certificates.leaf.serialNumber : 'no cert');
+  var leaf = c.clientCertificate && c.clientCertificate.certificates.leaf;
+  c.logCustomData((leaf ? 'cert ' + leaf.serialNumber : 'no cert') + ' ' + c.connectionId + ' ' + c.endpoint + ' ' + c.distributionId
+    + ' ' + c.clientIp + (leaf ? ' ' + leaf.sha256Fingerprint + ' ' + leaf.validity.notAfter : ''));
   c.allow();
 }`);
   const throwFn = await published('edge-throws', 'function connectionHandler(c) { throw new Error("boom"); }');
