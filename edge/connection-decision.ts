@@ -65,8 +65,8 @@ async function decide(dist: EdgeDistribution & { mode: NonNullable<EdgeDistribut
   facts: ConnectionFacts, ocspLimits?: OcspLimits): Promise<ConnectionDecision> {
   const base = { connectionId: facts.connectionId, clientIp: facts.clientIp, endpoint: dist.domainName, distributionId: dist.id };
   const leafCert = sent[0];
-  const leaf = leafCert && describeLeaf(leafCert, facts);
-  if (leafCert && !leaf) return { reason: 'ClientCertInvalid', detail: 'the client certificate does not parse', functionRan: false };
+  // The leaf's fields for the log of a refused connection (built only then: the connection object has them otherwise).
+  const refusedLeaf = () => leafCert && describeLeaf(leafCert, facts);
   let connection: ConnectionObject;
   if (!leafCert) {
     if (dist.mode === 'required') return { reason: 'ClientCertMissing', detail: 'no client certificate in required mode', functionRan: false };
@@ -77,19 +77,21 @@ async function decide(dist: EdgeDistribution & { mode: NonNullable<EdgeDistribut
     const intermediates = linkedIntermediates(leafCert, sent.slice(1));
     connection = buildConnectionObject(leafCert.raw, { ...base, ...(intermediates.length ? { chain: pemBundle(intermediates) } : {}) });
   } else {
-    if (!dist.trustStore) return { reason: 'ClientCertUntrusted', detail: dist.trustStoreProblem ?? 'no trust store', leaf, functionRan: false };
+    if (!dist.trustStore) return { reason: 'ClientCertUntrusted', detail: dist.trustStoreProblem ?? 'no trust store', leaf: refusedLeaf(), functionRan: false };
     const verdict = validateClientChain(sent, dist.trustStore, facts.now);
-    if (!verdict.ok) return { reason: verdict.reason, detail: verdict.detail, leaf, functionRan: false };
+    if (!verdict.ok) return { reason: verdict.reason, detail: verdict.detail, leaf: refusedLeaf(), functionRan: false };
     const { intermediates, anchor } = verdict.chain;
     let ocsp;
     if (dist.trustStore.useOcsp) {
       // With OCSP on, a certificate without a responder URL never reaches the function (AWS); the reason code is ours.
-      if (!ocspResponderOf(leafCert)) return { reason: 'ClientCertRejected', detail: 'OCSP is on and the certificate has no OCSP responder URL', leaf, functionRan: false };
+      if (!ocspResponderOf(leafCert)) return { reason: 'ClientCertRejected', detail: 'OCSP is on and the certificate has no OCSP responder URL', leaf: refusedLeaf(), functionRan: false };
       ocsp = await revocation([leafCert, ...intermediates], anchor, facts.now, ocspLimits);
     }
     connection = buildConnectionObject(leafCert.raw, { ...base, ...(intermediates.length ? { chain: pemBundle(intermediates) } : {}), ...(ocsp ? { ocsp } : {}) });
   }
-  if (!dist.liveFunction) return { detail: 'no connection function; allowed', leaf, connection: undefined, functionRan: false };
+  const described = connection.clientCertificate?.certificates.leaf;
+  const leaf = described && leafCert ? { described, cert: leafCert } : undefined;
+  if (!dist.liveFunction) return { detail: 'no connection function; allowed', leaf, functionRan: false };
   const fn = dist.liveFunction;
   let result;
   try {
