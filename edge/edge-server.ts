@@ -3,7 +3,6 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, type TLSSocket } from 'node:tls';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../diagnostics/user-error';
 import type { EmulatorState } from '../emulator/emulator-state';
 import { checkListenAddress, isLoopbackBind } from '../emulator/listen-exposure';
@@ -83,7 +82,7 @@ function peerChain(sock: TLSSocket): X509Certificate[] {
 }
 
 /** What the HTTP side needs of an allowed connection. */
-interface AllowedConnection { dist: EdgeDistribution; headers: Record<string, string> }
+interface AllowedConnection { dist: EdgeDistribution; headers: Record<string, string>; firstRequest?: NodeJS.Timeout }
 
 /**
  * Starts the local edge: one TLS port for every emulated distribution, SNI choosing the distribution by its
@@ -109,7 +108,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const keyOf = (s: { remoteAddress?: string; remotePort?: number }) => `${s.remoteAddress}|${s.remotePort}`;
 
   const http = createHttpServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.headersTimeoutMs * 3,
-    keepAliveTimeout: limits.idleTimeoutMs }, (req, res) => serveAllowed(req, res));
+    keepAliveTimeout: limits.idleTimeoutMs,
+    // How often Node looks for connections past their header deadline (its default, 30 s, would let one linger).
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))) }, (req, res) => serveAllowed(req, res));
   http.on('clientError', (_err, socket: Socket) => socket.destroy());
 
   const tls = createTlsServer({
@@ -185,8 +186,15 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     let decision: ConnectionDecision;
     if (!sent) decision = { reason: 'ClientCertInvalid', detail: 'the client certificate does not parse', functionRan: false };
     else {
-      const timeout = sleep(limits.decisionTimeoutMs, { reason: 'Internal' as const, detail: 'no decision in time', functionRan: false } as ConnectionDecision);
-      decision = await Promise.race([decideConnection({ ...dist, mode: dist.mode }, sent, { connectionId, clientIp: sock.remoteAddress ?? '', now }, limits.ocsp), timeout]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<ConnectionDecision>((resolve) => {
+        timer = setTimeout(() => resolve({ reason: 'Internal', detail: 'no decision in time', functionRan: false }), limits.decisionTimeoutMs);
+      });
+      try {
+        decision = await Promise.race([decideConnection({ ...dist, mode: dist.mode }, sent, { connectionId, clientIp: sock.remoteAddress ?? '', now }, limits.ocsp), late]);
+      } finally {
+        clearTimeout(timer);
+      }
     }
     const leaf = decision.leaf?.described;
     log({
@@ -206,6 +214,9 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
 
   function admit(sock: TLSSocket, conn: AllowedConnection): void {
     if (sock.destroyed) return;
+    // Node's header deadline starts with a request's first byte: a client that sends none is timed here.
+    conn.firstRequest = setTimeout(() => sock.destroy(), limits.headersTimeoutMs);
+    sock.once('close', () => clearTimeout(conn.firstRequest));
     allowed.set(sock, conn);
     http.emit('connection', sock);
     sock.resume();
@@ -217,6 +228,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       res.destroy();
       return;
     }
+    clearTimeout(conn.firstRequest);
     // A client must not pass its own viewer-certificate headers off as the edge's.
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) {

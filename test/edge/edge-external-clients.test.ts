@@ -3,6 +3,9 @@
 // the connection log says.
 import * as fs from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import * as cf from '@aws-sdk/client-cloudfront';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3Client } from '../../aws/clients';
 import { logRecords, run, startEdgeFixture, type DistributionKey, type EdgeFixture } from './edge-fixture';
 
 let f: EdgeFixture;
@@ -128,4 +131,21 @@ test('openssl s_client: valid gets the origin\'s answer, revoked gets a closed c
   const denied = await sClient(f.pki.revoked);
   expect(denied.stdout).not.toContain('HTTP/1.1');
   expect(lastRecord('required')).toMatchObject({ connectionStatus: 'Failed:ConnectionFunctionDenied', clientLeafCertSerialNumber: colon('00' + serialOf(f.pki.revoked.cert)) });
+});
+
+test('the edge trusts what the trust store read: a new bundle object counts only after UpdateTrustStore (last: it changes the store)', async () => {
+  const s3 = createS3Client({ endpoint: f.h.emu.endpoint, region: 'us-east-1' });
+  try {
+    const bundle = fs.readFileSync(f.pki.caFile, 'utf8') + fs.readFileSync(f.pki.foreignCaFile, 'utf8');
+    await s3.send(new PutObjectCommand({ Bucket: 'edge-ca', Key: 'bundle.pem', Body: bundle }));
+    expect((await curl('required', f.pki.foreign)).code).not.toBe(0);
+    expect(lastRecord('required')).toMatchObject({ connectionStatus: 'Failed:ClientCertUntrusted' });
+    const current = await f.h.cf.send(new cf.GetTrustStoreCommand({ Identifier: 'edge-ts' }));
+    await f.h.cf.send(new cf.UpdateTrustStoreCommand({ Id: current.TrustStore!.Id!, IfMatch: current.ETag!,
+      CaCertificatesBundleSource: { CaCertificatesBundleS3Location: { Bucket: 'edge-ca', Key: 'bundle.pem', Region: 'us-east-1' } } }));
+    expect(await curl('required', f.pki.foreign)).toMatchObject({ code: 0, stdout: 'origin saw /hello\n' });
+    expect(lastRecord('required')).toMatchObject({ connectionStatus: 'Success', clientLeafCertSerialNumber: '5f:5f' });
+  } finally {
+    s3.destroy();
+  }
 });

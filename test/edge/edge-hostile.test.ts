@@ -4,14 +4,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createConnection, type Socket } from 'node:net';
+import { connect } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UNMATCHED_LOG } from '../../edge/connection-log-writer';
 import { logRecords, run, startEdgeFixture, type DistributionKey, type EdgeFixture } from './edge-fixture';
 
 const HANDSHAKE_MS = 600;
 const MAX_CONNECTIONS = 6;
+const HEADERS_MS = 800;
 let f: EdgeFixture;
-beforeAll(async () => { f = await startEdgeFixture({ handshakeTimeoutMs: HANDSHAKE_MS, maxConnections: MAX_CONNECTIONS }); }, 60_000);
+beforeAll(async () => { f = await startEdgeFixture({ handshakeTimeoutMs: HANDSHAKE_MS, maxConnections: MAX_CONNECTIONS, headersTimeoutMs: HEADERS_MS }); }, 60_000);
 afterAll(async () => f?.stop());
 
 function unmatched(): Record<string, unknown>[] {
@@ -95,3 +97,17 @@ test('clients holding every connection slot: the next one is turned away, and se
   await Promise.all(holders.map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())))));
   await stillServes();
 }, 20_000);
+
+test('an allowed client that never sends its request is closed at the header deadline', async () => {
+  const t0 = Date.now();
+  const closedAfter = await new Promise<number>((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port: f.edge.port, servername: f.names.required, ca: fs.readFileSync(f.edge.caFile!),
+      cert: fs.readFileSync(f.pki.valid.cert), key: fs.readFileSync(f.pki.valid.key) });
+    s.on('error', () => undefined);
+    const timer = setTimeout(() => { s.destroy(); reject(new Error('still open after 10 s')); }, 10_000);
+    s.on('close', () => { clearTimeout(timer); resolve(Date.now() - t0); });
+  });
+  expect(logRecords(f, 'required').at(-1)).toMatchObject({ connectionStatus: 'Success' });
+  expect(closedAfter).toBeGreaterThanOrEqual(HEADERS_MS - 100);
+  expect(closedAfter).toBeLessThan(HEADERS_MS + 2000);
+});

@@ -13,6 +13,8 @@ export interface EdgePki {
   dir: string;
   /** The trust store's CA (bundle), its key (for the OCSP responder). */
   caFile: string;
+  /** The CA of `foreign`, which no trust store holds at first. */
+  foreignCaFile: string;
   caKeyFile: string;
   valid: ClientFiles;
   revoked: ClientFiles;
@@ -91,6 +93,7 @@ export async function makeEdgePki(dir: string, ocspUrl: string): Promise<EdgePki
     dir,
     caFile: write('root-ca.pem', root.cert.toString('pem') + '\n'),
     caKeyFile: write('root-ca-key.pem', await pemKey(root.key)),
+    foreignCaFile: write('foreign-ca.pem', foreignCa.cert.toString('pem') + '\n'),
     valid: await client('valid', '1a2b3c4d', 'valid.edge.test', root),
     revoked: await client('revoked', '9f3ac0ffee51d2e8', 'revoked.edge.test', root),
     expired: await client('expired', '0e0e', 'expired.edge.test', root, { notAfter: expiredAt }),
