@@ -82,7 +82,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const act = (title: string) => progress.info(`\n━━ ${title}`);
 
   prepareWorkdir(opts.projectDir, workdir);
-  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 }, onOperation: opts.onEmulatorOperation });
+  // The demo also plays the CA operator (uploading a CA bundle, rotating a trust store to it): those calls are not
+  // conngate's, so they are not reported as the operations a conngate run makes (what the IAM policies must cover).
+  let operator = false;
+  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 },
+    onOperation: (op) => { if (!operator) opts.onEmulatorOperation?.(op); } });
   const interrupt = new InterruptGuard().install();
   let edge: RunningEdge | undefined;
   const connectionLogs: string[] = [];
@@ -158,9 +162,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (runs.every((r) => r.outcome === 'verified') && lastOutputs?.distributionId && lastOutputs.distributionDomain && lastOutputs.trustStoreId) {
       act(`${3 + names.length}. Real TLS clients through the local edge: ${last}'s distribution, its LIVE function deciding`);
       const s3 = createS3Client(target);
+      operator = true;
       try {
         await loadDemoCaIntoTrustStore(cf, s3, configs[names.length - 1], lastOutputs.trustStoreId, pki.caFile);
       } finally {
+        operator = false;
         s3.destroy();
       }
       edge = await startEdge({ readState: emulator.readState, certificates: await localEdgeCa(path.join(stateDir, 'edge-ca')),
