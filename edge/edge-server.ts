@@ -57,6 +57,8 @@ export interface RunningEdge {
   logFileOf(distributionId: string): string;
   /** Handshakes logged so far. */
   handshakes(): number;
+  /** Records that could not be written (the connection was decided all the same). */
+  logWriteFailures(): number;
   close(): Promise<void>;
 }
 
@@ -101,9 +103,15 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   const contexts = new Map<string, SecureContext>();
   let handshakes = 0;
 
+  let logFailures = 0;
+  // A log that cannot be written (a full disk) must not take the edge down or change a decision: it is counted.
   const log = (r: ConnectionLogRecord) => {
     handshakes++;
-    logs.write(r);
+    try {
+      logs.write(r);
+    } catch {
+      logFailures++;
+    }
   };
   const keyOf = (s: { remoteAddress?: string; remotePort?: number }) => `${s.remoteAddress}|${s.remotePort}`;
 
@@ -284,6 +292,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     connectionLogDir: logs.dir,
     logFileOf: (id) => logs.fileFor(id),
     handshakes: () => handshakes,
+    logWriteFailures: () => logFailures,
     close: () => (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => tls.close(() => resolve()));
       http.closeAllConnections();

@@ -111,3 +111,12 @@ test('an allowed client that never sends its request is closed at the header dea
   expect(closedAfter).toBeGreaterThanOrEqual(HEADERS_MS - 100);
   expect(closedAfter).toBeLessThan(HEADERS_MS + 2000);
 });
+
+test('a connection log that cannot be written changes no decision and does not stop the edge', async () => {
+  // A folder where the distribution's log file should be: every append to it fails.
+  fs.mkdirSync(f.edge.logFileOf(f.ids.optional));
+  const before = f.edge.logWriteFailures();
+  expect(await curl('optional')).toMatchObject({ code: 0, stdout: 'origin saw /\n' });
+  expect(f.edge.logWriteFailures()).toBe(before + 1);
+  await stillServes();
+});
