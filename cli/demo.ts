@@ -35,6 +35,7 @@ export const demoCommand: CommandModule = {
         const failed = result.checks.filter((c) => !c.ok);
         process.stdout.write(`\n${result.ok ? '✔ demo complete' : `✖ demo: ${failed.length} expectation(s) did not hold`}: ${result.checks.length - failed.length}/${result.checks.length} checks passed\n`);
         process.stdout.write(`  HTML report: ${result.reportFile}\n  evidence ledger: ${result.ledgerFile}\n`);
+        for (const file of result.connectionLogs) process.stdout.write(`  connection log (local edge): ${file}\n`);
         process.exitCode = result.ok ? 0 : 1;
       });
   },

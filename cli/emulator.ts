@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
 import { startEmulator } from '../emulator';
+import { localEdgeCa, userServerCertificate } from '../edge/edge-ca';
+import { startEdge, type RunningEdge } from '../edge/edge-server';
 import { exposureWarning } from '../emulator/listen-exposure';
 import { hostOfHeader } from '../emulator/request-guard';
 import type { FaultConfig } from '../emulator';
@@ -22,6 +24,10 @@ interface EmulatorFlags {
   provisioningMs?: string;
   allowNonLoopback?: boolean;
   allowHost: string[];
+  edgePort?: string;
+  connectionLogs?: string;
+  edgeCert?: string;
+  edgeKey?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -66,11 +72,41 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   if (stateFile && path.basename(path.dirname(stateFile)) === '.conngate' && fs.existsSync(path.dirname(path.dirname(stateFile)))) {
     fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   }
+  if (flags.edgePort === undefined) {
+    for (const [flag, v] of [['--connection-logs', flags.connectionLogs], ['--edge-cert', flags.edgeCert], ['--edge-key', flags.edgeKey]] as const) {
+      if (v !== undefined) throw new UserError(`emulator ${flag}`, 'only applies to the local edge', 'add --edge-port <port> (0 = any free port) to start it');
+    }
+  }
+  if ((flags.edgeCert === undefined) !== (flags.edgeKey === undefined)) {
+    throw new UserError(`emulator ${flags.edgeCert === undefined ? '--edge-key' : '--edge-cert'}`, 'needs its pair',
+      'pass both --edge-cert <pem> and --edge-key <pem>, or neither (the edge then uses its own local CA)');
+  }
+  const edgePort = number('--edge-port', flags.edgePort, 0, 65535, true);
+  // The edge's CA and its connection logs live with the emulator's state (next to --state, else in .conngate/).
+  const edgeHome = stateFile ? path.dirname(stateFile) : path.resolve('.conngate');
+  const logDir = flags.connectionLogs ? path.resolve(flags.connectionLogs) : path.join(edgeHome, 'connection-logs');
+  const certificates = edgePort === undefined ? undefined : flags.edgeCert
+    ? userServerCertificate(path.resolve(flags.edgeCert), path.resolve(flags.edgeKey!))
+    : await localEdgeCa(path.join(edgeHome, 'edge-ca'));
   const emulator = await startEmulator({
     port, host: flags.host, stateFile, faults, accountId: flags.accountId,
     allowNonLoopback: flags.allowNonLoopback ?? false, allowedHosts: allowedHosts(flags.allowHost),
     timings: { kvsProvisioningMs: number('--provisioning-ms', flags.provisioningMs, 0, 600000, true) ?? 0 },
   });
+  let edge: RunningEdge | undefined;
+  if (edgePort !== undefined) {
+    try {
+      edge = await startEdge({ readState: emulator.readState, certificates: certificates!, connectionLogDir: logDir, port: edgePort,
+        host: flags.host, allowNonLoopback: flags.allowNonLoopback ?? false });
+    } catch (err) {
+      await emulator.close();
+      throw err;
+    }
+  }
+  const closeAll = async (graceMs?: number) => {
+    await edge?.close();
+    await emulator.close(graceMs);
+  };
   // The first Ctrl-C / SIGTERM stops gracefully (requests in progress get 2 s, the state file is given up); a
   // second one, or 5 s without the first finishing, ends at once. The state is saved after every change, so
   // there is nothing else to flush. The handlers are in place before the banner says the emulator is up, so a
@@ -81,13 +117,13 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   const stop = () => {
     if (stopping) {
       process.stderr.write('conngate emulator: stopping at once\n');
-      emulator.close().then(stopped, stopped);
+      closeAll().then(stopped, stopped);
       return;
     }
     stopping = true;
     process.stderr.write(`conngate emulator: stopping after ${emulator.requestCount()} request(s)\n`);
-    setTimeout(() => { void emulator.close(); stopped(); }, 5000).unref();
-    emulator.close(2000).then(stopped, stopped);
+    setTimeout(() => { void closeAll(); stopped(); }, 5000).unref();
+    closeAll(2000).then(stopped, stopped);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -99,7 +135,11 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
     + '  accepts any AWS credentials; signatures are not verified\n'
     + `  serves requests addressed to: 127.0.0.1, localhost, [::1]${flags.allowHost.length ? `, ${flags.allowHost.join(', ')}` : ''}`
     + ' (web pages on other sites are refused)\n'
-    + `  use it with: export CONNGATE_ENDPOINT=${emulator.endpoint}   (Ctrl-C stops it)\n`);
+    + `  use it with: export CONNGATE_ENDPOINT=${emulator.endpoint}   (Ctrl-C stops it)\n`
+    + (edge ? `conngate emulator: local edge listening on ${edge.host}:${edge.port} (TLS; SNI picks the distribution by its *.cloudfront.net name or an alias)\n`
+      + `  edge server CA: ${edge.caFile ?? `none (serving ${flags.edgeCert})`}\n`
+      + `  connection logs: ${edge.connectionLogDir}${path.sep}<distribution id>.jsonl\n`
+      + `  try: curl --cacert ${edge.caFile ?? '<your CA>'} --cert client.pem --key client-key.pem --resolve <d123.cloudfront.net>:${edge.port}:127.0.0.1 https://<d123.cloudfront.net>:${edge.port}/\n` : ''));
   try {
     await done;
   } finally {
@@ -129,8 +169,14 @@ export const emulatorCommand: CommandModule = {
       .option('--fail-live-test-rate <0-1>', 'fault: share of LIVE-stage TestConnectionFunction calls that report a function error (exercises LIVE verification and rollback)')
       .option('--seed <n>', 'seed of the fault sequence, so a run can be repeated exactly', '1')
       .option('--provisioning-ms <ms>', 'how long a new key value store stays PROVISIONING', '0')
+      .option('--edge-port <port>', 'also start the local mTLS edge on this port (0 = any free port): every distribution over real TLS, '
+        + 'client certificates checked against its trust store, its LIVE connection function deciding')
+      .option('--connection-logs <dir>', 'where the edge writes CloudFront connection logs (JSON lines; default: connection-logs/ next to --state, else .conngate/connection-logs)')
+      .option('--edge-cert <pem>', 'the edge\'s server certificate chain (PEM) instead of one from its local CA; with --edge-key')
+      .option('--edge-key <pem>', 'the private key of --edge-cert (PEM)')
       .addHelpText('after', '\nExamples:\n'
         + '  conngate emulator --state .conngate/emulator.json\n'
+        + '  conngate emulator --state .conngate/emulator.json --edge-port 8443   # and the local mTLS edge\n'
         + '  conngate emulator --host 0.0.0.0 --allow-non-loopback --allow-host emulator   # reachable as http://emulator:4566 from containers\n')
       .action((flags: EmulatorFlags) => runEmulator(flags));
   },

@@ -35,7 +35,7 @@ export function storeVersion(store: KeyValueStoreState): StoreVersion {
  * snapshot inside its sandbox worker, keyed by the store's data ETag (moved by every key write), so a store is
  * shipped to a worker once per version, not once per lookup.
  */
-function backendOver(store: StoreVersion): KvsBackend {
+export function backendOver(store: StoreVersion): KvsBackend {
   const meta = () => ({ creationDateTime: store.created, lastUpdatedDateTime: store.dataLastModified, keyCount: store.items.size });
   return {
     get: (key) => store.items.get(key),

@@ -57,6 +57,8 @@ export interface TrustStoreState extends AccountResource {
   bundleSource: Record<string, unknown>;
   /** How many CA certificates the bundle held when it was read from the emulator's S3. */
   numberOfCaCertificates?: number;
+  /** The PEM certificates of the last bundle that could be read: what client certificates are validated against. */
+  caCertificates?: string[];
   /** Why the last bundle read failed: the store is `failed` with this Reason once it leaves `pending`. */
   failureReason?: string;
   useClientCertificateOcspEndpoint: boolean;

@@ -94,6 +94,12 @@ export interface RunningEmulator {
   /** Open client connections. */
   connectionCount(): number;
   /**
+   * Reads the account state as requests see it, under the shared side of the state lock (never half way through a
+   * write): what the local edge uses to find a distribution, its trust store and its LIVE function. `read` must not
+   * keep references to mutable parts past its return. Rejects when the state stays locked past `deadlineMs`.
+   */
+  readState<T>(read: (state: EmulatorState) => T, deadlineMs?: number): Promise<T>;
+  /**
    * Stops: no new connections, idle ones closed at once, requests in progress get `graceMs` to finish before
    * their connections are closed too, then the state file is given up. A second call stops waiting for them.
    * @default graceMs 2000
@@ -467,6 +473,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     requestCount: () => requests,
     requestsByAccessKey: () => Object.fromEntries(byAccessKey),
     connectionCount: () => governor.size,
+    readState: async (read, deadlineMs = LOCK_DEADLINE_MS) => {
+      const release = await lock.acquire(false, deadlineMs);
+      try {
+        return read(state);
+      } finally {
+        release();
+      }
+    },
     close: (graceMs = 2000) => {
       if (closed) {
         // Called again while stopping: stop waiting for requests in progress.

@@ -4,7 +4,7 @@ import { LIMITS } from '../limits';
 import { ApiError } from '../wire/api-error';
 
 /** What reading a bundle gave: its CA count, or why the trust store fails (its `Reason`). */
-export type CaBundleOutcome = { count?: number; reason?: undefined } | { count?: undefined; reason: string };
+export type CaBundleOutcome = { count?: number; pems?: string[]; reason?: undefined } | { count?: undefined; pems?: undefined; reason: string };
 
 /**
  * Reads a trust store's CA bundle as CloudFront does once per create or update. CloudFront reads it after the call
@@ -13,7 +13,8 @@ export type CaBundleOutcome = { count?: number; reason?: undefined } | { count?:
  */
 export function readCaBundleOutcome(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): CaBundleOutcome {
   try {
-    return { count: readCaBundle(ctx, s3) };
+    const pems = readCaBundle(ctx, s3);
+    return pems ? { count: pems.length, pems } : {};
   } catch (err) {
     if (err instanceof ApiError) return { reason: err.message };
     throw err;
@@ -22,11 +23,12 @@ export function readCaBundleOutcome(ctx: HandlerContext, s3: { Bucket?: string; 
 
 /**
  * Reads a trust store's CA bundle from the emulator's S3 subset and applies CloudFront's quotas: 64 KB, 25
- * certificates, chains of at most 4 certificates. Returns the number of CA certificates, or undefined when the
+ * certificates, chains of at most 4 certificates. Returns undefined when the
  * bucket is not one the emulator holds (then nothing can be read and the bundle is taken on trust, as before the
  * S3 subset existed). The subset keeps no object versions, so a Version in the location is not checked.
+ * Returns the bundle's PEM certificates (what the local edge validates client certificates against).
  */
-export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): number | undefined {
+export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: string }): string[] | undefined {
   if (!ctx.s3 || !s3.Bucket || !s3.Key || !ctx.s3.hasBucket(s3.Bucket)) return undefined;
   const obj = ctx.s3.get(s3.Bucket, s3.Key);
   if (!obj) throw new ApiError('InvalidArgument', 400, `The CA bundle s3://${s3.Bucket}/${s3.Key} does not exist.`);
@@ -57,5 +59,5 @@ export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: s
     throw new ApiError('InvalidArgument', 400,
       `The CA bundle's chains are ${deepest} certificates deep; with the client certificate that exceeds the maximum chain depth of ${LIMITS.trustStoreChainDepth}.`);
   }
-  return certs.length;
+  return pems;
 }

@@ -62,6 +62,7 @@ const create: OperationHandler = (ctx, input) => {
     activeAt: later(ctx.now, ctx.timings.trustStoreActivationMs),
     bundleSource,
     ...(read.count !== undefined ? { numberOfCaCertificates: read.count } : {}),
+    ...(read.pems !== undefined ? { caCertificates: read.pems } : {}),
     ...(read.reason !== undefined ? { failureReason: read.reason } : {}),
     useClientCertificateOcspEndpoint: input.UseClientCertificateOCSPEndpoint ?? false,
     tags: tagsFromInput(input.Tags, {}),
@@ -87,6 +88,7 @@ const update: OperationHandler = (ctx, input) => {
   const read = readCaBundleOutcome(ctx, input.CaCertificatesBundleSource.CaCertificatesBundleS3Location);
   t.bundleSource = bundleSource;
   if (read.count !== undefined) t.numberOfCaCertificates = read.count;
+  if (read.pems !== undefined) t.caCertificates = read.pems;
   t.failureReason = read.reason;
   t.activeAt = later(ctx.now, ctx.timings.trustStoreActivationMs);
   if (input.UseClientCertificateOCSPEndpoint !== undefined) t.useClientCertificateOcspEndpoint = input.UseClientCertificateOCSPEndpoint;

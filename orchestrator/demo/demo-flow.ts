@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { createCloudFrontClient, createKvsClient, createS3Client } from '../../aws/clients';
+import { localEdgeCa } from '../../edge/edge-ca';
+import { startEdge, type RunningEdge } from '../../edge/edge-server';
 import { startEmulator } from '../../emulator';
 import { readCrlFile } from '../../revocation/crl-source';
 import { loadRevocationSource } from '../../revocation/load-source';
@@ -25,6 +27,7 @@ import { runRemoteSuite } from '../suite/remote-suite';
 import { readStageStatuses } from '../reports/stage-status';
 import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
+import { connectThroughEdge, demoEdgeClients, loadDemoCaIntoTrustStore } from './demo-edge';
 import { runLocation } from '../stage/run-location';
 
 export interface DemoOptions {
@@ -50,6 +53,8 @@ export interface DemoResult {
   runs: StageRunReport[];
   reportFile: string;
   ledgerFile: string;
+  /** The connection logs the demo's TLS clients left through the local edge (JSON lines, one file per distribution). */
+  connectionLogs: string[];
 }
 
 /**
@@ -78,8 +83,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const act = (title: string) => progress.info(`\n━━ ${title}`);
 
   prepareWorkdir(opts.projectDir, workdir);
-  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 }, onOperation: opts.onEmulatorOperation });
+  // The demo also plays the CA operator (uploading a CA bundle, rotating a trust store to it): those calls are not
+  // conngate's, so they are not reported as the operations a conngate run makes (what the IAM policies must cover).
+  let operator = false;
+  const emulator = await startEmulator({ port: opts.port ?? 0, faults: { latencyMs: opts.latencyMs ?? 0 },
+    onOperation: (op) => { if (!operator) opts.onEmulatorOperation?.(op); } });
   const interrupt = new InterruptGuard().install();
+  let edge: RunningEdge | undefined;
+  const connectionLogs: string[] = [];
   try {
     const target = { endpoint: emulator.endpoint, region: 'us-east-1' };
     const cf = createCloudFrontClient(target);
@@ -147,9 +158,34 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       await syncStage(stage);
     }
 
+    const last = names[names.length - 1];
+    const lastOutputs = ctx.outputs.read(last);
+    if (runs.every((r) => r.outcome === 'verified') && lastOutputs?.distributionId && lastOutputs.distributionDomain && lastOutputs.trustStoreId) {
+      act(`${3 + names.length}. Real TLS clients through the local edge: ${last}'s distribution, its LIVE function deciding`);
+      const s3 = createS3Client(target);
+      operator = true;
+      try {
+        await loadDemoCaIntoTrustStore(cf, s3, configs[names.length - 1], lastOutputs.trustStoreId, pki.caFile);
+      } finally {
+        operator = false;
+        s3.destroy();
+      }
+      edge = await startEdge({ readState: emulator.readState, certificates: await localEdgeCa(path.join(stateDir, 'edge-ca')),
+        connectionLogDir: path.join(workdir, 'connection-logs') });
+      progress.info(`   edge on 127.0.0.1:${edge.port}, server CA ${path.relative(workdir, edge.caFile!)}, SNI ${lastOutputs.distributionDomain}`);
+      for (const client of demoEdgeClients(pki)) {
+        const o = await connectThroughEdge(edge, lastOutputs.distributionDomain, lastOutputs.distributionId, client);
+        const status = o.record?.connectionStatus ?? 'no log record';
+        check(`edge: ${client.name}`, status === client.expect && o.answered === (client.expect === 'Success'),
+          `${o.answered ? 'served' : 'connection closed'}, log: ${status}${o.record?.connectionLogCustomData ? ` (${o.record.connectionLogCustomData})` : ''}`);
+      }
+      connectionLogs.push(edge.logFileOf(lastOutputs.distributionId));
+      progress.info(`   connection log: ${path.relative(workdir, connectionLogs[0])}`);
+    }
+
     const first = names[0];
     const second = names[1];
-    act(`${3 + names.length}. A broken candidate: a "simplified" serial lookup, deployed to ${first}`);
+    act(`${4 + names.length}. A broken candidate: a "simplified" serial lookup, deployed to ${first}`);
     const liveBefore = await readFunctionStage(cf, ctx.outputs.read(first)!.functionId, 'LIVE');
     fs.writeFileSync(functionFile, breakCandidate(goodCode));
     const broken = await deploy(first);
@@ -163,7 +199,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       check(`promotion of the broken candidate to ${second} refused`, refused.outcome === 'refused', refused.message);
     }
 
-    act(`${4 + names.length}. Revert the change: ${first} converges back to the verified candidate`);
+    act(`${5 + names.length}. Revert the change: ${first} converges back to the verified candidate`);
     fs.writeFileSync(functionFile, goodCode);
     const reverted = await deploy(first);
     check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
@@ -176,6 +212,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       where: { ...(runs.find((r) => r.where)?.where ?? runLocation(names[0], target)), stage: names.join(', ') },
       notes: checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`),
       links: [{ label: 'evidence ledger', href: path.relative(workdir, path.join(stateDir, 'ledger.jsonl')) },
+        ...connectionLogs.map((file) => ({ label: `connection log ${path.basename(file)} (local edge, JSON lines)`, href: path.relative(workdir, file) })),
         ...runs.flatMap((r, i) => (r.reports ? [{ label: `#${i + 1} ${r.stage} JUnit`, href: path.relative(workdir, r.reports.junit) },
           { label: `#${i + 1} ${r.stage} Markdown`, href: path.relative(workdir, r.reports.markdown) }] : []))],
     }));
@@ -183,9 +220,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     for (const s of statuses) {
       progress.info(`   ${s.stage.padEnd(8)} LIVE ${shortSha(s.live)}  ${s.verified ? 'verified' : 'NOT verified'}${s.evidence?.time ? ` at ${s.evidence.time}` : ''}`);
     }
-    return { ok: checks.every((c) => c.ok), checks, runs, reportFile, ledgerFile: path.join(stateDir, 'ledger.jsonl') };
+    return { ok: checks.every((c) => c.ok), checks, runs, reportFile, ledgerFile: path.join(stateDir, 'ledger.jsonl'), connectionLogs };
   } finally {
     interrupt.uninstall();
+    await edge?.close();
     await emulator.close();
   }
 }

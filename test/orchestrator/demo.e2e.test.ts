@@ -19,6 +19,16 @@ describe('conngate demo (the main job)', () => {
       expect(html).toMatch(/<h2>Stages<\/h2>/);
       expect(html).toContain('failed-development');
       expect(html).toContain('refused');
+      // Real TLS clients through the local edge, and the connection log they left, linked from the report.
+      expect(r.stdout).toContain('Real TLS clients through the local edge');
+      const logDir = path.join(workdir, 'connection-logs');
+      const logs = fs.readdirSync(logDir).filter((f) => f.endsWith('.jsonl'));
+      expect(logs).toHaveLength(1);
+      const records = fs.readFileSync(path.join(logDir, logs[0]), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(records.map((rec) => rec.connectionStatus)).toEqual(['Success', 'Failed:ConnectionFunctionDenied', 'Failed:ClientCertExpired', 'Failed:ClientCertUntrusted']);
+      expect(records[1].clientLeafCertSerialNumber).toBe('00:9f:3a:c0:ff:ee:51:d2:e8');
+      expect(html).toContain(`href="connection-logs/${logs[0]}"`);
+      expect(r.stdout).toContain(`connection log (local edge): ${path.join(logDir, logs[0])}`);
       const ledger = readLedger(path.join(workdir, '.conngate', 'ledger.jsonl'));
       expect(ledger.map((e) => `${e.stage}:${e.event}`)).toEqual([
         'dev:verified', 'staging:verified', 'prod:verified', 'dev:failed', 'staging:refused', 'dev:verified',

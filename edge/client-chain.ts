@@ -1,0 +1,88 @@
+import { X509Certificate } from 'node:crypto';
+import type { ConnectionFailureReason } from '../connection-logs/connection-log-record';
+import { MAX_CHAIN_DEPTH } from '../runtime/payload';
+
+/** How a trust store validates client certificates (the distribution's TrustStoreConfig and the store itself). */
+export interface TrustStoreView {
+  /** The CA certificates of the bundle the store last read. */
+  cas: X509Certificate[];
+  ignoreCertificateExpiry: boolean;
+  useOcsp: boolean;
+}
+
+/** A chain that validated: the leaf, the intermediates the client sent (leaf's issuer first), and the trust anchor. */
+export interface ValidatedChain { leaf: X509Certificate; intermediates: X509Certificate[]; anchor: X509Certificate }
+
+export type ChainVerdict = { ok: true; chain: ValidatedChain } | { ok: false; reason: ConnectionFailureReason; detail: string };
+
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+function issued(child: X509Certificate, issuer: X509Certificate): boolean {
+  return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+}
+
+/**
+ * The certificates the client sent that link from the leaf upwards (each issued and signed by the next), leaf
+ * excluded. What a function sees as `intermediates` in passthrough mode, where nothing is validated.
+ */
+export function linkedIntermediates(leaf: X509Certificate, sent: X509Certificate[], limit = MAX_CHAIN_DEPTH - 1): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let child = leaf;
+  while (out.length < limit) {
+    const next = sent.find((c) => !out.includes(c) && c !== leaf && issued(child, c));
+    if (!next || (next.checkIssued(next) && next.verify(next.publicKey))) break;
+    out.push(next);
+    child = next;
+  }
+  return out;
+}
+
+/**
+ * Validates a client's certificate chain as CloudFront documents it for a trust store: a path from the leaf
+ * through the intermediates the client sent to a CA of the bundle, at most MAX_CHAIN_DEPTH certificates deep
+ * (leaf and anchor included), every certificate within its validity (expiry forgiven with IgnoreCertificateExpiry;
+ * not-yet-valid never), intermediates that are CAs, and a leaf whose extended key usage, when present, allows
+ * client authentication. Which reason code each failure gets is documented by name only; the mapping is ours.
+ */
+export function validateClientChain(sent: X509Certificate[], store: TrustStoreView, now: Date): ChainVerdict {
+  const leaf = sent[0];
+  const pool = sent.slice(1);
+  const path: X509Certificate[] = [leaf];
+  let anchor: X509Certificate | undefined;
+  // Longer paths than the depth limit are not searched: a client cannot make the edge walk an endless chain.
+  while (path.length <= MAX_CHAIN_DEPTH) {
+    const top = path[path.length - 1];
+    anchor = store.cas.find((ca) => issued(top, ca));
+    if (anchor) break;
+    const next = pool.find((c) => !path.includes(c) && issued(top, c));
+    if (!next) break;
+    path.push(next);
+  }
+  if (!anchor) {
+    return path.length > MAX_CHAIN_DEPTH
+      ? { ok: false, reason: 'ClientCertMaxChainDepthExceeded', detail: `no trusted CA within ${MAX_CHAIN_DEPTH} certificates` }
+      : { ok: false, reason: 'ClientCertUntrusted', detail: 'no CA of the trust store issued the chain' };
+  }
+  // A trust anchor that is itself the leaf (a client presenting a CA of the bundle) still counts as one level.
+  const anchorIsLeaf = path.length === 1 && anchor.raw.equals(leaf.raw);
+  const depth = path.length + (anchorIsLeaf ? 0 : 1);
+  if (depth > MAX_CHAIN_DEPTH) {
+    return { ok: false, reason: 'ClientCertMaxChainDepthExceeded', detail: `chain of ${depth} certificates, more than ${MAX_CHAIN_DEPTH}` };
+  }
+  const t = now.getTime();
+  for (const c of [...path, anchor]) {
+    if (Date.parse(c.validFrom) > t) return { ok: false, reason: 'ClientCertNotYetValid', detail: `${c.subject.replace(/\n/g, ', ')} is valid from ${c.validFrom}` };
+    if (Date.parse(c.validTo) < t && !store.ignoreCertificateExpiry) {
+      return { ok: false, reason: 'ClientCertExpired', detail: `${c.subject.replace(/\n/g, ', ')} expired ${c.validTo}` };
+    }
+  }
+  for (const c of path.slice(1)) {
+    if (!c.ca) return { ok: false, reason: 'ClientCertInvalid', detail: `intermediate ${c.subject.replace(/\n/g, ', ')} is not a CA` };
+  }
+  const usages = leaf.keyUsage;
+  if (usages && usages.length > 0 && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
+    return { ok: false, reason: 'ClientCertIntentInvalid', detail: 'the extended key usage does not allow client authentication' };
+  }
+  return { ok: true, chain: { leaf, intermediates: path.slice(1), anchor } };
+}
