@@ -16,7 +16,7 @@ export {
 } from './stacks/stage-config';
 export { synthStages } from './stacks/synth-stages';
 export { runStagePipeline, type PipelineContext, type Applier, type StageRunReport, type StageOutcome, type StepRecord } from './orchestrator/pipeline/pipeline';
-export { setupPipeline, type PipelineSetup, type PipelineFlags } from './cli/pipeline-options';
+export { setupPipeline, type PipelineSetup, type PipelineFlags } from './setup/pipeline-setup';
 export { startEmulator, type EmulatorOptions, type RunningEmulator } from './emulator';
 export { main as runCli } from './cli/program';
 export { UserError, isUserError } from './diagnostics/user-error';

@@ -5,7 +5,8 @@ import { findStageConfig } from '../stacks/stage-config';
 import { shortSha } from '../orchestrator/stage/candidate';
 import { APPROVER_PATTERN, approvalStore, recordApproval } from '../orchestrator/policies/promotion-approval';
 import type { CommandModule } from './command-module';
-import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { addPipelineOptions } from './pipeline-options';
+import { setupPipeline, type PipelineFlags } from '../setup/pipeline-setup';
 
 interface ApproveFlags extends PipelineFlags { candidate: string; approver: string }
 

@@ -5,7 +5,7 @@ import { planStage, type StagePlan } from '../plan/stage-plan';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { findStageConfig } from '../stacks/stage-config';
 import type { CommandModule } from './command-module';
-import { evidenceKeysForStatus, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { evidenceKeysForStatus, setupPipeline, type PipelineFlags } from '../setup/pipeline-setup';
 import { RUN_JSON_SCHEMA, whereJson } from './run-json';
 
 interface PlanFlags { endpoint?: string; dir: string; stateDir: string; json?: boolean }

@@ -3,7 +3,8 @@ import { UserError } from '../diagnostics/user-error';
 import { findStageConfig } from '../stacks/stage-config';
 import { runStageCommand } from './deploy';
 import type { CommandModule } from './command-module';
-import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { addPipelineOptions } from './pipeline-options';
+import { setupPipeline, type PipelineFlags } from '../setup/pipeline-setup';
 
 export const promoteCommand: CommandModule = {
   register(program: Command) {

@@ -10,7 +10,7 @@ import { shortSha } from '../orchestrator/stage/candidate';
 import { evidenceSummary, readStageStatuses } from '../orchestrator/reports/stage-status';
 import { statusJson } from '../orchestrator/reports/status-json';
 import type { CommandModule } from './command-module';
-import { evidenceKeysForStatus } from './pipeline-options';
+import { evidenceKeysForStatus } from '../setup/pipeline-setup';
 import { stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 
 interface StatusFlags { endpoint?: string; dir: string; json?: boolean }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { runStageCommand } from './deploy';
 import type { CommandModule } from './command-module';
-import { addPipelineOptions, setupPipeline, type PipelineFlags } from './pipeline-options';
+import { addPipelineOptions } from './pipeline-options';
+import { setupPipeline, type PipelineFlags } from '../setup/pipeline-setup';
 
 export const verifyCommand: CommandModule = {
   register(program: Command) {

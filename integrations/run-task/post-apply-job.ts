@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setupPipeline } from '../../cli/pipeline-options';
+import { setupPipeline } from '../../setup/pipeline-setup';
 import { runStagePipeline, type StageRunReport } from '../../orchestrator/pipeline/pipeline';
 import { loadStageConfigs } from '../../stacks/stage-config';
 import { HcpApiClient, type HcpApiOptions } from './hcp-api-client';

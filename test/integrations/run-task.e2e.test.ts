@@ -9,7 +9,7 @@ import type { RunTaskRequest } from '../../integrations/run-task/request-payload
 import { startRunTaskServer, type RunningRunTaskServer } from '../../integrations/run-task/server';
 import { signBody } from '../../integrations/run-task/signature';
 import { candidateSha256 } from '../../orchestrator/stage/candidate';
-import { setupPipeline } from '../../cli/pipeline-options';
+import { setupPipeline } from '../../setup/pipeline-setup';
 import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
 import { readFunctionStage, tryReadFunctionStage } from '../../orchestrator/stage/function-stages';
 import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { candidateSha256 } from '../../orchestrator/stage/candidate';
-import { setupPipeline } from '../../cli/pipeline-options';
+import { setupPipeline } from '../../setup/pipeline-setup';
 import { readLedger } from '../../orchestrator/evidence/evidence';
 import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
 import { silentProgress, type Progress } from '../../orchestrator/reports/progress';
