@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
-import { runDemo } from '../orchestrator/demo/demo-flow';
+import { runDemo } from '../demo/demo-flow';
 import { createProgress } from '../orchestrator/reports/progress';
 import type { CommandModule } from './command-module';
 

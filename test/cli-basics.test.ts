@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { claimWorkdir, WORKDIR_MARKER } from '../orchestrator/demo/demo-workdir';
+import { claimWorkdir, WORKDIR_MARKER } from '../demo/demo-workdir';
 import { x509 } from '../revocation/x509-library';
 
 const bin = path.join(__dirname, '..', 'bin', 'conngate.js');

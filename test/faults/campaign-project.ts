@@ -7,7 +7,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { candidateSha256 } from '../../orchestrator/stage/candidate';
 import { stageSpecsFrom } from '../../orchestrator/stage/stage-spec';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { liveEvidenceCheck } from '../../orchestrator/evidence/stage-evidence';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
 import { tryReadFunctionStage } from '../../orchestrator/stage/function-stages';

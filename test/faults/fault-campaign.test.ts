@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import type { FaultConfig } from '../../emulator/faults';
-import { breakCandidate } from '../../orchestrator/demo/demo-flow';
+import { breakCandidate } from '../../demo/demo-flow';
 import { readFunctionStage, tryReadFunctionStage } from '../../orchestrator/stage/function-stages';
 import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
 import { loadRevocationSource } from '../../revocation/load-source';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runDemo } from '../../orchestrator/demo/demo-flow';
+import { runDemo } from '../../demo/demo-flow';
 import { createProgress } from '../../orchestrator/reports/progress';
 import { PIPELINE_OPERATIONS, POLICY_KINDS } from '../../iam/pipeline-operations';
 import { policyActions, stagePolicy } from '../../iam/stage-policy';

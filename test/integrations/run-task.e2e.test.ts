@@ -10,7 +10,7 @@ import { startRunTaskServer, type RunningRunTaskServer } from '../../integration
 import { signBody } from '../../integrations/run-task/signature';
 import { candidateSha256 } from '../../orchestrator/stage/candidate';
 import { setupPipeline } from '../../setup/pipeline-setup';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { readFunctionStage, tryReadFunctionStage } from '../../orchestrator/stage/function-stages';
 import { runStagePipeline } from '../../orchestrator/pipeline/pipeline';
 import { formatStageOutputs } from '../../orchestrator/stage/stage-outputs';

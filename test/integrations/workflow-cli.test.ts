@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
 import { HcpTerraformStandIn } from '../support/hcp-terraform-standin';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { jsonSyntaxProblem } from '../../diagnostics/json-syntax';
 import { mapOperationalError, SDK_CALL_INFO } from '../../diagnostics/operational-error';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { htmlReport } from '../../orchestrator/reports/html-report';
 import { junitXml } from '../../orchestrator/reports/junit-report';
 import { markdownSummary } from '../../orchestrator/reports/markdown-summary';

@@ -13,7 +13,7 @@ import { ListConnectionFunctionsCommand } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient } from '../../aws/clients';
 import { mapOperationalError } from '../../diagnostics/operational-error';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 

@@ -5,7 +5,7 @@ import { ListConnectionFunctionsCommand } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { candidateSha256 } from '../../orchestrator/stage/candidate';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { readLedger } from '../../orchestrator/evidence/evidence';
 import { EvidenceKeyring, hmacSigner } from '../../orchestrator/signing/evidence-signing';
 import { OutputsStore } from '../../orchestrator/stage/outputs-store';

@@ -1,7 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { breakCandidate } from '../../orchestrator/demo/demo-flow';
+import { breakCandidate } from '../../demo/demo-flow';
 import { useEmulatorProject } from '../support/emulator-project';
 
 /** Debian's chromium, when installed (.ci/run installs it on CI machines). */

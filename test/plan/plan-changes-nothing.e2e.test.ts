@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { PROJECT_DIR, runCli } from '../support/conngate-cli';
 import { TEST_EVIDENCE_KEY } from '../support/emulator-project';
 

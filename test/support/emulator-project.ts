@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { createCloudFrontClient } from '../../aws/clients';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { prepareWorkdir } from '../../orchestrator/demo/demo-workdir';
+import { prepareWorkdir } from '../../demo/demo-workdir';
 import { readFunctionStage, type FunctionStageState } from '../../orchestrator/stage/function-stages';
 import { OutputsStore } from '../../orchestrator/stage/outputs-store';
 import { PROJECT_DIR, runCli, type CliResult } from './conngate-cli';

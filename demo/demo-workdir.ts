@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../diagnostics/user-error';
+import { UserError } from '../diagnostics/user-error';
 
 /** The file that marks a folder as made by conngate, and so safe for conngate to empty. */
 export const WORKDIR_MARKER = '.conngate-workdir';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webcrypto } from 'node:crypto';
-import { x509 } from '../../revocation/x509-library';
+import { x509 } from '../revocation/x509-library';
 
 /** A small private CA made fresh for the demo: real certificates and a real signed CRL, nothing canned. */
 export interface DemoPki {

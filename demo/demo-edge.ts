@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { connect } from 'node:tls';
 import * as cf from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ConnectionLogRecord } from '../../connection-logs/connection-log-record';
-import type { RunningEdge } from '../../edge/edge-server';
-import type { StageConfig } from '../../stacks/stage-config';
+import type { ConnectionLogRecord } from '../connection-logs/connection-log-record';
+import type { RunningEdge } from '../edge/edge-server';
+import type { StageConfig } from '../stacks/stage-config';
 
 /** One real TLS client of the demo: its certificate and the connection status its handshake should end with. */
 export interface EdgeClient { name: string; certFile: string; keyFile: string; expect: string }
