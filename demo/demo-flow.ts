@@ -16,6 +16,9 @@ import { shortSha } from '../orchestrator/stage/candidate';
 import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 import { readFunctionStage } from '../orchestrator/stage/function-stages';
 import { htmlReport, type RevocationSyncSection } from '../orchestrator/reports/html-report';
+import type { ReplayReport } from '../orchestrator/replay/replay-report';
+import { replayFromLogs, replayGroupLine, stageStoreEntries } from '../orchestrator/replay/stage-replay';
+import { canonicalSerial } from '../revocation/canonical-serial';
 import { EvidenceKeyring, ed25519Signer } from '../orchestrator/signing/evidence-signing';
 import { InterruptGuard } from '../orchestrator/pipeline/interrupt-guard';
 import { LocalApplier } from '../local-apply/local-applier';
@@ -199,7 +202,24 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       check(`promotion of the broken candidate to ${second} refused`, refused.outcome === 'refused', refused.message);
     }
 
-    act(`${5 + names.length}. Revert the change: ${first} converges back to the verified candidate`);
+    // The broken candidate judged on real traffic: the connections the edge logged for the last stage, replayed
+    // through that stage's LIVE code and the broken code with the stage's store. It must name exactly the revoked
+    // client (LIVE denied it, the broken lookup would let it in) and nothing else.
+    const replays: ReplayReport[] = [];
+    if (connectionLogs.length > 0 && lastOutputs) {
+      act(`${5 + names.length}. Replay the broken candidate against ${last}'s connection logs`);
+      const lastLive = await readFunctionStage(cf, lastOutputs.functionId, 'LIVE');
+      const replay = await replayFromLogs({ liveCode: Buffer.from(lastLive.code).toString('utf8'), candidateCode: breakCandidate(goodCode),
+        store: await stageStoreEntries(kvs, lastOutputs.kvsArn, undefined), logs: path.dirname(connectionLogs[0]) });
+      replays.push(replay);
+      for (const g of replay.groups) progress.info(`   ${replayGroupLine(g)}`);
+      const only = replay.groups.length === 1 ? replay.groups[0] : undefined;
+      check('replay: the broken candidate changes exactly the revoked client\'s decision',
+        replay.changed === 1 && only?.live === 'deny' && only.candidate === 'allow' && only.serial !== undefined && canonicalSerial(only.serial) === canonicalSerial(pki.revokedSerial),
+        `${replay.replayed} of ${replay.records} logged connections replayed (${replay.notReplayable.total} refused by the handshake), ${replay.changed} decision${replay.changed === 1 ? '' : 's'} changed`);
+    }
+
+    act(`${(connectionLogs.length > 0 ? 6 : 5) + names.length}. Revert the change: ${first} converges back to the verified candidate`);
     fs.writeFileSync(functionFile, goodCode);
     const reverted = await deploy(first);
     check(`${first} back on the verified candidate`, reverted.outcome === 'verified' && !reverted.published, reverted.message);
@@ -208,7 +228,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const reportFile = path.join(workdir, 'report.html');
     fs.writeFileSync(reportFile, htmlReport({
       title: 'conngate demo: dev -> staging -> prod on the embedded emulator', statuses, runs, revocationSyncs: syncs,
-      intendedFailures: intended,
+      intendedFailures: intended, replays,
       where: { ...(runs.find((r) => r.where)?.where ?? runLocation(names[0], target)), stage: names.join(', ') },
       notes: checks.map((c) => `${c.ok ? '✔' : '✖'} ${c.what}: ${c.detail}`),
       links: [{ label: 'evidence ledger', href: path.relative(workdir, path.join(stateDir, 'ledger.jsonl')) },

@@ -28,6 +28,10 @@ describe('conngate demo (the main job)', () => {
       expect(records.map((rec) => rec.connectionStatus)).toEqual(['Success', 'Failed:ConnectionFunctionDenied', 'Failed:ClientCertExpired', 'Failed:ClientCertUntrusted']);
       expect(records[1].clientLeafCertSerialNumber).toBe('00:9f:3a:c0:ff:ee:51:d2:e8');
       expect(html).toContain(`href="connection-logs/${logs[0]}"`);
+      // The broken candidate replayed against those logs: exactly the revoked client's decision changes.
+      expect(r.stdout).toMatch(/deny -> allow ×1: C=US, O=Demo Corp, CN=laptop-lost\.demo\.example, serial 00:9f:3a:c0:ff:ee:51:d2:e8/);
+      expect(r.stdout).toContain('✔ replay: the broken candidate changes exactly the revoked client\'s decision: 2 of 4 logged connections replayed');
+      expect(html).toContain('<h2>Replays</h2>');
       expect(r.stdout).toContain(`connection log (local edge): ${path.join(logDir, logs[0])}`);
       const ledger = readLedger(path.join(workdir, '.conngate', 'ledger.jsonl'));
       expect(ledger.map((e) => `${e.stage}:${e.event}`)).toEqual([
