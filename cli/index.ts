@@ -17,9 +17,10 @@ import { initCommand } from './init';
 import { iamPolicyCommand } from './iam-policy';
 import { doctorCommand } from './doctor';
 import { planCommand } from './plan';
+import { fuzzCommand } from './fuzz';
 
 export const commandModules: CommandModule[] = [
   initCommand, demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
-  approveCommand, synthCommand, testLocalCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
+  approveCommand, synthCommand, testLocalCommand, fuzzCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
   doctorCommand, iamPolicyCommand, planCommand,
 ];

@@ -15,7 +15,7 @@ export function suiteCaseFor(f: Omit<FuzzFinding, 'suiteCase'>, ctx: { seed: num
   const declared = ctx.declared.find((p) => p.name === f.property);
   const decision = declared ? declared.expect : 'deny';
   return {
-    name: `fuzz: ${f.property} (seed ${ctx.seed}, case ${f.caseIndex})`,
+    name: `fuzz: ${f.property} (seed ${ctx.seed}, case ${f.caseIndex + 1})`,
     description: `found by conngate fuzz --seed ${ctx.seed}: ${f.reason}`.slice(0, 1000),
     connection: f.counterexample,
     now: ctx.now.toISOString(),
