@@ -85,6 +85,18 @@ export interface StageConfig {
   externalDistribution?: { id?: string };
   /** The stage's AWS credentials when not the ambient ones: a named profile and/or a role to assume. */
   aws?: StageAwsAccess;
+  /** `conngate fuzz` in deploy/promote/verify, before anything is published (docs/fuzz.md). */
+  fuzz?: StageFuzzConfig;
+}
+
+/** The fuzz step of a stage's pipeline. */
+export interface StageFuzzConfig {
+  /** Generated connections per run. @default DEFAULT_FUZZ_CASES (10000) */
+  cases?: number;
+  /** The properties checked (built-in and the suite's). @default all of them */
+  properties?: string[];
+  /** @default derived from the candidate's SHA-256, so the same candidate always meets the same cases */
+  seed?: number;
 }
 
 /** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
@@ -126,6 +138,7 @@ interface StageFileEntry {
   notify?: StageNotify;
   distribution?: 'none' | { existingId: string };
   aws?: StageAwsAccess;
+  fuzz?: { cases?: number; properties?: string[]; seed?: number };
 }
 
 interface StageConfigFile {
@@ -270,6 +283,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     ...(pick('promotion') ? { promotion: pick('promotion') } : {}),
     ...(pick('notify') ? { notify: pick('notify') } : {}),
     ...externalAndAccess(pick('distribution'), pick('aws')),
+    ...(pick('fuzz') ? { fuzz: { ...pick('fuzz')! } } : {}),
   };
 }
 

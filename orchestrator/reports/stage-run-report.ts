@@ -2,6 +2,7 @@
 import type { SuiteRunSummary } from '../suite/case-result';
 import type { GateResult } from '../policies/gate';
 import type { RunLocation } from '../stage/run-location';
+import type { FuzzReport } from '../../fuzz/fuzz-run';
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
 
@@ -29,6 +30,8 @@ export interface StageRunReport {
   steps: StepRecord[];
   development?: SuiteRunSummary;
   live?: SuiteRunSummary;
+  /** The fuzz step's run (stage config `fuzz`), with the shrunk counterexample of a broken property. */
+  fuzz?: FuzzReport;
   message: string;
   startedAt: string;
   finishedAt: string;

@@ -1,4 +1,4 @@
-import { stageFunctionName, type StageConfig } from '../../stacks/stage-config';
+import { stageFunctionName, type StageConfig, type StageFuzzConfig } from '../../stacks/stage-config';
 import type { PromotionPolicy, StageNotify } from '../../stacks/stage-workflow-config';
 
 /** Where a project's pipeline state (outputs, ledger, reports, locks) lives by default, relative to the project. */
@@ -27,6 +27,8 @@ export interface StageSpec {
   trustStore?: string;
   /** Someone else manages the distribution: no association step; `id` is the distribution to check. */
   externalDistribution?: { id?: string };
+  /** Generated connections the candidate must pass before it is published. */
+  fuzz?: StageFuzzConfig;
 }
 
 /** Maps the stage configs to what the pipeline needs, with each function's suite located. */
@@ -43,6 +45,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     ...(c.promotion ? { promotion: c.promotion } : {}),
     ...(c.notify ? { notify: c.notify } : {}),
     ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
+    ...(c.fuzz ? { fuzz: c.fuzz } : {}),
     ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
   }));
 }
