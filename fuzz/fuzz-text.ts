@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { printable } from '../diagnostics/untrusted-text';
-import type { FuzzReport } from './fuzz-run';
+import type { FuzzReport } from './fuzz-types';
 
 /** The one object `conngate fuzz --json` prints. Version 1: fields are only ever added. */
 export const FUZZ_JSON_SCHEMA = 'conngate.fuzz/1';

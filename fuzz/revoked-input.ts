@@ -2,7 +2,7 @@ import { canonicalSerial } from '../revocation/canonical-serial';
 import { isReservedKey } from '../revocation/reserved-keys';
 import { REVOKED_VALUE } from '../revocation/revoked-set';
 import type { Suite } from '../runtime/suite';
-import type { RevokedInput } from './fuzz-run';
+import type { RevokedInput } from './fuzz-types';
 
 /**
  * Serials of the shapes that break revocation checks, used when no stage or CRL gives a revoked set: one byte with a

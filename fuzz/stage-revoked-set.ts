@@ -1,7 +1,7 @@
 import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { readSnapshot } from '../revocation/store-snapshot';
 import { readStore } from '../revocation/sync';
-import type { RevokedInput } from './fuzz-run';
+import type { RevokedInput } from './fuzz-types';
 import { storeRevokedInput } from './revoked-input';
 
 /**

@@ -1,6 +1,6 @@
 import { canonicalSerial } from '../revocation/canonical-serial';
 import type { SuiteProperty } from '../runtime/suite';
-import type { FuzzFinding } from './fuzz-run';
+import type { FuzzFinding } from './fuzz-types';
 
 /**
  * The suite case of a finding, ready to paste into (or be saved to) the function's suite: the counterexample as an

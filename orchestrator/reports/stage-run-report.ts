@@ -2,7 +2,7 @@
 import type { SuiteRunSummary } from '../suite/case-result';
 import type { GateResult } from '../policies/gate';
 import type { RunLocation } from '../stage/run-location';
-import type { FuzzReport } from '../../fuzz/fuzz-run';
+import type { FuzzReport } from '../../fuzz/fuzz-types';
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
 
