@@ -22,7 +22,7 @@ import type { CommandModule } from './command-module';
 
 interface FuzzFlags {
   stage?: string; cases?: string; seed?: string; json?: boolean; save?: boolean; properties?: string; skip?: string;
-  now?: string; crl?: string[]; ca?: string[]; canarySerial?: string; functionsDir: string; endpoint?: string; stateDir: string;
+  now?: string; crl?: string[]; ca?: string[]; canarySerial?: string; functionsDir: string; endpoint?: string; stateDir?: string; dir: string;
 }
 
 /** A whole number from `min` to `max`, or bad input naming the flag. */
@@ -51,7 +51,8 @@ async function revokedInputFor(flags: FuzzFlags, suite: Suite | undefined, stage
     if (!arn) {
       throw new UserError(`--stage ${stage.name}`, `the stage has no KeyValueStore ${spec.storeName} yet`, 'deploy the stage first, or pass --crl, or leave out --stage for the sample revoked set');
     }
-    return readStageRevokedInput(createKvsClient(target), arn, path.join(flags.stateDir, 'revocation-snapshots'), stage.name, progress);
+    const stateDir = path.resolve(flags.dir, flags.stateDir ?? DEFAULT_STATE_DIR);
+    return readStageRevokedInput(createKvsClient(target), arn, path.join(stateDir, 'revocation-snapshots'), stage.name, progress);
   }
   const canary = canonicalSerial(flags.canarySerial ?? '0badc0de0badc0de');
   if (canary === undefined) throw new UserError(`--canary-serial ${flags.canarySerial}`, 'is not a hex serial', 'use hex digits, e.g. 0badc0de0badc0de');
@@ -78,7 +79,8 @@ export const fuzzCommand: CommandModule = {
       .option('--json', 'print the run as one JSON object ({"schema":"conngate.fuzz/1",...}) on stdout')
       .option('--functions-dir <folder>', 'folder holding the functions and their suites', 'functions')
       .option('--endpoint <url>', 'AWS endpoint, e.g. the local emulator (with --stage; default: $CONNGATE_ENDPOINT, else AWS)')
-      .option('--state-dir <dir>', 'where the last sync\'s store snapshots are (with --stage)', DEFAULT_STATE_DIR)
+      .option('--state-dir <dir>', `where the last sync's store snapshots are (with --stage; default ${DEFAULT_STATE_DIR} in --dir)`)
+      .option('--dir <path>', 'the project folder (conngate.config.json, .conngate/)', '.')
       .addHelpText('after', '\nExamples:\n  conngate fuzz functions/revocation-check.js\n  conngate fuzz --stage dev --cases 100000\n'
         + '  conngate fuzz subject-allowlist --seed 42 --skip revoked-denied --save\n\nExit 0: no property broken; 1: a property broken (seed, counterexample and suite case printed); 2: bad input.')
       .action(async (target: string | undefined, flags: FuzzFlags) => {
@@ -91,7 +93,7 @@ export const fuzzCommand: CommandModule = {
           if (Number.isNaN(now.getTime())) throw new UserError(`--now ${flags.now}`, 'is not an ISO 8601 date-time', 'write it like 2026-12-01T00:00:00Z');
         }
         if (flags.ca?.length && !flags.crl?.length) throw new UserError('--ca', 'given without --crl', 'pass the CRLs with --crl, or leave out --ca');
-        const stage = flags.stage !== undefined ? findStageConfig(loadStageConfigs(), flags.stage) : undefined;
+        const stage = flags.stage !== undefined ? findStageConfig(loadStageConfigs(path.resolve(flags.dir)), flags.stage) : undefined;
         const functionFile = functionFileFor(target, stage, flags.functionsDir);
         let code: string;
         try {

@@ -47,3 +47,23 @@ describe('stage config fuzz: the deploy gate', () => {
     expect((await p.live('dev')).sha256).toBe(liveBefore.sha256);
   });
 });
+
+describe('conngate fuzz --stage', () => {
+  const p = useEmulatorProject('conngate-fuzz-stage');
+
+  it('fuzzes the stage\'s function against the revoked set in its KeyValueStore, read through the SDK clients', async () => {
+    fs.writeFileSync(path.join(p.dir, 'conngate.config.json'), JSON.stringify({ stages: { dev: { promotesFrom: null } } }));
+    expect((await p.cli('deploy', 'dev')).code).toBe(0);
+    const good = await p.cli('fuzz', '--stage', 'dev', '--cases', '1000', '--seed', '3');
+    expect(`${good.code}\n${good.stdout}\n${good.stderr}`).toMatch(/^0\n/);
+    expect(good.stdout).toMatch(/revoked set: 1 serials from the KeyValueStore of stage dev/);
+    expect(good.stdout).toMatch(/PASS: no property broken in 1,000 cases/);
+    fs.copyFileSync(path.join(__dirname, 'fixtures', 'serial-leading-zeros.js'), p.fnFile);
+    const bad = await p.cli('fuzz', '--stage', 'dev', '--cases', '1000', '--seed', '3');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL: property revoked-denied broken/);
+    const missing = await p.cli('fuzz', '--stage', 'nope');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^conngate: stage "nope": no such stage/);
+  });
+});
