@@ -39,9 +39,10 @@ function functionFileFor(target: string | undefined, stage: StageConfig | undefi
   return /\.js$/.test(target) ? path.resolve(target) : path.resolve(dir, `${target}.js`);
 }
 
-async function revokedInputFor(flags: FuzzFlags, suite: Suite | undefined, stage: StageConfig | undefined, now: Date, progress: (l: string) => void): Promise<RevokedInput> {
+async function revokedInputFor(flags: FuzzFlags, suite: Suite | undefined, stage: StageConfig | undefined, progress: (l: string) => void): Promise<RevokedInput> {
   if (flags.crl?.length) {
-    const source = await loadRevocationSource({ crlFiles: flags.crl, caFiles: flags.ca ?? stage?.crlCaFiles, now });
+    // The CRL is judged against the real clock, as a sync would: --now only freezes the function's Date.
+    const source = await loadRevocationSource({ crlFiles: flags.crl, caFiles: flags.ca ?? stage?.crlCaFiles });
     return storeRevokedInput(source.entries, source.inputs.join(', '));
   }
   if (stage) {
@@ -110,8 +111,8 @@ export const fuzzCommand: CommandModule = {
         }, { only: `--properties ${flags.properties ?? ''}`.trim(), skip: `--skip ${flags.skip ?? ''}`.trim() });
         now ??= suite?.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
         const out = (text: string) => (flags.json ? process.stderr : process.stdout).write(text);
+        const revoked = await revokedInputFor(flags, suite, stage, (l) => process.stderr.write(`${l}\n`));
         lintBeforeUse([functionFile], (l) => out(`${l}\n`));
-        const revoked = await revokedInputFor(flags, suite, stage, now, (l) => process.stderr.write(`${l}\n`));
 
         const report = await runFuzz({ functionFile, code, ...(suite ? { suite } : {}), cases, seed, now, properties, revoked });
         if (flags.json) process.stdout.write(`${JSON.stringify(fuzzJson(report), null, 2)}\n`);

@@ -7,6 +7,7 @@ import { FUZZ_SERIAL_SPELLINGS, spellFuzzSerial } from '../../fuzz/serial-forms'
 import { SAMPLE_REVOKED_SERIALS } from '../../fuzz/revoked-input';
 import { canonicalSerial } from '../../revocation/canonical-serial';
 import { runCli } from '../support/conngate-cli';
+import { makeCa, makeCrl } from '../revocation/openssl-pki';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const CERT = path.join(__dirname, '..', '..', 'functions', 'fixtures', 'client-valid.pem');
@@ -68,6 +69,23 @@ describe('conngate fuzz (CLI)', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^conngate: .*: is in the suite already \(fix: .*\)\n$/);
     expect(JSON.parse(fs.readFileSync(suite, 'utf8'))).toEqual(saved);
+  });
+
+  it('--crl: the revoked set is the verified CRL\'s, and a CRL that does not verify is refused before any case runs', async () => {
+    const ca = makeCa(fs.mkdtempSync(path.join(tmp, 'ca-')), 'fuzz-ca');
+    const other = makeCa(fs.mkdtempSync(path.join(tmp, 'ca-')), 'other-ca');
+    const crl = makeCrl(ca, ['9E2AAF0153C4D2E1FA', 'AB']);
+    const fn = path.join(FIXTURES, 'serial-leading-zeros.js');
+    const r = await runCli(['fuzz', fn, '--crl', crl, '--ca', ca.certFile, '--seed', '4', '--now', '2026-12-01T00:00:00Z', '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout) as { revokedCount: number; finding: { property: string; counterexample: { clientCertificate: { certificates: { leaf: { serialNumber: string } } } } } };
+    expect(j.revokedCount).toBe(2);
+    expect(j.finding.property).toBe('revoked-denied');
+    expect(['ab', '9e2aaf0153c4d2e1fa']).toContain(canonicalSerial(j.finding.counterexample.clientCertificate.certificates.leaf.serialNumber));
+    const refused = await runCli(['fuzz', fn, '--crl', crl, '--ca', other.certFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.split('\n')).toHaveLength(2);
   });
 
   it('a correct function passes (exit 0) and says how many cases ran', async () => {
