@@ -61,7 +61,8 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   kvs('PutKey', APPLY),
   kvs('GetKey', ALL),
   kvs('DeleteKey', APPLY, { onlyWhen: 'a stage changes its canary serial' }),
-  kvs('ListKeys', ['sync']),
+  // Sync reads the store; a pipeline run's fuzz step (stage config fuzz) reads the revoked set when no current snapshot has it.
+  kvs('ListKeys', ALL),
   // Sync writes serials; every pipeline run writes its reserved keys (lease, evidence head, rollback target, approvals).
   kvs('UpdateKeys', ALL),
   // The distribution and its trust store.
