@@ -18,9 +18,10 @@ import { iamPolicyCommand } from './iam-policy';
 import { doctorCommand } from './doctor';
 import { planCommand } from './plan';
 import { replayCommand } from './replay';
+import { fuzzCommand } from './fuzz';
 
 export const commandModules: CommandModule[] = [
   initCommand, demoCommand, deployCommand, verifyCommand, promoteCommand, statusCommand,
-  approveCommand, synthCommand, testLocalCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
+  approveCommand, synthCommand, testLocalCommand, fuzzCommand, lintCommand, payloadCommand, revocationsCommand, emulatorCommand, runTaskCommand,
   doctorCommand, iamPolicyCommand, planCommand, replayCommand,
 ];

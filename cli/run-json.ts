@@ -33,6 +33,7 @@ export function stageRunJson(command: 'deploy' | 'verify' | 'promote', r: StageR
     recovery: r.recovery ?? null,
     steps: r.steps.map((s) => ({ name: s.name, status: s.status, detail: s.detail, durationMs: s.durationMs })),
     development: suiteJson(r.development), live: suiteJson(r.live), reports: r.reports ?? null,
+    fuzz: r.fuzz ? { ok: !r.fuzz.finding, seed: r.fuzz.seed, now: r.fuzz.now, casesRun: r.fuzz.casesRun, properties: r.fuzz.properties, finding: r.fuzz.finding ?? null } : null,
     startedAt: r.startedAt, finishedAt: r.finishedAt,
   };
 }

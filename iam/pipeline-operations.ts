@@ -12,7 +12,7 @@ export type PolicyKind = (typeof POLICY_KINDS)[number];
 /** What a call touches, so a policy can name the stage's resource instead of `*`. */
 export type ResourceKind =
   | 'connection-function' | 'key-value-store' | 'distribution' | 'trust-store' | 'tagged-resource'
-  | 'state-object' | 'state-bucket' | 'ca-bundle' | 'crl-object' | 'replay-key-value-store' | 'replay-logs-bucket' | 'replay-logs' | 'stage-role' | 'evidence-kms-key' | 'any';
+  | 'state-object' | 'state-bucket' | 'ca-bundle' | 'crl-object' | 'replay-logs-bucket' | 'replay-logs' | 'stage-role' | 'evidence-kms-key' | 'any';
 
 export interface OperationUse {
   /** The API operation as the emulator logs it: `<service>:<Operation>`. */
@@ -61,9 +61,9 @@ export const PIPELINE_OPERATIONS: readonly OperationUse[] = [
   kvs('PutKey', APPLY),
   kvs('GetKey', ALL),
   kvs('DeleteKey', APPLY, { onlyWhen: 'a stage changes its canary serial' }),
-  kvs('ListKeys', ['sync']),
-  // The replay gate reads the whole store when the sync's snapshot is not current.
-  kvs('ListKeys', PIPELINE, { resource: 'replay-key-value-store', onlyWhen: 'the stage config sets replay' }),
+  // Sync reads the store; a pipeline run's fuzz step (stage config fuzz) and replay gate (stage config replay) read it
+  // when no current snapshot has it.
+  kvs('ListKeys', ALL),
   // Sync writes serials; every pipeline run writes its reserved keys (lease, evidence head, rollback target, approvals).
   kvs('UpdateKeys', ALL),
   // The distribution and its trust store.

@@ -34,7 +34,6 @@ function resourcesOf(kind: ResourceKind, config: StageConfig, account: string, o
     case 'state-bucket': return config.backend.type === 's3' ? [`arn:aws:s3:::${config.backend.bucket}`] : [];
     case 'ca-bundle': return ts.type === 's3' ? [`arn:aws:s3:::${ts.bucket}/${ts.key}`] : [];
     case 'crl-object': return (opts.crlSources ?? []).map((u) => `arn:aws:s3:::${u.replace(/^s3:\/\//, '')}`);
-    case 'replay-key-value-store': return config.replay ? cfArn('key-value-store') : [];
     case 'replay-logs-bucket': return /^s3:\/\//i.test(config.replay?.logs ?? '') ? [`arn:aws:s3:::${config.replay!.logs.slice(5).split('/')[0]}`] : [];
     case 'replay-logs': return /^s3:\/\//i.test(config.replay?.logs ?? '') ? [`arn:aws:s3:::${config.replay!.logs.slice(5)}*`] : [];
     case 'stage-role': return config.aws?.roleArn ? [config.aws.roleArn] : [];

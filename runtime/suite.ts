@@ -40,6 +40,28 @@ export interface SuiteCase {
   now?: Date;
 }
 
+/** A condition on a generated connection, as a suite's `properties` declare it (docs/fuzz.md). */
+export interface PropertyCondition {
+  certificate?: boolean;
+  subject?: Record<string, string | string[]>;
+  issuer?: Record<string, string | string[]>;
+  revoked?: boolean;
+  ocsp?: string | string[];
+  clientIp?: 'ipv4' | 'ipv6';
+  valid?: boolean;
+  san?: string;
+  not?: PropertyCondition;
+  anyOf?: PropertyCondition[];
+}
+
+/** A property `conngate fuzz` checks: whenever `when` holds, the function decides `expect`. */
+export interface SuiteProperty {
+  name: string;
+  description?: string;
+  when: PropertyCondition;
+  expect: 'allow' | 'deny';
+}
+
 /** A validated suite file. */
 export interface Suite {
   file: string;
@@ -47,6 +69,10 @@ export interface Suite {
   /** SHA-256 (hex) of the suite file's bytes. */
   sha256: string;
   cases: SuiteCase[];
+  /** The suite's frozen Date, when it sets one. */
+  now?: Date;
+  /** Properties for `conngate fuzz` (none when the suite declares none). */
+  properties: SuiteProperty[];
 }
 
 interface RawCase {
@@ -56,7 +82,7 @@ interface RawCase {
   now?: string; remote?: boolean; smoke?: boolean;
   expect: SuiteCase['expect'];
 }
-interface RawSuite { function?: string; now?: string; cases: RawCase[] }
+interface RawSuite { function?: string; now?: string; cases: RawCase[]; properties?: SuiteProperty[] }
 
 let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
 function validate(data: unknown): ErrorObject[] {
@@ -70,7 +96,7 @@ function validate(data: unknown): ErrorObject[] {
 function describeError(e: ErrorObject): string {
   const at = e.instancePath || '(top level)';
   if (e.keyword === 'additionalProperties') return `${at}: unknown property "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
-  if (e.keyword === 'oneOf') return `${at}: needs exactly one of "connection" or "certificate"`;
+  if (e.keyword === 'oneOf' && /^\/cases\/\d+$/.test(e.instancePath)) return `${at}: needs exactly one of "connection" or "certificate"`;
   if (e.keyword === 'enum') return `${at}: must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
   return `${at}: ${e.message ?? e.keyword}`;
 }
@@ -188,7 +214,13 @@ export function loadSuite(file: string): Suite {
       now: parseDate(c.now, `${where}: now`) ?? suiteNow,
     };
   });
-  return { file, functionFile, sha256: createHash('sha256').update(bytes).digest('hex'), cases };
+  const properties = suite.properties ?? [];
+  const propertyNames = new Set<string>();
+  for (const p of properties) {
+    if (propertyNames.has(p.name)) throw new UserError(`${file}: property "${p.name}"`, 'duplicate property name', 'give every property its own name');
+    propertyNames.add(p.name);
+  }
+  return { file, functionFile, sha256: createHash('sha256').update(bytes).digest('hex'), cases, ...(suiteNow ? { now: suiteNow } : {}), properties };
 }
 
 /** Replaces `${canarySerial}` (colon form) and `${canarySerial:<spelling>}` in a string (spellings checked at load). */

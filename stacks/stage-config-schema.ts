@@ -100,6 +100,15 @@ const stageFields = {
     type: 'object', additionalProperties: false, required: ['logs'],
     properties: { logs: { type: 'string', minLength: 1 }, maxChangedDecisions: { type: 'integer', minimum: 0 }, expected: { type: 'string', minLength: 1 } },
   },
+  // conngate fuzz before anything is published (docs/fuzz.md): how many generated connections, which properties.
+  fuzz: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      cases: { type: 'integer', minimum: 1, maximum: 10000000 },
+      properties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+      seed: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
+    },
+  },
   // The stage's AWS account: a profile and/or a role to assume (another account), for the stacks and the orchestrator.
   aws: {
     type: 'object', additionalProperties: false,

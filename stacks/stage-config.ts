@@ -85,6 +85,8 @@ export interface StageConfig {
   aws?: StageAwsAccess;
   /** Deploy and promote replay these connection logs first and refuse a candidate that changes too many decisions. */
   replay?: StageReplayConfig;
+  /** `conngate fuzz` in deploy/promote/verify, before anything is published (docs/fuzz.md). */
+  fuzz?: StageFuzzConfig;
 }
 
 /** The replay gate of a stage (docs/replay.md). */
@@ -95,6 +97,16 @@ export interface StageReplayConfig {
   maxChangedDecisions: number;
   /** The expected-changes file (absolute): changes it lists are allowed. */
   expected?: string;
+}
+
+/** The fuzz step of a stage's pipeline. */
+export interface StageFuzzConfig {
+  /** Generated connections per run. @default DEFAULT_FUZZ_CASES (10000) */
+  cases?: number;
+  /** The properties checked (built-in and the suite's). @default all of them */
+  properties?: string[];
+  /** @default derived from the candidate's SHA-256, so the same candidate always meets the same cases */
+  seed?: number;
 }
 
 /** How conngate reaches a stage's AWS account (both the stacks' provider and the orchestrator's clients). */
@@ -137,6 +149,7 @@ interface StageFileEntry {
   distribution?: 'none' | { existingId: string };
   aws?: StageAwsAccess;
   replay?: { logs: string; maxChangedDecisions?: number; expected?: string };
+  fuzz?: { cases?: number; properties?: string[]; seed?: number };
 }
 
 interface StageConfigFile {
@@ -282,6 +295,7 @@ function resolveStage(name: string, previous: string | undefined, defaults: Stag
     ...(pick('promotion') ? { promotion: pick('promotion') } : {}),
     ...(pick('notify') ? { notify: pick('notify') } : {}),
     ...externalAndAccess(pick('distribution'), pick('aws')),
+    ...(pick('fuzz') ? { fuzz: { ...pick('fuzz')! } } : {}),
   };
 }
 

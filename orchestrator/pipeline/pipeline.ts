@@ -25,6 +25,7 @@ import { loadRemoteCases, type LoadedCases } from '../suite/suite-cases';
 import type { StageSpec } from '../stage/stage-spec';
 import { runLocation } from '../stage/run-location';
 import type { Applier, PipelineContext } from './pipeline-context';
+import { prepareFuzzStep, type FuzzStep } from './fuzz-step';
 import type { StageOutcome, StageRunReport } from '../reports/stage-run-report';
 
 export type { Applier, PipelineContext } from './pipeline-context';
@@ -85,10 +86,12 @@ class LockedRun {
   private outputs?: StageOutputs;
   private readonly snapshotDir: string;
   private readonly recovery: LiveRecovery;
+  private readonly fuzz: FuzzStep | undefined;
 
   constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
     private readonly ledger: string, private readonly applier: Applier | undefined) {
     this.cases = loadRemoteCases(spec);
+    this.fuzz = prepareFuzzStep(spec);
     this.steps = new StageRun(ctx, spec);
     this.r = this.steps.report;
     this.r.suiteSha256 = this.cases.suiteSha256;
@@ -239,6 +242,22 @@ class LockedRun {
       this.finish('failed-development', msg);
       this.record('failed', msg, { devEtag: dev.etag });
       return r;
+    }
+    // Generated connections, before anything is published: a broken property keeps the candidate out of LIVE.
+    if (this.fuzz) {
+      const fuzz = this.fuzz;
+      const code = Buffer.from(dev.code).toString('utf8');
+      r.fuzz = await run.step('fuzz', `fuzzing ${shortSha(this.candidate)} with ${fuzz.cases} generated connections (${fuzz.properties.join(', ')})`,
+        () => fuzz.run(code, this.candidate, ctx.kvs, out.kvsArn, this.snapshotDir),
+        (f) => (f.finding ? `property ${f.finding.property} broken by generated case ${f.finding.caseIndex + 1} (seed ${f.seed}): ${f.finding.reason}`
+          : `no property broken in ${f.casesRun} generated connections (seed ${f.seed}, revoked set: ${f.revokedCount} serials)`),
+        (f) => !f.finding);
+      if (r.fuzz.finding) {
+        const msg = `fuzz: property ${r.fuzz.finding.property} broken by a generated connection (seed ${r.fuzz.seed}); LIVE was not changed; the counterexample and its suite case are in the reports`;
+        this.finish('failed-development', msg);
+        this.record('failed', msg, { devEtag: dev.etag });
+        return r;
+      }
     }
     ctx.interrupt.checkpoint('publishing');
 

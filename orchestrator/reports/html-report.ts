@@ -110,6 +110,17 @@ function diffSection(r: StageRunReport): string {
   return `<details class="diff"><summary>candidate diff against the previous LIVE <code>${shortSha(r.previousLiveSha256)}</code>: +${added} −${removed} lines</summary><pre>${body}</pre></details>`;
 }
 
+/** The fuzz step: what ran, and a broken property's counterexample and suite case. */
+function fuzzSection(f: NonNullable<StageRunReport['fuzz']>): string {
+  const head = `<p class="meta">fuzz: ${f.casesRun} generated connections, seed ${f.seed}, properties ${esc(f.properties.join(', '))}; revoked set: ${f.revokedCount} serials from ${esc(f.revokedSource)}</p>`;
+  if (!f.finding) return `${head}\n<p>no property broken</p>`;
+  const x = f.finding;
+  return `${head}
+<p class="bad">property <b>${esc(x.property)}</b> broken by case ${x.caseIndex + 1}: ${esc(x.reason)} (shrunk ${x.shrinks} times; replay <code>conngate fuzz --seed ${f.seed} --now ${esc(f.now)}</code>)</p>
+<details open><summary>counterexample</summary><pre>${esc(JSON.stringify(x.counterexample, null, 2))}</pre></details>
+<details open><summary>suite case (add it with <code>conngate fuzz --save</code>)</summary><pre>${esc(JSON.stringify(x.suiteCase))}</pre></details>`;
+}
+
 function runSection(r: StageRunReport, i: number, intended = false): string {
   const steps = r.steps.map((s) => `<tr class="${STEP_CLASS[s.status]}"><td>${esc(s.name)}</td><td>${esc(s.status)}</td><td>${ms(s.durationMs)}</td><td>${esc(s.detail)}</td></tr>`).join('\n');
   const fn = r.functionName || r.functionId ? `${esc(r.functionName ?? '-')} (<code>${esc(r.functionId ?? '-')}</code>)` : 'not reached';
@@ -125,6 +136,7 @@ ${steps}
 ${diffSection(r)}
 ${r.replay ? replaySection(r.replay) : ''}
 ${r.development ? suiteTable(r.development) : ''}
+${r.fuzz ? fuzzSection(r.fuzz) : ''}
 ${r.live ? suiteTable(r.live) : ''}
 </section>`;
 }

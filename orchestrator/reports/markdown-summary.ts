@@ -22,6 +22,16 @@ function suiteTable(s: SuiteRunSummary): string[] {
   return lines;
 }
 
+/** The fuzz step: what ran, and a broken property's counterexample and suite case (JSON in fenced blocks). */
+function fuzzLines(f: NonNullable<StageRunReport['fuzz']>): string[] {
+  const head = `**fuzz**: ${f.casesRun} generated connections, seed ${f.seed}, properties ${f.properties.join(', ')}; revoked set: ${f.revokedCount} serials from ${cell(f.revokedSource)}`;
+  if (!f.finding) return [head, '', 'no property broken'];
+  const x = f.finding;
+  const fence = (json: unknown) => ['```json', JSON.stringify(json, null, 2).replace(/```/g, '`\u0060`'), '```'];
+  return [head, '', `**FAIL**: property \`${x.property}\` broken by case ${x.caseIndex + 1}: ${cell(x.reason)} (shrunk ${x.shrinks} times; replay \`conngate fuzz --seed ${f.seed} --now ${f.now}\`)`,
+    '', 'counterexample:', '', ...fence(x.counterexample), '', 'suite case (add it to the suite with `conngate fuzz --save`):', '', ...fence(x.suiteCase)];
+}
+
 /** A Markdown summary of one stage run, written for a CI job summary (e.g. $GITHUB_STEP_SUMMARY). */
 export function markdownSummary(r: StageRunReport): string {
   const lines = [
@@ -45,6 +55,7 @@ export function markdownSummary(r: StageRunReport): string {
       ...r.replay.groups.slice(0, 20).map((g) => `| ${g.live} | ${g.candidate} | ${g.count} | ${cell(printable(g.subject ?? 'no certificate'))} | ${cell(printable(g.serial ?? '-'))} | ${g.expected ? 'expected' : '**unexpected**'} |`), '');
   }
   if (r.development) lines.push(...suiteTable(r.development), '');
+  if (r.fuzz) lines.push(...fuzzLines(r.fuzz), '');
   if (r.live) lines.push(...suiteTable(r.live), '');
   return lines.join('\n');
 }

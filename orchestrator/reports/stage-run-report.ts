@@ -3,6 +3,7 @@ import type { SuiteRunSummary } from '../suite/case-result';
 import type { GateResult } from '../policies/gate';
 import type { RunLocation } from '../stage/run-location';
 import type { ReplayReport } from '../replay/replay-report';
+import type { FuzzReport } from '../../fuzz/fuzz-types';
 
 export type StageOutcome = 'verified' | 'failed-development' | 'rolled-back' | 'refused' | 'failed';
 
@@ -32,6 +33,8 @@ export interface StageRunReport {
   replay?: ReplayReport;
   development?: SuiteRunSummary;
   live?: SuiteRunSummary;
+  /** The fuzz step's run (stage config `fuzz`), with the shrunk counterexample of a broken property. */
+  fuzz?: FuzzReport;
   message: string;
   startedAt: string;
   finishedAt: string;

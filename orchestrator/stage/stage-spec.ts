@@ -1,4 +1,4 @@
-import { stageFunctionName, type StageConfig, type StageReplayConfig } from '../../stacks/stage-config';
+import { stageFunctionName, type StageConfig, type StageReplayConfig, type StageFuzzConfig } from '../../stacks/stage-config';
 import type { PromotionPolicy, StageNotify } from '../../stacks/stage-workflow-config';
 
 /** Where a project's pipeline state (outputs, ledger, reports, locks) lives by default, relative to the project. */
@@ -29,6 +29,8 @@ export interface StageSpec {
   externalDistribution?: { id?: string };
   /** Connection logs replayed against LIVE and the candidate before anything is applied or published. */
   replay?: StageReplayConfig;
+  /** Generated connections the candidate must pass before it is published. */
+  fuzz?: StageFuzzConfig;
 }
 
 /** Maps the stage configs to what the pipeline needs, with each function's suite located. */
@@ -46,6 +48,7 @@ export function stageSpecsFrom(configs: StageConfig[]): StageSpec[] {
     ...(c.notify ? { notify: c.notify } : {}),
     ...(c.externalDistribution ? { externalDistribution: c.externalDistribution } : {}),
     ...(c.replay ? { replay: c.replay } : {}),
+    ...(c.fuzz ? { fuzz: c.fuzz } : {}),
     ...(c.mtls.trustStore.type === 's3' ? { trustStore: c.mtls.trustStore.name } : c.mtls.trustStore.type === 'existing' ? { trustStore: c.mtls.trustStore.trustStoreId } : {}),
   }));
 }
