@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { connectionFromLogRecord } from '../../connection-logs/connection-from-log';
+import { MAX_GZIP_RATIO, readConnectionLog, type ConnectionLogLine } from '../../connection-logs/connection-log-reader';
 import { replayFromLogs } from '../../orchestrator/replay/stage-replay';
 import { UserError } from '../../diagnostics/user-error';
 import { stopSandboxWorkers } from '../../runtime';
@@ -51,5 +53,35 @@ describe('replay gate: logs written by anyone who can write to the bucket', () =
     for (const status of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
       expect(connectionFromLogRecord({ connectionStatus: status, clientLeafCertSerialNumber: '01' })).toEqual({ replayable: false, reason: 'unknown connectionStatus' });
     }
+  });
+});
+
+describe('connection-log reader: a gzip bomb in the logs', () => {
+  const GOOD = JSON.stringify({ eventTimestamp: 1731620046814, connectionStatus: 'Success', clientLeafCertSerialNumber: '00:b1:43:ed:93:d2:d8:f3:9d' });
+  async function readAll(bytes: Buffer): Promise<ConnectionLogLine[]> {
+    const out: ConnectionLogLine[] = [];
+    for await (const l of readConnectionLog((async function* () { for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024); })(), 'bomb.gz')) out.push(l);
+    return out;
+  }
+
+  it('stops reading a file that expands more than MAX_GZIP_RATIO times, with one problem line, after the records before it', async () => {
+    // 200 MB of newlines in 200 KB: read whole, it would cost minutes of CPU for nothing.
+    const bomb = gzipSync(Buffer.concat([Buffer.from(`${GOOD}\n`), Buffer.alloc(200 * 1024 * 1024, 10)]), { level: 9 });
+    expect(bomb.length).toBeLessThan(250 * 1024);
+    const started = Date.now();
+    const lines = await readAll(bomb);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ line: 1, record: { connectionStatus: 'Success' } });
+    expect(lines[1]).toMatchObject({ problem: `cannot be read: expands more than ${MAX_GZIP_RATIO} times (a gzip bomb?): the rest of the file is skipped` });
+  });
+
+  it('reads a whole gzipped log of records that compress as well as a delivery without connection ids', async () => {
+    let at = 1731620046814;
+    const text = Array.from({ length: 50_000 }, (_, i) => JSON.stringify({ eventTimestamp: (at += (i * 7919) % 50), connectionStatus: 'Success', clientIp: '198.51.100.7', clientLeafCertSerialNumber: '00:b1:43:ed:93:d2:d8:f3:9d', clientLeafCertSubject: 'C=US, O=Example Corp, CN=client-0.example.com' })).join('\n');
+    const gz = gzipSync(text, { level: 9 });
+    expect(text.length / gz.length).toBeGreaterThan(50);
+    const lines = await readAll(gz);
+    expect(lines.filter((l) => 'record' in l)).toHaveLength(50_000);
   });
 });
