@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { connectionFromLogRecord } from '../../connection-logs/connection-from-log';
 import { MAX_GZIP_RATIO, readConnectionLog, type ConnectionLogLine } from '../../connection-logs/connection-log-reader';
 import { replayFromLogs } from '../../orchestrator/replay/stage-replay';
+import { MAX_SHOWN_CHARS, replayConnectionLogs } from '../../orchestrator/replay/connection-log-replay';
+import { replaySection } from '../../orchestrator/reports/html-report';
 import { UserError } from '../../diagnostics/user-error';
 import { stopSandboxWorkers } from '../../runtime';
 import { logLines, makeLogFixture, type LogFixture } from '../support/connection-log-fixture';
@@ -83,5 +85,25 @@ describe('connection-log reader: a gzip bomb in the logs', () => {
     expect(text.length / gz.length).toBeGreaterThan(50);
     const lines = await readAll(gz);
     expect(lines.filter((l) => 'record' in l)).toHaveLength(50_000);
+  });
+});
+
+describe('replay report: 8 KiB names in the logs', () => {
+  it('keeps at most MAX_SHOWN_CHARS of each logged name in the report, and still groups and matches on the whole name', async () => {
+    const long = (c: string, tail: string) => `${'&\u0001'.repeat(1_200)}${c}${tail}`;
+    const records = ['a', 'b', 'b'].map((tail, i) => ({
+      connectionStatus: 'Success', clientLeafCertSubject: long('S', tail), clientLeafCertIssuer: long('I', ''), clientLeafCertSerialNumber: long('Z', ''),
+      connectionId: long('C', String(i)), clientIp: long('P', String(i)),
+    }));
+    const logs = (async function* () { yield { name: 'long.jsonl', chunks: (async function* () { yield Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')); })() }; })();
+    const r = await replayConnectionLogs({ live: { code: 'function connectionHandler(connection) { connection.allow(); }' }, candidate: { code: DENY_ALL }, store: [], logs, logsName: 'long.jsonl',
+      expected: [{ subject: long('S', 'b'), live: 'allow', candidate: 'deny' }] });
+    // Subjects that differ only after the part shown are still two groups, and the entry naming one matches it alone.
+    expect(r.groups.map((g) => [g.count, g.expected])).toEqual([[2, true], [1, false]]);
+    for (const g of r.groups) {
+      for (const text of [g.subject, g.issuer, g.serial, ...g.examples.flatMap((e) => [e.connectionId, e.clientIp])]) expect(text!.length).toBeLessThanOrEqual(MAX_SHOWN_CHARS + 1);
+    }
+    expect(JSON.stringify(r).length).toBeLessThan(20_000);
+    expect(replaySection(r).length).toBeLessThan(20_000);
   });
 });
