@@ -70,7 +70,8 @@ function validityOf(text: string): { notBefore: string; notAfter: string } | und
 export function connectionFromLogRecord(record: ConnectionLogRecord): RebuiltConnection {
   const status = record.connectionStatus;
   if (status === undefined) return { replayable: false, reason: 'no connectionStatus (whether the function ran is unknown)' };
-  const logged = FUNCTION_RAN[status];
+  // Own keys only: a status spelled `constructor` or `__proto__` must not find Object.prototype's members.
+  const logged = Object.hasOwn(FUNCTION_RAN, status) ? FUNCTION_RAN[status] : undefined;
   if (!logged) {
     const reason = status.startsWith('Failed:') ? status.slice('Failed:'.length) : '';
     return { replayable: false, reason: (CONNECTION_FAILURE_REASONS as readonly string[]).includes(reason) ? `${status} (the function was not run)` : `unknown connectionStatus` };

@@ -93,18 +93,51 @@ function parseLine(bytes: Buffer, file: string, line: number): ConnectionLogLine
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Most bytes a gzipped log may expand to per compressed byte. Records compress about 11 times (each carries a
+ * random connectionId), about 75 in a delivery without connectionId or clientPort from one client; gzip reaches
+ * about 1,000 on repeated bytes, so one megabyte in the bucket could cost a gigabyte of reading. Beyond this ratio
+ * (plus MAX_LOG_LINE_BYTES of slack) the rest of the file is skipped and reported.
+ */
+export const MAX_GZIP_RATIO = 250;
+
+/** Thrown by `decompressed` when a file expands beyond MAX_GZIP_RATIO; reported like a broken stream. */
+const GZIP_BOMB = 'Z_CONNGATE_RATIO';
+
 /** The bytes as they are, or gunzipped when they start with gzip's magic (S3 deliveries are often .gz). */
 async function* decompressed(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
   const it = chunks[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
   const head = Buffer.from(first.value);
+  let compressed = 0;
   const rest = async function* (): AsyncGenerator<Buffer> {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield Buffer.from(n.value);
+    try {
+      compressed += head.length;
+      yield head;
+      for (let n = await it.next(); !n.done; n = await it.next()) {
+        compressed += n.value.length;
+        yield Buffer.from(n.value);
+      }
+    } finally {
+      // Stopped early (a broken or expanding gzip stream): the source closes its file or download.
+      await it.return?.();
+    }
   };
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    yield* Readable.from(rest()).pipe(createGunzip()) as AsyncIterable<Buffer>;
+    let expanded = 0;
+    const source = Readable.from(rest());
+    try {
+      for await (const out of source.pipe(createGunzip()) as AsyncIterable<Buffer>) {
+        expanded += out.length;
+        if (expanded > compressed * MAX_GZIP_RATIO + MAX_LOG_LINE_BYTES) {
+          throw Object.assign(new Error(`expands more than ${MAX_GZIP_RATIO} times (a gzip bomb?): the rest of the file is skipped`), { code: GZIP_BOMB });
+        }
+        yield out;
+      }
+    } finally {
+      source.destroy();
+    }
   } else {
     yield* rest();
   }

@@ -25,6 +25,11 @@ export const MAX_REPORTED_PROBLEMS = 100;
 export const MAX_GROUPS = 10_000;
 /** Examples kept per group. */
 export const EXAMPLES_PER_GROUP = 3;
+/**
+ * Characters of a logged name or id kept in the report (matching and grouping use the whole value). A real DN is
+ * well under it; a log may hold 8 KiB fields, which over MAX_GROUPS groups would make reports of gigabytes.
+ */
+export const MAX_SHOWN_CHARS = 256;
 
 export interface ReplayInput {
   /** The code LIVE runs, and the candidate's (what deploy would publish). */
@@ -48,6 +53,11 @@ interface Pending { file: string; line: number; connection: Record<string, unkno
 
 function leafOf(c: Record<string, unknown>): { issuer?: string; serialNumber?: string; subject?: string } {
   return ((c.clientCertificate as { certificates?: { leaf?: object } } | undefined)?.certificates?.leaf ?? {}) as { issuer?: string; serialNumber?: string; subject?: string };
+}
+
+/** Untrusted text kept for the report, cut to MAX_SHOWN_CHARS. */
+function shown<T extends string | undefined>(text: T): T {
+  return (text !== undefined && text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text) as T;
 }
 
 function short(message: string | undefined): string | undefined {
@@ -91,14 +101,14 @@ export async function replayConnectionLogs(input: ReplayInput): Promise<ReplayRe
       let g = groups.get(key);
       if (!g) {
         if (groups.size >= MAX_GROUPS) { r.ungrouped++; return; }
-        g = { ...change, count: 0, expected: allowed, examples: [] };
+        g = { ...change, issuer: shown(change.issuer), serial: shown(change.serial), subject: shown(change.subject), count: 0, expected: allowed, examples: [] };
         groups.set(key, g);
       }
       g.count++;
       if (g.examples.length < EXAMPLES_PER_GROUP) {
         const ex: ReplayExample = { file: printable(p.file), line: p.line };
-        if (typeof p.connection.connectionId === 'string') ex.connectionId = p.connection.connectionId;
-        if (typeof p.connection.clientIp === 'string') ex.clientIp = p.connection.clientIp;
+        if (typeof p.connection.connectionId === 'string') ex.connectionId = shown(p.connection.connectionId);
+        if (typeof p.connection.clientIp === 'string') ex.clientIp = shown(p.connection.clientIp);
         if (p.at) ex.at = p.at.toISOString();
         if (a[i].decision === 'error') ex.liveError = short(a[i].errorMessage);
         if (b[i].decision === 'error') ex.candidateError = short(b[i].errorMessage);

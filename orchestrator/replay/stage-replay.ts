@@ -50,6 +50,13 @@ export async function replayFromLogs(opts: ReplayFromLogsOptions): Promise<Repla
     throw new UserError(printable(opts.logs), `holds no connection-log records (${report.files} file${report.files === 1 ? '' : 's'}, ${report.problems.total} unreadable line${report.problems.total === 1 ? '' : 's'}${first ? `; the first: ${first.file}:${first.line}: ${first.problem}` : ''})`,
       'point it at CloudFront connection logs delivered as JSON lines');
   }
+  // Records none of which reached the function judge nothing either: anyone who can write to the logs could otherwise
+  // open the gate with statuses the replay skips (`success`, `Failed:ClientCertUntrusted`).
+  if (report.replayed === 0) {
+    const reasons = Object.entries(report.notReplayable.byReason).slice(0, 3).map(([why, n]) => `${n} × ${why}`).join(', ');
+    throw new UserError(printable(opts.logs), `holds ${report.records} connection-log record${report.records === 1 ? '' : 's'} but none reached the connection function (${reasons}): the replay judged nothing`,
+      'point it at the connection logs of a distribution this function runs on (statuses Success, Failed:ConnectionFunctionDenied or Failed:ConnectionFunctionError)');
+  }
   return report;
 }
 
