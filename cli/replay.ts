@@ -82,6 +82,7 @@ async function runReplay(stage: string, flags: ReplayFlags): Promise<number> {
   const rep = await replayFromLogs({
     liveCode: Buffer.from(live.code).toString('utf8'), candidateCode, store, logs: logsSource,
     s3: () => createS3Client(clients.target), maxChangedDecisions: maxChanged, ...(expectedFile ? { expectedFile } : {}), progress,
+    ...(out.distributionId ? { distributionId: out.distributionId } : {}),
   });
   if (flags.html) {
     fs.writeFileSync(path.resolve(flags.html), htmlReport({ title: `conngate replay: ${stage}`, runs: [], replays: [rep] }));

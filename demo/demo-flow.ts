@@ -210,7 +210,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       act(`${5 + names.length}. Replay the broken candidate against ${last}'s connection logs`);
       const lastLive = await readFunctionStage(cf, lastOutputs.functionId, 'LIVE');
       const replay = await replayFromLogs({ liveCode: Buffer.from(lastLive.code).toString('utf8'), candidateCode: breakCandidate(goodCode),
-        store: await stageStoreEntries(kvs, lastOutputs.kvsArn, undefined), logs: path.dirname(connectionLogs[0]) });
+        store: await stageStoreEntries(kvs, lastOutputs.kvsArn, undefined), logs: path.dirname(connectionLogs[0]),
+        ...(lastOutputs.distributionId ? { distributionId: lastOutputs.distributionId } : {}) });
       replays.push(replay);
       for (const g of replay.groups) progress.info(`   ${replayGroupLine(g)}`);
       const only = replay.groups.length === 1 ? replay.groups[0] : undefined;

@@ -350,11 +350,13 @@ class LockedRun {
     }
     const store = this.store;
     const s3For = ctx.s3For;
+    const distributionId = ctx.outputs.read(spec.name)?.distributionId;
     const report = await this.steps.step('replay', `replaying the connection logs ${config.logs} against LIVE ${shortSha(live.sha256)} and the candidate`,
       async () => replayForStage(config, {
         liveCode: Buffer.from(live.code).toString('utf8'), candidateCode: r.candidateCode ?? '',
         store: await stageStoreEntries(store.kvs, store.kvsArn, this.snapshotDir, (l) => ctx.progress.info(`   │ ${l}`)),
         ...(s3For ? { s3: () => s3For(spec.name) } : {}),
+        ...(distributionId ? { distributionId } : {}),
         progress: (l) => ctx.progress.info(`   │ ${l}`),
       }), replaySummaryLine, (rep) => rep.verdict !== 'over-limit');
     r.replay = report;

@@ -46,6 +46,11 @@ export interface ReplayInput {
   maxChangedDecisions?: number;
   /** The time a record without eventTimestamp runs at. @default now */
   now?: Date;
+  /**
+   * The stage's distribution: a record that names another one is not replayed (logs of another distribution say
+   * nothing of this stage's traffic, and a log writer could hide the changes that matter among them).
+   */
+  distributionId?: string;
   progress?: (line: string) => void;
 }
 
@@ -139,7 +144,8 @@ export async function replayConnectionLogs(input: ReplayInput): Promise<ReplayRe
         continue;
       }
       r.records++;
-      const rebuilt = connectionFromLogRecord(l.record);
+      const other = input.distributionId !== undefined && l.record.distributionId !== undefined && l.record.distributionId !== input.distributionId;
+      const rebuilt = other ? { replayable: false as const, reason: `another distribution's connection (not ${input.distributionId})` } : connectionFromLogRecord(l.record);
       if (!rebuilt.replayable) {
         r.notReplayable.total++;
         const reason = printable(rebuilt.reason);

@@ -28,6 +28,8 @@ export interface ReplayFromLogsOptions {
   expectedFile?: string;
   /** @default 0 */
   maxChangedDecisions?: number;
+  /** The stage's distribution, when known: records of other distributions are not replayed. */
+  distributionId?: string;
   progress?: (line: string) => void;
 }
 
@@ -43,6 +45,7 @@ export async function replayFromLogs(opts: ReplayFromLogsOptions): Promise<Repla
     live: { code: opts.liveCode, where: 'LIVE code' }, candidate: { code: opts.candidateCode, where: 'candidate' },
     store: opts.store, logs: openLogSource(opts.logs, opts.s3), logsName: opts.logs, expected,
     maxChangedDecisions: opts.maxChangedDecisions ?? 0, ...(opts.progress ? { progress: opts.progress } : {}),
+    ...(opts.distributionId ? { distributionId: opts.distributionId } : {}),
   });
   // Logs without a single record judge nothing: a replay that passed on them would pass any candidate.
   if (report.records === 0) {

@@ -72,6 +72,27 @@ describe('conngate replay: LIVE against a candidate on recorded handshakes', () 
     expect(all.expectedChanged).toBe(r.changed);
   });
 
+  it('with the stage\'s distribution named, replays only its records: another distribution\'s logs cannot hide or add changes', async () => {
+    const records = logLines(fx, 400).map((l) => JSON.parse(l));
+    const ours = records[0].distributionId as string;
+    expect(typeof ours).toBe('string');
+    // Every other round of certificates claims another distribution: counted, not replayed.
+    const theirs = (i: number) => Math.floor(i / fx.certs.length) % 2 === 1;
+    const mixed = records.map((rec, i) => (theirs(i) ? { ...rec, distributionId: 'EOTHERDIST0001' } : rec)).map((rec) => JSON.stringify(rec)).join('\n');
+    const all = await replayConnectionLogs({ live: { code: LIVE }, candidate: { code: CANDIDATE }, store: fx.store, logs: oneLog('m', mixed), logsName: 'm' });
+    const only = await replayConnectionLogs({ live: { code: LIVE }, candidate: { code: CANDIDATE }, store: fx.store, logs: oneLog('m', mixed), logsName: 'm', distributionId: ours });
+    const other = `another distribution's connection (not ${ours})`;
+    expect(only.notReplayable.byReason[other]).toBe(records.filter((_, i) => theirs(i)).length);
+    // What is judged is exactly the stage's own records: the same as a log holding only those.
+    const ownOnly = records.filter((_, i) => !theirs(i)).map((rec) => JSON.stringify(rec)).join('\n');
+    const own = await replayConnectionLogs({ live: { code: LIVE }, candidate: { code: CANDIDATE }, store: fx.store, logs: oneLog('o', ownOnly), logsName: 'o' });
+    expect(only.replayed).toBe(own.replayed);
+    expect(only.changed).toBe(own.changed);
+    expect(all.changed).toBeGreaterThan(own.changed);
+    expect(only.groups.length).toBeGreaterThan(0);
+    for (const g of only.groups) for (const e of g.examples) expect(theirs(e.line - 1)).toBe(false);
+  });
+
   it('reports hostile lines among records by number, escapes hostile names in the HTML, and survives a candidate that never returns', async () => {
     const cert = fx.certs.find((c) => c.trusted && !c.revoked)!;
     const [a, b] = logLines({ ...fx, certs: [cert] }, 2).map((l) => JSON.parse(l));
