@@ -27,11 +27,19 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     legacy = fx.certs.filter((c) => c.cn.startsWith('legacy-'));
     const s3 = createS3Client({ endpoint: p.emulator.endpoint, region: 'us-east-1' });
     await s3.send(new CreateBucketCommand({ Bucket: 'conngate-connection-logs' }));
-    const lines = logLines(fx, 3_000);
+    await uploadLogs();
+    await s3.send(new PutObjectCommand({ Bucket: 'conngate-connection-logs', Key: 'elsewhere/c.jsonl', Body: 'not a log\n' }));
+    s3.destroy();
+  });
+
+  /** The stage's logs in the emulator's S3, naming `distributionId` (the stage's own once it is deployed). */
+  async function uploadLogs(distributionId?: string): Promise<void> {
+    const s3 = createS3Client({ endpoint: p.emulator.endpoint, region: 'us-east-1' });
+    const lines = logLines(fx, 3_000, undefined, distributionId);
     await s3.send(new PutObjectCommand({ Bucket: 'conngate-connection-logs', Key: 'cloudfront/E1NXS4MQZH501R/2026/12/06/00/a.jsonl', Body: lines.slice(0, 1_500).join('\n') }));
     await s3.send(new PutObjectCommand({ Bucket: 'conngate-connection-logs', Key: 'cloudfront/E1NXS4MQZH501R/2026/12/06/01/b.jsonl.gz', Body: gzipSync(lines.slice(1_500).join('\n')) }));
-    await s3.send(new PutObjectCommand({ Bucket: 'conngate-connection-logs', Key: 'elsewhere/c.jsonl', Body: 'not a log\n' }));
-  });
+    s3.destroy();
+  }
 
   it('skips the replay on a first deploy (no LIVE code yet), then refuses the candidate over maxChangedDecisions and accepts it with the expected changes', async () => {
     writeConfig({ logs, maxChangedDecisions: 0 });
@@ -40,6 +48,8 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     expect(first.stdout + first.stderr).toMatch(/no LIVE code yet: nothing to replay the candidate against/);
     const o = p.outputs().read('dev')!;
     const verified = (await readFunctionStage(p.cf(), o.functionId, 'LIVE')).sha256;
+    // The logs of dev's own distribution (records of another distribution are not replayed).
+    await uploadLogs(o.distributionId);
 
     // The candidate denies every legacy- client: a known subset of the logged connections.
     const good = fs.readFileSync(p.fnFile, 'utf8');

@@ -60,7 +60,7 @@ export async function makeLogFixture(opts: { count: number; foreign: number; rev
 }
 
 /** One handshake record of `cert` at `at`, with the status CloudFront logs for what happened. */
-export function logRecord(cert: FixtureCertificate | undefined, at: number, reason?: ConnectionFailureReason): ConnectionLogRecord {
+export function logRecord(cert: FixtureCertificate | undefined, at: number, reason?: ConnectionFailureReason, distributionId = 'E1NXS4MQZH501R'): ConnectionLogRecord {
   const port = 1024 + Math.floor(Math.random() * 60000);
   return {
     eventTimestamp: at,
@@ -69,7 +69,7 @@ export function logRecord(cert: FixtureCertificate | undefined, at: number, reas
     clientIp: `198.51.100.${1 + Math.floor(Math.random() * 250)}`,
     clientPort: port,
     serverIp: '192.0.2.10',
-    distributionId: 'E1NXS4MQZH501R',
+    distributionId,
     tlsProtocol: 'TLSv1.3',
     tlsCipher: 'TLS_AES_128_GCM_SHA256',
     tlsHandshakeDuration: 3 + Math.floor(Math.random() * 40),
@@ -87,13 +87,14 @@ export function logRecord(cert: FixtureCertificate | undefined, at: number, reas
 /**
  * `n` handshakes as JSON lines, round robin over the certificates: a trusted certificate's handshake succeeds (or is
  * denied by the function when revoked); a foreign one fails the handshake (ClientCertUntrusted, function not run).
+ * `distributionId`: the distribution the records name (default: the documentation's example id).
  */
-export function logLines(fx: LogFixture, n: number, start = Date.now() - 3_600_000): string[] {
+export function logLines(fx: LogFixture, n: number, start = Date.now() - 3_600_000, distributionId?: string): string[] {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const cert = fx.certs[i % fx.certs.length];
     const reason = !cert.trusted ? 'ClientCertUntrusted' : cert.revoked ? 'ConnectionFunctionDenied' : undefined;
-    lines.push(JSON.stringify(logRecord(cert, start + i * 100, reason)));
+    lines.push(JSON.stringify(logRecord(cert, start + i * 100, reason, distributionId)));
   }
   return lines;
 }
