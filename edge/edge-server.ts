@@ -255,19 +255,28 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     }
     headers.host = `${origin.domainName}:${origin.port}`;
     const send = origin.protocol === 'https' ? httpsRequest : httpRequest;
-    const upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers, agent: false,
-      timeout: limits.originTimeoutMs }, (up) => {
-      // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
-      const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;
-      res.writeHead(up.statusCode ?? 502, answer);
-      up.pipe(res);
-    });
     const fail = (status: number) => {
       if (!res.headersSent) {
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(status === 504 ? 'origin did not answer in time\n' : 'origin unreachable\n');
       } else res.destroy();
     };
+    let upstream: ReturnType<typeof send>;
+    // Node throws (it does not emit) on a request it will not send, such as a path or header it refuses: thrown in
+    // this handler it would end the process, so the client gets a 502 instead.
+    try {
+      upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers, agent: false,
+        timeout: limits.originTimeoutMs }, (up) => {
+        // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
+        const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;
+        res.writeHead(up.statusCode ?? 502, answer);
+        up.pipe(res);
+      });
+    } catch {
+      req.resume();
+      fail(502);
+      return;
+    }
     upstream.on('timeout', () => { upstream.destroy(); fail(504); });
     upstream.on('error', () => fail(502));
     req.pipe(upstream);
