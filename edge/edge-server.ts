@@ -1,4 +1,4 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, randomBytes, X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -61,6 +61,13 @@ export interface RunningEdge {
   logWriteFailures(): number;
   close(): Promise<void>;
 }
+
+/**
+ * No session resumption: a resumed session brings no certificates (Node hands out the leaf alone, without the
+ * intermediates it was validated with, so an honest client was refused on resumption), and a ticket from one
+ * distribution would resume on another. Every connection is a full handshake with the certificates it decides on.
+ */
+const NO_RESUMPTION = cryptoConstants.SSL_OP_NO_TICKET;
 
 const DEFAULTS: Required<Omit<EdgeLimits, 'ocsp'>> = {
   maxConnections: 512, handshakeTimeoutMs: 10_000, decisionTimeoutMs: 5_000, headersTimeoutMs: 10_000, idleTimeoutMs: 5_000, originTimeoutMs: 10_000,
@@ -126,13 +133,14 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     rejectUnauthorized: false,
     handshakeTimeout: limits.handshakeTimeoutMs,
     minVersion: 'TLSv1.2',
+    secureOptions: NO_RESUMPTION,
     SNICallback: (servername, cb) => {
       const name = servername.toLowerCase();
       opts.readState((s) => findEdgeDistribution(s, name) !== undefined, limits.handshakeTimeoutMs).then(async (known) => {
         if (!known) return cb(new Error(`no distribution answers to ${name}`));
         let ctx = contexts.get(name);
         if (!ctx) {
-          ctx = createSecureContext({ ...(await opts.certificates.certFor(name)), minVersion: 'TLSv1.2' });
+          ctx = createSecureContext({ ...(await opts.certificates.certFor(name)), minVersion: 'TLSv1.2', secureOptions: NO_RESUMPTION });
           if (contexts.size >= 256) contexts.delete(contexts.keys().next().value as string);
           contexts.set(name, ctx);
         }

@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webcrypto } from 'node:crypto';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { x509 } from '../../revocation/x509-library';
-import { logRecords, run, startEdgeFixture, type EdgeFixture } from './edge-fixture';
+import { logRecords, run, startEdgeFixture, type DistributionKey, type EdgeFixture } from './edge-fixture';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 let f: EdgeFixture;
@@ -79,4 +79,39 @@ test('a request target with a raw control character is refused before the origin
   expect(answer).not.toMatch(/HTTP\/1\.1 200/);
   expect(f.originSeen.length).toBe(before);
   expect(await curl(f.pki.valid)).toMatchObject({ code: 0, stdout: 'origin saw /hello\n' });
+});
+
+/** One request with Node's TLS client, offering `session` for resumption: the status line, whether it resumed, the session it got. */
+function requestWith(key: DistributionKey, client: { cert: string; key: string }, maxVersion: 'TLSv1.2' | 'TLSv1.3', session?: Buffer) {
+  return new Promise<{ status: string; reused: boolean; session?: Buffer }>((resolve) => {
+    let got: Buffer | undefined;
+    let body = '';
+    let reused = false;
+    const s: TLSSocket = connect({ host: '127.0.0.1', port: f.edge.port, servername: f.names[key], ca: fs.readFileSync(f.edge.caFile!), maxVersion,
+      cert: fs.readFileSync(client.cert), key: fs.readFileSync(client.key), ...(session ? { session } : {}) }, () => {
+      reused = s.isSessionReused();
+      s.write('GET /resume HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    s.on('session', (b: Buffer) => { got = b; });
+    s.on('data', (d: Buffer) => { body += d.toString(); });
+    s.on('error', () => undefined);
+    s.on('close', () => resolve({ status: body.split('\r\n')[0], reused, session: got }));
+    setTimeout(() => s.destroy(), 3000).unref();
+  });
+}
+
+test.each(['TLSv1.3', 'TLSv1.2'] as const)('%s: no session resumes, so every connection is decided on the certificates it sends', async (v) => {
+  // A resumed session carries the leaf alone: an honest client with an intermediate was refused (ClientCertUntrusted).
+  const first = await requestWith('required', f.pki.viaIntermediate, v);
+  expect(first.status).toBe('HTTP/1.1 200 OK');
+  expect(first.session).toBeDefined();
+  const again = await requestWith('required', f.pki.viaIntermediate, v, first.session);
+  expect(again).toMatchObject({ status: 'HTTP/1.1 200 OK', reused: false });
+  // A session of the passthrough distribution, where nothing is validated, does not carry over to a required one.
+  const elsewhere = await requestWith('passthrough', f.pki.foreign, v);
+  const carried = await requestWith('required', f.pki.foreign, v, elsewhere.session);
+  expect(carried.reused).toBe(false);
+  expect(carried.status).toBe('');
+  const records = logRecords(f, 'required');
+  expect(records[records.length - 1]).toMatchObject({ connectionStatus: 'Failed:ClientCertUntrusted', clientLeafCertSerialNumber: '5f:5f' });
 });
