@@ -262,6 +262,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       return;
     }
     headers.host = `${origin.domainName}:${origin.port}`;
+    // As CloudFront: the viewer's address from the TCP connection is appended, so the last entry is one the edge
+    // vouches for and a client's own X-Forwarded-For cannot pass for the edge's.
+    const viewer = req.socket.remoteAddress ?? '';
+    const forwarded = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${viewer}` : viewer;
     const send = origin.protocol === 'https' ? httpsRequest : httpRequest;
     const fail = (status: number) => {
       if (!res.headersSent) {

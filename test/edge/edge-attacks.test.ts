@@ -115,3 +115,15 @@ test.each(['TLSv1.3', 'TLSv1.2'] as const)('%s: no session resumes, so every con
   const records = logRecords(f, 'required');
   expect(records[records.length - 1]).toMatchObject({ connectionStatus: 'Failed:ClientCertUntrusted', clientLeafCertSerialNumber: '5f:5f' });
 });
+
+test('a client\'s own X-Forwarded-For gets the viewer address appended, as CloudFront does', async () => {
+  const name = f.names.required;
+  const base = ['-sS', '--max-time', '10', '--cacert', f.edge.caFile!, '--resolve', `${name}:${f.edge.port}:127.0.0.1`,
+    '--cert', f.pki.valid.cert, '--key', f.pki.valid.key];
+  let before = f.originSeen.length;
+  expect(await run('curl', [...base, '-H', 'X-Forwarded-For: 203.0.113.7', `https://${name}:${f.edge.port}/xff`])).toMatchObject({ code: 0 });
+  expect(f.originSeen[before].headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+  before = f.originSeen.length;
+  expect(await run('curl', [...base, `https://${name}:${f.edge.port}/xff`])).toMatchObject({ code: 0 });
+  expect(f.originSeen[before].headers['x-forwarded-for']).toBe('127.0.0.1');
+});
