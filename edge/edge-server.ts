@@ -151,7 +151,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   tls.maxConnections = limits.maxConnections;
 
   const openSockets = new Set<Socket>();
+  // The TCP addresses as accepted: a handshake refused in the SNI callback is destroyed before tlsClientError,
+  // and a destroyed socket no longer knows them (the record of an unknown-SNI probe had no clientIp).
+  const accepted = new WeakMap<Socket, { remoteAddress?: string; remotePort?: number; localAddress?: string }>();
   tls.on('connection', (raw: Socket) => {
+    accepted.set(raw, { remoteAddress: raw.remoteAddress, remotePort: raw.remotePort, localAddress: raw.localAddress });
     const key = keyOf(raw);
     started.set(key, performance.now());
     openSockets.add(raw);
@@ -163,9 +167,12 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     // client that stalled. INFERRED reason codes: TcpTimeout for a stalled handshake, UnmappedConnectionError for
     // the rest (AWS lists the codes, not which failure gets which).
     const reason: ConnectionFailureReason = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'TcpTimeout' : 'UnmappedConnectionError';
-    const t0 = started.get(keyOf(sock));
+    // Node keeps the accepted TCP socket of a TLS socket as `_parent` (no public accessor).
+    const raw = (sock as TLSSocket & { _parent?: Socket })._parent;
+    const at = (sock.remoteAddress === undefined && raw ? accepted.get(raw) : undefined) ?? sock;
+    const t0 = started.get(keyOf(at));
     log({ eventTimestamp: Date.now(), connectionId: newConnectionId(), connectionStatus: connectionStatus(reason),
-      clientIp: sock.remoteAddress, clientPort: sock.remotePort, serverIp: sock.localAddress,
+      clientIp: at.remoteAddress, clientPort: at.remotePort, serverIp: at.localAddress,
       ...(t0 !== undefined ? { tlsHandshakeDuration: Math.round(performance.now() - t0) } : {}),
       ...(typeof (sock as TLSSocket & { servername?: unknown }).servername === 'string' ? { tlsSni: (sock as TLSSocket).servername as string } : {}) });
     sock.destroy();

@@ -2,6 +2,7 @@
 // cannot carry as they are, forged and smuggled requests. After each, an honest client is still served.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { UNMATCHED_LOG } from '../../edge/connection-log-writer';
 import { webcrypto } from 'node:crypto';
 import { connect, type TLSSocket } from 'node:tls';
 import { x509 } from '../../revocation/x509-library';
@@ -126,4 +127,15 @@ test('a client\'s own X-Forwarded-For gets the viewer address appended, as Cloud
   before = f.originSeen.length;
   expect(await run('curl', [...base, `https://${name}:${f.edge.port}/xff`])).toMatchObject({ code: 0 });
   expect(f.originSeen[before].headers['x-forwarded-for']).toBe('127.0.0.1');
+});
+
+test('a probe with a name no distribution answers to is logged with its TCP addresses', async () => {
+  const r = await run('curl', ['-sS', '--max-time', '5', '--cacert', f.edge.caFile!, '--resolve', `nobody.example:${f.edge.port}:127.0.0.1`,
+    `https://nobody.example:${f.edge.port}/`]);
+  expect(r.code).not.toBe(0);
+  const lines = fs.readFileSync(path.join(f.edge.connectionLogDir, UNMATCHED_LOG), 'utf8').trim().split('\n');
+  const last = JSON.parse(lines[lines.length - 1]);
+  expect(last).toMatchObject({ connectionStatus: 'Failed:UnmappedConnectionError', tlsSni: 'nobody.example', clientIp: '127.0.0.1', serverIp: '127.0.0.1' });
+  expect(last.clientPort).toEqual(expect.any(Number));
+  expect(last.tlsHandshakeDuration).toEqual(expect.any(Number));
 });
