@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { BasicConstraints, Certificate, id_ce_basicConstraints, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
 import type { ConnectionFailureReason } from '../connection-logs/connection-log-record';
 import { MAX_CHAIN_DEPTH } from '../runtime/payload';
 
@@ -17,6 +19,30 @@ export type ChainVerdict = { ok: true; chain: ValidatedChain } | { ok: false; re
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+function extensionOf(cert: X509Certificate, oid: string): ArrayBuffer | undefined {
+  return AsnConvert.parse(cert.raw, Certificate).tbsCertificate.extensions?.find((e) => e.extnID === oid)?.extnValue.buffer;
+}
+
+/** By certificate object: a trust store's CAs are parsed once, not on every handshake (a parse costs ~0.3 ms). */
+const pathLens = new WeakMap<X509Certificate, number | undefined>();
+
+/** The basicConstraints pathLenConstraint of a CA certificate, if it has one. */
+function pathLenOf(cert: X509Certificate): number | undefined {
+  if (pathLens.has(cert)) return pathLens.get(cert);
+  const ext = extensionOf(cert, id_ce_basicConstraints);
+  const limit = ext ? AsnConvert.parse(ext, BasicConstraints).pathLenConstraint : undefined;
+  pathLens.set(cert, limit);
+  return limit;
+}
+
+/** Whether a leaf's key usage, when it has one, lets its key sign a TLS handshake (digitalSignature, or keyAgreement as OpenSSL's client purpose). */
+function keyMaySignHandshake(cert: X509Certificate): boolean {
+  const ext = extensionOf(cert, id_ce_keyUsage);
+  if (!ext) return true;
+  const flags = AsnConvert.parse(ext, KeyUsage).toNumber();
+  return (flags & (KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement)) !== 0;
+}
 
 function issued(child: X509Certificate, issuer: X509Certificate): boolean {
   return child.checkIssued(issuer) && child.verify(issuer.publicKey);
@@ -80,9 +106,21 @@ export function validateClientChain(sent: X509Certificate[], store: TrustStoreVi
   for (const c of path.slice(1)) {
     if (!c.ca) return { ok: false, reason: 'ClientCertInvalid', detail: `intermediate ${c.subject.replace(/\n/g, ', ')} is not a CA` };
   }
+  // A CA may limit how many intermediates follow it (RFC 5280 4.2.1.9; OpenSSL holds the trust anchor to it too).
+  const cas = anchorIsLeaf ? path.slice(1) : [...path.slice(1), anchor];
+  for (const [i, c] of cas.entries()) {
+    const limit = pathLenOf(c);
+    if (limit !== undefined && i > limit) {
+      return { ok: false, reason: 'ClientCertInvalid', detail: `${c.subject.replace(/\n/g, ', ')} allows ${limit} intermediates below it, the chain has ${i}` };
+    }
+  }
   const usages = leaf.keyUsage;
   if (usages && usages.length > 0 && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_EXTENDED_KEY_USAGE)) {
     return { ok: false, reason: 'ClientCertIntentInvalid', detail: 'the extended key usage does not allow client authentication' };
+  }
+  // A CA certificate of the bundle presented as the client's own has keyCertSign and cRLSign only: refused here too.
+  if (!keyMaySignHandshake(leaf)) {
+    return { ok: false, reason: 'ClientCertIntentInvalid', detail: 'the key usage allows neither digitalSignature nor keyAgreement' };
   }
   return { ok: true, chain: { leaf, intermediates: path.slice(1), anchor } };
 }

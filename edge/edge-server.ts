@@ -1,4 +1,4 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, randomBytes, X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -61,6 +61,13 @@ export interface RunningEdge {
   logWriteFailures(): number;
   close(): Promise<void>;
 }
+
+/**
+ * No session resumption: a resumed session brings no certificates (Node hands out the leaf alone, without the
+ * intermediates it was validated with, so an honest client was refused on resumption), and a ticket from one
+ * distribution would resume on another. Every connection is a full handshake with the certificates it decides on.
+ */
+const NO_RESUMPTION = cryptoConstants.SSL_OP_NO_TICKET;
 
 const DEFAULTS: Required<Omit<EdgeLimits, 'ocsp'>> = {
   maxConnections: 512, handshakeTimeoutMs: 10_000, decisionTimeoutMs: 5_000, headersTimeoutMs: 10_000, idleTimeoutMs: 5_000, originTimeoutMs: 10_000,
@@ -126,13 +133,14 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     rejectUnauthorized: false,
     handshakeTimeout: limits.handshakeTimeoutMs,
     minVersion: 'TLSv1.2',
+    secureOptions: NO_RESUMPTION,
     SNICallback: (servername, cb) => {
       const name = servername.toLowerCase();
       opts.readState((s) => findEdgeDistribution(s, name) !== undefined, limits.handshakeTimeoutMs).then(async (known) => {
         if (!known) return cb(new Error(`no distribution answers to ${name}`));
         let ctx = contexts.get(name);
         if (!ctx) {
-          ctx = createSecureContext({ ...(await opts.certificates.certFor(name)), minVersion: 'TLSv1.2' });
+          ctx = createSecureContext({ ...(await opts.certificates.certFor(name)), minVersion: 'TLSv1.2', secureOptions: NO_RESUMPTION });
           if (contexts.size >= 256) contexts.delete(contexts.keys().next().value as string);
           contexts.set(name, ctx);
         }
@@ -143,7 +151,11 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
   tls.maxConnections = limits.maxConnections;
 
   const openSockets = new Set<Socket>();
+  // The TCP addresses as accepted: a handshake refused in the SNI callback is destroyed before tlsClientError,
+  // and a destroyed socket no longer knows them (the record of an unknown-SNI probe had no clientIp).
+  const accepted = new WeakMap<Socket, { remoteAddress?: string; remotePort?: number; localAddress?: string }>();
   tls.on('connection', (raw: Socket) => {
+    accepted.set(raw, { remoteAddress: raw.remoteAddress, remotePort: raw.remotePort, localAddress: raw.localAddress });
     const key = keyOf(raw);
     started.set(key, performance.now());
     openSockets.add(raw);
@@ -155,9 +167,12 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     // client that stalled. INFERRED reason codes: TcpTimeout for a stalled handshake, UnmappedConnectionError for
     // the rest (AWS lists the codes, not which failure gets which).
     const reason: ConnectionFailureReason = err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'TcpTimeout' : 'UnmappedConnectionError';
-    const t0 = started.get(keyOf(sock));
+    // Node keeps the accepted TCP socket of a TLS socket as `_parent` (no public accessor).
+    const raw = (sock as TLSSocket & { _parent?: Socket })._parent;
+    const at = (sock.remoteAddress === undefined && raw ? accepted.get(raw) : undefined) ?? sock;
+    const t0 = started.get(keyOf(at));
     log({ eventTimestamp: Date.now(), connectionId: newConnectionId(), connectionStatus: connectionStatus(reason),
-      clientIp: sock.remoteAddress, clientPort: sock.remotePort, serverIp: sock.localAddress,
+      clientIp: at.remoteAddress, clientPort: at.remotePort, serverIp: at.localAddress,
       ...(t0 !== undefined ? { tlsHandshakeDuration: Math.round(performance.now() - t0) } : {}),
       ...(typeof (sock as TLSSocket & { servername?: unknown }).servername === 'string' ? { tlsSni: (sock as TLSSocket).servername as string } : {}) });
     sock.destroy();
@@ -254,20 +269,34 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
       return;
     }
     headers.host = `${origin.domainName}:${origin.port}`;
+    // As CloudFront: the viewer's address from the TCP connection is appended, so the last entry is one the edge
+    // vouches for and a client's own X-Forwarded-For cannot pass for the edge's.
+    const viewer = req.socket.remoteAddress ?? '';
+    const forwarded = req.headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${viewer}` : viewer;
     const send = origin.protocol === 'https' ? httpsRequest : httpRequest;
-    const upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers, agent: false,
-      timeout: limits.originTimeoutMs }, (up) => {
-      // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
-      const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;
-      res.writeHead(up.statusCode ?? 502, answer);
-      up.pipe(res);
-    });
     const fail = (status: number) => {
       if (!res.headersSent) {
         res.writeHead(status, { 'content-type': 'text/plain' });
         res.end(status === 504 ? 'origin did not answer in time\n' : 'origin unreachable\n');
       } else res.destroy();
     };
+    let upstream: ReturnType<typeof send>;
+    // Node throws (it does not emit) on a request it will not send, such as a path or header it refuses: thrown in
+    // this handler it would end the process, so the client gets a 502 instead.
+    try {
+      upstream = send({ host: origin.domainName.replace(/^\[|\]$/g, ''), port: origin.port, method: req.method, path: req.url, headers, agent: false,
+        timeout: limits.originTimeoutMs }, (up) => {
+        // Hop-by-hop headers describe the edge's connection to the origin, not the viewer's.
+        const { connection: _c, 'keep-alive': _k, ...answer } = up.headers;
+        res.writeHead(up.statusCode ?? 502, answer);
+        up.pipe(res);
+      });
+    } catch {
+      req.resume();
+      fail(502);
+      return;
+    }
     upstream.on('timeout', () => { upstream.destroy(); fail(504); });
     upstream.on('error', () => fail(502));
     req.pipe(upstream);

@@ -68,8 +68,11 @@ function post(url: URL, body: Buffer, limits: OcspLimits): Promise<Buffer> {
   });
 }
 
-/** The responder's signature checks against the issuer, or against a certificate the issuer delegated OCSP signing to. */
-function signedByIssuerOrDelegate(basic: BasicOCSPResponse, issuer: X509Certificate): boolean {
+/**
+ * The responder's signature checks against the issuer, or against a certificate the issuer delegated OCSP signing
+ * to and that is within its validity now (RFC 6960 4.2.2.2: an expired responder key no longer speaks for the issuer).
+ */
+function signedByIssuerOrDelegate(basic: BasicOCSPResponse, issuer: X509Certificate, now: Date): boolean {
   const algorithm = basic.signatureAlgorithm.algorithm;
   if (!(algorithm in SIGNATURE_DIGESTS)) return false;
   const digest = SIGNATURE_DIGESTS[algorithm];
@@ -78,7 +81,8 @@ function signedByIssuerOrDelegate(basic: BasicOCSPResponse, issuer: X509Certific
   const signers = [issuer.publicKey];
   for (const c of basic.certs ?? []) {
     const delegate = new X509Certificate(Buffer.from(AsnConvert.serialize(c)));
-    if (delegate.checkIssued(issuer) && delegate.verify(issuer.publicKey) && (delegate.keyUsage ?? []).includes(id_kp_OCSPSigning)) {
+    const current = Date.parse(delegate.validFrom) <= now.getTime() && now.getTime() <= Date.parse(delegate.validTo);
+    if (current && delegate.checkIssued(issuer) && delegate.verify(issuer.publicKey) && (delegate.keyUsage ?? []).includes(id_kp_OCSPSigning)) {
       signers.push(delegate.publicKey);
     }
   }
@@ -123,7 +127,7 @@ export async function checkOcsp(cert: X509Certificate, issuer: X509Certificate, 
   } catch {
     return failed('Malformed');
   }
-  if (!signedByIssuerOrDelegate(basic, issuer)) return failed('SignatureInvalid');
+  if (!signedByIssuerOrDelegate(basic, issuer, now)) return failed('SignatureInvalid');
   const single = basic.tbsResponseData.responses.find((r) => same(r.certID.serialNumber, certId.serialNumber)
     && same(r.certID.issuerNameHash, certId.issuerNameHash) && same(r.certID.issuerKeyHash, certId.issuerKeyHash));
   if (!single) return failed('CertIdMismatch');

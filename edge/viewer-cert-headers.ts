@@ -17,6 +17,15 @@ export function rfc2253(name: string): string {
 }
 
 /**
+ * A name as an HTTP header value can carry it: every character outside printable ASCII as RFC 4514's `\XX` escape
+ * of its UTF-8 bytes. A subject is the client's to choose; Node refuses a header value with characters past
+ * U+00FF or controls, and an origin request that cannot be sent must not be what a certificate can cause.
+ */
+function headerSafe(name: string): string {
+  return name.replace(/[^\x20-\x7e]/gu, (ch) => [...Buffer.from(ch, 'utf8')].map((b) => `\\${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+}
+
+/**
  * The headers for a connection: the leaf's fields when the client presented a certificate, only `Present: 0`
  * when not. The PEM header is documented for required and optional modes only. INFERRED: the serial keeps the
  * connection object's form (lowercase colon hex with the DER leading 00; AWS's example has no high-bit serial), the
@@ -29,8 +38,8 @@ export function viewerCertHeaders(leaf: { described: ConnectionCertificate; cert
   const d = leaf.described;
   return {
     'cloudfront-viewer-cert-serial-number': d.serialNumber,
-    'cloudfront-viewer-cert-issuer': rfc2253(d.issuer),
-    'cloudfront-viewer-cert-subject': rfc2253(d.subject),
+    'cloudfront-viewer-cert-issuer': headerSafe(rfc2253(d.issuer)),
+    'cloudfront-viewer-cert-subject': headerSafe(rfc2253(d.subject)),
     'cloudfront-viewer-cert-present': '1',
     'cloudfront-viewer-cert-sha256': createHash('sha256').update(leaf.cert.raw).digest('hex'),
     'cloudfront-viewer-cert-validity': connectionLogValidity(d.validity.notBefore, d.validity.notAfter),
