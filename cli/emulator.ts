@@ -9,6 +9,7 @@ import { exposureWarning } from '../emulator/listen-exposure';
 import { hostOfHeader } from '../emulator/request-guard';
 import type { FaultConfig } from '../emulator';
 import type { CommandModule } from './command-module';
+import { makeFolder } from '../host/make-folder';
 
 interface EmulatorFlags {
   port: string;
@@ -70,7 +71,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   // documented `--state .conngate/emulator.json` works in a new project; any other missing folder stays an error
   // (a typo in a path should not create folders).
   if (stateFile && path.basename(path.dirname(stateFile)) === '.conngate' && fs.existsSync(path.dirname(path.dirname(stateFile)))) {
-    fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+    makeFolder(path.dirname(stateFile));
   }
   if (flags.edgePort === undefined) {
     for (const [flag, v] of [['--connection-logs', flags.connectionLogs], ['--edge-cert', flags.edgeCert], ['--edge-key', flags.edgeKey]] as const) {

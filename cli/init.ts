@@ -5,6 +5,7 @@ import { UserError } from '../diagnostics/user-error';
 import { DEFAULT_NEW_PROJECT_FRAMEWORK, frameworkDependencies, frameworkOfPackageJson, isCdkFramework, type CdkFramework } from '../framework/cdk-framework';
 import type { CommandModule } from './command-module';
 import { askInitAnswers, initAnswersFromFlags, renderStageConfig, renderWorkflow, wantsPrompts, type InitAnswers, type InitFlags } from './init-answers';
+import { makeFolder } from '../host/make-folder';
 
 /** What a folder may already hold and still count as empty: npm's and git's own files, from `npm install conngate`. */
 const TOLERATED_ENTRIES = new Set(['package.json', 'package-lock.json', 'node_modules', '.git', '.npmrc']);
@@ -102,7 +103,7 @@ export function initProject(dir: string, force: boolean, answers: InitAnswers = 
   const written: string[] = [];
   for (const [rel, src] of files) {
     const dest = path.join(target, rel);
-    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    makeFolder(path.dirname(dest));
     fs.rmSync(dest, { force: true });
     fs.writeFileSync(dest, 'from' in src ? fs.readFileSync(src.from) : src.content, { flag: 'wx' });
     written.push(rel);

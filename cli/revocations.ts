@@ -17,6 +17,7 @@ import { confirmStageStore } from '../orchestrator/pipeline/stage-identity';
 import { stageTarget } from '../orchestrator/stage/stage-target';
 import type { CommandModule } from './command-module';
 import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
+import { makeFolder } from '../host/make-folder';
 
 /** Where the pipeline commands keep the stages' outputs by default (<dir>/<state-dir>/outputs.json). */
 const DEFAULT_OUTPUTS = path.join(DEFAULT_STATE_DIR, 'outputs.json');
@@ -265,7 +266,7 @@ async function runExport(f: ExportFlags): Promise<void> {
   }
   const text = formatKvsImport(entries);
   if (f.out) {
-    fs.mkdirSync(path.dirname(path.resolve(f.out)), { recursive: true });
+    makeFolder(path.dirname(path.resolve(f.out)));
     fs.writeFileSync(f.out, text);
     process.stderr.write(`revocations export: wrote ${entries.size} keys to ${f.out}\n`);
   } else {

@@ -32,6 +32,7 @@ import { createDemoPki } from './demo-pki';
 import { prepareWorkdir } from './demo-workdir';
 import { connectThroughEdge, demoEdgeClients, loadDemoCaIntoTrustStore } from './demo-edge';
 import { runLocation } from '../orchestrator/stage/run-location';
+import { makeFolder } from '../host/make-folder';
 
 export interface DemoOptions {
   /** The conngate project (main.ts, functions/). */
@@ -103,7 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       progress: (line: string) => progress.info(`   │ ${line}`) });
     // The demo's own evidence key, made fresh for this run: evidence is signed as in any real pipeline.
     const keyFile = path.join(stateDir, 'evidence-key.pem');
-    fs.mkdirSync(stateDir, { recursive: true });
+    makeFolder(stateDir);
     fs.writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     const keys = new EvidenceKeyring(ed25519Signer(fs.readFileSync(keyFile, 'utf8'), keyFile));
     // Named from where the user stands (the work folder is printed after this line, so a path relative to it misleads).

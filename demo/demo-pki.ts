@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { x509 } from '../revocation/x509-library';
+import { makeFolder } from '../host/make-folder';
 
 /** A small private CA made fresh for the demo: real certificates and a real signed CRL, nothing canned. */
 export interface DemoPki {
@@ -26,7 +27,7 @@ export interface DemoPki {
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export async function createDemoPki(dir: string): Promise<DemoPki> {
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const now = new Date();
   const inDays = (d: number) => new Date(now.getTime() + d * 86_400_000);
   const caKeys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;

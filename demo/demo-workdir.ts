@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
+import { makeFolder } from '../host/make-folder';
 
 /** The file that marks a folder as made by conngate, and so safe for conngate to empty. */
 export const WORKDIR_MARKER = '.conngate-workdir';
@@ -28,7 +29,7 @@ export function claimWorkdir(workdir: string, flag = '--workdir'): void {
     }
     for (const e of entries) fs.rmSync(path.join(workdir, e), { recursive: true, force: true });
   }
-  fs.mkdirSync(workdir, { recursive: true });
+  makeFolder(workdir);
   fs.writeFileSync(path.join(workdir, WORKDIR_MARKER), 'made by conngate; conngate may empty this folder\n');
 }
 

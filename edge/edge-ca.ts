@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import { UserError } from '../diagnostics/user-error';
 import { x509 } from '../revocation/x509-library';
+import { makeFolder } from '../host/make-folder';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 /** Server certificates made so far, at most this many (one per name a client asked for). */
@@ -43,7 +44,7 @@ export async function localEdgeCa(dir: string): Promise<EdgeServerCertificates> 
         'delete the folder to have a new CA made, or put back the files conngate wrote');
     }
   } else {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeFolder(dir, 0o700);
     const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
     const now = Date.now();
     caCert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { linkSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../diagnostics/user-error';
 import { tryUnlink, writeAtomically, writeTempFile } from './state-file';
 import { processAlive } from '../host/process-alive';
+import { makeFolder } from '../host/make-folder';
 
 /**
  * One emulator owns a `--state` file at a time; a second one refuses to start, so that two emulators never
@@ -111,7 +112,7 @@ export class StateFileOwnership {
   static acquire(stateFile: string): StateFileOwnership {
     const dir = ownerFolderOf(stateFile);
     try {
-      mkdirSync(dir, { recursive: true });
+      makeFolder(dir);
     } catch (err) {
       throw new UserError(`emulator state file ${stateFile}`, `cannot create ${dir} (${(err as Error).message})`,
         'point --state at a file in a folder you can write to');

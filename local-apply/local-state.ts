@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../diagnostics/user-error';
 import { jsonSyntaxProblem } from '../diagnostics/json-syntax';
+import { makeFolder } from '../host/make-folder';
 
 /** Scalar attributes a resource exports (what `${type.name.attr}` references read). */
 export type ResourceAttributes = Record<string, string | number | boolean>;
@@ -81,7 +82,7 @@ export function readLocalState(file: string, stage: string): LocalState {
 
 /** Writes the state through a temporary file and a rename, so a crash never leaves half a file. */
 export function writeLocalState(file: string, state: LocalState): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeFolder(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
   fs.renameSync(tmp, file);

@@ -5,6 +5,7 @@ import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { stackFilePath } from '../stacks/synth-output';
 import { cdktfFailure, frameworkCli } from '../orchestrator/cdktf/cdktf-cli';
 import { childToolEnv } from '../orchestrator/reports/terminal';
+import { makeFolder } from '../host/make-folder';
 
 export interface SynthesisOptions {
   /** Stages whose distribution is synthesized without the connection-function association (first deploy). */
@@ -23,7 +24,7 @@ export interface SynthesisOptions {
 export async function synthesizeStacks(stages: string[], opts: SynthesisOptions): Promise<void> {
   const cli = frameworkCli(opts.cwd);
   opts.progress(`synthesizing with ${cli.name}${opts.unassociated.length ? ` (without the function association: ${opts.unassociated.join(', ')})` : ''}`);
-  fs.mkdirSync(opts.outdir, { recursive: true });
+  makeFolder(opts.outdir);
   const [cmd, ...pre] = cli.command;
   // node:child_process rather than execa: execa is ESM-only, and an ESM import cannot load where the sources run
   // as CommonJS without --experimental-vm-modules (jest), which would leave this step untestable in-process.

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeFolder } from '../host/make-folder';
 
 export interface CachedCrl {
   etag?: string;
@@ -55,7 +56,7 @@ export function writeCachedCrl(dir: string, url: string, entry: CachedCrl): void
     fs.rmSync(`${base(dir, url)}.crl`, { force: true });
     return;
   }
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   writeAtomic(`${base(dir, url)}.crl`, entry.bytes);
   const doc: CacheEntryFile = {
     format: 'conngate-crl-cache/1', url, etag: entry.etag, lastModified: entry.lastModified,

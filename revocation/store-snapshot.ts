@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isReservedKey } from './reserved-keys';
+import { makeFolder } from '../host/make-folder';
 
 export interface StoreSnapshot {
   kvsArn: string;
@@ -44,7 +45,7 @@ export function readSnapshot(dir: string, kvsArn: string): StoreSnapshot | undef
 
 /** Writes a snapshot atomically (temp file then rename): a crash never leaves a half-written one. */
 export function writeSnapshot(dir: string, snap: Omit<StoreSnapshot, 'savedAt'>): void {
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const file = snapshotFile(dir, snap.kvsArn);
   const doc: SnapshotFile = {
     format: 'conngate-kvs-snapshot/1', kvsArn: snap.kvsArn, etag: snap.etag, savedAt: new Date().toISOString(),

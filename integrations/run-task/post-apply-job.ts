@@ -7,6 +7,7 @@ import { HcpApiClient, type HcpApiOptions } from './hcp-api-client';
 import { apiBaseUrl, type RunTaskRequest } from './request-payload';
 import { finalTaskResult, taskResultBody, type TaskResultBody } from './task-result';
 import { stageForWorkspace } from './workspace-stage';
+import { makeFolder } from '../../host/make-folder';
 
 /** Where and how the run task verifies: the cdktf project, the CloudFront endpoint, the state folder. */
 export interface RunTaskSettings {
@@ -70,7 +71,7 @@ export async function runTaskJob(req: RunTaskRequest, settings: RunTaskSettings)
     await send(taskResultBody('running', `conngate ${stage.name}: reading the workspace's outputs`));
     const outputs = await api.currentStateOutputs(req.workspaceId);
     const folder = runTaskFolder(settings, id);
-    fs.mkdirSync(folder, { recursive: true });
+    makeFolder(folder);
     const outputsFile = path.join(folder, 'outputs.json');
     fs.writeFileSync(outputsFile, JSON.stringify({ [stage.name]: outputs }, null, 2) + '\n');
     const setup = setupPipeline({

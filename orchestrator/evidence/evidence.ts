@@ -11,6 +11,7 @@ import type { SuiteRunSummary } from '../suite/case-result';
 import type { EvidenceHead } from './evidence-head';
 import { arnAccount, evidenceDigest, type EndpointKind, type EvidenceKeyring, type SignedEvidence } from '../signing/evidence-signing';
 import type { RunLocation } from '../stage/run-location';
+import { makeFolder } from '../../host/make-folder';
 
 /** Tag keys the orchestrator owns on each connection function (Terraform is told to ignore the prefix). */
 export const EVIDENCE_TAGS = {
@@ -182,7 +183,7 @@ const HEAD_NOTE = 'conngate:head, written with every record; a store without it 
 
 /** Appends one record to the JSON-lines ledger; never rewrites earlier lines. */
 export function appendLedger(ledgerFile: string, e: EvidenceRecord): void {
-  fs.mkdirSync(path.dirname(ledgerFile), { recursive: true });
+  makeFolder(path.dirname(ledgerFile));
   fs.appendFileSync(ledgerFile, JSON.stringify(e) + '\n');
 }
 

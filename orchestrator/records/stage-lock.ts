@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runnerGone, thisRunner, type RunnerProcess } from '../../host/process-alive';
 import { StepError } from '../stage/step-error';
+import { makeFolder } from '../../host/make-folder';
 
 /** `pidns`: the runner's pid namespace, judged as the stage lease judges it (process-alive.ts). */
 interface LockRecord extends RunnerProcess { since: string; expiresAt: string; token: string }
@@ -30,7 +31,7 @@ export class StageLock {
   static acquire(dir: string, stage: string, opts: { ttlMs?: number; force?: boolean; onForced?: (holder: string) => void } = {}): StageLock {
     const ttlMs = opts.ttlMs ?? 120_000;
     const file = path.join(dir, 'locks', `${stage}.lock`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeFolder(path.dirname(file));
     const record: LockRecord = { ...thisRunner(), since: new Date().toISOString(), expiresAt: new Date(Date.now() + ttlMs).toISOString(), token: randomUUID() };
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {

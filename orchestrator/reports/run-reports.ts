@@ -5,6 +5,7 @@ import { htmlReport } from './html-report';
 import { junitXml } from './junit-report';
 import { markdownSummary } from './markdown-summary';
 import type { StageRunReport } from './stage-run-report';
+import { makeFolder } from '../../host/make-folder';
 
 /** The files one stage run leaves for CI: JUnit for the test tab, Markdown for the job summary, HTML for a reviewer. */
 export interface RunReportFiles { junit: string; markdown: string; html: string }
@@ -15,7 +16,7 @@ export interface RunReportFiles { junit: string; markdown: string; html: string 
  */
 export function writeRunReports(stateDir: string, r: StageRunReport): RunReportFiles {
   const dir = path.join(stateDir, 'reports', r.stage);
-  fs.mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const base = path.join(dir, `${r.startedAt.replace(/[:.]/g, '-')}-${shortSha(r.candidateSha256)}`);
   const runs = [r.development, r.live].filter((s): s is NonNullable<typeof s> => !!s);
   const junit = `${base}.junit.xml`;

@@ -4,6 +4,7 @@ import { noteIdentifierSource } from '../../diagnostics/operation-context';
 import { UserError } from '../../diagnostics/user-error';
 import { formatStageOutputs, parseStageOutputs, type StageOutputs } from './stage-outputs';
 import { jsonSyntaxProblem } from '../../diagnostics/json-syntax';
+import { makeFolder } from '../../host/make-folder';
 
 /**
  * The outputs file shared by all stages ({ "<stage>": { "<output>": value } }, the form `cdktf output` writes),
@@ -51,7 +52,7 @@ export class OutputsStore {
   write(stage: string, o: StageOutputs): void {
     const all = this.readAll();
     all[stage] = formatStageOutputs(o);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeFolder(path.dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n');
     fs.renameSync(tmp, this.file);
