@@ -36,7 +36,7 @@ test.each([
   [['--edge-port', '0', '--edge-cert', 'a.pem'], /^conngate: emulator --edge-cert: needs its pair/],
   [['--edge-port', '70000'], /^conngate: emulator --edge-port: "70000" is not an integer from 0 to 65535/],
   // Node's own recursive mkdir would retry for ever under /proc: refused at once instead.
-  [['--edge-port', '0', '--connection-logs', '/proc/conngate-nope/logs'], /^conngate: \/proc\/conngate-nope: does not exist/],
+  [['--edge-port', '0', '--connection-logs', '/proc/conngate-nope/logs'], /^conngate: emulator --connection-logs \/proc\/conngate-nope\/logs: cannot be made \(ENOENT\)/],
 ])('bad input %j: one line, exit 2, nothing started', async (args, message) => {
   const dir = tempDir();
   const r = await runCli(['emulator', '--port', '0', ...args], { cwd: dir });
