@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse } from '@peculiar/asn1-ocsp';
 import { checkOcsp } from '../../edge/ocsp-check';
+import { freePort } from './edge-fixture';
 import { tempDir } from '../emulator/harness';
 import { makeEdgePki, type EdgePki } from './edge-pki';
 
@@ -17,14 +18,6 @@ let responder: ChildProcess;
 let ocspUrl: string;
 const cert = (file: string) => new X509Certificate(fs.readFileSync(file));
 let ca: X509Certificate;
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A loopback HTTP server answering every request with `answer` (or never, for undefined). */
 async function fakeResponder(answer: ((body: Buffer) => Buffer | Promise<Buffer>) | undefined, status = 200): Promise<{ url: string; server: Server }> {
