@@ -76,25 +76,32 @@ function randomName(): fc.Arbitrary<string> {
 export function nameArbitrary(known: NameAttribute[][]): fc.Arbitrary<string> {
   if (known.length === 0) return randomName();
   const ops = MUTATIONS.length + STRUCTURAL.length;
+  // Every bent name is one of known.length * 8 * ops texts: each is rendered once, then looked up.
+  const rendered: string[] = [];
   const bent = fc.tuple(fc.nat(known.length - 1), fc.nat(7), fc.nat(ops - 1)).map(([k, at, op]) => {
-    const attrs = known[k];
-    if (attrs.length === 0) return '';
-    const i = at % attrs.length;
-    let rdns: NameAttribute[][] = attrs.map((a) => [a]);
-    let sep = ', ';
-    if (op < MUTATIONS.length) rdns[i] = [{ type: attrs[i].type, value: MUTATIONS[op](attrs[i].value) }];
-    else {
-      switch (STRUCTURAL[op - MUTATIONS.length]) {
-        case 'drop': rdns.splice(i, 1); break;
-        case 'duplicate': rdns.splice(i, 0, [{ ...attrs[i] }]); break;
-        case 'append': rdns.push([{ type: attrs[i].type, value: 'Evil' }]); break;
-        case 'multi-valued': rdns = [...rdns.slice(0, i), [...rdns[i], { type: 'CN', value: 'Evil' }], ...rdns.slice(i + 1)]; break;
-        case 'no-space': sep = ','; break;
-      }
-    }
-    return renderName(rdns, sep);
+    const slot = (k * 8 + at) * ops + op;
+    return rendered[slot] ??= bendName(known[k], at, op);
   });
   return fc.oneof({ arbitrary: bent, weight: 6 }, { arbitrary: randomName(), weight: 1 });
+}
+
+/** A known name with the attribute at `at` (modulo its length) changed by `op` (a MUTATIONS index, then STRUCTURAL). */
+function bendName(attrs: NameAttribute[], at: number, op: number): string {
+  if (attrs.length === 0) return '';
+  const i = at % attrs.length;
+  let rdns: NameAttribute[][] = attrs.map((a) => [a]);
+  let sep = ', ';
+  if (op < MUTATIONS.length) rdns[i] = [{ type: attrs[i].type, value: MUTATIONS[op](attrs[i].value) }];
+  else {
+    switch (STRUCTURAL[op - MUTATIONS.length]) {
+      case 'drop': rdns.splice(i, 1); break;
+      case 'duplicate': rdns.splice(i, 0, [{ ...attrs[i] }]); break;
+      case 'append': rdns.push([{ type: attrs[i].type, value: 'Evil' }]); break;
+      case 'multi-valued': rdns = [...rdns.slice(0, i), [...rdns[i], { type: 'CN', value: 'Evil' }], ...rdns.slice(i + 1)]; break;
+      case 'no-space': sep = ','; break;
+    }
+  }
+  return renderName(rdns, sep);
 }
 
 /** A serial: a revoked one in any spelling (when there are any), a random one of 1 to 20 bytes, or an edge value. */
@@ -138,7 +145,8 @@ const clientIp = fc.oneof({ withCrossShrink: true },
   fc.constantFrom('', '0000:0000:0000:0000:0000:ffff:255.255.255.255', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'));
 
 function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Years 0000 to 9999 (every time drawn here): "YYYY-MM-DDTHH:MM:SS" then the milliseconds.
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /** notBefore up to 400 days before now (or 30 after), a window of up to 800 days: expired, current and future. */
@@ -161,19 +169,28 @@ function derLength(len: number): string {
 function sanDerHex(entries: string[]): string {
   if (entries.length === 0) return '';
   let body = '';
-  for (const e of entries) {
-    const colon = e.indexOf(':');
-    const kind = e.slice(0, colon);
-    const value = e.slice(colon + 1);
-    if (kind === 'IP Address' && /^\d+\.\d+\.\d+\.\d+$/.test(value)) {
-      body += `8704${value.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')}`;
-      continue;
-    }
+  for (const e of entries) body += generalNameHex(e);
+  return `30${derLength(body.length / 2)}${body}`;
+}
+
+/** Entries are drawn from a few hundred texts: each one's DER is made once. */
+const generalNames = new Map<string, string>();
+/** DER (hex) of one GeneralName. */
+function generalNameHex(e: string): string {
+  let der = generalNames.get(e);
+  if (der !== undefined) return der;
+  const colon = e.indexOf(':');
+  const kind = e.slice(0, colon);
+  const value = e.slice(colon + 1);
+  if (kind === 'IP Address' && /^\d+\.\d+\.\d+\.\d+$/.test(value)) {
+    der = `8704${value.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('')}`;
+  } else {
     const tag = kind === 'email' ? '81' : kind === 'URI' ? '86' : '82';
     const hex = Buffer.from(value, 'utf8').toString('hex');
-    body += tag + derLength(hex.length / 2) + hex;
+    der = tag + derLength(hex.length / 2) + hex;
   }
-  return `30${derLength(body.length / 2)}${body}`;
+  if (generalNames.size < 10_000) generalNames.set(e, der);
+  return der;
 }
 
 const longSans: Array<{ san: string; sanHex: string }> = [];

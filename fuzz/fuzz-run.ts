@@ -69,23 +69,31 @@ export async function runFuzz(opts: FuzzRunOptions): Promise<FuzzReport> {
     ...(finding ? { finding } : {}), durationMs: Date.now() - started,
   });
 
-  let next = chunks > 0 ? draw(0) : [];
+  // From the second batch on, the next batch is queued behind the one the workers run, so they go from one to the
+  // next without waiting for this process to judge the last one (drawing and serializing it happen while they
+  // evaluate). The first batch is judged alone: a function that breaks a property everywhere is caught there without
+  // a second batch to wait for before the shrink gets the workers.
+  const start = (batch: Array<Record<string, unknown>>) => ({ batch, running: compiled.runBatch(batch, runOptions, sampling) });
+  let current = chunks > 0 ? start(draw(0)) : undefined;
   for (let c = 0; c < chunks; c++) {
-    const batch = next;
-    const running = compiled.runBatch(batch, runOptions, sampling);
-    // The workers run this batch while the next one is drawn.
+    const { batch, running } = current!;
+    // Let the workers take this batch before the next one is drawn.
     await yieldToEventLoop();
-    if (c + 1 < chunks) next = draw(c + 1);
+    const nextBatch = c + 1 < chunks ? draw(c + 1) : undefined;
+    const queued = nextBatch && c > 0 ? start(nextBatch) : undefined;
     const results = await running;
     for (let i = 0; i < batch.length; i++) {
       const failure = judge(j, batch[i], results[i]);
       if (failure) {
+        // The queued batch holds the workers the shrink needs; its results are not judged (this case came first).
+        await queued?.running;
         const finding = await shrink({ compiled, arb, j, runOptions, sampling, failure, first: batch[i], firstRun: results[i],
           seed: chunkSeed(opts.seed, c), index: i, caseIndex: c * FUZZ_CHUNK + i, opts });
         return report(c * FUZZ_CHUNK + i + 1, finding);
       }
     }
     opts.onProgress?.(c * FUZZ_CHUNK + batch.length, opts.cases);
+    current = queued ?? (nextBatch ? start(nextBatch) : undefined);
   }
   return report(opts.cases);
 }
