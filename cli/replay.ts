@@ -11,11 +11,12 @@ import { readFunctionStage } from '../orchestrator/stage/function-stages';
 import { loadExpectedChanges } from '../orchestrator/replay/expected-changes';
 import { checkLogSource } from '../orchestrator/replay/log-sources';
 import { OutputsStore } from '../orchestrator/stage/outputs-store';
-import { DEFAULT_STATE_DIR } from '../orchestrator/stage/stage-spec';
+import { DEFAULT_STATE_DIR, stageSpecsFrom } from '../orchestrator/stage/stage-spec';
 import { clientsPerStage } from '../orchestrator/stage/stage-target';
 import { readRegularFile } from '../revocation/source-file';
 import { loadStageConfigs } from '../stacks/stage-config';
 import type { CommandModule } from './command-module';
+import { confirmStageIdentity } from '../orchestrator/pipeline/stage-identity';
 
 interface ReplayFlags {
   logs?: string; candidate?: string; expected?: string; maxChanged?: string; json?: boolean; html?: string;
@@ -76,9 +77,12 @@ async function runReplay(stage: string, flags: ReplayFlags): Promise<number> {
   if (!out) throw new UserError(stage, 'has no outputs: it was never deployed here', `deploy it first (conngate deploy ${stage}), or pass --outputs <file>`);
   const target = resolveTarget({ endpoint: flags.endpoint });
   const clients = clientsPerStage(target, configs, flags.endpoint !== undefined)(stage);
-  const live = await readFunctionStage(clients.cf, out.functionId, 'LIVE');
+  // The outputs only select: CloudFront, asked by the stage's declared names, decides which function and store are
+  // the stage's, so a wrong outputs file cannot make the replay judge against another stage's LIVE code.
+  const identity = await confirmStageIdentity(clients.cf, stageSpecsFrom(configs).find((s) => s.name === stage)!, out, outputs.file);
+  const live = await readFunctionStage(clients.cf, identity.functionId, 'LIVE');
   const progress = (line: string) => { if (!flags.json) process.stderr.write(`  ${line}\n`); };
-  const store = await stageStoreEntries(clients.kvs, out.kvsArn, path.join(path.dirname(outputs.file), 'revocation-snapshots'), progress);
+  const store = await stageStoreEntries(clients.kvs, identity.storeArn, path.join(path.dirname(outputs.file), 'revocation-snapshots'), progress);
   const rep = await replayFromLogs({
     liveCode: Buffer.from(live.code).toString('utf8'), candidateCode, store, logs: logsSource,
     s3: () => createS3Client(clients.target), maxChangedDecisions: maxChanged, ...(expectedFile ? { expectedFile } : {}), progress,

@@ -117,6 +117,14 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     const foreign = await p.cli('replay', 'dev', '--logs', 's3://conngate-connection-logs/elsewhere/');
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toMatch(/holds no connection-log records \(1 file, 1 unreadable line; the first: s3:\/\/conngate-connection-logs\/elsewhere\/c.jsonl:1: is not a JSON record/);
+    // The outputs only select: an outputs file naming another function is refused before anything is read or run.
+    const real = JSON.parse(fs.readFileSync(path.join(p.dir, '.conngate', 'outputs.json'), 'utf8'));
+    const forged = JSON.parse(JSON.stringify(real).split(p.outputs().read('dev')!.functionId).join('cf_notTheStageFunction0000000'));
+    const forgedFile = path.join(p.dir, 'forged-outputs.json');
+    fs.writeFileSync(forgedFile, JSON.stringify(forged));
+    const wrong = await p.cli('replay', 'dev', '--outputs', forgedFile);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^conngate: dev: identity: refused: .*forged-outputs\.json names function .*cf_notTheStageFunction0000000/)]);
 
     // The gate with logs that are not there: one line, exit 2, and the new candidate is neither applied nor published.
     const o = p.outputs().read('dev')!;
