@@ -55,13 +55,26 @@ function namesOf(d: { domainName: string; config: any }): string[] {
   return [d.domainName, ...(d.config.Aliases?.Items ?? [])].map((n: string) => String(n).toLowerCase());
 }
 
-/** The enabled distribution that answers to `serverName` (an alias may be a `*.` wildcard), copied for one connection. */
-export function findEdgeDistribution(state: EmulatorState, serverName: string): EdgeDistribution | undefined {
+/** The enabled distribution that answers to `serverName` (an alias may be a `*.` wildcard), as the state holds it. */
+function answering(state: EmulatorState, serverName: string) {
   const name = serverName.toLowerCase();
   const wildcard = name.includes('.') ? `*.${name.slice(name.indexOf('.') + 1)}` : undefined;
   const enabled = [...state.distributions.values()].filter((d) => d.config.Enabled !== false);
-  const found = enabled.find((d) => namesOf(d).includes(name))
+  return enabled.find((d) => namesOf(d).includes(name))
     ?? (wildcard === undefined ? undefined : enabled.find((d) => namesOf(d).includes(wildcard)));
+}
+
+/**
+ * Whether some enabled distribution answers to `serverName`: what the SNI callback needs to pick a certificate,
+ * without the copy of trust store, function code and store that findEdgeDistribution makes for a decision.
+ */
+export function distributionAnswers(state: EmulatorState, serverName: string): boolean {
+  return answering(state, serverName) !== undefined;
+}
+
+/** The enabled distribution that answers to `serverName` (an alias may be a `*.` wildcard), copied for one connection. */
+export function findEdgeDistribution(state: EmulatorState, serverName: string): EdgeDistribution | undefined {
+  const found = answering(state, serverName);
   if (!found) return undefined;
   const c = found.config as any;
   const mtls = c.ViewerMtlsConfig;

@@ -10,7 +10,7 @@ import { connectionLogValidity, connectionStatus, type ConnectionFailureReason, 
 import { decideConnection, type ConnectionDecision } from './connection-decision';
 import { ConnectionLogWriter } from './connection-log-writer';
 import type { EdgeServerCertificates } from './edge-ca';
-import { findEdgeDistribution, type EdgeDistribution } from './edge-distribution';
+import { distributionAnswers, findEdgeDistribution, type EdgeDistribution } from './edge-distribution';
 import type { OcspLimits } from './ocsp-check';
 import { VIEWER_CERT_HEADERS, viewerCertHeaders } from './viewer-cert-headers';
 
@@ -136,7 +136,7 @@ export async function startEdge(opts: EdgeOptions): Promise<RunningEdge> {
     secureOptions: NO_RESUMPTION,
     SNICallback: (servername, cb) => {
       const name = servername.toLowerCase();
-      opts.readState((s) => findEdgeDistribution(s, name) !== undefined, limits.handshakeTimeoutMs).then(async (known) => {
+      opts.readState((s) => distributionAnswers(s, name), limits.handshakeTimeoutMs).then(async (known) => {
         if (!known) return cb(new Error(`no distribution answers to ${name}`));
         let ctx = contexts.get(name);
         if (!ctx) {
