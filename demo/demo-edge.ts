@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { connect } from 'node:tls';
 import * as cf from '@aws-sdk/client-cloudfront';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -66,9 +65,4 @@ export function demoEdgeClients(pki: { goodCertFile: string; goodKeyFile: string
     { name: 'old-batch-job (expired)', certFile: pki.expiredCertFile, keyFile: pki.expiredKeyFile, expect: 'Failed:ClientCertExpired' },
     { name: 'intruder (foreign CA)', certFile: pki.foreignCertFile, keyFile: pki.foreignKeyFile, expect: 'Failed:ClientCertUntrusted' },
   ];
-}
-
-/** The log file's path relative to the work folder, for the report's link. */
-export function logLink(workdir: string, file: string): string {
-  return path.relative(workdir, file);
 }
