@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { BasicConstraints, Certificate, id_ce_basicConstraints, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
+import { BasicConstraints, id_ce_basicConstraints, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from '@peculiar/asn1-x509';
 import type { ConnectionFailureReason } from '../connection-logs/connection-log-record';
-import { MAX_CHAIN_DEPTH } from '../runtime/payload';
+import { certificateExtension, MAX_CHAIN_DEPTH } from '../runtime/payload';
 
 /** How a trust store validates client certificates (the distribution's TrustStoreConfig and the store itself). */
 export interface TrustStoreView {
@@ -20,8 +20,10 @@ export type ChainVerdict = { ok: true; chain: ValidatedChain } | { ok: false; re
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 
+/** One extension's value, copied out (the leaf's key usage is read on every handshake: no full parse of the certificate). */
 function extensionOf(cert: X509Certificate, oid: string): ArrayBuffer | undefined {
-  return AsnConvert.parse(cert.raw, Certificate).tbsCertificate.extensions?.find((e) => e.extnID === oid)?.extnValue.buffer;
+  const value = certificateExtension(cert.raw, oid);
+  return value && new Uint8Array(value).buffer;
 }
 
 /** By certificate object: a trust store's CAs are parsed once, not on every handshake (a parse costs ~0.3 ms). */
