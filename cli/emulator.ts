@@ -86,7 +86,10 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
   // The edge's CA and its connection logs live with the emulator's state (next to --state, else in .conngate/).
   const edgeHome = stateFile ? path.dirname(stateFile) : path.resolve('.conngate');
   const logDir = flags.connectionLogs ? path.resolve(flags.connectionLogs) : path.join(edgeHome, 'connection-logs');
-  // The log folder first: a folder that cannot be made stops the command before anything else is made.
+  // The user's certificate is read before anything is made: a bad pair changes nothing.
+  const userCertificates = edgePort !== undefined && flags.edgeCert
+    ? userServerCertificate(path.resolve(flags.edgeCert), path.resolve(flags.edgeKey!)) : undefined;
+  // The log folder next: a folder that cannot be made stops the command before anything else is made.
   if (edgePort !== undefined) {
     try {
       makeFolder(logDir);
@@ -94,9 +97,7 @@ async function runEmulator(flags: EmulatorFlags): Promise<void> {
       throw new UserError(`emulator --connection-logs ${logDir}`, `cannot be made (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'pass a folder you can write to');
     }
   }
-  const certificates = edgePort === undefined ? undefined : flags.edgeCert
-    ? userServerCertificate(path.resolve(flags.edgeCert), path.resolve(flags.edgeKey!))
-    : await localEdgeCa(path.join(edgeHome, 'edge-ca'));
+  const certificates = edgePort === undefined ? undefined : userCertificates ?? await localEdgeCa(path.join(edgeHome, 'edge-ca'));
   const emulator = await startEmulator({
     port, host: flags.host, stateFile, faults, accountId: flags.accountId,
     allowNonLoopback: flags.allowNonLoopback ?? false, allowedHosts: allowedHosts(flags.allowHost),

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webcrypto, X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { UserError } from '../diagnostics/user-error';
 import { x509 } from '../revocation/x509-library';
 import { makeFolder } from '../host/make-folder';
@@ -94,6 +95,8 @@ export function userServerCertificate(certFile: string, keyFile: string): EdgeSe
   try {
     pair = { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
     new X509Certificate(pair.cert);
+    // The key must be the certificate's: a mismatched pair would fail every handshake, each one silently.
+    createSecureContext(pair);
   } catch (err) {
     throw new UserError(`emulator --edge-cert ${certFile}`, `does not load as a PEM certificate with --edge-key ${keyFile} (${(err as Error).message})`,
       'pass a PEM certificate (its chain after it) and its PEM private key');

@@ -7,6 +7,7 @@ import { connect } from 'node:tls';
 import { exited, waitForStderr, PROJECT_DIR } from '../emulator/child-process';
 import { tempDir } from '../emulator/harness';
 import { runCli } from '../support/conngate-cli';
+import { makeEdgePki } from './edge-pki';
 
 test('starts the edge, prints its CA and log folder, logs a handshake there, stops on SIGTERM', async () => {
   const dir = tempDir();
@@ -42,6 +43,16 @@ test.each([
   const r = await runCli(['emulator', '--port', '0', ...args], { cwd: dir });
   expect(r.code).toBe(2);
   expect(r.stderr.trim()).toMatch(message);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(fs.readdirSync(dir)).toEqual([]);
+}, 60_000);
+
+test('an --edge-cert with another certificate\'s --edge-key: one line, exit 2, nothing made', async () => {
+  const pki = await makeEdgePki(path.join(tempDir(), 'pki'), 'http://127.0.0.1:9/');
+  const dir = tempDir();
+  const r = await runCli(['emulator', '--port', '0', '--edge-port', '0', '--edge-cert', pki.valid.cert, '--edge-key', pki.revoked.key], { cwd: dir });
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim()).toMatch(/^conngate: emulator --edge-cert \S+: does not load as a PEM certificate with --edge-key \S+ \(.*mismatch/);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(fs.readdirSync(dir)).toEqual([]);
 }, 60_000);
