@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../diagnostics/user-error';
-import { DEFAULT_NEW_PROJECT_FRAMEWORK, frameworkDependencies, frameworkOfPackageJson, isCdkFramework, type CdkFramework } from '../framework/cdk-framework';
+import { conngatePackageRoot, DEFAULT_NEW_PROJECT_FRAMEWORK, frameworkDependencies, frameworkOfPackageJson, isCdkFramework, type CdkFramework } from '../framework/cdk-framework';
 import type { CommandModule } from './command-module';
 import { askInitAnswers, initAnswersFromFlags, renderStageConfig, renderWorkflow, wantsPrompts, type InitAnswers, type InitFlags } from './init-answers';
 import { makeFolder } from '../host/make-folder';
@@ -10,11 +10,10 @@ import { makeFolder } from '../host/make-folder';
 /** What a folder may already hold and still count as empty: npm's and git's own files, from `npm install conngate`. */
 const TOLERATED_ENTRIES = new Set(['package.json', 'package-lock.json', 'node_modules', '.git', '.npmrc']);
 
-/** The conngate package folder (this file runs from the sources or from dist/). */
+/** The conngate package folder, checked to hold the project templates. */
 function packageRoot(): string {
-  for (const dir of [path.resolve(__dirname, '..'), path.resolve(__dirname, '..', '..')]) {
-    if (fs.existsSync(path.join(dir, 'templates', 'project', 'cdktf.json'))) return dir;
-  }
+  const dir = conngatePackageRoot();
+  if (fs.existsSync(path.join(dir, 'templates', 'project', 'cdktf.json'))) return dir;
   throw new UserError('conngate init', 'the project templates are missing from this conngate installation', 'reinstall conngate (npm install conngate)', 1);
 }
 
@@ -37,14 +36,26 @@ function scaffoldFiles(root: string, answers: InitAnswers, framework: CdkFramewo
   return files;
 }
 
+type PackageDoc = { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+
+/** The folder's own package.json, parsed once; it must be a JSON object for dependencies to be added to it. */
+function readExistingPackageJson(file: string): PackageDoc | undefined {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return undefined; }
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch { throw new UserError(file, 'is not valid JSON', 'fix or remove package.json, then run conngate init again'); }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(file, 'is not a JSON object', 'fix or remove package.json, then run conngate init again');
+  return doc as PackageDoc;
+}
+
 /**
  * The project's package.json: a new private package depending on conngate and the framework, or the folder's own
  * with the framework's packages added to its dependencies (entries it already has are kept as they are).
  */
-function packageJson(root: string, name: string, existing: string | undefined, framework: CdkFramework): string {
+function packageJson(root: string, name: string, existing: PackageDoc | undefined, framework: CdkFramework): string {
   const fwDeps = frameworkDependencies(framework);
   if (existing !== undefined) {
-    const doc = JSON.parse(existing) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const doc = existing;
     const have = { ...doc.devDependencies, ...doc.dependencies };
     doc.dependencies = { ...doc.dependencies, ...Object.fromEntries(Object.entries(fwDeps).filter(([p]) => !(p in have))) };
     return JSON.stringify(doc, null, 2) + '\n';
@@ -89,12 +100,7 @@ export function initProject(dir: string, force: boolean, answers: InitAnswers = 
   const framework = initFramework(target, frameworkFlag);
   const root = packageRoot();
   const files = scaffoldFiles(root, answers, framework);
-  const pkgFile = path.join(target, 'package.json');
-  let existing: string | undefined;
-  try { existing = fs.readFileSync(pkgFile, 'utf8'); } catch { existing = undefined; }
-  if (existing !== undefined) {
-    try { JSON.parse(existing); } catch { throw new UserError(pkgFile, 'is not valid JSON', 'fix or remove package.json, then run conngate init again'); }
-  }
+  const existing = readExistingPackageJson(path.join(target, 'package.json'));
   files.set('package.json', { content: packageJson(root, path.basename(target), existing, framework) });
   for (const rel of files.keys()) {
     const st = (() => { try { return fs.lstatSync(path.join(target, rel)); } catch { return undefined; } })();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { frameworkCli } from '../orchestrator/cdktf/cdktf-cli';
 import { readStageStatuses } from '../orchestrator/reports/stage-status';
+import { childToolEnv } from '../orchestrator/reports/terminal';
 import { planStage, type StagePlan } from '../plan/stage-plan';
 import { unassociatedStagesEnv } from '../stacks/first-deploy-context';
 import { findStageConfig } from '../stacks/stage-config';
@@ -16,7 +17,7 @@ async function cdktfDiff(dir: string, stage: string, associate: boolean): Promis
   const cli = frameworkCli(dir);
   const [cmd, ...pre] = cli.command;
   const r = await execa(cmd, [...pre, 'diff', stage], {
-    cwd: dir, reject: false, all: true, env: { CHECKPOINT_DISABLE: '1', ...(associate ? {} : unassociatedStagesEnv([stage])) },
+    cwd: dir, reject: false, all: true, env: { ...childToolEnv(), ...(associate ? {} : unassociatedStagesEnv([stage])) },
   });
   const out = String(r.all ?? '');
   if (r.exitCode !== 0) return { changes: null, how: `${cli.name} diff ${stage} failed (exit ${r.exitCode}); run it to see why` };

@@ -42,11 +42,6 @@ export function bindFramework(fw: CdkFramework): CdkFramework {
   return fw;
 }
 
-/** The framework conngate's constructs are bound to in this process, if bound yet. */
-export function boundFramework(): CdkFramework | undefined {
-  return bound;
-}
-
 try {
   bindFramework(detectFramework(process.cwd()).framework);
 } catch (err) {

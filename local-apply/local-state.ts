@@ -65,6 +65,12 @@ export function parseLocalState(text: string, where: string, stage: string): Loc
   if (doc === null || typeof doc !== 'object' || doc.version !== 1 || typeof doc.resources !== 'object' || doc.resources === null) {
     throw new UserError(where, 'not a conngate local state (version 1)', 'delete it together with the emulator state so that the stage is created afresh');
   }
+  // Two stages pointed at one state (a backend key shared through the config's defaults, a copied file) would have
+  // the second apply update and delete the first stage's resources as its own: the state must name the stage.
+  if (typeof doc.stage === 'string' && doc.stage !== '' && doc.stage !== stage) {
+    throw new UserError(where, `holds the state of stage "${doc.stage}", not of "${stage}"`,
+      'give each stage its own state (backend.key in conngate.config.json); nothing was applied');
+  }
   return { ...doc, stage, retired: doc.retired ?? [] };
 }
 

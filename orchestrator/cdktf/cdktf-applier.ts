@@ -25,11 +25,14 @@ export class CdktfApplier implements Applier {
   /** Names the CLI in the pipeline's messages: "cdktn deploy" or "cdktf deploy". */
   readonly kind: string;
   private readonly command: string[];
+  /** Where a refusal the app printed is reported from: the synth the deploy runs first. */
+  private readonly synthStep: string;
 
   constructor(private readonly opts: CdktfApplierOptions) {
     const cli = opts.cli ?? frameworkCli(opts.cwd);
     this.command = cli.command;
     this.kind = `${cli.name} deploy`;
+    this.synthStep = `${cli.name} synth`;
   }
 
   private async run(args: string[], env: Record<string, string>): Promise<void> {
@@ -44,7 +47,7 @@ export class CdktfApplier implements Applier {
     const res = await child;
     if (res.exitCode !== 0) {
       throw cdktfFailure(`${this.command.join(' ')} ${args.join(' ')}`, String(res.all ?? ''), res.exitCode ?? res.signal,
-        'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)', `${this.kind.split(' ')[0]} synth`);
+        'read the Terraform output above; fix the stack or credentials and re-run (nothing was published)', this.synthStep);
     }
   }
 

@@ -47,7 +47,7 @@ export function cdktfCommand(dir: string = process.cwd()): string[] {
  * exit status with `fix`. `appWhere` names the CLI's synth step that ran the app. Every caller of the CLI reports failures through this, so they read the same.
  */
 export function cdktfFailure(where: string, output: string, exit: number | string | null | undefined, fix: string,
-  appWhere = 'cdktf synth'): UserError {
+  appWhere: string): UserError {
   const userLine = output.split('\n').map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim()).find((l) => l.startsWith('conngate: '));
   if (userLine) return new UserError(appWhere, userLine.slice('conngate: '.length), '');
   return new UserError(where, `exited with code ${exit ?? 'unknown'}`, fix, 1);

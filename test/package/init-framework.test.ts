@@ -62,5 +62,9 @@ describe('conngate init --framework', () => {
     fs.writeFileSync(path.join(tmp, 'package.json'), '{ "name": "mine", ');
     expect(() => initProject(tmp, false)).toThrow(/package\.json: is not valid JSON/);
     expect(listing(tmp)).toEqual(['package.json']);
+    fs.writeFileSync(path.join(tmp, 'package.json'), 'null\n');
+    expect(() => initProject(tmp, false)).toThrow(/package\.json: is not a JSON object/);
+    expect(listing(tmp)).toEqual(['package.json']);
+    expect(fs.readFileSync(path.join(tmp, 'package.json'), 'utf8')).toBe('null\n');
   });
 });
