@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +8,7 @@ import { evidenceKeyringFromEnv } from '../orchestrator/signing/evidence-keys';
 import { policyActions, stagePolicy } from '../iam/stage-policy';
 import type { StageConfig } from '../stacks/stage-config';
 import { stagePlaceholders } from '../stacks/stage-placeholders';
+import { checkCaBundle } from '../emulator/control-plane/ca-bundle-check';
 
 /** One line of `conngate doctor`: a check, what it found, and on failure how to fix it. */
 export interface DoctorCheck {
@@ -83,21 +83,21 @@ async function caBundle(ctx: DoctorContext): Promise<DoctorCheck> {
   if (ts.placeholder) {
     return { check: 'trust store', status: 'fail', detail: `no CA bundle configured (the default ${where} is a placeholder)`, fix: stagePlaceholders(ctx.config).find((p) => p.where.endsWith('caBundle'))!.fix };
   }
-  let text: string;
+  let body: Buffer;
   try {
     const out = await ctx.s3(ts.region).send(new GetObjectCommand({ Bucket: ts.bucket, Key: ts.key, ...(ts.version ? { VersionId: ts.version } : {}) }));
-    text = await out.Body!.transformToString('latin1');
+    body = Buffer.from(await out.Body!.transformToByteArray());
   } catch (e) {
     return { check: 'trust store', status: 'fail', detail: `CA bundle ${where} not readable (${sdkWhat(e)})`,
       fix: `upload the bundle to a versioned bucket (aws s3api put-object --bucket ${ts.bucket} --key ${ts.key} --body ca-bundle.pem) and set caBundle.version to the VersionId it prints` };
   }
-  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  // CloudFront's own checks (size, count, parse, chain depth), then that every certificate is a CA.
+  const checked = checkCaBundle(body);
   try {
-    if (pems.length === 0) throw new Error('no PEM certificate in it');
-    const certs = pems.map((p) => new X509Certificate(p));
-    const notCa = certs.filter((c) => !c.ca);
+    if ('reason' in checked) throw new Error(checked.reason);
+    const notCa = checked.certs.filter((c) => !c.ca);
     if (notCa.length > 0) throw new Error(`${notCa[0].subject.replace(/\n/g, ', ')} is not a CA certificate`);
-    return { check: 'trust store', status: 'pass', detail: `CA bundle ${where}: ${certs.length} CA certificate(s)` };
+    return { check: 'trust store', status: 'pass', detail: `CA bundle ${where}: ${checked.certs.length} CA certificate(s)` };
   } catch (e) {
     return { check: 'trust store', status: 'fail', detail: `CA bundle ${where} does not parse: ${(e as Error).message.split('\n')[0]}`, fix: 'upload a PEM file of your client CA certificates (BEGIN CERTIFICATE blocks) as a new version' };
   }

@@ -32,19 +32,26 @@ export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: s
   if (!ctx.s3 || !s3.Bucket || !s3.Key || !ctx.s3.hasBucket(s3.Bucket)) return undefined;
   const obj = ctx.s3.get(s3.Bucket, s3.Key);
   if (!obj) throw new ApiError('InvalidArgument', 400, `The CA bundle s3://${s3.Bucket}/${s3.Key} does not exist.`);
-  if (obj.body.length > LIMITS.caBundleBytes) {
-    throw new ApiError('InvalidArgument', 400, `The CA bundle is ${obj.body.length} bytes; the limit is ${LIMITS.caBundleBytes} bytes.`);
-  }
-  const pems = obj.body.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (pems.length === 0) throw new ApiError('InvalidArgument', 400, 'The CA bundle holds no PEM certificate.');
-  if (pems.length > LIMITS.caBundleCertificates) {
-    throw new ApiError('InvalidArgument', 400, `The CA bundle holds ${pems.length} certificates; the limit is ${LIMITS.caBundleCertificates}.`);
-  }
+  const checked = checkCaBundle(obj.body);
+  if ('reason' in checked) throw new ApiError('InvalidArgument', 400, checked.reason);
+  return checked.pems;
+}
+
+/**
+ * CloudFront's checks of a CA bundle's bytes: 64 KB, at least one and at most 25 PEM certificates that parse,
+ * chains of at most 4 certificates with the client's. The emulator's trust stores and `conngate doctor` both judge
+ * a bundle by this, so doctor passes only what the store would take.
+ */
+export function checkCaBundle(body: Buffer): { pems: string[]; certs: X509Certificate[] } | { reason: string } {
+  if (body.length > LIMITS.caBundleBytes) return { reason: `The CA bundle is ${body.length} bytes; the limit is ${LIMITS.caBundleBytes} bytes.` };
+  const pems = body.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) return { reason: 'The CA bundle holds no PEM certificate.' };
+  if (pems.length > LIMITS.caBundleCertificates) return { reason: `The CA bundle holds ${pems.length} certificates; the limit is ${LIMITS.caBundleCertificates}.` };
   let certs: X509Certificate[];
   try {
     certs = pems.map((p) => new X509Certificate(p));
   } catch (err) {
-    throw new ApiError('InvalidArgument', 400, `The CA bundle holds a certificate that does not parse: ${(err as Error).message}`);
+    return { reason: `The CA bundle holds a certificate that does not parse: ${(err as Error).message}` };
   }
   // Depth of the chain below each certificate's root within the bundle, plus the leaf it will validate. A
   // self-signed certificate is a root: nothing is above it, even when the bundle holds another certificate with
@@ -56,8 +63,7 @@ export function readCaBundle(ctx: HandlerContext, s3: { Bucket?: string; Key?: s
   };
   const deepest = Math.max(...certs.map((c) => depth(c, new Set())));
   if (deepest + 1 > LIMITS.trustStoreChainDepth) {
-    throw new ApiError('InvalidArgument', 400,
-      `The CA bundle's chains are ${deepest} certificates deep; with the client certificate that exceeds the maximum chain depth of ${LIMITS.trustStoreChainDepth}.`);
+    return { reason: `The CA bundle's chains are ${deepest} certificates deep; with the client certificate that exceeds the maximum chain depth of ${LIMITS.trustStoreChainDepth}.` };
   }
-  return pems;
+  return { pems, certs };
 }

@@ -30,6 +30,8 @@ describe('conngate doctor checks', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'acme-mtls' }));
     await s3.send(new PutObjectCommand({ Bucket: 'acme-mtls', Key: 'ca-bundle.pem', Body: fs.readFileSync(ca.certFile) }));
     await s3.send(new PutObjectCommand({ Bucket: 'acme-mtls', Key: 'garbage.pem', Body: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n' }));
+    // 26 CA certificates: each parses, but CloudFront takes at most 25 in a bundle.
+    await s3.send(new PutObjectCommand({ Bucket: 'acme-mtls', Key: 'too-many.pem', Body: fs.readFileSync(ca.certFile, 'utf8').repeat(26) }));
     // IAM's policy simulator, answering as IAM does (query protocol, XML): one action denied.
     iamServer = http.createServer((req, res) => {
       let body = '';
@@ -99,12 +101,15 @@ describe('conngate doctor checks', () => {
     expect(f.map(formatDoctorCheck)).toEqual([expect.stringMatching(/^FAIL backend: no HCP Terraform token for app\.terraform\.io \(fix: set TF_TOKEN_app_terraform_io/)]);
   });
 
-  it('fails the trust-store check alone for a missing, an unparseable and a placeholder bundle', async () => {
+  it('fails the trust-store check alone for a missing, an unparseable, an over-quota and a placeholder bundle', async () => {
     const bundle = (key: string) => ({ mtls: { trustStore: { caBundle: { bucket: 'acme-mtls', key, version: 'v1' } } } });
     let f = await failedOnly({ config: stage(bundle('nope.pem')) });
     expect(f.map(formatDoctorCheck)).toEqual([expect.stringMatching(/^FAIL trust store: CA bundle s3:\/\/acme-mtls\/nope\.pem version v1 not readable \(NoSuchKey/)]);
     f = await failedOnly({ config: stage(bundle('garbage.pem')) });
     expect(f.map(formatDoctorCheck)).toEqual([expect.stringMatching(/^FAIL trust store: CA bundle .*garbage\.pem.* does not parse/)]);
+    // The bundle is judged by CloudFront's quotas, as the trust store would judge it.
+    f = await failedOnly({ config: stage(bundle('too-many.pem')) });
+    expect(f.map(formatDoctorCheck)).toEqual([expect.stringMatching(/^FAIL trust store: CA bundle .*too-many\.pem.*: The CA bundle holds 26 certificates; the limit is 25/)]);
     f = await failedOnly({ config: stage({ mtls: {} }) });
     expect(f.map(formatDoctorCheck)).toEqual([expect.stringMatching(/^FAIL trust store: no CA bundle configured \(the default s3:\/\/conngate-dev-trust-store\/ca-bundle\.pem is a placeholder\) \(fix: /)]);
   });
