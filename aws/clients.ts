@@ -235,14 +235,13 @@ export function createKvsClient(t: Target): CloudFrontKeyValueStoreClient {
   return instrument(client, t);
 }
 
-/**
- * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
- * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
- */
 /** Asked before a connection with the host and port it names: throws to refuse, or names the lookup to connect with. */
 export type ConnectGuard = (host: string, port: number | undefined, secure: boolean) => LookupFunction | undefined;
 
 /**
+ * An S3 client for the target (CRLs that AWS Private CA writes to S3). With an endpoint it talks to the
+ * emulator's S3 subset under `<endpoint>/s3`, path-style (`/s3/<bucket>/<key>`).
+ *
  * `guard`, when given, is asked before every connection the client makes, with the host and port it names
  * (revocation's address policy for CRL downloads): it refuses, or names the `lookup` to connect with, so the
  * address it checks is the address connected to. Per connection rather than per configured endpoint: the SDK

@@ -23,22 +23,22 @@ export async function runStageCommand(setup: PipelineSetup, stage: string, opts:
   setup.ctx.interrupt.install();
   try {
     const report = await runStagePipeline(setup.ctx, stage, opts.apply ? setup.makeApplier() : undefined);
-    if (opts.json) {
-      // One object on stdout; progress went to stderr. The brownfield association check below is in the object too.
+    // The brownfield association check, in the JSON object or after the printed outcome (so a failing read still shows it).
+    const externalCheck = async () => {
       const spec = setup.ctx.stages.find((s) => s.name === stage);
       const outputs = setup.ctx.outputs.read(stage);
-      const external = spec?.externalDistribution && outputs && report.outcome === 'verified'
-        ? await checkExternalDistribution(setup.ctx.cf, stage, outputs.functionId, spec.externalDistribution.id) : undefined;
+      return spec?.externalDistribution && outputs && report.outcome === 'verified'
+        ? checkExternalDistribution(setup.ctx.cf, stage, outputs.functionId, spec.externalDistribution.id) : undefined;
+    };
+    if (opts.json) {
+      // One object on stdout; progress went to stderr.
+      const external = await externalCheck();
       process.stdout.write(`${JSON.stringify({ ...stageRunJson(opts.json, report, setup.targetFor(stage)), externalDistribution: external ?? null }, null, 2)}\n`);
       return report.outcome === 'verified' ? 0 : 1;
     }
     const code = printStageRun(report);
-    const spec = setup.ctx.stages.find((s) => s.name === stage);
-    const outputs = setup.ctx.outputs.read(stage);
-    if (spec?.externalDistribution && outputs && report.outcome === 'verified') {
-      const found = await checkExternalDistribution(setup.ctx.cf, stage, outputs.functionId, spec.externalDistribution.id);
-      process.stdout.write(`  ${found.associated === false ? '⚠ ' : ''}${found.line}\n`);
-    }
+    const external = await externalCheck();
+    if (external) process.stdout.write(`  ${external.associated === false ? '⚠ ' : ''}${external.line}\n`);
     return code;
   } finally {
     setup.ctx.interrupt.uninstall();

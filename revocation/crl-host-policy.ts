@@ -15,6 +15,7 @@ import type { LookupFunction } from 'node:net';
 import { BlockList, isIP } from 'node:net';
 import { UserError } from '../diagnostics/user-error';
 import { printable } from '../diagnostics/untrusted-text';
+import type { ConnectGuard } from '../aws/clients';
 
 /** Which private hosts a download may reach. */
 export interface PrivateHostAllowance {
@@ -125,9 +126,9 @@ export function guardHop(url: URL, allow: PrivateHostAllowance | undefined, reso
  * The guard of a client that picks its own hosts (the S3 client: the endpoint may come from --endpoint,
  * AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or a profile's endpoint_url, and region redirects name others): asked
  * before each connection with the host and port it names, it throws HostRefusedError or returns the lookup
- * to connect with, as guardHop does for a URL.
+ * to connect with, as guardHop does for a URL. The S3 client's own type (aws/clients.ts), so the two cannot drift.
  */
-export type ConnectionGuard = (host: string, port: number | undefined, secure: boolean) => LookupFunction | undefined;
+export type ConnectionGuard = ConnectGuard;
 
 export function connectionGuard(allow: PrivateHostAllowance | undefined, resolve: HostResolver = defaultResolver): ConnectionGuard {
   return (host, port, secure) => guardHop(new URL(`${secure ? 'https' : 'http'}://${isIP(host) === 6 ? `[${host}]` : host}${port ? `:${port}` : ''}/`), allow, resolve);

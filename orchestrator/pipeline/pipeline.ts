@@ -21,6 +21,7 @@ import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
 import { findStoreArn } from '../records/stage-store';
 import { NothingPublished, StepError } from '../stage/step-error';
 import { waitForTrustStoreActive } from '../stage/trust-store-readiness';
+import { printable } from '../../diagnostics/untrusted-text';
 import { loadRemoteCases, type LoadedCases } from '../suite/suite-cases';
 import type { StageSpec } from '../stage/stage-spec';
 import { runLocation } from '../stage/run-location';
@@ -401,7 +402,7 @@ class LockedRun {
   private async trustStoreReady(run: StageRun, trustStoreId: string, live: FunctionStageState): Promise<void> {
     try {
       await run.step('trust store', `waiting for trust store ${trustStoreId} to be active`, () => waitForTrustStoreActive(this.ctx.cf, trustStoreId, this.ctx.wait),
-        (t) => `trust store ${t.Name ?? trustStoreId} is active (${t.NumberOfCaCertificates ?? 0} CA certificates)`);
+        (t) => `trust store ${printable(t.Name ?? trustStoreId)} is active (${t.NumberOfCaCertificates ?? 0} CA certificates)`);
     } catch (e) {
       if (!(e instanceof StepError)) throw e;
       this.finish('failed', e.message);

@@ -23,7 +23,8 @@ export interface StageIdentity {
  * before any test, publish, tag or store write, the run asks CloudFront, through the stage's own credentials, for
  * the function by the name the stage's stack declares and the store by its declared name, and refuses unless the
  * outputs name exactly those: the same function id and ARN (so the same account), the stage's store, associated
- * with the function, and a distribution that is the stage's. Costs three reads (two without a distribution).
+ * with the function, and a distribution that is the stage's, validating with the trust store they name. Costs three
+ * reads (two without a distribution).
  */
 export async function confirmStageIdentity(cf: CloudFrontClient, spec: StageSpec, outputs: StageOutputs, source: string): Promise<StageIdentity> {
   const where = `${spec.name}: identity`;
@@ -69,7 +70,15 @@ export async function confirmStageIdentity(cf: CloudFrontClient, spec: StageSpec
       const runs = config?.ConnectionFunctionAssociation?.Id;
       if (config?.Comment !== expected) refuse(`distribution ${dist} ("${config?.Comment ?? ''}"), which is not the ${spec.name} stage's ("${expected}")`);
       if (runs && runs !== id.functionId) refuse(`distribution ${dist}, which runs function ${runs}, not the ${spec.name} stage's ${id.functionId}`);
+      // The association waits for the named trust store to be active: it must be the one this distribution validates with.
+      const validates = config?.ViewerMtlsConfig?.TrustStoreConfig?.TrustStoreId;
+      if (outputs.trustStoreId && outputs.trustStoreId !== validates) {
+        refuse(`trust store ${outputs.trustStoreId}, but the ${spec.name} stage's distribution ${dist} validates with ${validates ?? 'no trust store'}`);
+      }
     }
+  } else if (outputs.trustStoreId && !spec.externalDistribution) {
+    // The stack outputs a trust store only with its distribution.
+    refuse(`trust store ${outputs.trustStoreId} but no distribution, which the ${spec.name} stack never outputs`);
   }
   return { ...id, account: arnAccount(id.functionArn), storeArn: storeArn! };
 }

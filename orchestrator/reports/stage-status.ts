@@ -67,17 +67,21 @@ export async function readStageStatuses(clients: StageClients<StatusClients>, st
       st.liveStatus = live?.summary.Status;
       const arn = dev.summary.ConnectionFunctionArn!;
       st.account = arn.split(':')[4] || undefined;
-      st.evidence = await readEvidenceTags(cf, arn);
       if (!live) {
+        st.evidence = await readEvidenceTags(cf, arn);
         st.evidenceCheck = 'no LIVE stage';
       } else if (!checkable) {
+        st.evidence = await readEvidenceTags(cf, arn);
         st.evidenceCheck = `${NOT_CHECKED}no evidence key set (CONNGATE_EVIDENCE_KEY, _KEY_FILE or _KMS_KEY_ID)`;
       } else {
         let suiteSha256 = '';
         try {
           suiteSha256 = loadRemoteCases(s).suiteSha256;
         } catch { /* no readable suite: no evidence can match it */ }
-        st.evidenceCheck = (await liveEvidenceCheck(cf, kvs, keys, s, live, suiteSha256)).problem ?? '';
+        // The evidence shown is the evidence checked: one read of the tags, not a second that could differ.
+        const checked = await liveEvidenceCheck(cf, kvs, keys, s, live, suiteSha256);
+        st.evidence = checked.tagged;
+        st.evidenceCheck = checked.problem ?? '';
         st.verified = st.evidenceCheck === '';
       }
     }

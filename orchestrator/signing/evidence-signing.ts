@@ -2,13 +2,13 @@ import { createHash, createHmac, createPrivateKey, createPublicKey, sign as cryp
 import * as fs from 'node:fs';
 import { UserError } from '../../diagnostics/user-error';
 
+/** Where a record was produced: the real AWS or an emulator. Emulator records never open a gate on AWS. */
+export type EndpointKind = 'aws' | 'emulator';
+
 /**
  * What a piece of evidence asserts, field by field. The signature covers every field, so a tag edited by anyone
  * with `cloudfront:TagResource` (or a record copied from another stage, function or code) no longer verifies.
  */
-/** Where a record was produced: the real AWS or an emulator. Emulator records never open a gate on AWS. */
-export type EndpointKind = 'aws' | 'emulator';
-
 export interface EvidenceClaims {
   stage: string;
   functionArn: string;

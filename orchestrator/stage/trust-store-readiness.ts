@@ -21,7 +21,7 @@ export async function waitForTrustStoreActive(cf: CloudFrontClient, trustStoreId
       throw new StepError('trust store', `trust store ${printable(t.Name ?? trustStoreId)} (${trustStoreId}) is failed: ${printable(t.Reason ?? 'no reason given')}; the function was not associated with the distribution`, fix);
     }
     if (Date.now() > deadline) {
-      throw new StepError('trust store', `trust store ${t?.Name ?? trustStoreId} (${trustStoreId}) is still ${t?.Status ?? 'without a status'} after ${Math.round(timeoutMs / 1000)} s; the function was not associated with the distribution`,
+      throw new StepError('trust store', `trust store ${printable(t?.Name ?? trustStoreId)} (${trustStoreId}) is still ${printable(t?.Status ?? 'without a status')} after ${Math.round(timeoutMs / 1000)} s; the function was not associated with the distribution`,
         're-run the deploy once `conngate status` shows the trust store active');
     }
     await new Promise((r) => setTimeout(r, wait.intervalMs ?? 1000));

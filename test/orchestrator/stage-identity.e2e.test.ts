@@ -89,6 +89,18 @@ describe('stage identity: outputs that name another stage\'s resources are refus
     r = await p.cli('verify', 'dev', '--outputs', wrongDistribution);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/names distribution \S+ \("conngate prod viewer-mTLS distribution"\), which is not the dev stage's/);
+    // The association waits for the trust store the outputs name: another stage's (active) store must not stand in for this one's.
+    expect(all.prod.trust_store_id).toMatch(/\S/);
+    expect(all.prod.trust_store_id).not.toBe(all.dev.trust_store_id);
+    const wrongTrustStore = forged('wrong-trust-store.json', { dev: { ...all.dev, trust_store_id: all.prod.trust_store_id } });
+    r = await p.cli('verify', 'dev', '--outputs', wrongTrustStore);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(
+      new RegExp(`names trust store ${all.prod.trust_store_id}, but the dev stage's distribution ${all.dev.distribution_id} validates with ${all.dev.trust_store_id};`))]);
+    const trustStoreAlone = forged('trust-store-alone.json', { dev: { ...all.dev, distribution_id: '', trust_store_id: all.prod.trust_store_id } });
+    r = await p.cli('verify', 'dev', '--outputs', trustStoreAlone);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/names trust store \S+ but no distribution, which the dev stack never outputs/);
     // The stage's own outputs still verify (and converge: nothing to publish).
     r = await p.cli('verify', 'dev', '--quiet');
     expect(r.code).toBe(0);
