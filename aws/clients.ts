@@ -205,7 +205,7 @@ function instrument<C extends { middlewareStack: { add: (...a: never[]) => void 
  * (AWS_ENDPOINT_URL, `endpoint_url` in a profile) would send a run aimed at AWS elsewhere, and records made there
  * would name AWS (the SDK marks such a client as one with a custom endpoint only after its first call).
  */
-const TARGET_ONLY = { ignoreConfiguredEndpointUrls: true } as const;
+export const TARGET_ONLY = { ignoreConfiguredEndpointUrls: true } as const;
 
 /** A CloudFront control-plane client for the target. */
 export function createCloudFrontClient(t: Target): CloudFrontClient {

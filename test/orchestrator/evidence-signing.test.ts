@@ -2,10 +2,13 @@ import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ListDistributionsCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { DescribeKeyValueStoreCommand, type CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-keyvaluestore';
+import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { DescribeKeyValueStoreCommand } from '@aws-sdk/client-cloudfront-keyvaluestore';
 import { GetPublicKeyCommand, SignCommand } from '@aws-sdk/client-kms';
 import { createCloudFrontClient, createKvsClient } from '../../aws/clients';
+import { createIamClient, createStsClient } from '../../aws/identity-clients';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { UserError } from '../../diagnostics/user-error';
 import { evidenceProblem as checkEvidence, taggedRecord, type TaggedEvidence } from '../../orchestrator/evidence/evidence';
 import { parseHead, type EvidenceHead } from '../../orchestrator/evidence/evidence-head';
@@ -182,7 +185,7 @@ describe('evidence signatures', () => {
 });
 
 /** The host a client's next call would go to (the call stops there, before it is sent). */
-async function hostOf(client: CloudFrontClient | CloudFrontKeyValueStoreClient, send: () => Promise<unknown>): Promise<string> {
+async function hostOf(client: { middlewareStack: unknown }, send: () => Promise<unknown>): Promise<string> {
   let host = '';
   const probe = () => async (args: { request: unknown }) => {
     host = (args.request as { hostname: string }).hostname;
@@ -210,6 +213,11 @@ describe('endpoint kind', () => {
       const kvs = createKvsClient({ region: 'us-east-1' });
       expect(await hostOf(kvs, () => kvs.send(new DescribeKeyValueStoreCommand({ KvsARN: 'arn:aws:cloudfront::123456789012:key-value-store/0f2a' })))).toMatch(/^123456789012\.cloudfront-kvs\.global\.api\.aws$/);
       expect(endpointKindOf(kvs)).toBe('aws');
+      // doctor's STS and IAM clients: the credentials it checks are the target account's, not an environment endpoint's.
+      const sts = createStsClient({ region: 'us-east-1' });
+      expect(await hostOf(sts, () => sts.send(new GetCallerIdentityCommand({})))).toMatch(/^sts\.(us-east-1\.)?amazonaws\.com$/);
+      const iam = createIamClient({ region: 'us-east-1' });
+      expect(await hostOf(iam, () => iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/x', ActionNames: ['s3:GetObject'] })))).toBe('iam.amazonaws.com');
     } finally {
       for (const k of ['AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
         if (saved[k] === undefined) delete process.env[k];
