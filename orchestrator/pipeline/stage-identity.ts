@@ -52,26 +52,33 @@ export async function confirmStageIdentity(cf: CloudFrontClient, spec: StageSpec
     refuse(`function ${id.functionId}, whose KeyValueStore is ${associated.join(', ') || 'none'}, not the ${spec.name} stage's store ${storeArn}`);
   }
   const dist = outputs.distributionId;
-  if (dist) {
-    if (spec.externalDistribution) {
-      if (spec.externalDistribution.id && dist !== spec.externalDistribution.id) {
-        refuse(`distribution ${dist}, but the ${spec.name} stage config names ${spec.externalDistribution.id}`);
-      }
-    } else {
-      let config;
-      try {
-        config = (await cf.send(new GetDistributionCommand({ Id: dist }))).Distribution?.DistributionConfig;
-      } catch (e) {
-        if (isNotFound(e)) refuse(`distribution ${dist}, which does not exist in the account the ${spec.name} stage's credentials reach`);
-        throw e;
-      }
-      const expected = stageDistributionComment(spec.name);
-      const runs = config?.ConnectionFunctionAssociation?.Id;
-      if (config?.Comment !== expected) refuse(`distribution ${dist} ("${config?.Comment ?? ''}"), which is not the ${spec.name} stage's ("${expected}")`);
-      if (runs && runs !== id.functionId) refuse(`distribution ${dist}, which runs function ${runs}, not the ${spec.name} stage's ${id.functionId}`);
-    }
-  }
+  const wrongDistribution = dist ? await notStageDistribution(cf, spec, dist, id.functionId) : undefined;
+  if (wrongDistribution) refuse(wrongDistribution);
   return { ...id, account: arnAccount(id.functionArn), storeArn: storeArn! };
+}
+
+/**
+ * Why `dist` is not the stage's distribution (what the refusal names), or undefined when CloudFront says it is: the
+ * one the stage config names when someone else manages it, else the one with the stage's comment, running the
+ * stage's function when `functionId` is known.
+ */
+export async function notStageDistribution(cf: CloudFrontClient, spec: StageSpec, dist: string, functionId?: string): Promise<string | undefined> {
+  if (spec.externalDistribution) {
+    return spec.externalDistribution.id && dist !== spec.externalDistribution.id
+      ? `distribution ${dist}, but the ${spec.name} stage config names ${spec.externalDistribution.id}` : undefined;
+  }
+  let config;
+  try {
+    config = (await cf.send(new GetDistributionCommand({ Id: dist }))).Distribution?.DistributionConfig;
+  } catch (e) {
+    if (isNotFound(e)) return `distribution ${dist}, which does not exist in the account the ${spec.name} stage's credentials reach`;
+    throw e;
+  }
+  const expected = stageDistributionComment(spec.name);
+  const runs = config?.ConnectionFunctionAssociation?.Id;
+  if (config?.Comment !== expected) return `distribution ${dist} ("${config?.Comment ?? ''}"), which is not the ${spec.name} stage's ("${expected}")`;
+  if (functionId !== undefined && runs && runs !== functionId) return `distribution ${dist}, which runs function ${runs}, not the ${spec.name} stage's ${functionId}`;
+  return undefined;
 }
 
 /**
