@@ -91,7 +91,7 @@ class LockedRun {
   constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
     private readonly ledger: string, private readonly applier: Applier | undefined) {
     this.cases = loadRemoteCases(spec);
-    this.fuzz = prepareFuzzStep(spec);
+    this.fuzz = prepareFuzzStep(spec, this.cases.suite);
     this.steps = new StageRun(ctx, spec);
     this.r = this.steps.report;
     this.r.suiteSha256 = this.cases.suiteSha256;
