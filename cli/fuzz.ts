@@ -116,7 +116,7 @@ export const fuzzCommand: CommandModule = {
 
         const report = await runFuzz({ functionFile, code, ...(suite ? { suite } : {}), cases, seed, now, properties, revoked });
         if (flags.json) process.stdout.write(`${JSON.stringify(fuzzJson(report), null, 2)}\n`);
-        else process.stdout.write(fuzzText(report));
+        else process.stdout.write(fuzzText(report, stage?.name));
         if (report.finding) {
           if (flags.save && suite) {
             saveSuiteCase(suite.file, report.finding.suiteCase);

@@ -11,16 +11,19 @@ export function fuzzJson(r: FuzzReport): Record<string, unknown> {
 
 const rel = (f: string) => path.relative(process.cwd(), f) || f;
 
-/** The command that runs the same cases again. */
-export function replayCommand(r: FuzzReport): string {
-  return `conngate fuzz ${rel(r.functionFile)} --seed ${r.seed} --now ${r.now} --cases ${r.casesRun} --properties ${r.properties.join(',')}`;
+/**
+ * The command that runs the same cases again. A stage's fuzz step ran against the stage's revoked set, so its
+ * command names the stage (`--stage`): without it the sample revoked set would decide the cases differently.
+ */
+export function replayCommand(r: FuzzReport, stage?: string): string {
+  return `conngate fuzz ${rel(r.functionFile)}${stage !== undefined ? ` --stage ${stage}` : ''} --seed ${r.seed} --now ${r.now} --cases ${r.casesRun} --properties ${r.properties.join(',')}`;
 }
 
 /**
  * A run as people read it: what ran, and for a finding the seed, the property, the shrunk counterexample and the
  * ready-to-paste suite case. Text the function controls (its error message) is escaped onto one line.
  */
-export function fuzzText(r: FuzzReport): string {
+export function fuzzText(r: FuzzReport, stage?: string): string {
   const lines = [
     `fuzz ${rel(r.functionFile)}${r.suiteFile ? ` (suite ${rel(r.suiteFile)})` : ' (no suite)'}: seed ${r.seed}, now ${r.now}`,
     `  properties: ${r.properties.join(', ')}`,
@@ -36,7 +39,7 @@ export function fuzzText(r: FuzzReport): string {
     `FAIL: property ${f.property} broken by case ${f.caseIndex + 1} of ${r.casesRequested} (seed ${r.seed}), shrunk ${f.shrinks} times${f.reproduced ? '' : ' (did not fail again when run alone: shown as first found)'}`,
     `  why: ${printable(f.reason.replace(/[\n\r\t]/g, ' '))}`,
     `  decision: ${f.decision}${f.errorMessage && f.errorMessage !== f.reason ? ` (${printable(f.errorMessage.replace(/[\n\r\t]/g, ' '))})` : ''}`,
-    `  replay: ${replayCommand(r)}`,
+    `  replay: ${replayCommand(r, stage)}`,
     `  (fast-check: seed ${f.replay.seed}, path ${f.replay.path})`,
     'counterexample:',
     JSON.stringify(f.counterexample, null, 2),

@@ -2,7 +2,7 @@ import type { CloudFrontKeyValueStoreClient } from '@aws-sdk/client-cloudfront-k
 import { DEFAULT_FUZZ_CASES, runFuzz, type FuzzReport } from '../../fuzz/fuzz-run';
 import { selectProperties } from '../../fuzz/property-selection';
 import { readStageRevokedInput } from '../../fuzz/stage-revoked-set';
-import { loadSuite, type Suite } from '../../runtime/suite';
+import type { Suite } from '../../runtime/suite';
 import { STAGE_CONFIG_FILE } from '../../stacks/stage-config';
 import type { StageSpec } from '../stage/stage-spec';
 
@@ -19,9 +19,9 @@ export function candidateSeed(sha256: string): number {
   return parseInt(sha256.slice(0, 8), 16) | 0;
 }
 
-export function prepareFuzzStep(spec: StageSpec): FuzzStep | undefined {
+/** `suite`: the stage's suite as the run read it (orchestrator/suite/suite-cases.ts), not read again. */
+export function prepareFuzzStep(spec: StageSpec, suite: Suite): FuzzStep | undefined {
   if (!spec.fuzz) return undefined;
-  const suite: Suite = loadSuite(spec.suiteFile);
   const where = `${STAGE_CONFIG_FILE} stages.${spec.name}.fuzz.properties`;
   const properties = selectProperties(suite, spec.fuzz.properties ? { only: spec.fuzz.properties } : {}, { only: where, skip: where });
   const cases = spec.fuzz.cases ?? DEFAULT_FUZZ_CASES;

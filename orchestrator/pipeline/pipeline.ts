@@ -14,7 +14,7 @@ import { ReservedStore } from '../records/reserved-store';
 import { rollbackTargetSha, saveRollbackTarget } from '../records/rollback-target';
 import { writeRunReports } from '../reports/run-reports';
 import type { StageOutputs } from '../stage/stage-outputs';
-import { confirmStageIdentity } from './stage-identity';
+import { confirmStageIdentity, notStageDistribution } from './stage-identity';
 import { StageLease } from '../records/stage-lease';
 import { StageLock } from '../records/stage-lock';
 import { errText, failedCaseLines, liveCases, StageRun } from './stage-run';
@@ -92,7 +92,7 @@ class LockedRun {
   constructor(private readonly ctx: PipelineContext, private readonly spec: StageSpec, private readonly keys: EvidenceKeyring,
     private readonly ledger: string, private readonly applier: Applier | undefined) {
     this.cases = loadRemoteCases(spec);
-    this.fuzz = prepareFuzzStep(spec);
+    this.fuzz = prepareFuzzStep(spec, this.cases.suite);
     this.steps = new StageRun(ctx, spec);
     this.r = this.steps.report;
     this.r.suiteSha256 = this.cases.suiteSha256;
@@ -341,6 +341,22 @@ class LockedRun {
    * the run is refused because the candidate changes more decisions than `replay.maxChangedDecisions` beyond the
    * expected ones. Without LIVE code (a first deploy) there is nothing to compare with.
    */
+  /**
+   * The distribution whose records the replay judges. Confirmed outputs (verify mode) name it; before an apply only
+   * the last run's outputs file does, and it only selects: a distribution CloudFront does not confirm as the stage's
+   * would make the replay judge another distribution's traffic, so then every record is replayed (more records can
+   * only add changes, never hide one).
+   */
+  private async replayDistribution(): Promise<string | undefined> {
+    if (this.outputs) return this.outputs.distributionId;
+    const { ctx, spec } = this;
+    const named = ctx.outputs.read(spec.name)?.distributionId;
+    const wrong = named ? await notStageDistribution(ctx.cf, spec, named) : undefined;
+    if (!wrong) return named;
+    ctx.progress.info(`   │ replaying the records of every distribution: ${ctx.outputs.file} names ${wrong}`);
+    return undefined;
+  }
+
   private async replayRefuses(live: FunctionStageState | undefined): Promise<boolean> {
     const { ctx, spec, r } = this;
     const config = spec.replay!;
@@ -351,7 +367,7 @@ class LockedRun {
     }
     const store = this.store;
     const s3For = ctx.s3For;
-    const distributionId = ctx.outputs.read(spec.name)?.distributionId;
+    const distributionId = await this.replayDistribution();
     const report = await this.steps.step('replay', `replaying the connection logs ${config.logs} against LIVE ${shortSha(live.sha256)} and the candidate`,
       async () => replayForStage(config, {
         liveCode: Buffer.from(live.code).toString('utf8'), candidateCode: r.candidateCode ?? '',

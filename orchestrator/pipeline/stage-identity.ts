@@ -53,34 +53,40 @@ export async function confirmStageIdentity(cf: CloudFrontClient, spec: StageSpec
     refuse(`function ${id.functionId}, whose KeyValueStore is ${associated.join(', ') || 'none'}, not the ${spec.name} stage's store ${storeArn}`);
   }
   const dist = outputs.distributionId;
-  if (dist) {
-    if (spec.externalDistribution) {
-      if (spec.externalDistribution.id && dist !== spec.externalDistribution.id) {
-        refuse(`distribution ${dist}, but the ${spec.name} stage config names ${spec.externalDistribution.id}`);
-      }
-    } else {
-      let config;
-      try {
-        config = (await cf.send(new GetDistributionCommand({ Id: dist }))).Distribution?.DistributionConfig;
-      } catch (e) {
-        if (isNotFound(e)) refuse(`distribution ${dist}, which does not exist in the account the ${spec.name} stage's credentials reach`);
-        throw e;
-      }
-      const expected = stageDistributionComment(spec.name);
-      const runs = config?.ConnectionFunctionAssociation?.Id;
-      if (config?.Comment !== expected) refuse(`distribution ${dist} ("${config?.Comment ?? ''}"), which is not the ${spec.name} stage's ("${expected}")`);
-      if (runs && runs !== id.functionId) refuse(`distribution ${dist}, which runs function ${runs}, not the ${spec.name} stage's ${id.functionId}`);
-      // The association waits for the named trust store to be active: it must be the one this distribution validates with.
-      const validates = config?.ViewerMtlsConfig?.TrustStoreConfig?.TrustStoreId;
-      if (outputs.trustStoreId && outputs.trustStoreId !== validates) {
-        refuse(`trust store ${outputs.trustStoreId}, but the ${spec.name} stage's distribution ${dist} validates with ${validates ?? 'no trust store'}`);
-      }
-    }
-  } else if (outputs.trustStoreId && !spec.externalDistribution) {
-    // The stack outputs a trust store only with its distribution.
-    refuse(`trust store ${outputs.trustStoreId} but no distribution, which the ${spec.name} stack never outputs`);
-  }
+  const wrongDistribution = dist ? await notStageDistribution(cf, spec, dist, id.functionId, outputs.trustStoreId) : undefined;
+  if (wrongDistribution) refuse(wrongDistribution);
+  // The stack outputs a trust store only with its distribution.
+  if (!dist && outputs.trustStoreId && !spec.externalDistribution) refuse(`trust store ${outputs.trustStoreId} but no distribution, which the ${spec.name} stack never outputs`);
   return { ...id, account: arnAccount(id.functionArn), storeArn: storeArn! };
+}
+
+/**
+ * Why `dist` is not the stage's distribution (what the refusal names), or undefined when CloudFront says it is: the
+ * one the stage config names when someone else manages it, else the one with the stage's comment, running the
+ * stage's function when `functionId` is known, and validating with `trustStoreId` when one is named (the
+ * association waits for that trust store to be active: it must be the one this distribution validates with).
+ */
+export async function notStageDistribution(cf: CloudFrontClient, spec: StageSpec, dist: string, functionId?: string, trustStoreId?: string): Promise<string | undefined> {
+  if (spec.externalDistribution) {
+    return spec.externalDistribution.id && dist !== spec.externalDistribution.id
+      ? `distribution ${dist}, but the ${spec.name} stage config names ${spec.externalDistribution.id}` : undefined;
+  }
+  let config;
+  try {
+    config = (await cf.send(new GetDistributionCommand({ Id: dist }))).Distribution?.DistributionConfig;
+  } catch (e) {
+    if (isNotFound(e)) return `distribution ${dist}, which does not exist in the account the ${spec.name} stage's credentials reach`;
+    throw e;
+  }
+  const expected = stageDistributionComment(spec.name);
+  const runs = config?.ConnectionFunctionAssociation?.Id;
+  if (config?.Comment !== expected) return `distribution ${dist} ("${config?.Comment ?? ''}"), which is not the ${spec.name} stage's ("${expected}")`;
+  if (functionId !== undefined && runs && runs !== functionId) return `distribution ${dist}, which runs function ${runs}, not the ${spec.name} stage's ${functionId}`;
+  const validates = config?.ViewerMtlsConfig?.TrustStoreConfig?.TrustStoreId;
+  if (trustStoreId && trustStoreId !== validates) {
+    return `trust store ${trustStoreId}, but the ${spec.name} stage's distribution ${dist} validates with ${validates ?? 'no trust store'}`;
+  }
+  return undefined;
 }
 
 /**

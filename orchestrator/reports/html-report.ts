@@ -5,6 +5,7 @@ import type { StageRunReport, StepRecord } from './stage-run-report';
 import type { StageStatus } from './stage-status';
 import type { RunLocation } from '../stage/run-location';
 import type { ReplayReport } from '../replay/replay-report';
+import { replayCommand } from '../../fuzz/fuzz-text';
 
 /**
  * The page a reviewer opens from a CI run: totals first, then the stages, the revocation syncs, and every stage run
@@ -111,12 +112,12 @@ function diffSection(r: StageRunReport): string {
 }
 
 /** The fuzz step: what ran, and a broken property's counterexample and suite case. */
-function fuzzSection(f: NonNullable<StageRunReport['fuzz']>): string {
+function fuzzSection(f: NonNullable<StageRunReport['fuzz']>, stage: string): string {
   const head = `<p class="meta">fuzz: ${f.casesRun} generated connections, seed ${f.seed}, properties ${esc(f.properties.join(', '))}; revoked set: ${f.revokedCount} serials from ${esc(f.revokedSource)}</p>`;
   if (!f.finding) return `${head}\n<p>no property broken</p>`;
   const x = f.finding;
   return `${head}
-<p class="bad">property <b>${esc(x.property)}</b> broken by case ${x.caseIndex + 1}: ${esc(x.reason)} (shrunk ${x.shrinks} times; replay <code>conngate fuzz --seed ${f.seed} --now ${esc(f.now)}</code>)</p>
+<p class="bad">property <b>${esc(x.property)}</b> broken by case ${x.caseIndex + 1}: ${esc(x.reason)} (shrunk ${x.shrinks} times; replay <code>${esc(replayCommand(f, stage))}</code>)</p>
 <details open><summary>counterexample</summary><pre>${esc(JSON.stringify(x.counterexample, null, 2))}</pre></details>
 <details open><summary>suite case (add it with <code>conngate fuzz --save</code>)</summary><pre>${esc(JSON.stringify(x.suiteCase))}</pre></details>`;
 }
@@ -136,7 +137,7 @@ ${steps}
 ${diffSection(r)}
 ${r.replay ? replaySection(r.replay) : ''}
 ${r.development ? suiteTable(r.development) : ''}
-${r.fuzz ? fuzzSection(r.fuzz) : ''}
+${r.fuzz ? fuzzSection(r.fuzz, r.stage) : ''}
 ${r.live ? suiteTable(r.live) : ''}
 </section>`;
 }

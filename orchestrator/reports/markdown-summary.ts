@@ -3,6 +3,7 @@ import type { SuiteRunSummary } from '../suite/case-result';
 import type { StageRunReport } from './stage-run-report';
 import { locationLine } from '../stage/run-location';
 import { printable } from '../../diagnostics/untrusted-text';
+import { replayCommand } from '../../fuzz/fuzz-text';
 
 const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {
   verified: '✅ verified in LIVE',
@@ -23,12 +24,12 @@ function suiteTable(s: SuiteRunSummary): string[] {
 }
 
 /** The fuzz step: what ran, and a broken property's counterexample and suite case (JSON in fenced blocks). */
-function fuzzLines(f: NonNullable<StageRunReport['fuzz']>): string[] {
+function fuzzLines(f: NonNullable<StageRunReport['fuzz']>, stage: string): string[] {
   const head = `**fuzz**: ${f.casesRun} generated connections, seed ${f.seed}, properties ${f.properties.join(', ')}; revoked set: ${f.revokedCount} serials from ${cell(f.revokedSource)}`;
   if (!f.finding) return [head, '', 'no property broken'];
   const x = f.finding;
   const fence = (json: unknown) => ['```json', JSON.stringify(json, null, 2).replace(/```/g, '`\u0060`'), '```'];
-  return [head, '', `**FAIL**: property \`${x.property}\` broken by case ${x.caseIndex + 1}: ${cell(x.reason)} (shrunk ${x.shrinks} times; replay \`conngate fuzz --seed ${f.seed} --now ${f.now}\`)`,
+  return [head, '', `**FAIL**: property \`${x.property}\` broken by case ${x.caseIndex + 1}: ${cell(x.reason)} (shrunk ${x.shrinks} times; replay \`${replayCommand(f, stage)}\`)`,
     '', 'counterexample:', '', ...fence(x.counterexample), '', 'suite case (add it to the suite with `conngate fuzz --save`):', '', ...fence(x.suiteCase)];
 }
 
@@ -55,7 +56,7 @@ export function markdownSummary(r: StageRunReport): string {
       ...r.replay.groups.slice(0, 20).map((g) => `| ${g.live} | ${g.candidate} | ${g.count} | ${cell(printable(g.subject ?? 'no certificate'))} | ${cell(printable(g.serial ?? '-'))} | ${g.expected ? 'expected' : '**unexpected**'} |`), '');
   }
   if (r.development) lines.push(...suiteTable(r.development), '');
-  if (r.fuzz) lines.push(...fuzzLines(r.fuzz), '');
+  if (r.fuzz) lines.push(...fuzzLines(r.fuzz, r.stage), '');
   if (r.live) lines.push(...suiteTable(r.live), '');
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { caseConnection, loadSuite } from '../../runtime/suite';
+import { caseConnection, loadSuite, type Suite } from '../../runtime/suite';
 import type { RemoteCase } from './remote-suite';
 import type { StageSpec } from '../stage/stage-spec';
 import { StepError } from '../stage/step-error';
@@ -11,6 +11,8 @@ export interface LoadedCases {
   smoke: RemoteCase[];
   /** Cases that only run locally (simulated store failures, local-only store contents). */
   localOnly: number;
+  /** The suite as read once for the run: its properties drive the fuzz step, and `suiteSha256` names these bytes. */
+  suite: Suite;
 }
 
 export function loadRemoteCases(spec: StageSpec): LoadedCases {
@@ -33,5 +35,6 @@ export function loadRemoteCases(spec: StageSpec): LoadedCases {
     cases,
     smoke: remote.filter((c) => c.smoke).map(toRemote),
     localOnly: suite.cases.length - remote.length,
+    suite,
   };
 }

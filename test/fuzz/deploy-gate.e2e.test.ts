@@ -35,6 +35,8 @@ describe('stage config fuzz: the deploy gate', () => {
     const markdown = fs.readFileSync(run.reports.markdown, 'utf8');
     expect(markdown).toContain('**FAIL**: property `revoked-denied` broken');
     expect(markdown).toContain('"serialNumber": "00:00:0b:ad:c0:de:0b:ad:c0:de"');
+    // The command to run the same cases again names the stage: its revoked set decided them, not the sample one.
+    expect(markdown).toMatch(/replay `conngate fuzz \S+ --stage dev --seed -?\d+ --now \S+ --cases \d+ --properties \S+`/);
     expect(fs.readFileSync(run.reports.html, 'utf8')).toContain('suite case (add it with <code>conngate fuzz --save</code>)');
   });
 
@@ -62,6 +64,12 @@ describe('conngate fuzz --stage', () => {
     const bad = await p.cli('fuzz', '--stage', 'dev', '--cases', '1000', '--seed', '3');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL: property revoked-denied broken/);
+    // The printed command meets the same case again: it names the stage, whose revoked set the finding needs.
+    const again = bad.stdout.match(/^ {2}replay: conngate fuzz (.+)$/m)![1].split(' ');
+    expect(again).toContain('--stage');
+    const rerun = await p.cli('fuzz', ...again);
+    expect(rerun.code).toBe(1);
+    expect(rerun.stdout.match(/FAIL: property revoked-denied broken by case \d+/)![0]).toBe(bad.stdout.match(/FAIL: property revoked-denied broken by case \d+/)![0]);
     const missing = await p.cli('fuzz', '--stage', 'nope');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^conngate: stage "nope": no such stage/);

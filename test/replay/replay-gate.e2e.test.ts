@@ -93,6 +93,23 @@ describe('replay gate: deploy refuses a candidate that changes more logged decis
     expect(md).toMatch(/\*\*replay of connection logs\*\*: \d+ changed decisions/);
     expect(md).toContain(`| allow | deny | ${perCert(legacy[0])} | C=US, O=Example Corp, CN=${legacy[0].cn} | ${legacy[0].leaf.serialNumber} | **unexpected** |`);
 
+    // The outputs only select: before the apply, an outputs file naming another distribution, whose logged records
+    // change nothing, cannot narrow the gate to them. CloudFront does not confirm it, so every record is judged.
+    const forgedDistribution = 'EFORGED0000001';
+    const s3 = createS3Client({ endpoint: p.emulator.endpoint, region: 'us-east-1' });
+    const quiet = logLines(fx, 300, undefined, forgedDistribution).filter((l) => !l.includes('CN=legacy-'));
+    await s3.send(new PutObjectCommand({ Bucket: 'conngate-connection-logs', Key: 'cloudfront/E1NXS4MQZH501R/2026/12/06/02/c.jsonl', Body: quiet.join('\n') }));
+    s3.destroy();
+    const outputsFile = path.join(p.dir, '.conngate', 'outputs.json');
+    const realOutputs = fs.readFileSync(outputsFile, 'utf8');
+    fs.writeFileSync(outputsFile, realOutputs.split(o.distributionId!).join(forgedDistribution));
+    const narrowed = await p.cli('deploy', 'dev');
+    fs.writeFileSync(outputsFile, realOutputs);
+    expect(`${narrowed.code}\n${narrowed.stdout}${narrowed.stderr}`).toMatch(/^1\n/);
+    expect(narrowed.stdout + narrowed.stderr).toMatch(/replaying the records of every distribution: .*names distribution EFORGED0000001, which does not exist/);
+    expect(narrowed.stdout).toMatch(/dev: refused: the candidate changes \d+ logged decisions beyond the expected ones/);
+    expect((await readFunctionStage(p.cf(), o.functionId, 'LIVE')).sha256).toBe(verified);
+
     // The expected-changes file lists all but one legacy serial: still one over; with all of them, accepted.
     const expectedFile = path.join(p.dir, 'expected-changes.json');
     const entries = legacy.map((c) => ({ serial: c.leaf.serialNumber.replace(/:/g, '').toUpperCase(), live: 'allow', candidate: 'deny', why: 'legacy clients retired' }));
