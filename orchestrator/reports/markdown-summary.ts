@@ -13,7 +13,8 @@ const OUTCOME_TEXT: Record<StageRunReport['outcome'], string> = {
   failed: '❌ failed',
 };
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A table cell or inline value from untrusted text (function output, log fields): no pipe, no control or bidi characters. */
+const cell = (s: string) => printable(s.replace(/\n/g, ' ')).replace(/\|/g, '\\|');
 
 function suiteTable(s: SuiteRunSummary): string[] {
   const lines = [`**${s.target}**: ${s.passed}/${s.total} passed`, '', '| case | expected | actual | utilization | result |', '|---|---|---|---|---|'];
@@ -53,7 +54,7 @@ export function markdownSummary(r: StageRunReport): string {
   if (r.replay && r.replay.groups.length > 0) {
     lines.push(`**replay of connection logs**: ${r.replay.changed} changed decisions (${r.replay.unexpectedChanged} unexpected, at most ${r.replay.maxChangedDecisions} allowed)`, '',
       '| LIVE | candidate | connections | subject | serial | allowed |', '|---|---|---|---|---|---|',
-      ...r.replay.groups.slice(0, 20).map((g) => `| ${g.live} | ${g.candidate} | ${g.count} | ${cell(printable(g.subject ?? 'no certificate'))} | ${cell(printable(g.serial ?? '-'))} | ${g.expected ? 'expected' : '**unexpected**'} |`), '');
+      ...r.replay.groups.slice(0, 20).map((g) => `| ${g.live} | ${g.candidate} | ${g.count} | ${cell(g.subject ?? 'no certificate')} | ${cell(g.serial ?? '-')} | ${g.expected ? 'expected' : '**unexpected**'} |`), '');
   }
   if (r.development) lines.push(...suiteTable(r.development), '');
   if (r.fuzz) lines.push(...fuzzLines(r.fuzz, r.stage), '');

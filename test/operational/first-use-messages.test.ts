@@ -139,6 +139,16 @@ describe('reports say where they ran', () => {
     expect(xml).toContain('<property name="conngate.account" value="123456789012"/>');
   });
 
+  it('the Markdown summary shows a fuzz finding\'s reason (the function\'s own error text) escaped, on one line', () => {
+    const reason = 'threw: \u001b[2Jfake\nconngate: all good | \u202eevil';
+    const r = run({ outcome: 'failed-development', fuzz: { functionFile: 'f.js', seed: 1, now: '2026-01-01T00:00:00.000Z', casesRequested: 10, casesRun: 3,
+      properties: ['no-throw'], revokedSource: 'suite', revokedCount: 0, durationMs: 1,
+      finding: { property: 'no-throw', reason, caseIndex: 2, replay: { seed: 1, path: '0' }, shrinks: 0, reproduced: true, counterexample: {}, decision: 'error', suiteCase: {} } } });
+    const line = markdownSummary(r).split('\n').find((l) => l.startsWith('**FAIL**: property `no-throw`'))!;
+    expect(line).toContain('threw: \\u001b[2Jfake conngate: all good \\| \\u202eevil');
+    expect(line).not.toMatch(/[\u0000-\u001f\u202e]/);
+  });
+
   it('an AWS run names its account, region and stage and has no emulator banner', () => {
     const r = run({ where: runLocation('prod', { region: 'us-east-1' }, arn) });
     const html = htmlReport({ title: 't', runs: [r] });
