@@ -9,7 +9,7 @@ import { backwardImports } from './layer-order';
  * part (the emulator, the runtime) never depends on the pipeline that uses it. The root files (the package API and
  * the cdktf app) come last.
  */
-const FOLDERS = ['diagnostics', 'host', 'framework', 'revocation', 'runtime', 'fuzz', 'connection-logs', 'modules', 'stacks', 'iam', 'aws',
+const FOLDERS = ['diagnostics', 'host', 'framework', 'aws', 'revocation', 'runtime', 'fuzz', 'connection-logs', 'modules', 'stacks', 'iam',
   'emulator', 'edge', 'lint', 'orchestrator', 'local-apply', 'plan', 'doctor', 'setup', 'demo', 'integrations', 'cli', '(root)'];
 /** Folders that hold no source of the package: tests, benchmarks, what `init` copies, examples, build output. */
 const NOT_LAYERED = new Set(['test', 'bench', 'templates', 'examples', 'functions', 'node_modules', 'dist', 'cdktf.out', 'bin', 'docs']);
